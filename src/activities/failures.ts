@@ -1,0 +1,68 @@
+/**
+ * How activity errors cross into the workflow: every failure carries the attempt it happened on and
+ * a type the workflow and the CLI act on; errors that waiting cannot fix are non-retryable.
+ */
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { ConfigError } from '../core/config';
+import type { VerificationReport } from '../core/diagnosis';
+import { ImageUnavailableError } from '../docker/runner-container';
+
+export const FAILURE_TYPES = {
+  invalidConfig: 'InvalidConfig',
+  planBlocked: 'NetworkPlanBlocked',
+  imageUnavailable: 'ImageUnavailable',
+  connectivity: 'ConnectivityFailed',
+  runnerNotReady: 'RunnerNotReady',
+} as const;
+
+export interface FailureDetails {
+  attempt: number;
+  issues?: ConfigError['issues'];
+  report?: VerificationReport;
+}
+
+/** Connectivity checks failed; `report.healable` says whether another attempt may succeed. */
+export class ConnectivityError extends Error {
+  constructor(readonly report: VerificationReport) {
+    super(report.message);
+    this.name = 'ConnectivityError';
+  }
+}
+
+/** A failure that no retry can fix, with the Temporal failure type to report it under. */
+export class PermanentError extends Error {
+  constructor(readonly type: string, message: string) {
+    super(message);
+    this.name = 'PermanentError';
+  }
+}
+
+export interface Attempted<T> {
+  value: T;
+  attempt: number;
+}
+
+/** Wraps an activity body so its result and its failures say which attempt they came from. */
+export function attempted<A extends unknown[], T>(body: (...args: A) => Promise<T>): (...args: A) => Promise<Attempted<T>> {
+  return async (...args: A) => {
+    const attempt = Context.current().info.attempt;
+    try {
+      return { value: await body(...args), attempt };
+    } catch (error) {
+      throw toFailure(error, attempt);
+    }
+  };
+}
+
+function toFailure(error: unknown, attempt: number): ApplicationFailure {
+  const fail = (type: string, message: string, nonRetryable: boolean, extra: Omit<FailureDetails, 'attempt'> = {}) =>
+    ApplicationFailure.create({ type, message, nonRetryable, details: [{ attempt, ...extra } satisfies FailureDetails] });
+  if (error instanceof ConfigError) return fail(FAILURE_TYPES.invalidConfig, error.message, true, { issues: error.issues });
+  if (error instanceof ImageUnavailableError) return fail(FAILURE_TYPES.imageUnavailable, error.message, true);
+  if (error instanceof ConnectivityError) return fail(FAILURE_TYPES.connectivity, error.message, !error.report.healable, { report: error.report });
+  if (error instanceof PermanentError) return fail(error.type, error.message, true);
+  if (error instanceof ApplicationFailure) return error;
+  const failure = error instanceof Error ? error : new Error(String(error));
+  return fail(failure.name, failure.message, false);
+}

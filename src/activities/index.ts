@@ -1,0 +1,20 @@
+import { createAwaitRunnerReady } from './await-runner-ready';
+import type { ActivityDeps } from './deps';
+import { createPlanNetworking } from './plan-networking';
+import { createResolveConfig } from './resolve-config';
+import { createStartContainer } from './start-container';
+import { createVerifyConnectivity } from './verify-connectivity';
+
+/** The provision-runner activities, bound to their dependencies. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    resolveConfig: createResolveConfig(deps),
+    planNetworking: createPlanNetworking(deps),
+    startContainer: createStartContainer(deps),
+    verifyConnectivity: createVerifyConnectivity(deps),
+    awaitRunnerReady: createAwaitRunnerReady(deps),
+  };
+}
+
+export type ProvisionActivities = ReturnType<typeof createActivities>;
+export type { ActivityDeps } from './deps';

@@ -1,0 +1,15 @@
+import type { RunnerConfig } from '../core/config';
+import { planNetworking, type NetworkPlan } from '../core/network-plan';
+import { readEngineFacts } from '../docker/engine-facts';
+import type { ActivityDeps } from './deps';
+import { attempted, FAILURE_TYPES, PermanentError } from './failures';
+
+/** Asks the engine what it is and plans the container's networking from that. */
+export function createPlanNetworking(deps: ActivityDeps) {
+  return attempted(async (config: RunnerConfig): Promise<NetworkPlan> => {
+    const facts = await readEngineFacts(deps.docker.docker, deps.docker.endpoint, deps.platform);
+    const plan = planNetworking(config, facts);
+    if (plan.blockers.length > 0) throw new PermanentError(FAILURE_TYPES.planBlocked, plan.blockers.join('\n'));
+    return plan;
+  });
+}

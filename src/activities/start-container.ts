@@ -1,0 +1,23 @@
+import type { ConfigFlags, RunnerConfig } from '../core/config';
+import { buildContainerSpec } from '../core/container-spec';
+import type { NetworkPlan } from '../core/network-plan';
+import { loadConfig } from '../config/load-config';
+import { ensureRunnerContainer, type RunnerContainer } from '../docker/runner-container';
+import type { ActivityDeps } from './deps';
+import { attempted } from './failures';
+
+export interface StartContainerInput {
+  flags: ConfigFlags;
+  config: RunnerConfig;
+  plan: NetworkPlan;
+  workflowId: string;
+}
+
+/** Creates, reuses or replaces the runner container; the API key is read here, never carried in. */
+export function createStartContainer(deps: ActivityDeps) {
+  return attempted(async ({ flags, config, plan, workflowId }: StartContainerInput): Promise<RunnerContainer> => {
+    const { secrets } = loadConfig(flags, deps.env, deps.homeDir);
+    const spec = buildContainerSpec(config, plan, secrets, workflowId);
+    return ensureRunnerContainer(deps.docker.docker, spec, config.runner.pull.value);
+  });
+}

@@ -1,0 +1,32 @@
+import type { RunnerConfig } from '../core/config';
+import { interpretProbe, planChecks, summarizeVerification, type VerificationReport } from '../core/diagnosis';
+import type { NetworkPlan } from '../core/network-plan';
+import type { RunnerContainer } from '../docker/runner-container';
+import { probeFromContainer } from '../probes/container-probe';
+import { probeTargets } from '../probes/node-probe';
+import type { ActivityDeps } from './deps';
+import { attempted, ConnectivityError } from './failures';
+
+export interface VerifyConnectivityInput {
+  config: RunnerConfig;
+  plan: NetworkPlan;
+  container: RunnerContainer;
+}
+
+/** Probes every service from inside the container and from this machine at once, then diagnoses. */
+export function createVerifyConnectivity(deps: ActivityDeps) {
+  return attempted(async ({ config, plan, container }: VerifyConnectivityInput): Promise<VerificationReport> => {
+    const checks = planChecks(plan);
+    const inside = checks.filter((check) => check.site === 'container').map((check) => check.target);
+    const outside = checks.filter((check) => check.site !== 'container').map((check) => check.target);
+    const [insideResults, outsideResults] = await Promise.all([
+      probeFromContainer(deps.docker.docker.getContainer(container.id), inside),
+      probeTargets(outside),
+    ]);
+    const byId = new Map([...insideResults, ...outsideResults].map((result) => [result.id, result]));
+    const results = checks.map((check) => interpretProbe(check, byId.get(check.target.id), config.llm.model.value));
+    const report = summarizeVerification(results, plan, container.name);
+    if (!report.ok) throw new ConnectivityError(report);
+    return report;
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * The Temporal `run` talks to. Configured (TEMPORAL_SERVICE_ADDRESS, or managed: false) → that one.
+ * Managed (the default) → whatever answers at the managed address, else a dev server started the
+ * way Stigmer starts it, left running for the runner after `run` exits.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { RunnerConfig } from '../core/config';
+import { planNetworking } from '../core/network-plan';
+import { connectDocker } from '../docker/client';
+import { readEngineFacts } from '../docker/engine-facts';
+import { startDevServer, temporalAnswers } from '../temporal/dev-server';
+
+export interface TemporalTarget {
+  address: string;
+  uiUrl?: string;
+  startedDevServer: boolean;
+  /** Env the worker must see so the runner is handed this address (the server is not on loopback). */
+  workerEnv: Record<string, string>;
+}
+
+const MANAGED_PORT = 7233;
+const MANAGED_UI_PORT = 8233;
+
+export async function ensureTemporal(config: RunnerConfig, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<TemporalTarget> {
+  const configured = config.temporal.address.value;
+  const uiUrl = env.STIGMER_TEMPORAL_UI_URL;
+  if (!config.temporal.managed.value) {
+    if (!(await temporalAnswers(configured))) {
+      throw new Error(`Temporal does not answer at ${configured} (${config.temporal.address.source}); start it or unset TEMPORAL_SERVICE_ADDRESS to use the managed dev server`);
+    }
+    return { address: configured, uiUrl, startedDevServer: false, workerEnv: {} };
+  }
+
+  // A bridged runner on a native Linux engine reaches this machine through docker0, where a
+  // loopback-only server is invisible: then the server binds the gateway address, and no wider.
+  const gateway = await bridgeGatewayIfNeeded(config, env);
+  const bindIp = gateway ?? '127.0.0.1';
+  const address = `${bindIp}:${MANAGED_PORT}`;
+  const workerEnv: Record<string, string> = gateway ? { TEMPORAL_SERVICE_ADDRESS: address } : {};
+  const ui = uiUrl ?? `http://${gateway ?? 'localhost'}:${MANAGED_UI_PORT}`;
+  if (await temporalAnswers(gateway ? address : configured)) return { address: gateway ? address : configured, uiUrl: ui, startedDevServer: false, workerEnv };
+
+  const stigmerDir = join(env.HOME ?? homedir(), '.stigmer');
+  log(`starting the managed Temporal dev server on ${address} (UI ${ui}, data ${join(stigmerDir, 'temporal-data', 'temporal.db')})`);
+  await startDevServer({
+    ip: bindIp,
+    port: MANAGED_PORT,
+    uiPort: MANAGED_UI_PORT,
+    dbFile: join(stigmerDir, 'temporal-data', 'temporal.db'),
+    logFile: join(stigmerDir, 'logs', 'temporal.log'),
+    detached: true,
+  });
+  return { address, uiUrl: ui, startedDevServer: true, workerEnv };
+}
+
+async function bridgeGatewayIfNeeded(config: RunnerConfig, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  if (config.runner.network.value === 'host') return undefined;
+  try {
+    const { docker, endpoint } = connectDocker(env);
+    const plan = planNetworking(config, await readEngineFacts(docker, endpoint));
+    return plan.bridgeGateway ?? undefined;
+  } catch {
+    return undefined; // no engine yet: planNetworking will say so with retries and a clear error
+  }
+}

@@ -1,0 +1,83 @@
+import { AddressError, classifyHost, parseAddress, rewriteLocalHost } from './address';
+
+describe('rewriteLocalHost', () => {
+  const alias = 'host.docker.internal';
+  it.each([
+    ['localhost:7233', 'host.docker.internal:7233'],
+    ['LOCALHOST:7233', 'host.docker.internal:7233'],
+    ['localhost.:7233', 'host.docker.internal:7233'],
+    ['http://localhost:11434', 'http://host.docker.internal:11434'],
+    ['HTTP://LocalHost:11434/v1?x=1#f', 'HTTP://host.docker.internal:11434/v1?x=1#f'],
+    ['http://127.0.0.1:11434', 'http://host.docker.internal:11434'],
+    ['127.1.2.3:7234', 'host.docker.internal:7234'],
+    ['[::1]:7234', 'host.docker.internal:7234'],
+    ['::1', 'host.docker.internal'],
+    ['http://[::1]:11434/', 'http://host.docker.internal:11434/'],
+    ['[0:0:0:0:0:0:0:1]:7233', 'host.docker.internal:7233'],
+    ['[::ffff:127.0.0.1]:7233', 'host.docker.internal:7233'],
+    ['0.0.0.0:7233', 'host.docker.internal:7233'],
+    ['[::]:7233', 'host.docker.internal:7233'],
+    ['http://user:pw@localhost:11434', 'http://user:pw@host.docker.internal:11434'],
+    ['localhost', 'host.docker.internal'],
+  ])('%s → %s', (input, expected) => {
+    const result = rewriteLocalHost(input, alias, 'why');
+    expect(result.resolved).toBe(expected);
+    expect(result.rewritten).toBe(true);
+    expect(result.reason).toContain(alias);
+  });
+
+  it.each([
+    'mylocalhost.example.com:7233',
+    'localhost.example.com:7233',
+    'http://localhost-proxy:11434',
+    'http://notlocalhost:11434',
+    'http://example.com/localhost',
+    '10.0.0.5:7233',
+    '172.17.0.1:7233',
+    '[2001:db8::1]:7233',
+    '128.0.0.1:7233',
+    'host.docker.internal:7233',
+    'https://api.anthropic.com',
+  ])('keeps %s', (input) => {
+    const result = rewriteLocalHost(input, alias, 'why');
+    expect(result.resolved).toBe(input);
+    expect(result.rewritten).toBe(false);
+  });
+});
+
+describe('classifyHost', () => {
+  it.each([
+    ['localhost', 'loopback'],
+    ['127.0.0.1', 'loopback'],
+    ['127.255.255.254', 'loopback'],
+    ['::1', 'loopback'],
+    ['::ffff:7f00:1', 'loopback'],
+    ['0.0.0.0', 'unspecified'],
+    ['::', 'unspecified'],
+    ['1.2.3.4', 'other'],
+    ['::2', 'other'],
+    ['localhost.localdomain.example', 'other'],
+  ])('%s is %s', (host, expected) => expect(classifyHost(host)).toBe(expected));
+});
+
+describe('parseAddress errors', () => {
+  it.each([
+    ['', 'empty'],
+    ['   ', 'empty'],
+    ['local host:7233', 'white space'],
+    ['localhost:99999', 'outside 1-65535'],
+    ['localhost:0', 'outside 1-65535'],
+    ['localhost:port', 'not a number'],
+    ['[::1:7233', 'never closed'],
+    ['http://:11434', 'no host'],
+    ['300.1.1.1:7233', 'not a valid IPv4'],
+    ['bad_host!:7233', 'not a host name'],
+  ])('%j fails: %s', (input, fragment) => {
+    expect(() => parseAddress(input)).toThrow(AddressError);
+    expect(() => parseAddress(input)).toThrow(fragment);
+  });
+
+  it('keeps every part of a full URL', () => {
+    expect(parseAddress('https://u:p@Example.com:8443/a/b?q=1#h')).toEqual({ scheme: 'https://', userinfo: 'u:p@', host: 'Example.com', port: 8443, rest: '/a/b?q=1#h' });
+  });
+});

@@ -1,0 +1,170 @@
+/**
+ * One resolver for every host address the runner container receives (Temporal, backend, LLM base
+ * URL). Addresses come as URLs (`http://localhost:11434/v1`) or endpoints (`localhost:7233`,
+ * `[::1]:7234`); only the host part is ever looked at or replaced, so a host that merely contains
+ * "localhost" (`mylocalhost.example.com`) is never touched.
+ */
+
+export interface ParsedAddress {
+  /** `http://`, `grpc://`, … including the separator, or '' for a bare endpoint. */
+  scheme: string;
+  /** `user:pass@` or ''. */
+  userinfo: string;
+  /** Host without brackets: `localhost`, `127.0.0.1`, `::1`, `host.docker.internal`. */
+  host: string;
+  port: number | undefined;
+  /** Path, query and fragment, kept verbatim. */
+  rest: string;
+}
+
+export class AddressError extends Error {
+  constructor(readonly input: string, reason: string) {
+    super(`"${input}" is not a valid address: ${reason}`);
+    this.name = 'AddressError';
+  }
+}
+
+const SCHEME = /^([a-z][a-z0-9+.-]*:\/\/)/i;
+const HOSTNAME = /^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?$/i;
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+export function parseAddress(input: string): ParsedAddress {
+  const text = input.trim();
+  if (text === '') throw new AddressError(input, 'it is empty');
+  if (/\s/.test(text)) throw new AddressError(input, 'it contains white space');
+
+  const scheme = SCHEME.exec(text)?.[1] ?? '';
+  const afterScheme = text.slice(scheme.length);
+  const authorityEnd = afterScheme.search(/[/?#]/);
+  const authority = authorityEnd === -1 ? afterScheme : afterScheme.slice(0, authorityEnd);
+  const rest = authorityEnd === -1 ? '' : afterScheme.slice(authorityEnd);
+  const at = authority.lastIndexOf('@');
+  const userinfo = at === -1 ? '' : authority.slice(0, at + 1);
+  const hostPort = authority.slice(at + 1);
+
+  let host: string;
+  let portText: string | undefined;
+  if (hostPort.startsWith('[')) {
+    const close = hostPort.indexOf(']');
+    if (close === -1) throw new AddressError(input, 'an IPv6 address opened with "[" is never closed');
+    host = hostPort.slice(1, close);
+    const after = hostPort.slice(close + 1);
+    if (after !== '' && !after.startsWith(':')) throw new AddressError(input, `unexpected "${after}" after "]"`);
+    portText = after === '' ? undefined : after.slice(1);
+  } else if ((hostPort.match(/:/g) ?? []).length > 1) {
+    host = hostPort; // bare IPv6 such as ::1 — it cannot carry a port without brackets
+  } else {
+    const colon = hostPort.indexOf(':');
+    host = colon === -1 ? hostPort : hostPort.slice(0, colon);
+    portText = colon === -1 ? undefined : hostPort.slice(colon + 1);
+  }
+
+  if (host === '') throw new AddressError(input, 'it has no host');
+  if (!isIpv6(host) && !HOSTNAME.test(host)) throw new AddressError(input, `"${host}" is not a host name or IP address`);
+  const ipv4 = IPV4.exec(host);
+  if (ipv4 && ipv4.slice(1).some((octet) => Number(octet) > 255)) {
+    throw new AddressError(input, `"${host}" is not a valid IPv4 address`);
+  }
+  return { scheme, userinfo, host, port: parsePort(input, portText), rest };
+}
+
+function parsePort(input: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d{1,5}$/.test(text)) throw new AddressError(input, `port "${text}" is not a number`);
+  const port = Number(text);
+  if (port < 1 || port > 65535) throw new AddressError(input, `port ${port} is outside 1-65535`);
+  return port;
+}
+
+function isIpv6(host: string): boolean {
+  return host.includes(':') && /^[0-9a-f:.]+$/i.test(host);
+}
+
+export function formatAddress(address: ParsedAddress): string {
+  const host = isIpv6(address.host) ? `[${address.host}]` : address.host;
+  const port = address.port === undefined ? '' : `:${address.port}`;
+  return `${address.scheme}${address.userinfo}${host}${port}${address.rest}`;
+}
+
+/** Expands an IPv6 text form into its eight 16-bit groups, or undefined when it is not one. */
+function ipv6Groups(host: string): number[] | undefined {
+  if (!isIpv6(host)) return undefined;
+  let text = host.toLowerCase();
+  const embedded = /:(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (embedded) {
+    const octets = embedded[1].split('.').map(Number);
+    text = text.slice(0, -embedded[1].length) + `${((octets[0] << 8) | octets[1]).toString(16)}:${((octets[2] << 8) | octets[3]).toString(16)}`;
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const head = halves[0] === '' ? [] : halves[0].split(':');
+  const tail = halves.length === 2 && halves[1] !== '' ? halves[1].split(':') : [];
+  const missing = 8 - head.length - tail.length;
+  if (missing < 0 || (halves.length === 1 && missing !== 0)) return undefined;
+  const groups = [...head, ...Array(missing).fill('0'), ...tail].map((group) => parseInt(group, 16));
+  return groups.some((group) => Number.isNaN(group) || group > 0xffff) ? undefined : groups;
+}
+
+export type HostClass = 'loopback' | 'unspecified' | 'other';
+
+/**
+ * Loopback: `localhost` (any case, trailing dot), 127.0.0.0/8, ::1 and ::ffff:127.x.
+ * Unspecified: 0.0.0.0 and :: — a bind address, which as a destination means "this machine".
+ */
+export function classifyHost(host: string): HostClass {
+  const name = host.toLowerCase().replace(/\.$/, '');
+  if (name === 'localhost') return 'loopback';
+  const ipv4 = IPV4.exec(name);
+  if (ipv4) {
+    if (name === '0.0.0.0') return 'unspecified';
+    return ipv4[1] === '127' ? 'loopback' : 'other';
+  }
+  const groups = ipv6Groups(name);
+  if (!groups) return 'other';
+  if (groups.every((group) => group === 0)) return 'unspecified';
+  if (groups.slice(0, 7).every((group) => group === 0) && groups[7] === 1) return 'loopback';
+  const mappedIpv4 = groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff;
+  if (mappedIpv4) return groups[6] >> 8 === 127 ? 'loopback' : groups[6] === 0 && groups[7] === 0 ? 'unspecified' : 'other';
+  return 'other';
+}
+
+/** True for every host form that means "this machine" to whoever dials it. */
+export function isLocalHost(host: string): boolean {
+  return classifyHost(host) !== 'other';
+}
+
+export interface AddressRewrite {
+  original: string;
+  resolved: string;
+  rewritten: boolean;
+  reason: string;
+}
+
+/**
+ * Rewrites an address for a dialer that reaches this machine's services under `hostAlias`.
+ * Only hosts that mean "this machine" are replaced; everything else is kept verbatim.
+ */
+export function rewriteLocalHost(input: string, hostAlias: string, why: string): AddressRewrite {
+  const parsed = parseAddress(input);
+  if (!isLocalHost(parsed.host)) {
+    return { original: input, resolved: input, rewritten: false, reason: `${parsed.host} is not a local address: kept` };
+  }
+  if (parsed.host === hostAlias) {
+    return { original: input, resolved: input, rewritten: false, reason: `already ${hostAlias}` };
+  }
+  const resolved = formatAddress({ ...parsed, host: hostAlias });
+  return { original: input, resolved, rewritten: true, reason: `${parsed.host} → ${hostAlias}: ${why}` };
+}
+
+/** host:port of an address, with the given default port when it names none. */
+export function endpointOf(input: string, defaultPort: number): { host: string; port: number } {
+  const parsed = parseAddress(input);
+  return { host: parsed.host, port: parsed.port ?? defaultPort };
+}
+
+export function defaultPortOfScheme(input: string): number | undefined {
+  const scheme = parseAddress(input).scheme.toLowerCase();
+  if (scheme === 'http://') return 80;
+  if (scheme === 'https://') return 443;
+  return undefined;
+}

@@ -1,0 +1,304 @@
+/**
+ * The configuration cascade: flag > env var > `~/.stigmer/config.yaml` > default, every value
+ * carrying where it came from. Pure: the caller reads the environment and the file and hands them
+ * in, so the CLI's `plan`, the activities and the tests all resolve the same way.
+ */
+import { z } from 'zod';
+import { parseDocument } from 'yaml';
+import { parseAddress } from './address';
+
+/** `default`, `env:NAME`, `file:/path/config.yaml#backend.local.llm.model` or `flag:--image`. */
+export type Source = string;
+
+export interface Sourced<T> {
+  value: T;
+  source: Source;
+}
+
+export const LLM_PROVIDERS = ['ollama', 'anthropic', 'openai'] as const;
+export type LlmProvider = (typeof LLM_PROVIDERS)[number];
+export const NETWORK_CHOICES = ['auto', 'host', 'bridge'] as const;
+export type NetworkChoice = (typeof NETWORK_CHOICES)[number];
+export const PULL_POLICIES = ['missing', 'never', 'always'] as const;
+export type PullPolicy = (typeof PULL_POLICIES)[number];
+export const EXECUTION_MODES = ['local', 'sandbox', 'auto'] as const;
+
+export const DEFAULT_RUNNER_NAME = 'stigmer-agent-runner';
+export const DEFAULT_RUNNER_IMAGE = 'ghcr.io/stigmer/agent-runner:latest';
+export const MANAGED_TEMPORAL_ADDRESS = 'localhost:7233';
+
+const PROVIDER_DEFAULTS: Record<LlmProvider, { model: string; baseUrl: string; apiKeyEnv?: string }> = {
+  ollama: { model: 'qwen2.5-coder:7b', baseUrl: 'http://localhost:11434' },
+  anthropic: { model: 'claude-sonnet-4.5', baseUrl: 'https://api.anthropic.com', apiKeyEnv: 'ANTHROPIC_API_KEY' },
+  openai: { model: 'gpt-4', baseUrl: 'https://api.openai.com/v1', apiKeyEnv: 'OPENAI_API_KEY' },
+};
+
+/** Settings as resolved; secrets appear only as the source that holds them. */
+export interface RunnerConfig {
+  configFile: { path: string; source: Source; found: boolean };
+  runner: {
+    name: Sourced<string>;
+    image: Sourced<string>;
+    pull: Sourced<PullPolicy>;
+    network: Sourced<NetworkChoice>;
+    hostAlias: Sourced<string> | null;
+    workspaceDir: Sourced<string>;
+  };
+  llm: {
+    provider: Sourced<LlmProvider>;
+    model: Sourced<string>;
+    baseUrl: Sourced<string>;
+    /** Where the API key lives (`env:ANTHROPIC_API_KEY`, `file:…#backend.local.llm.api_key`), never its value. */
+    apiKeySource: Source | null;
+  };
+  temporal: { address: Sourced<string>; namespace: Sourced<string>; managed: Sourced<boolean> };
+  backend: { endpoint: Sourced<string> };
+  execution: { mode: Sourced<string>; sandboxImage: Sourced<string> };
+  /** Keys in the sections we read that we do not know: likely typos, reported rather than fatal. */
+  warnings: string[];
+}
+
+/** Values that must never travel through workflow payloads. */
+export interface RunnerSecrets {
+  llmApiKey?: string;
+}
+
+export interface ConfigFlags {
+  runner?: string;
+  config?: string;
+  image?: string;
+  network?: string;
+}
+
+export interface ConfigInputs {
+  flags: ConfigFlags;
+  env: Record<string, string | undefined>;
+  homeDir: string;
+  /** The config file's text, or undefined when no file exists at the path. */
+  fileText: string | undefined;
+}
+
+export interface ConfigIssue {
+  source: Source;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: ConfigIssue[]) {
+    super(`Invalid configuration:\n${issues.map((issue) => `  - ${issue.source}: ${issue.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Where the config file is: `--config`, then STIGMER_CONFIG, then ~/.stigmer/config.yaml. */
+export function locateConfigFile(flags: ConfigFlags, env: Record<string, string | undefined>, homeDir: string) {
+  if (flags.config) return { path: flags.config, source: 'flag:--config', required: true };
+  if (env.STIGMER_CONFIG) return { path: env.STIGMER_CONFIG, source: 'env:STIGMER_CONFIG', required: true };
+  return { path: `${homeDir}/.stigmer/config.yaml`, source: 'default', required: false };
+}
+
+const nonEmpty = z.string().trim().min(1, 'must not be empty');
+const dockerName = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'must match [a-zA-Z0-9][a-zA-Z0-9_.-]* (a Docker container name)');
+const imageRef = z.string().regex(/^[a-z0-9][a-z0-9._\-/:@]*$/i, 'is not a Docker image reference');
+const booleanish = z.union([z.boolean(), z.enum(['true', 'false']).transform((text) => text === 'true')]);
+const addressOf = (kind: 'url' | 'endpoint') =>
+  z.string().superRefine((text, ctx) => {
+    try {
+      const parsed = parseAddress(text);
+      if (kind === 'url' && !/^https?:\/\/$/i.test(parsed.scheme)) ctx.addIssue({ code: 'custom', message: 'must be an http:// or https:// URL' });
+      if (kind === 'endpoint' && parsed.scheme) ctx.addIssue({ code: 'custom', message: 'must be host:port without a scheme' });
+      if (kind === 'endpoint' && parsed.port === undefined) ctx.addIssue({ code: 'custom', message: 'must name a port (host:port)' });
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^".*" is not/, 'is not') });
+    }
+  });
+
+interface Setting<T> {
+  flag?: keyof ConfigFlags;
+  env?: string;
+  /** Dotted key path in config.yaml. */
+  key?: string;
+  schema: z.ZodType<T>;
+}
+
+const LOCAL = 'backend.local';
+const SETTINGS = {
+  runnerName: { flag: 'runner', env: 'STIGMER_RUNNER_NAME', key: `${LOCAL}.runner.name`, schema: dockerName },
+  image: { flag: 'image', env: 'STIGMER_RUNNER_IMAGE', key: `${LOCAL}.runner.image`, schema: imageRef },
+  pull: { env: 'STIGMER_RUNNER_PULL', key: `${LOCAL}.runner.pull`, schema: z.enum(PULL_POLICIES) },
+  network: { flag: 'network', env: 'STIGMER_RUNNER_NETWORK', key: `${LOCAL}.runner.network`, schema: z.enum(NETWORK_CHOICES) },
+  hostAlias: { env: 'STIGMER_RUNNER_HOST_ALIAS', key: `${LOCAL}.runner.host_alias`, schema: nonEmpty },
+  workspaceDir: { env: 'STIGMER_RUNNER_WORKSPACE_DIR', key: `${LOCAL}.runner.workspace_dir`, schema: z.string().startsWith('/', 'must be an absolute path') },
+  backendType: { key: 'backend.type', schema: z.literal('local', 'is not supported: only backend.type "local" runs a local agent-runner') },
+  provider: { env: 'STIGMER_LLM_PROVIDER', key: `${LOCAL}.llm.provider`, schema: z.enum(LLM_PROVIDERS) },
+  model: { env: 'STIGMER_LLM_MODEL', key: `${LOCAL}.llm.model`, schema: nonEmpty },
+  baseUrl: { env: 'STIGMER_LLM_BASE_URL', key: `${LOCAL}.llm.base_url`, schema: addressOf('url') },
+  fileApiKey: { key: `${LOCAL}.llm.api_key`, schema: nonEmpty },
+  temporalEnvAddress: { env: 'TEMPORAL_SERVICE_ADDRESS', schema: addressOf('endpoint') },
+  temporalManaged: { key: `${LOCAL}.temporal.managed`, schema: booleanish },
+  temporalFileAddress: { key: `${LOCAL}.temporal.address`, schema: addressOf('endpoint') },
+  namespace: { env: 'TEMPORAL_NAMESPACE', key: `${LOCAL}.temporal.namespace`, schema: nonEmpty },
+  backendEndpoint: { env: 'STIGMER_BACKEND_ENDPOINT', key: `${LOCAL}.endpoint`, schema: addressOf('endpoint') },
+  executionMode: { env: 'STIGMER_EXECUTION_MODE', key: `${LOCAL}.execution.mode`, schema: z.enum(EXECUTION_MODES) },
+  sandboxImage: { env: 'STIGMER_SANDBOX_IMAGE', key: `${LOCAL}.execution.sandbox_image`, schema: imageRef },
+} satisfies Record<string, Setting<unknown>>;
+
+/** Sections whose every key we know: anything else there is reported as a likely typo. */
+const READ_SECTIONS = [`${LOCAL}.llm`, `${LOCAL}.temporal`, `${LOCAL}.runner`, `${LOCAL}.execution`];
+const KNOWN_KEYS = new Set<string>([
+  ...Object.values(SETTINGS).flatMap((setting: Setting<unknown>) => (setting.key ? [setting.key] : [])),
+  `${LOCAL}.execution.auto_pull`,
+  `${LOCAL}.execution.cleanup`,
+  `${LOCAL}.execution.ttl`,
+]);
+
+export function resolveConfig(inputs: ConfigInputs): { config: RunnerConfig; secrets: RunnerSecrets } {
+  const issues: ConfigIssue[] = [];
+  const file = locateConfigFile(inputs.flags, inputs.env, inputs.homeDir);
+  const fileSource = (key: string) => `file:${file.path}#${key}`;
+  const doc = readDocument(inputs.fileText, file, issues);
+
+  function lookup<T>(setting: Setting<T>, fallback: T): Sourced<T>;
+  function lookup<T>(setting: Setting<T>, fallback?: undefined): Sourced<T> | undefined;
+  function lookup<T>(setting: Setting<T>, fallback?: T): Sourced<T> | undefined {
+    const candidates: Array<{ raw: unknown; source: Source }> = [];
+    if (setting.flag && inputs.flags[setting.flag] !== undefined) candidates.push({ raw: inputs.flags[setting.flag], source: `flag:--${setting.flag}` });
+    const envValue = setting.env ? inputs.env[setting.env] : undefined;
+    if (setting.env && envValue !== undefined && envValue !== '') candidates.push({ raw: envValue, source: `env:${setting.env}` });
+    if (setting.key && doc) {
+      const found = valueAt(doc, setting.key, fileSource, issues);
+      if (found !== undefined) candidates.push({ raw: found, source: fileSource(setting.key) });
+    }
+    const chosen = candidates[0];
+    if (!chosen) return fallback === undefined ? undefined : { value: fallback, source: 'default' };
+    if (typeof chosen.raw === 'string' && !chosen.source.startsWith('file:')) {
+      const problem = textProblem(chosen.raw);
+      if (problem) {
+        issues.push({ source: chosen.source, message: problem });
+        return fallback === undefined ? undefined : { value: fallback, source: 'default' };
+      }
+    }
+    const parsed = setting.schema.safeParse(chosen.raw);
+    if (parsed.success) return { value: parsed.data, source: chosen.source };
+    issues.push({ source: chosen.source, message: describeZodIssues(chosen.raw, parsed.error) });
+    return fallback === undefined ? undefined : { value: fallback, source: 'default' };
+  }
+
+  lookup(SETTINGS.backendType);
+  const provider = lookup(SETTINGS.provider, 'ollama');
+  const defaults = PROVIDER_DEFAULTS[provider.value];
+  const fileApiKey = lookup(SETTINGS.fileApiKey);
+  const providerKey = defaults.apiKeyEnv ? inputs.env[defaults.apiKeyEnv] : undefined;
+  const apiKey = providerKey ? { value: providerKey, source: `env:${defaults.apiKeyEnv}` } : fileApiKey;
+
+  const temporalEnvAddress = lookup(SETTINGS.temporalEnvAddress);
+  const managedSetting = lookup(SETTINGS.temporalManaged, true);
+  const temporal = temporalEnvAddress
+    ? { address: temporalEnvAddress, managed: { value: false, source: temporalEnvAddress.source } }
+    : managedSetting.value
+      ? { address: { value: MANAGED_TEMPORAL_ADDRESS, source: managedSetting.source }, managed: managedSetting }
+      : { address: lookup(SETTINGS.temporalFileAddress, MANAGED_TEMPORAL_ADDRESS), managed: managedSetting };
+
+  const config: RunnerConfig = {
+    configFile: { path: file.path, source: file.source, found: inputs.fileText !== undefined },
+    runner: {
+      name: lookup(SETTINGS.runnerName, DEFAULT_RUNNER_NAME),
+      image: lookup(SETTINGS.image, DEFAULT_RUNNER_IMAGE),
+      pull: lookup(SETTINGS.pull, 'missing'),
+      network: lookup(SETTINGS.network, 'auto'),
+      hostAlias: lookup(SETTINGS.hostAlias) ?? null,
+      workspaceDir: lookup(SETTINGS.workspaceDir, `${inputs.homeDir}/.stigmer/data/workspace`),
+    },
+    llm: {
+      provider,
+      model: lookup(SETTINGS.model, defaults.model),
+      baseUrl: lookup(SETTINGS.baseUrl, defaults.baseUrl),
+      apiKeySource: apiKey?.source ?? null,
+    },
+    temporal: { ...temporal, namespace: lookup(SETTINGS.namespace, 'default') },
+    backend: { endpoint: lookup(SETTINGS.backendEndpoint, 'localhost:7234') },
+    execution: {
+      mode: lookup(SETTINGS.executionMode, 'local'),
+      sandboxImage: lookup(SETTINGS.sandboxImage, 'ghcr.io/stigmer/agent-sandbox-basic:latest'),
+    },
+    warnings: doc ? unknownKeys(doc).map((key) => `${fileSource(key)}: unknown key, ignored`) : [],
+  };
+  if (issues.length > 0) throw new ConfigError(issues);
+  return { config, secrets: apiKey ? { llmApiKey: apiKey.value } : {} };
+}
+
+function readDocument(
+  text: string | undefined,
+  file: { path: string; source: Source; required: boolean },
+  issues: ConfigIssue[],
+): Record<string, unknown> | undefined {
+  if (text === undefined) {
+    if (file.required) issues.push({ source: file.source, message: `config file ${file.path} does not exist` });
+    return undefined;
+  }
+  const document = parseDocument(text);
+  if (document.errors.length > 0) {
+    for (const error of document.errors) {
+      const [line, col] = error.linePos?.[0] ? [error.linePos[0].line, error.linePos[0].col] : [undefined, undefined];
+      const where = line === undefined ? '' : ` (line ${line}, column ${col})`;
+      issues.push({ source: `file:${file.path}`, message: `not valid YAML${where}: ${error.message.split('\n')[0]}` });
+    }
+    return undefined;
+  }
+  const value: unknown = document.toJS();
+  if (value === null || value === undefined) return {};
+  if (!isMapping(value)) {
+    issues.push({ source: `file:${file.path}`, message: 'the document must be a mapping of keys to values' });
+    return undefined;
+  }
+  return value;
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Value at a dotted key path; reports (once) an intermediate that is not a mapping. */
+function valueAt(doc: Record<string, unknown>, key: string, fileSource: (key: string) => string, issues: ConfigIssue[]): unknown {
+  let current: unknown = doc;
+  const parts = key.split('.');
+  for (let index = 0; index < parts.length; index++) {
+    if (current === undefined || current === null) return undefined;
+    if (!isMapping(current)) {
+      const parent = parts.slice(0, index).join('.');
+      if (!issues.some((issue) => issue.source === fileSource(parent))) issues.push({ source: fileSource(parent), message: 'must be a mapping of keys to values' });
+      return undefined;
+    }
+    current = current[parts[index]];
+  }
+  return current === null ? undefined : current;
+}
+
+function unknownKeys(doc: Record<string, unknown>): string[] {
+  return READ_SECTIONS.flatMap((section) => {
+    const value = section.split('.').reduce<unknown>((node, part) => (isMapping(node) ? node[part] : undefined), doc);
+    if (!isMapping(value)) return [];
+    return Object.keys(value)
+      .map((key) => `${section}.${key}`)
+      .filter((key) => !KNOWN_KEYS.has(key));
+  });
+}
+
+/** Text from env vars and flags: quotes or stray white space are almost always a shell mistake. */
+function textProblem(text: string): string | undefined {
+  if (text !== text.trim()) return `${JSON.stringify(text)} has leading or trailing white space`;
+  if (/^(["']).*\1$/.test(text)) return `${JSON.stringify(text)} is wrapped in quotes; remove them`;
+  return undefined;
+}
+
+function describeZodIssues(raw: unknown, error: z.ZodError): string {
+  const shown = typeof raw === 'string' ? JSON.stringify(raw) : JSON.stringify(raw) ?? String(raw);
+  return error.issues
+    .map((issue) => {
+      if (!issue.message.startsWith('Invalid')) return `${shown} ${issue.message}`; // our own wording
+      if (issue.code === 'invalid_value') return `${shown} is not one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
+      if (issue.code === 'invalid_type') return `${shown} is not a ${issue.expected}`;
+      return `${shown}: ${issue.message}`;
+    })
+    .join('; ');
+}

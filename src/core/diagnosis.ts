@@ -1,0 +1,189 @@
+/**
+ * Connectivity checks and their diagnosis. A service is probed from inside the container's network
+ * and from this machine (and, on a native bridge, at the bridge gateway); comparing where it answers
+ * with where it does not names the cause and the fix, and tells whether waiting can help.
+ */
+import { classifyHost, endpointOf, parseAddress } from './address';
+import type { NetworkPlan, ServiceName } from './network-plan';
+
+export type ProbeSite = 'container' | 'host' | 'bridge-gateway';
+
+/** One thing to dial; the probe programs (in and out of the container) take a list of these. */
+export interface ProbeTarget {
+  id: string;
+  kind: 'http' | 'tcp';
+  host: string;
+  port: number;
+  /** For http: the full URL to GET. */
+  url?: string;
+  /** Host header to send for http when dialling an address other than the URL's host. */
+  hostHeader?: string;
+  timeoutMs: number;
+}
+
+export interface ProbeResult {
+  id: string;
+  ok: boolean;
+  /** HTTP status for http targets. */
+  status?: number;
+  /** Up to a few KiB of the response body. */
+  body?: string;
+  /** errno-style code: ECONNREFUSED, ETIMEDOUT, ENOTFOUND, … */
+  code?: string;
+  message?: string;
+  /** The address the name resolved to, when known. */
+  address?: string;
+  ms: number;
+}
+
+export interface PlannedCheck {
+  service: ServiceName;
+  site: ProbeSite;
+  target: ProbeTarget;
+  /** What a reader should see: `http://host.docker.internal:11434/api/tags` or `host.docker.internal:7233`. */
+  display: string;
+}
+
+export interface CheckResult {
+  service: ServiceName;
+  site: ProbeSite;
+  target: string;
+  ok: boolean;
+  detail: string;
+  ms: number;
+}
+
+export interface ServiceDiagnosis {
+  service: ServiceName;
+  ok: boolean;
+  /** Waiting may fix it (the service is down everywhere, so it may still be starting). */
+  healable: boolean;
+  summary: string;
+  cause?: string;
+  fix?: string;
+}
+
+const DEFAULT_PORTS: Record<ServiceName, number> = { temporal: 7233, backend: 7234, ollama: 11434 };
+const PROBE_TIMEOUT_MS = 2000;
+
+export function planChecks(plan: NetworkPlan): PlannedCheck[] {
+  const checks: PlannedCheck[] = [];
+  for (const planned of plan.services) {
+    const add = (site: ProbeSite, address: string, dialHost?: string) => checks.push(probeTargetFor(planned.service, site, address, dialHost));
+    add('container', planned.container.resolved);
+    add('host', planned.hostAddress);
+    const local = classifyHost(parseAddress(planned.hostAddress).host) !== 'other';
+    if (plan.bridgeGateway && local) add('bridge-gateway', planned.container.resolved, plan.bridgeGateway);
+  }
+  return checks;
+}
+
+function probeTargetFor(service: ServiceName, site: ProbeSite, address: string, dialHost?: string): PlannedCheck {
+  const id = `${service}@${site}`;
+  if (service === 'ollama') {
+    const parsed = parseAddress(address);
+    const port = parsed.port ?? (parsed.scheme.toLowerCase() === 'https://' ? 443 : DEFAULT_PORTS.ollama);
+    const base = address.replace(/\/+$/, '');
+    const url = `${base}/api/tags`;
+    const hostHeader = parsed.port === undefined ? parsed.host : `${parsed.host}:${parsed.port}`;
+    const host = dialHost ?? parsed.host;
+    const display = dialHost ? `${url} (dialled at ${dialHost}:${port})` : url;
+    return { service, site, display, target: { id, kind: 'http', host, port, url, hostHeader, timeoutMs: PROBE_TIMEOUT_MS } };
+  }
+  const { host, port } = endpointOf(address, DEFAULT_PORTS[service]);
+  const dialled = dialHost ?? host;
+  return { service, site, display: `${dialled.includes(':') ? `[${dialled}]` : dialled}:${port}`, target: { id, kind: 'tcp', host: dialled, port, timeoutMs: PROBE_TIMEOUT_MS } };
+}
+
+/** Turns a raw probe result into a check, applying service-level meaning (Ollama must list the model). */
+export function interpretProbe(check: PlannedCheck, result: ProbeResult | undefined, model: string): CheckResult {
+  const base = { service: check.service, site: check.site, target: check.display, ms: result?.ms ?? 0 };
+  if (!result) return { ...base, ok: false, detail: 'no probe result (the probe did not run)' };
+  if (!result.ok) {
+    const where = result.address ? ` (${result.address})` : '';
+    return { ...base, ok: false, detail: `${result.code ?? 'ERROR'}${where}${result.message ? `: ${result.message}` : ''}` };
+  }
+  if (check.target.kind === 'tcp') return { ...base, ok: true, detail: `connected${result.address ? ` to ${result.address}` : ''}` };
+  if (result.status !== 200) return { ...base, ok: false, detail: `HTTP ${result.status}${result.body ? `: ${result.body.slice(0, 120).trim()}` : ''}` };
+  const models = listedModels(result.body);
+  if (models === undefined) return { ...base, ok: false, detail: 'HTTP 200 but the body is not Ollama’s /api/tags JSON' };
+  if (!models.includes(model)) return { ...base, ok: false, detail: `model ${model} is not pulled (listed: ${models.join(', ') || 'none'})` };
+  return { ...base, ok: true, detail: `HTTP 200, model ${model} listed` };
+}
+
+function listedModels(body: string | undefined): string[] | undefined {
+  try {
+    const parsed = JSON.parse(body ?? '') as { models?: Array<{ name?: string; model?: string }> };
+    if (!Array.isArray(parsed.models)) return undefined;
+    return parsed.models.flatMap((entry) => [entry.name, entry.model]).filter((name): name is string => typeof name === 'string');
+  } catch {
+    return undefined;
+  }
+}
+
+const SERVICE_TITLES: Record<ServiceName, string> = { temporal: 'Temporal', backend: 'Stigmer backend', ollama: 'Ollama' };
+
+export function diagnose(service: ServiceName, checks: CheckResult[], plan: NetworkPlan, containerName: string): ServiceDiagnosis {
+  const at = (site: ProbeSite) => checks.find((check) => check.service === service && check.site === site);
+  const container = at('container');
+  const host = at('host');
+  const gateway = at('bridge-gateway');
+  const title = SERVICE_TITLES[service];
+  const fromContainer = container ? `${container.target} from container ${containerName} (network ${plan.mode})` : `from container ${containerName}`;
+
+  if (container?.ok) return { service, ok: true, healable: true, summary: `${title} reachable: ${fromContainer}: ${container.detail}` };
+  const failed = `${title}: ${fromContainer} failed: ${container?.detail ?? 'not checked'}`;
+  const hostPart = host ? `; from this machine ${host.target} ${host.ok ? 'answered' : 'failed'}: ${host.detail}` : '';
+  const summary = failed + hostPart;
+  const verdict = (healable: boolean, cause: string, fix: string): ServiceDiagnosis => ({ service, ok: false, healable, summary, cause, fix });
+
+  const planned = plan.services.find((entry) => entry.service === service);
+  const containerHost = planned ? parseAddress(planned.container.resolved).host : '';
+  if (plan.mode === 'bridge' && classifyHost(containerHost) !== 'other') {
+    return verdict(false, `${containerHost} inside a bridged container is the container itself, not this machine`, `give the container ${plan.engine.hostAlias} (the default; remove the host alias override) or use --network host on a native Linux engine`);
+  }
+  if (container?.detail.includes('is not pulled') && service === 'ollama') {
+    const model = /model (\S+) is not pulled/.exec(container.detail)?.[1] ?? 'the model';
+    return verdict(false, `Ollama answers but ${model} is not pulled`, `run: ollama pull ${model}`);
+  }
+  if (!host?.ok) {
+    return verdict(true, `${title} is not answering on this machine either (${host?.target ?? 'not checked'}): it is down or still starting`, startHint(service));
+  }
+  if (gateway && !gateway.ok) {
+    const fix = service === 'ollama' ? 'set OLLAMA_HOST=0.0.0.0:11434 and restart Ollama' : `make ${title} listen on 0.0.0.0 or ${plan.bridgeGateway}`;
+    return verdict(false, `${title} listens on 127.0.0.1 only, so the bridge gateway ${plan.bridgeGateway} cannot reach it`, fix);
+  }
+  if (/^(ENOTFOUND|EAI_AGAIN)/.test(container?.detail ?? '')) {
+    return verdict(false, `the container cannot resolve ${containerHost}: ${plan.engine.description} does not define it`, `add --add-host ${containerHost}:host-gateway (set the host alias or use an engine that provides it)`);
+  }
+  if (service === 'ollama' && container?.detail.startsWith('HTTP 403')) {
+    return verdict(false, `Ollama rejected the Host header ${containerHost}: bound to loopback it only accepts local names`, 'set OLLAMA_HOST=0.0.0.0:11434 (or OLLAMA_ORIGINS) and restart Ollama');
+  }
+  if (plan.mode === 'host' && (plan.engine.inVm || plan.engine.rootless)) {
+    return verdict(false, `host networking on ${plan.engine.description} is not this machine's network`, 'use --network bridge');
+  }
+  return verdict(false, `${title} answers on this machine but not from the container (network ${plan.mode})`, 'check firewall rules between the container network and this machine');
+}
+
+function startHint(service: ServiceName): string {
+  if (service === 'ollama') return 'start Ollama (ollama serve) and check the base URL';
+  if (service === 'temporal') return 'start Temporal (temporal server start-dev) or set TEMPORAL_SERVICE_ADDRESS';
+  return 'start the Stigmer backend (stigmer server) or set STIGMER_BACKEND_ENDPOINT';
+}
+
+export interface VerificationReport {
+  ok: boolean;
+  healable: boolean;
+  checks: CheckResult[];
+  diagnoses: ServiceDiagnosis[];
+  message: string;
+}
+
+export function summarizeVerification(checks: CheckResult[], plan: NetworkPlan, containerName: string): VerificationReport {
+  const diagnoses = plan.services.map((planned) => diagnose(planned.service, checks, plan, containerName));
+  const failures = diagnoses.filter((diagnosis) => !diagnosis.ok);
+  const message = failures.length === 0
+    ? `all ${diagnoses.length} services reachable from container ${containerName}`
+    : failures.map((failure) => `${failure.summary}\n    cause: ${failure.cause}\n    fix: ${failure.fix}`).join('\n');
+  return { ok: failures.length === 0, healable: failures.every((failure) => failure.healable), checks, diagnoses, message };
+}

@@ -1,0 +1,123 @@
+/**
+ * Makes the runner container match its spec, idempotently: a container this runner already has
+ * (found by label or by name) is reused when its spec and image match, replaced when not — so a
+ * retried step or a second run never leaves two.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import type Dockerode from 'dockerode';
+import { LABELS, specFingerprint, type ContainerSpec } from '../core/container-spec';
+import type { PullPolicy } from '../core/config';
+
+export type ContainerAction = 'created' | 'reused' | 'restarted' | 'replaced';
+
+export interface RunnerContainer {
+  id: string;
+  name: string;
+  image: string;
+  networkMode: string;
+  action: ContainerAction;
+  /** Why an existing container was replaced, when it was. */
+  replacedBecause?: string;
+  /** ISO time the container's current run started (readiness compares poller activity with it). */
+  startedAt: string;
+}
+
+/** The image is not on the engine and cannot be pulled: retrying will not help. */
+export class ImageUnavailableError extends Error {
+  constructor(readonly image: string, reason: string) {
+    super(`image ${image} is not available: ${reason}`);
+    this.name = 'ImageUnavailableError';
+  }
+}
+
+export async function ensureRunnerContainer(docker: Dockerode, spec: ContainerSpec, pull: PullPolicy): Promise<RunnerContainer> {
+  const imageId = await ensureImage(docker, spec.image, pull);
+  const specHash = createHash('sha256').update(specFingerprint(spec)).digest('hex').slice(0, 16);
+  let replacedBecause: string | undefined;
+
+  for (const existing of await findExisting(docker, spec)) {
+    const mismatch = reasonToReplace(existing, spec, specHash, imageId);
+    if (mismatch === undefined) {
+      const container = docker.getContainer(existing.Id);
+      const running = existing.State === 'running';
+      if (!running) await container.start();
+      return describe(container, spec, running ? 'reused' : 'restarted');
+    }
+    replacedBecause = mismatch;
+    await docker.getContainer(existing.Id).remove({ force: true });
+  }
+
+  for (const bind of spec.binds) mkdirSync(bind.split(':')[0], { recursive: true });
+  const container = await docker.createContainer({
+    name: spec.name,
+    Image: spec.image,
+    Env: spec.env,
+    Labels: { ...spec.labels, [LABELS.specHash]: specHash },
+    HostConfig: {
+      NetworkMode: spec.networkMode,
+      ExtraHosts: spec.extraHosts,
+      Binds: spec.binds,
+      RestartPolicy: { Name: spec.restartPolicy },
+      LogConfig: spec.logConfig,
+    },
+  });
+  await container.start();
+  return { ...(await describe(container, spec, replacedBecause ? 'replaced' : 'created')), ...(replacedBecause ? { replacedBecause } : {}) };
+}
+
+async function findExisting(docker: Dockerode, spec: ContainerSpec): Promise<Dockerode.ContainerInfo[]> {
+  const [byLabel, byName] = await Promise.all([
+    docker.listContainers({ all: true, filters: { label: [`${LABELS.runner}=${spec.name}`] } }),
+    docker.listContainers({ all: true, filters: { name: [`^/${spec.name}$`] } }),
+  ]);
+  const seen = new Set<string>();
+  return [...byLabel, ...byName].filter((info) => !seen.has(info.Id) && seen.add(info.Id));
+}
+
+function reasonToReplace(existing: Dockerode.ContainerInfo, spec: ContainerSpec, specHash: string, imageId: string): string | undefined {
+  const name = existing.Names.map((entry) => entry.replace(/^\//, ''));
+  if (!existing.Labels[LABELS.managedBy]) return `container ${name[0]} was not created by stigmer-runner`;
+  if (!name.includes(spec.name)) return `container ${name[0]} carries this runner's label under another name`;
+  if (existing.Labels[LABELS.specHash] !== specHash) return 'its configuration changed';
+  if (existing.ImageID !== imageId) return `image ${spec.image} was updated`;
+  if (existing.State === 'dead' || existing.State === 'removing') return `it is ${existing.State}`;
+  return undefined;
+}
+
+async function describe(container: Dockerode.Container, spec: ContainerSpec, action: ContainerAction): Promise<RunnerContainer> {
+  const info = await container.inspect();
+  return { id: info.Id, name: spec.name, image: spec.image, networkMode: info.HostConfig.NetworkMode ?? spec.networkMode, action, startedAt: info.State.StartedAt };
+}
+
+/** Returns the image id, pulling per policy; a pull's error lines arrive inside the stream, not as `err`. */
+async function ensureImage(docker: Dockerode, image: string, pull: PullPolicy): Promise<string> {
+  const present = await imageId(docker, image);
+  if (present && pull !== 'always') return present;
+  if (pull === 'never') throw new ImageUnavailableError(image, 'it is not on the engine and pulling is disabled (pull: never); build or load it first');
+  try {
+    const stream = await docker.pull(image);
+    await new Promise<void>((resolve, reject) =>
+      docker.modem.followProgress(stream, (error: Error | null, events: Array<{ error?: string; errorDetail?: { message?: string } }>) => {
+        const failed = events?.find((event) => event.error || event.errorDetail);
+        if (error || failed) reject(error ?? new Error(failed?.errorDetail?.message ?? failed?.error));
+        else resolve();
+      }),
+    );
+  } catch (error) {
+    if (present) return present; // `always` but the registry is unreachable: keep what we have
+    throw new ImageUnavailableError(image, `it is not on the engine and the pull failed: ${(error as Error).message}`);
+  }
+  const pulled = await imageId(docker, image);
+  if (!pulled) throw new ImageUnavailableError(image, 'the pull reported success but the engine does not list the image');
+  return pulled;
+}
+
+async function imageId(docker: Dockerode, image: string): Promise<string | undefined> {
+  try {
+    return (await docker.getImage(image).inspect()).Id;
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    throw error;
+  }
+}

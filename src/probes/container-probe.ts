@@ -1,0 +1,41 @@
+/**
+ * Runs the probe inside the runner container (so it sees exactly the container's network, DNS and
+ * /etc/hosts) with whichever interpreter the image has: python3 first — Stigmer's runner is a Python
+ * image — then node.
+ */
+import type Dockerode from 'dockerode';
+import type { ProbeResult, ProbeTarget } from '../core/diagnosis';
+import { execInContainer } from '../docker/exec';
+import { nodeProbeProgram } from './node-probe';
+import { PYTHON_PROBE_PROGRAM } from './python-probe';
+
+const INTERPRETERS = [
+  { name: 'python3', command: (targets: string) => ['python3', '-c', PYTHON_PROBE_PROGRAM, targets] },
+  { name: 'node', command: (targets: string) => ['node', '-e', nodeProbeProgram(), targets] },
+];
+
+/** Which interpreter worked for a container, so later attempts skip the ones that do not exist. */
+const interpreterByContainer = new Map<string, number>();
+
+export async function probeFromContainer(container: Dockerode.Container, targets: ProbeTarget[]): Promise<ProbeResult[]> {
+  if (targets.length === 0) return [];
+  const budgetMs = Math.max(...targets.map((target) => target.timeoutMs)) + 5000;
+  const tried: string[] = [];
+  for (let index = interpreterByContainer.get(container.id) ?? 0; index < INTERPRETERS.length; index++) {
+    const interpreter = INTERPRETERS[index];
+    const result = await execInContainer(container, interpreter.command(JSON.stringify(targets)), budgetMs);
+    const missing = result.exitCode === 126 || result.exitCode === 127 || /executable file not found|no such file or directory/i.test(result.stdout + result.stderr);
+    if (missing && result.stdout.trim() === '') {
+      tried.push(`${interpreter.name}: not in the image`);
+      continue;
+    }
+    try {
+      const parsed = JSON.parse(result.stdout) as ProbeResult[];
+      interpreterByContainer.set(container.id, index);
+      return parsed;
+    } catch {
+      throw new Error(`the ${interpreter.name} probe in container ${container.id.slice(0, 12)} exited ${result.exitCode}: ${(result.stderr || result.stdout).trim().slice(0, 500)}`);
+    }
+  }
+  throw new Error(`cannot probe from inside container ${container.id.slice(0, 12)}: ${tried.join('; ')} (the image needs python3 or node)`);
+}

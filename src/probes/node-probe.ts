@@ -1,0 +1,64 @@
+/**
+ * The probe program: dials every target concurrently and reports what answered. It runs in this
+ * process for checks from the host, and — as its own source text via `node -e` — inside containers
+ * whose image has node. It must stay self-contained: no imports, nothing from module scope.
+ */
+import type { ProbeResult, ProbeTarget } from '../core/diagnosis';
+
+export async function probeTargets(targets: ProbeTarget[]): Promise<ProbeResult[]> {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const net: typeof import('node:net') = require('node:net');
+  const http: typeof import('node:http') = require('node:http');
+  const https: typeof import('node:https') = require('node:https');
+
+  const probeTcp = (target: ProbeTarget, started: number): Promise<ProbeResult> =>
+    new Promise((resolve) => {
+      const socket = net.connect({ host: target.host, port: target.port, timeout: target.timeoutMs, autoSelectFamily: true });
+      const finish = (result: Omit<ProbeResult, 'id' | 'ms'>) => {
+        socket.destroy();
+        resolve({ id: target.id, ms: Date.now() - started, ...result });
+      };
+      socket.once('connect', () => finish({ ok: true, address: `${socket.remoteAddress}:${socket.remotePort}` }));
+      socket.once('timeout', () => finish({ ok: false, code: 'ETIMEDOUT', message: `no answer from ${target.host}:${target.port} within ${target.timeoutMs} ms` }));
+      socket.once('error', (error: NodeJS.ErrnoException) => finish({ ok: false, code: error.code ?? 'ERROR', message: error.message }));
+    });
+
+  const probeHttp = (target: ProbeTarget, started: number): Promise<ProbeResult> =>
+    new Promise((resolve) => {
+      const url = new URL(target.url as string);
+      const client = url.protocol === 'https:' ? https : http;
+      const request = client.request({
+        host: target.host,
+        port: target.port,
+        path: url.pathname + url.search,
+        method: 'GET',
+        headers: { Host: target.hostHeader ?? url.host, Accept: 'application/json' },
+        timeout: target.timeoutMs,
+        autoSelectFamily: true,
+        servername: url.hostname,
+      } as import('node:https').RequestOptions);
+      let address: string | undefined;
+      request.once('socket', (socket) => socket.once('connect', () => (address = `${socket.remoteAddress}:${socket.remotePort}`)));
+      request.once('response', (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          if (size < 65536) chunks.push(chunk);
+          size += chunk.length;
+        });
+        response.once('end', () =>
+          resolve({ id: target.id, ok: true, status: response.statusCode, body: Buffer.concat(chunks).toString('utf8').slice(0, 65536), address, ms: Date.now() - started }),
+        );
+      });
+      request.once('timeout', () => request.destroy(Object.assign(new Error(`no answer from ${target.host}:${target.port} within ${target.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+      request.once('error', (error: NodeJS.ErrnoException) => resolve({ id: target.id, ok: false, code: error.code ?? 'ERROR', message: error.message, address, ms: Date.now() - started }));
+      request.end();
+    });
+
+  return Promise.all(targets.map((target) => (target.kind === 'http' ? probeHttp(target, Date.now()) : probeTcp(target, Date.now()))));
+}
+
+/** `node -e` program text: prints the results of the targets passed as the first argument. */
+export function nodeProbeProgram(): string {
+  return `(${probeTargets.toString()})(JSON.parse(process.argv[1])).then((results) => process.stdout.write(JSON.stringify(results)))`;
+}

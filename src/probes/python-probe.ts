@@ -1,0 +1,48 @@
+/**
+ * The same probe as node-probe.ts for images that ship Python but no node — Stigmer's real
+ * agent-runner is a Python image. Same input (targets as JSON in argv[1]) and output (results as
+ * JSON on stdout); the contract test runs both against the same sockets.
+ */
+export const PYTHON_PROBE_PROGRAM = String.raw`
+import json, socket, sys, time, http.client, ssl, errno
+from concurrent.futures import ThreadPoolExecutor
+
+def code_of(error):
+    if isinstance(error, socket.timeout): return 'ETIMEDOUT'
+    if isinstance(error, socket.gaierror): return 'ENOTFOUND' if error.errno in (socket.EAI_NONAME, getattr(socket, 'EAI_NODATA', -5)) else 'EAI_AGAIN'
+    if isinstance(error, OSError) and error.errno in errno.errorcode: return errno.errorcode[error.errno]
+    return 'ERROR'
+
+def probe(target):
+    started = time.monotonic()
+    result = {'id': target['id']}
+    timeout = target['timeoutMs'] / 1000.0
+    sock = None
+    try:
+        sock = socket.create_connection((target['host'], target['port']), timeout=timeout)
+        peer = sock.getpeername()
+        result['address'] = '%s:%s' % (peer[0], peer[1])
+        if target['kind'] == 'http':
+            from urllib.parse import urlsplit
+            url = urlsplit(target['url'])
+            if url.scheme == 'https':
+                sock = ssl.create_default_context().wrap_socket(sock, server_hostname=url.hostname)
+            conn = http.client.HTTPConnection(target['host'], target['port'], timeout=timeout)
+            conn.sock = sock
+            path = (url.path or '/') + ('?' + url.query if url.query else '')
+            conn.request('GET', path, headers={'Host': target.get('hostHeader') or url.netloc, 'Accept': 'application/json'})
+            response = conn.getresponse()
+            result['status'] = response.status
+            result['body'] = response.read(65536).decode('utf-8', 'replace')
+        result['ok'] = True
+    except Exception as error:
+        result.update(ok=False, code=code_of(error), message=str(error) or type(error).__name__)
+    finally:
+        if sock is not None: sock.close()
+    result['ms'] = int((time.monotonic() - started) * 1000)
+    return result
+
+targets = json.loads(sys.argv[1])
+with ThreadPoolExecutor(max_workers=max(1, len(targets))) as pool:
+    sys.stdout.write(json.dumps(list(pool.map(probe, targets))))
+`;

@@ -1,0 +1,118 @@
+/**
+ * The Temporal dev server (`temporal server start-dev`) as Stigmer manages it, and the checks that
+ * tell whether a Temporal frontend answers at an address.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, closeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { Connection } from '@temporalio/client';
+
+export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+
+/** The repository (or installed package) root: the folder holding this project's package.json. */
+export function projectRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`no package.json above ${__dirname}`);
+    dir = parent;
+  }
+  return dir;
+}
+
+/** STIGMER_TEMPORAL_CLI, then the project's tools folder (scripts/setup.sh installs there), then PATH. */
+export function temporalCliPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.STIGMER_TEMPORAL_CLI) return env.STIGMER_TEMPORAL_CLI;
+  const local = join(projectRoot(), '.tools', 'bin', 'temporal');
+  return existsSync(local) ? local : 'temporal';
+}
+
+export interface DevServerOptions {
+  ip: string;
+  port: number;
+  /** UI port; omitted → headless. */
+  uiPort?: number;
+  /** Persist to this SQLite file (Stigmer uses ~/.stigmer/temporal-data/temporal.db); omitted → in memory. */
+  dbFile?: string;
+  /** Keep running after this process exits (the managed server outlives `stigmer-runner run`). */
+  detached?: boolean;
+  /** Where its output goes; omitted → discarded. */
+  logFile?: string;
+  extraArgs?: string[];
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl?: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startDevServer(options: DevServerOptions, readyTimeoutMs = 30_000): Promise<DevServer> {
+  const args = ['server', 'start-dev', '--ip', options.ip, '--port', String(options.port), '--log-level', 'warn'];
+  if (options.uiPort === undefined) args.push('--headless');
+  else args.push('--ui-port', String(options.uiPort));
+  if (options.dbFile) {
+    mkdirSync(dirname(resolve(options.dbFile)), { recursive: true });
+    args.push('--db-filename', options.dbFile);
+  }
+  args.push(...(options.extraArgs ?? []));
+
+  let output: number | 'ignore' = 'ignore';
+  if (options.logFile) {
+    mkdirSync(dirname(resolve(options.logFile)), { recursive: true });
+    output = openSync(options.logFile, 'a');
+  }
+  const cli = temporalCliPath();
+  const child = spawn(cli, args, { stdio: ['ignore', output, output], detached: options.detached ?? false });
+  if (typeof output === 'number') closeSync(output);
+  if (options.detached) child.unref();
+
+  const host = options.ip.includes(':') ? `[${options.ip}]` : options.ip;
+  const dialHost = options.ip === '0.0.0.0' ? '127.0.0.1' : options.ip === '::' ? '[::1]' : host;
+  const address = `${dialHost}:${options.port}`;
+  const exited = new Promise<never>((_, reject) => {
+    child.once('error', (error) => reject(new Error(`could not run ${cli}: ${error.message} (install it with: bash scripts/setup.sh)`)));
+    child.once('exit', (code, signal) => reject(new Error(`temporal server start-dev exited (${signal ?? `code ${code}`}) before answering on ${address}${options.logFile ? `; see ${options.logFile}` : ''}`)));
+  });
+  exited.catch(() => undefined);
+  await Promise.race([waitForTemporal(address, readyTimeoutMs), exited]);
+
+  return {
+    address,
+    uiUrl: options.uiPort === undefined ? undefined : `http://${dialHost}:${options.uiPort}`,
+    process: child,
+    stop: () => stopProcess(child),
+  };
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** One gRPC health check of the frontend; false when nothing (or not Temporal) answers. */
+export async function temporalAnswers(address: string, timeoutMs = 1500): Promise<boolean> {
+  let connection: Connection | undefined;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: timeoutMs });
+    const response = await connection.healthService.check({ service: 'temporal.api.workflowservice.v1.WorkflowService' }, );
+    return response.status === 1; // SERVING
+  } catch {
+    return false;
+  } finally {
+    await connection?.close();
+  }
+}
+
+export async function waitForTemporal(address: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await temporalAnswers(address))) {
+    if (Date.now() > deadline) throw new Error(`Temporal did not answer on ${address} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

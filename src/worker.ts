@@ -1,0 +1,53 @@
+/**
+ * The provisioning worker: polls `runner_provisioning`, runs provisionRunner and its activities.
+ * Production loads the workflow bundle prebuilt by `npm run build`; without one (tests, a fresh
+ * checkout) it bundles from source at start.
+ */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from './activities';
+import { connectDocker } from './docker/client';
+import { projectRoot } from './temporal/dev-server';
+import { PROVISIONING_TASK_QUEUE } from './workflows/provision-runner';
+
+export const WORKFLOW_BUNDLE_PATH = join(projectRoot(), 'dist', 'workflow-bundle.js');
+
+export interface ProvisioningWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  deps?: Partial<ActivityDeps>;
+  /** `prebuilt` requires dist/workflow-bundle.js; `source` bundles src/workflows; `auto` prefers prebuilt. */
+  bundle?: 'prebuilt' | 'source' | 'auto';
+  /** Reuse an already built bundle (tests build one per suite). */
+  workflowBundle?: { code: string };
+  identity?: string;
+}
+
+export function defaultActivityDeps(overrides: Partial<ActivityDeps> = {}): ActivityDeps {
+  return {
+    docker: overrides.docker ?? connectDocker(overrides.env ?? process.env),
+    env: overrides.env ?? process.env,
+    homeDir: overrides.homeDir ?? homedir(),
+    platform: overrides.platform ?? process.platform,
+  };
+}
+
+export function workflowSource(bundle: ProvisioningWorkerOptions['bundle'] = 'auto'): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  const prebuilt = existsSync(WORKFLOW_BUNDLE_PATH);
+  if (bundle === 'prebuilt' && !prebuilt) throw new Error(`no prebuilt workflow bundle at ${WORKFLOW_BUNDLE_PATH}: run npm run build`);
+  if (bundle !== 'source' && prebuilt) return { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } };
+  return { workflowsPath: require.resolve('./workflows') };
+}
+
+export async function createProvisioningWorker(options: ProvisioningWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: PROVISIONING_TASK_QUEUE,
+    activities: createActivities(defaultActivityDeps(options.deps)),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : workflowSource(options.bundle)),
+    ...(options.identity ? { identity: options.identity } : {}),
+  });
+}

@@ -1,0 +1,131 @@
+/**
+ * provisionRunner: from nothing to an agent-runner container that is verified to reach Ollama, the
+ * Stigmer backend and Temporal. Each step is one activity with its own timeouts and retries; the
+ * `progress` query and the UI's current details follow along.
+ */
+import { ActivityFailure, ApplicationFailure, defineQuery, proxyActivities, setCurrentDetails, setHandler, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import type { Attempted, FailureDetails } from '../activities/failures';
+import type { ProvisionActivities } from '../activities';
+import type { ConfigFlags, RunnerConfig } from '../core/config';
+import type { CheckResult, ServiceDiagnosis, VerificationReport } from '../core/diagnosis';
+import type { NetworkPlan } from '../core/network-plan';
+import { initialProgress, renderChecklist, type StepName, type StepProgress } from '../core/progress';
+import type { RunnerContainer } from '../docker/runner-container';
+import type { RunnerReady } from '../activities/await-runner-ready';
+
+export const PROVISIONING_TASK_QUEUE = 'runner_provisioning';
+
+export interface ProvisionInput {
+  /** CLI flags (runner name, config path, image, network): the flag layer of the cascade. */
+  flags: ConfigFlags & { runner: string };
+  /** Connectivity retries: a service may still be starting. Defaults: 6 attempts from 1 s, doubling. */
+  verify?: { maximumAttempts?: number; initialIntervalMs?: number };
+  /** How long the runner gets to poll its task queue after it starts. Default 60 s. */
+  readyTimeoutMs?: number;
+}
+
+export type ProvisionStatus = 'running' | 'ready' | 'failed';
+
+export interface ProvisionProgress {
+  runnerName: string;
+  status: ProvisionStatus;
+  steps: StepProgress[];
+  plan?: NetworkPlan;
+  container?: RunnerContainer;
+  checks: CheckResult[];
+  diagnoses: ServiceDiagnosis[];
+  error?: { type: string; message: string };
+}
+
+export interface ProvisionResult extends ProvisionProgress {
+  status: 'ready';
+  config: RunnerConfig;
+  plan: NetworkPlan;
+  container: RunnerContainer;
+  ready: RunnerReady;
+}
+
+export const progressQuery = defineQuery<ProvisionProgress>('progress');
+
+const quick: ActivityOptions = { startToCloseTimeout: '10 seconds', retry: { maximumAttempts: 3, initialInterval: '500 ms' } };
+
+export async function provisionRunner(input: ProvisionInput): Promise<ProvisionResult> {
+  const runnerName = input.flags.runner;
+  const state: ProvisionProgress = { runnerName, status: 'running', steps: initialProgress(), checks: [], diagnoses: [] };
+  setHandler(progressQuery, () => state);
+
+  const activities = proxyActivities<ProvisionActivities>(quick);
+  const { planNetworking, startContainer } = proxyActivities<ProvisionActivities>({
+    startToCloseTimeout: '5 minutes',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '15 seconds', maximumAttempts: 6 },
+  });
+  const { verifyConnectivity } = proxyActivities<ProvisionActivities>({
+    startToCloseTimeout: '30 seconds',
+    retry: {
+      initialInterval: input.verify?.initialIntervalMs ?? 1000,
+      backoffCoefficient: 2,
+      maximumInterval: '10 seconds',
+      maximumAttempts: input.verify?.maximumAttempts ?? 6,
+    },
+  });
+  const readyTimeoutMs = input.readyTimeoutMs ?? 60_000;
+  const { awaitRunnerReady } = proxyActivities<ProvisionActivities>({
+    startToCloseTimeout: readyTimeoutMs + 15_000,
+    heartbeatTimeout: '10 seconds',
+    retry: { maximumAttempts: 2 },
+  });
+
+  /** Runs one step: keeps progress, the UI checklist and the error that ends the provision. */
+  async function step<T>(name: StepName, summary: string, run: (options: ActivityOptions) => Promise<Attempted<T>>, note: (value: T) => string): Promise<T> {
+    const progress = state.steps.find((entry) => entry.name === name) as StepProgress;
+    Object.assign(progress, { status: 'running', startedAt: Date.now(), attempts: 1 });
+    setCurrentDetails(renderChecklist(runnerName, state.steps));
+    try {
+      const { value, attempt } = await run({ summary } as ActivityOptions);
+      Object.assign(progress, { status: 'succeeded', attempts: attempt, durationMs: Date.now() - (progress.startedAt as number), note: note(value) });
+      return value;
+    } catch (error) {
+      const failure = error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? error.cause : undefined;
+      const details = failure?.details?.[0] as FailureDetails | undefined;
+      const message = failure?.message ?? (error as Error).message;
+      Object.assign(progress, { status: 'failed', attempts: details?.attempt ?? progress.attempts, durationMs: Date.now() - (progress.startedAt as number), error: message });
+      if (details?.report) Object.assign(state, { checks: details.report.checks, diagnoses: details.report.diagnoses });
+      state.status = 'failed';
+      state.error = { type: failure?.type ?? 'Error', message };
+      throw ApplicationFailure.create({ type: state.error.type, message: `${name} failed: ${message}`, nonRetryable: true, details: [state] });
+    } finally {
+      setCurrentDetails(renderChecklist(runnerName, state.steps));
+    }
+  }
+
+  const config = await step('resolveConfig', `resolve config for ${runnerName}`, (o) => activities.resolveConfig.executeWithOptions(o, [input.flags]), (c) => `image ${c.runner.image.value}, network ${c.runner.network.value}`);
+  const plan = await step('planNetworking', 'ask the Docker engine what it is and plan networking', (o) => planNetworking.executeWithOptions(o, [config]), describePlan);
+  state.plan = plan;
+  const container = await step(
+    'startContainer',
+    `start ${config.runner.image.value} as ${runnerName} (network ${plan.mode})`,
+    (o) => startContainer.executeWithOptions(o, [{ flags: input.flags, config, plan, workflowId: workflowInfo().workflowId }]),
+    (c) => `${c.action} ${c.id.slice(0, 12)}`,
+  );
+  state.container = container;
+  const report: VerificationReport = await step(
+    'verifyConnectivity',
+    `probe ${plan.services.map((service) => service.service).join(', ')} from inside ${runnerName} (${plan.mode})`,
+    (o) => verifyConnectivity.executeWithOptions(o, [{ config, plan, container }]),
+    (r) => `${r.diagnoses.length} services reachable`,
+  );
+  Object.assign(state, { checks: report.checks, diagnoses: report.diagnoses });
+  const ready = await step(
+    'awaitRunnerReady',
+    `wait for ${runnerName} to poll agent_execution_runner`,
+    (o) => awaitRunnerReady.executeWithOptions(o, [{ config, container, timeoutMs: readyTimeoutMs }]),
+    (r) => `poller ${r.poller.identity}`,
+  );
+  state.status = 'ready';
+  setCurrentDetails(renderChecklist(runnerName, state.steps));
+  return { ...state, status: 'ready', config, plan, container, ready };
+}
+
+function describePlan(plan: NetworkPlan): string {
+  return `${plan.engine.description}: network ${plan.mode}${plan.hostAlias ? ` via ${plan.hostAlias}` : ''}`;
+}
