@@ -1,0 +1,167 @@
+/**
+ * The workflow's orchestration on a real Temporal dev server: step order, retries per step, failure
+ * types, the progress query, UI summaries and current details. Activity bodies are test doubles
+ * wrapped by the real `attempted` adapter; the real bodies run in test/e2e against Docker.
+ */
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import type { ProvisionActivities } from '../../src/activities';
+import { attempted, ConnectivityError } from '../../src/activities/failures';
+import { ConfigError } from '../../src/core/config';
+import { planNetworking } from '../../src/core/network-plan';
+import { summarizeVerification } from '../../src/core/diagnosis';
+import { configFrom, ENGINES } from '../../src/core/test-fixtures';
+import { PROVISIONING_TASK_QUEUE, progressQuery, provisionRunner, type ProvisionInput } from '../../src/workflows';
+import { startTestTemporal, type TestTemporal } from '../support/temporal-server';
+
+jest.setTimeout(60_000);
+
+let temporal: TestTemporal;
+let client: Client;
+let workflowBundle: { code: string };
+
+beforeAll(async () => {
+  [temporal, workflowBundle] = await Promise.all([startTestTemporal(), bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows') })]);
+  client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+});
+
+afterAll(async () => {
+  await client?.connection.close();
+  await temporal?.stop();
+});
+
+const config = configFrom();
+const plan = planNetworking(config, ENGINES.nativeLinux);
+const container = { id: 'c0ffee'.padEnd(64, '0'), name: 'stigmer-agent-runner', image: 'img', networkMode: 'host', action: 'created' as const, startedAt: '2026-11-22T10:00:00Z' };
+const passingReport = summarizeVerification(
+  plan.services.flatMap((service) => (['container', 'host'] as const).map((site) => ({ service: service.service, site, target: 't', ok: true, detail: 'ok', ms: 1 }))),
+  plan,
+  'stigmer-agent-runner',
+);
+
+interface Behaviour {
+  resolveConfig?: () => Promise<unknown>;
+  verifyConnectivity?: (attempt: number) => Promise<unknown>;
+}
+
+function fakeActivities(calls: string[], behaviour: Behaviour = {}): ProvisionActivities {
+  let verifyAttempt = 0;
+  const record = <T>(name: string, body: () => Promise<T>) => attempted(async () => (calls.push(name), body()));
+  return {
+    resolveConfig: record('resolveConfig', async () => (behaviour.resolveConfig ? behaviour.resolveConfig() : config)),
+    planNetworking: record('planNetworking', async () => plan),
+    startContainer: record('startContainer', async () => container),
+    verifyConnectivity: record('verifyConnectivity', async () => (behaviour.verifyConnectivity ? behaviour.verifyConnectivity(++verifyAttempt) : passingReport)),
+    awaitRunnerReady: record('awaitRunnerReady', async () => ({ poller: { identity: '1@runner', type: 'activity', lastAccessTime: container.startedAt }, waitedMs: 5 })),
+  } as unknown as ProvisionActivities;
+}
+
+async function withWorker<T>(activities: ProvisionActivities, body: (taskQueue: string) => Promise<T>): Promise<T> {
+  const connection = await NativeConnection.connect({ address: temporal.address });
+  const taskQueue = `${PROVISIONING_TASK_QUEUE}-${randomUUID()}`;
+  const worker = await Worker.create({ connection, taskQueue, workflowBundle, activities });
+  try {
+    return await worker.runUntil(body(taskQueue));
+  } finally {
+    await connection.close();
+  }
+}
+
+const input = (runner: string, verify?: ProvisionInput['verify']): ProvisionInput => ({ flags: { runner }, verify });
+
+test('runs the five steps in order and reports each in the result, the progress query and the UI', async () => {
+  const calls: string[] = [];
+  await withWorker(fakeActivities(calls), async (taskQueue) => {
+    const handle = await client.workflow.start(provisionRunner, { taskQueue, workflowId: `wf-${randomUUID()}`, args: [input('r1')] });
+    const result = await handle.result();
+    expect(calls).toEqual(['resolveConfig', 'planNetworking', 'startContainer', 'verifyConnectivity', 'awaitRunnerReady']);
+    expect(result.status).toBe('ready');
+    expect(result.steps.map((step) => [step.name, step.status, step.attempts])).toEqual(calls.map((name) => [name, 'succeeded', 1]));
+    expect(result.plan.mode).toBe('host');
+    expect(result.checks).toHaveLength(6);
+
+    const progress = await handle.query(progressQuery);
+    expect(progress.status).toBe('ready');
+
+    const metadata = (await handle.query('__temporal_workflow_metadata')) as { currentDetails: string };
+    expect(metadata.currentDetails).toMatch(/^\*\*Provisioning runner `r1`\*\*/);
+    expect(metadata.currentDetails.match(/- \[x\] /g)).toHaveLength(5);
+
+    const history = await handle.fetchHistory();
+    const summaries = (history.events ?? [])
+      .filter((event) => event.activityTaskScheduledEventAttributes)
+      .map((event) => Buffer.from(event.userMetadata?.summary?.data ?? new Uint8Array()).toString('utf8'));
+    expect(summaries).toEqual([
+      '"resolve config for r1"',
+      '"ask the Docker engine what it is and plan networking"',
+      '"start ghcr.io/stigmer/agent-runner:latest as r1 (network host)"',
+      '"probe temporal, backend, ollama from inside r1 (host)"',
+      '"wait for r1 to poll agent_execution_runner"',
+    ]);
+  });
+});
+
+test('invalid configuration fails the provision at once, non-retryably, naming the source; nothing else runs', async () => {
+  const calls: string[] = [];
+  const behaviour = { resolveConfig: async () => Promise.reject(new ConfigError([{ source: 'env:STIGMER_LLM_PROVIDER', message: '"gemini" is not one of …' }])) };
+  await withWorker(fakeActivities(calls, behaviour), async (taskQueue) => {
+    const handle = await client.workflow.start(provisionRunner, { taskQueue, workflowId: `wf-${randomUUID()}`, args: [input('r2')] });
+    const error = await handle.result().catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
+    expect(cause.type).toBe('InvalidConfig');
+    expect(cause.message).toContain('resolveConfig failed: Invalid configuration:\n  - env:STIGMER_LLM_PROVIDER');
+    expect(calls).toEqual(['resolveConfig']);
+    const progress = await handle.query(progressQuery);
+    expect(progress.steps[0]).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(progress.steps.slice(1).every((step) => step.status === 'pending')).toBe(true);
+  });
+});
+
+test('a connectivity failure that waiting can heal is retried with backoff; one that cannot fails on the first attempt', async () => {
+  const failing = (healable: boolean) => {
+    const checks = plan.services.flatMap((service) => [
+      { service: service.service, site: 'container' as const, target: 'in', ok: service.service !== 'ollama', detail: 'ECONNREFUSED', ms: 1 },
+      { service: service.service, site: 'host' as const, target: 'out', ok: service.service !== 'ollama' || !healable, detail: healable ? 'ECONNREFUSED' : 'ok', ms: 1 },
+    ]);
+    return new ConnectivityError(summarizeVerification(checks, plan, 'r'));
+  };
+
+  const healing: string[] = [];
+  await withWorker(fakeActivities(healing, { verifyConnectivity: async (attempt) => (attempt < 3 ? Promise.reject(failing(true)) : passingReport) }), async (taskQueue) => {
+    const result = await client.workflow.execute(provisionRunner, { taskQueue, workflowId: `wf-${randomUUID()}`, args: [input('r3', { initialIntervalMs: 100, maximumAttempts: 5 })] });
+    expect(result.steps.find((step) => step.name === 'verifyConnectivity')).toMatchObject({ status: 'succeeded', attempts: 3 });
+  });
+  expect(healing.filter((name) => name === 'verifyConnectivity')).toHaveLength(3);
+
+  const permanent: string[] = [];
+  await withWorker(fakeActivities(permanent, { verifyConnectivity: async () => Promise.reject(failing(false)) }), async (taskQueue) => {
+    const handle = await client.workflow.start(provisionRunner, { taskQueue, workflowId: `wf-${randomUUID()}`, args: [input('r4', { initialIntervalMs: 100, maximumAttempts: 5 })] });
+    const error = (await handle.result().catch((failure: unknown) => failure)) as WorkflowFailedError;
+    const cause = error.cause as ApplicationFailure;
+    expect(cause.type).toBe('ConnectivityFailed');
+    expect(cause.message).toMatch(/Ollama: in from container r \(network host\) failed: ECONNREFUSED; from this machine out answered/);
+    const progress = (cause.details?.[0] ?? {}) as { diagnoses: Array<{ service: string; ok: boolean }>; steps: Array<{ name: string; attempts: number }> };
+    expect(progress.diagnoses.filter((diagnosis) => !diagnosis.ok).map((diagnosis) => diagnosis.service)).toEqual(['ollama']);
+    expect(progress.steps.find((step) => step.name === 'verifyConnectivity')?.attempts).toBe(1);
+  });
+  expect(permanent.filter((name) => name === 'verifyConnectivity')).toHaveLength(1);
+  expect(permanent).not.toContain('awaitRunnerReady');
+});
+
+test('healable failures stop after the configured attempts and report the last diagnosis', async () => {
+  const calls: string[] = [];
+  const down = () => {
+    const checks = plan.services.flatMap((service) => (['container', 'host'] as const).map((site) => ({ service: service.service, site, target: `${service.service}@${site}`, ok: service.service !== 'ollama', detail: 'ECONNREFUSED', ms: 1 })));
+    return Promise.reject(new ConnectivityError(summarizeVerification(checks, plan, 'r')));
+  };
+  await withWorker(fakeActivities(calls, { verifyConnectivity: down }), async (taskQueue) => {
+    const handle = await client.workflow.start(provisionRunner, { taskQueue, workflowId: `wf-${randomUUID()}`, args: [input('r5', { initialIntervalMs: 50, maximumAttempts: 3 })] });
+    const error = (await handle.result().catch((failure: unknown) => failure)) as WorkflowFailedError;
+    expect((error.cause as ApplicationFailure).message).toMatch(/ollama@container .* failed: ECONNREFUSED; from this machine ollama@host failed/);
+    expect((await handle.query(progressQuery)).steps.find((step) => step.name === 'verifyConnectivity')).toMatchObject({ status: 'failed', attempts: 3 });
+  });
+  expect(calls.filter((name) => name === 'verifyConnectivity')).toHaveLength(3);
+});
