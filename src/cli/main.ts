@@ -1,4 +1,5 @@
 /** `stigmer-runner` — run | plan | worker. Bad input exits 2 with the flag, env var or file key named. */
+import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, NETWORK_CHOICES, type ConfigFlags } from '../core/config';
@@ -103,7 +104,7 @@ async function workerCommand(flags: ConfigFlags, env: NodeJS.ProcessEnv): Promis
   const { config } = loadConfig(flags, env);
   const connection = await NativeConnection.connect({ address: config.temporal.address.value });
   try {
-    const worker = await createProvisioningWorker({ connection, namespace: config.temporal.namespace.value, bundle: 'auto' });
+    const worker = await createProvisioningWorker({ connection, namespace: config.temporal.namespace.value, bundle: 'auto', identity: `stigmer-runner worker ${process.pid}@${hostname()}` });
     process.stdout.write(`worker polling runner_provisioning on ${config.temporal.address.value} (namespace ${config.temporal.namespace.value})\n`);
     await worker.run(); // the SDK turns SIGINT/SIGTERM into a graceful shutdown
     return EXIT.ready;

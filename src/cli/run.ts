@@ -5,7 +5,7 @@
 import { hostname, userInfo } from 'node:os';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { FAILURE_TYPES } from '../activities/failures';
 import type { ConfigFlags } from '../core/config';
 import type { StepName, StepStatus } from '../core/progress';
@@ -28,6 +28,12 @@ export const EXIT = { ready: 0, failed: 1, invalidInput: 2, unreachable: 3 } as 
 
 /** A worker counts as present if it polled within a long-poll's length (~70 s). */
 const LIVE_POLLER_WINDOW_MS = 70_000;
+/**
+ * Identity prefix of the worker `run` starts in its own process. Such a worker dies with its `run`,
+ * but the server lists its poller for minutes after; ignoring these keeps a second `run` from
+ * waiting on a worker that is gone.
+ */
+const IN_PROCESS_IDENTITY = 'stigmer-runner run';
 
 export function workflowIdFor(runnerName: string): string {
   return `provision-runner-${runnerName}`;
@@ -46,10 +52,18 @@ export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): P
   try {
     const client = new Client({ connection, namespace });
     const since = new Date(Date.now() - LIVE_POLLER_WINDOW_MS).toISOString();
-    if (!freshPoller(await listPollers(connection, namespace, PROVISIONING_TASK_QUEUE), since, 0)) {
+    const standalone = (await listPollers(connection, namespace, PROVISIONING_TASK_QUEUE)).filter((poller) => !poller.identity.startsWith(IN_PROCESS_IDENTITY));
+    if (!freshPoller(standalone, since, 0)) {
       say(`no worker polls ${PROVISIONING_TASK_QUEUE}: running one in this process`);
+      // The steps are printed as they settle; the SDK's own per-attempt warnings would repeat them.
+      Runtime.install({ logger: new DefaultLogger('ERROR') });
       workerConnection = await NativeConnection.connect({ address: temporal.address });
-      worker = await createProvisioningWorker({ connection: workerConnection, namespace, deps: { env: { ...env, ...temporal.workerEnv } } });
+      worker = await createProvisioningWorker({
+        connection: workerConnection,
+        namespace,
+        deps: { env: { ...env, ...temporal.workerEnv } },
+        identity: `${IN_PROCESS_IDENTITY} ${process.pid}@${hostname()}`,
+      });
     }
 
     const input: ProvisionInput = {

@@ -24,8 +24,8 @@ export async function probeFromContainer(container: Dockerode.Container, targets
   for (let index = interpreterByContainer.get(container.id) ?? 0; index < INTERPRETERS.length; index++) {
     const interpreter = INTERPRETERS[index];
     const result = await execInContainer(container, interpreter.command(JSON.stringify(targets)), budgetMs);
-    const missing = result.exitCode === 126 || result.exitCode === 127 || /executable file not found|no such file or directory/i.test(result.stdout + result.stderr);
-    if (missing && result.stdout.trim() === '') {
+    const missing = (result.exitCode === 126 || result.exitCode === 127) && /executable file not found|no such file or directory/i.test(result.stdout + result.stderr);
+    if (missing) {
       tried.push(`${interpreter.name}: not in the image`);
       continue;
     }

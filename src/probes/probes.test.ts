@@ -1,0 +1,72 @@
+/**
+ * The probe contract: the node program (in-process and as `node -e` source) and the python program
+ * give the same answers against the same real sockets — stand-ins for Ollama and the backend, a
+ * closed port, and a server that accepts but never answers.
+ */
+import { execFile } from 'node:child_process';
+import { createServer, type Server, type Socket } from 'node:net';
+import { promisify } from 'node:util';
+import type { ProbeResult, ProbeTarget } from '../core/diagnosis';
+import { startBackendStandIn, type BackendStandIn } from '../../test/support/backend-standin';
+import { startOllamaStandIn, type OllamaStandIn } from '../../test/support/ollama-standin';
+import { freePort } from '../../test/support/temporal-server';
+import { nodeProbeProgram, probeTargets } from './node-probe';
+import { PYTHON_PROBE_PROGRAM } from './python-probe';
+
+const run = promisify(execFile);
+let ollama: OllamaStandIn;
+let backend: BackendStandIn;
+let silent: Server;
+let silentPort: number;
+const held: Socket[] = [];
+let closedPort: number;
+let targets: ProbeTarget[];
+
+beforeAll(async () => {
+  [ollama, backend, closedPort] = await Promise.all([startOllamaStandIn(), startBackendStandIn(), freePort()]);
+  silent = createServer((socket) => held.push(socket)); // accepts, never answers
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  silentPort = (silent.address() as { port: number }).port;
+  targets = [
+    { id: 'tags', kind: 'http', host: '127.0.0.1', port: ollama.port, url: `${ollama.url}/api/tags`, timeoutMs: 2000 },
+    { id: 'tags-by-name', kind: 'http', host: 'localhost', port: ollama.port, url: `http://localhost:${ollama.port}/api/tags`, timeoutMs: 2000 },
+    { id: 'foreign-host-header', kind: 'http', host: '127.0.0.1', port: ollama.port, url: `${ollama.url}/api/tags`, hostHeader: `evil.example.com:${ollama.port}`, timeoutMs: 2000 },
+    { id: 'backend', kind: 'tcp', host: '127.0.0.1', port: backend.port, timeoutMs: 2000 },
+    { id: 'closed', kind: 'tcp', host: '127.0.0.1', port: closedPort, timeoutMs: 2000 },
+    { id: 'closed-http', kind: 'http', host: '127.0.0.1', port: closedPort, url: `http://127.0.0.1:${closedPort}/api/tags`, timeoutMs: 2000 },
+    { id: 'silent-http', kind: 'http', host: '127.0.0.1', port: silentPort, url: `http://127.0.0.1:${silentPort}/`, timeoutMs: 300 },
+  ];
+});
+
+afterAll(async () => {
+  held.forEach((socket) => socket.destroy());
+  await Promise.all([ollama?.close(), backend?.close(), new Promise((resolve) => silent?.close(resolve))]);
+});
+
+function expectContract(results: ProbeResult[]): void {
+  const byId = Object.fromEntries(results.map((result) => [result.id, result]));
+  expect(results.map((result) => result.id)).toEqual(targets.map((target) => target.id));
+  expect(byId.tags).toMatchObject({ ok: true, status: 200, address: `127.0.0.1:${ollama.port}` });
+  expect(JSON.parse(byId.tags.body as string).models[0].name).toBe('qwen2.5-coder:7b');
+  expect(byId['tags-by-name']).toMatchObject({ ok: true, status: 200 });
+  expect(byId['foreign-host-header']).toMatchObject({ ok: true, status: 403 });
+  expect(byId.backend).toMatchObject({ ok: true, address: `127.0.0.1:${backend.port}` });
+  expect(byId.closed).toMatchObject({ ok: false, code: 'ECONNREFUSED' });
+  expect(byId['closed-http']).toMatchObject({ ok: false, code: 'ECONNREFUSED' });
+  expect(byId['silent-http']).toMatchObject({ ok: false, code: 'ETIMEDOUT' });
+  for (const result of results) expect(result.ms).toBeGreaterThanOrEqual(0);
+}
+
+test('node probe, in process', async () => {
+  expectContract(await probeTargets(targets));
+});
+
+test('node probe, as the `node -e` program run inside containers', async () => {
+  const { stdout } = await run('node', ['-e', nodeProbeProgram(), JSON.stringify(targets)]);
+  expectContract(JSON.parse(stdout));
+});
+
+test('python probe, as run inside Python images such as Stigmer’s agent-runner', async () => {
+  const { stdout } = await run('python3', ['-c', PYTHON_PROBE_PROGRAM, JSON.stringify(targets)]);
+  expectContract(JSON.parse(stdout));
+});

@@ -1,0 +1,52 @@
+import Dockerode from 'dockerode';
+
+const PING_TIMEOUT_MS = 5000;
+
+/** Where dockerode/docker-modem will dial, from DOCKER_HOST or its default unix socket. */
+async function endpointOf(docker: Dockerode): Promise<string> {
+  const modem = docker.modem as { socketPath?: string | (() => Promise<string>); host?: string; port?: number | string; protocol?: string };
+  // docker-modem resolves its default socket lazily, through a function.
+  const socketPath = typeof modem.socketPath === 'function' ? await modem.socketPath() : modem.socketPath;
+  return socketPath ? `unix://${socketPath}` : `${modem.protocol ?? 'http'}://${modem.host}:${modem.port ?? ''}`;
+}
+
+/** A client for the engine DOCKER_HOST (or the default socket) names; throws, never skips, when none answers. */
+export async function requireDocker(): Promise<Dockerode> {
+  const docker = new Dockerode();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      docker.ping(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
+      }),
+    ]);
+    return docker;
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new Error(`No Docker engine answered at ${await endpointOf(docker)} (${reason}). Run \`bash scripts/setup.sh\` to install and start one.`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Force-removes (with anonymous volumes) every container matching the filter, running or not.
+ * Docker's semantics apply: all `label` entries must match (`key` or `key=value`); any `name` entry
+ * may match, and a name is an unanchored regular expression.
+ */
+export async function removeContainers(docker: Dockerode, filter: { label?: string[]; name?: string[] }): Promise<void> {
+  if (!filter.label?.length && !filter.name?.length) throw new Error('removeContainers needs a label or name filter');
+  const found = await docker.listContainers({ all: true, filters: filter });
+  await Promise.all(
+    found.map(async ({ Id }) => {
+      try {
+        await docker.getContainer(Id).remove({ force: true, v: true });
+      } catch (err) {
+        // 404: already gone; 409: removal already in progress.
+        const status = (err as { statusCode?: number }).statusCode;
+        if (status !== 404 && status !== 409) throw err;
+      }
+    }),
+  );
+}

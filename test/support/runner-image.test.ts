@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import type Dockerode from 'dockerode';
+import { removeContainers, requireDocker } from './docker';
+import { ensureTestRunnerImage } from './runner-image';
+
+type Event = { event: string; [key: string]: unknown };
+
+/** Both streams of a non-TTY container's log, parsed as JSON lines where they are JSON. */
+async function events(container: Dockerode.Container): Promise<{ raw: string; events: Event[] }> {
+  const buf = await container.logs({ stdout: true, stderr: true, follow: false });
+  let raw = '';
+  // Docker's multiplexed framing: 8-byte header (stream, 0, 0, 0, big-endian length) per frame.
+  for (let at = 0; at + 8 <= buf.length; at += 8 + buf.readUInt32BE(at + 4)) raw += buf.subarray(at + 8, at + 8 + buf.readUInt32BE(at + 4)).toString();
+  const parsed = raw.split('\n').flatMap((line) => {
+    try {
+      return [JSON.parse(line) as Event];
+    } catch {
+      return [];
+    }
+  });
+  return { raw, events: parsed };
+}
+
+async function waitForEvents(container: Dockerode.Container, done: (evs: Event[]) => boolean, timeoutMs = 20_000): Promise<Event[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { raw, events: evs } = await events(container);
+    if (done(evs)) return evs;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for runner events; log so far:\n${raw}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function exec(docker: Dockerode, container: Dockerode.Container, cmd: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const run = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await run.start({ hijack: true, stdin: false });
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = '';
+  let stderr = '';
+  out.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  err.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  docker.modem.demuxStream(stream, out, err);
+  await new Promise((resolve) => stream.on('end', resolve));
+  for (;;) {
+    const info = await run.inspect();
+    if (!info.Running) return { exitCode: info.ExitCode ?? -1, stdout, stderr };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('test agent-runner image', () => {
+  const run = randomUUID();
+  const runLabel = `dev.stigmer.test-run=${run}`;
+  let docker: Dockerode;
+  let image: string;
+
+  beforeAll(async () => {
+    docker = await requireDocker();
+    image = await ensureTestRunnerImage(docker);
+  }, 180_000);
+  afterAll(() => removeContainers(docker, { label: [runLabel] }));
+
+  // No network but the container's own loopback: nothing it does can leave it.
+  const start = async (env: Record<string, string>): Promise<Dockerode.Container> => {
+    const container = await docker.createContainer({
+      Image: image,
+      Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+      Labels: { 'dev.stigmer.test-run': run },
+      HostConfig: { NetworkMode: 'none' },
+    });
+    await container.start();
+    return container;
+  };
+
+  it('is tagged by content, labelled, and reused when it exists', async () => {
+    expect(image).toMatch(/^stigmer-agent-runner:test-[0-9a-f]{12}$/);
+    const info = await docker.getImage(image).inspect();
+    expect(info.Config.Labels).toMatchObject({ 'dev.stigmer.test-image': 'agent-runner' });
+    expect(info.Config.Cmd).toEqual(['node', '/app/agent-runner.js']);
+    expect(info.Config.WorkingDir).toBe('/app');
+    expect(info.Config.Env).toEqual(['PATH=/usr/bin:/bin']);
+
+    const started = Date.now();
+    await expect(ensureTestRunnerImage(docker)).resolves.toBe(image);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect((await docker.getImage(image).inspect()).Id).toBe(info.Id);
+  });
+
+  it('prints the env contract it read, retries a closed Temporal port naming it, runs node -e, and stops on SIGTERM', async () => {
+    const container = await start({
+      TEMPORAL_SERVICE_ADDRESS: '127.0.0.1:7233',
+      TEMPORAL_NAMESPACE: 'stigmer-test',
+      STIGMER_BACKEND_ENDPOINT: 'host.docker.internal:7234',
+      OLLAMA_BASE_URL: 'http://host.docker.internal:11434',
+      STIGMER_LLM_PROVIDER: 'ollama',
+      STIGMER_LLM_MODEL: 'qwen2.5-coder:7b',
+      SANDBOX_ROOT_DIR: '/workspace',
+      LOG_LEVEL: 'DEBUG',
+      ANTHROPIC_API_KEY: 'sk-ant-must-not-leak',
+      // Names Stigmer once set that the real runner never reads.
+      TASK_QUEUE: 'wrong-queue',
+      WORKSPACE_ROOT: '/elsewhere',
+      STIGMER_BACKEND_URL: 'http://wrong:1',
+    });
+
+    const evs = await waitForEvents(container, (e) => e.filter((x) => x.event === 'runner.connect_failed').length >= 2);
+    expect(evs[0]).toEqual({
+      event: 'runner.config',
+      env: {
+        MODE: 'local',
+        TEMPORAL_SERVICE_ADDRESS: '127.0.0.1:7233',
+        TEMPORAL_NAMESPACE: 'stigmer-test',
+        TEMPORAL_AGENT_EXECUTION_RUNNER_TASK_QUEUE: 'agent_execution_runner',
+        STIGMER_BACKEND_ENDPOINT: 'host.docker.internal:7234',
+        OLLAMA_BASE_URL: 'http://host.docker.internal:11434',
+        STIGMER_LLM_PROVIDER: 'ollama',
+        STIGMER_LLM_MODEL: 'qwen2.5-coder:7b',
+        SANDBOX_ROOT_DIR: '/workspace',
+        LOG_LEVEL: 'DEBUG',
+      },
+      secretsSet: { STIGMER_API_KEY: false, STIGMER_LLM_API_KEY: false, ANTHROPIC_API_KEY: true },
+    });
+    const failures = evs.filter((e) => e.event === 'runner.connect_failed');
+    expect(failures.map((f) => f.attempt)).toEqual(failures.map((_, i) => i + 1));
+    for (const failure of failures) {
+      expect(failure.address).toBe('127.0.0.1:7233');
+      expect(failure.message).toMatch(/^cannot reach Temporal at 127\.0\.0\.1:7233: .*Connection refused/);
+    }
+
+    const probe = await exec(docker, container, [
+      'node',
+      '-e',
+      'const fs = require("fs"); console.log(JSON.stringify({ v: process.version, tmp: (fs.statSync("/tmp").mode & 0o7777).toString(8), ws: fs.statSync("/workspace").isDirectory(), cwd: process.cwd() }))',
+    ]);
+    expect(probe).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(JSON.parse(probe.stdout)).toEqual({ v: process.version, tmp: '1777', ws: true, cwd: '/app' });
+    await expect(exec(docker, container, ['node', '-e', 'process.exit(3)'])).resolves.toMatchObject({ exitCode: 3 });
+
+    await container.stop({ t: 10 });
+    const state = (await container.inspect()).State;
+    expect(state.ExitCode).toBe(0);
+    const { raw, events: final } = await events(container);
+    expect(final.at(-1)).toEqual({ event: 'runner.signal', signal: 'SIGTERM' });
+    expect(raw).not.toContain('sk-ant-must-not-leak');
+  }, 60_000);
+
+  it('exits 1 at once when TEMPORAL_SERVICE_ADDRESS is missing', async () => {
+    const container = await start({});
+    expect((await container.wait()).StatusCode).toBe(1);
+    const { events: evs } = await events(container);
+    expect(evs.map((e) => e.event)).toEqual(['runner.config', 'runner.config_error']);
+    expect(evs[0]).toMatchObject({ env: { TEMPORAL_SERVICE_ADDRESS: null, TEMPORAL_NAMESPACE: 'default', MODE: 'local', LOG_LEVEL: 'INFO' } });
+  }, 30_000);
+
+  it('gives up with exit 1 after 30 s of refused connections', async () => {
+    const container = await start({ TEMPORAL_SERVICE_ADDRESS: 'localhost:7233' });
+    expect((await container.wait()).StatusCode).toBe(1);
+    const { events: evs } = await events(container);
+    const failures = evs.filter((e) => e.event === 'runner.connect_failed');
+    expect(failures.length).toBeGreaterThanOrEqual(25);
+    expect(evs.at(-1)).toMatchObject({ event: 'runner.connect_gave_up', address: 'localhost:7233', attempts: failures.length });
+  }, 60_000);
+});

@@ -1,0 +1,159 @@
+import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, sep } from 'node:path';
+import { promisify } from 'node:util';
+import type Dockerode from 'dockerode';
+
+const PROJECT_ROOT = join(__dirname, '..', '..');
+const RUNNER_SCRIPT = join(PROJECT_ROOT, 'test', 'runner-image', 'agent-runner.js');
+const BRIDGE_TARGET = 'x86_64-unknown-linux-gnu';
+// Not needed at run time; a third of the module tree's size.
+const TYPINGS_AND_SOURCE_MAPS = /\.([cm]?ts|map)$/;
+export const TEST_IMAGE_LABEL = 'dev.stigmer.test-image=agent-runner';
+
+interface Package {
+  name: string;
+  version: string;
+  dir: string;
+}
+
+async function readPackage(dir: string): Promise<Package & { dependencies: Record<string, string> }> {
+  const json = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { name: string; version: string; dependencies?: Record<string, string> };
+  return { name: json.name, version: json.version, dir, dependencies: json.dependencies ?? {} };
+}
+
+/** Node's lookup: the nearest node_modules/<name> from `fromDir` up to the project root. */
+function resolvePackageDir(name: string, fromDir: string): string {
+  for (let dir = fromDir; dir.startsWith(PROJECT_ROOT); dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', name);
+    if (existsSync(join(candidate, 'package.json'))) return candidate;
+    if (dir === PROJECT_ROOT) break;
+  }
+  throw new Error(`cannot resolve ${name} from ${fromDir}; run npm install`);
+}
+
+/** @temporalio/worker and everything its package.json `dependencies` pull in, transitively. */
+async function workerRuntimeClosure(): Promise<Package[]> {
+  const found = new Map<string, Package>();
+  const visit = async (name: string, fromDir: string): Promise<void> => {
+    const dir = resolvePackageDir(name, fromDir);
+    if (found.has(dir)) return;
+    const pkg = await readPackage(dir);
+    found.set(dir, pkg);
+    for (const dep of Object.keys(pkg.dependencies)) await visit(dep, dir);
+  };
+  await visit('@temporalio/worker', PROJECT_ROOT);
+  return [...found.values()];
+}
+
+/** Absolute paths of the shared objects `ldd` reports, the dynamic loader included. */
+async function sharedLibraries(binary: string): Promise<string[]> {
+  const { stdout } = await promisify(execFile)('ldd', [binary]);
+  return [...stdout.matchAll(/(\/\S+) \(0x[0-9a-f]+\)/g)].map((m) => m[1]);
+}
+
+function imageTag(script: Buffer, recipe: Buffer, packages: Package[]): string {
+  const hash = createHash('sha256').update(script).update(recipe).update(process.version);
+  for (const pkg of packages.filter((p) => p.name.startsWith('@temporalio/')).sort((a, b) => a.name.localeCompare(b.name))) {
+    hash.update(`${pkg.name}@${pkg.version}\n`);
+  }
+  return `stigmer-agent-runner:test-${hash.digest('hex').slice(0, 12)}`;
+}
+
+async function stageRootfs(rootfs: string, script: Buffer, packages: Package[]): Promise<void> {
+  const bridge = packages.find((p) => p.name === '@temporalio/core-bridge');
+  if (!bridge) throw new Error('@temporalio/core-bridge is not in the runtime closure of @temporalio/worker');
+  const nativeBridge = join(bridge.dir, 'releases', BRIDGE_TARGET, 'index.node');
+  const libraries = new Set([...(await sharedLibraries(process.execPath)), ...(await sharedLibraries(nativeBridge))]);
+
+  await mkdir(join(rootfs, 'usr', 'bin'), { recursive: true });
+  await cp(process.execPath, join(rootfs, 'usr', 'bin', 'node'));
+  // Copied to the paths ldd printed (dereferenced), so PT_INTERP and the loader's search paths just work.
+  for (const lib of libraries) {
+    await mkdir(join(rootfs, dirname(lib)), { recursive: true });
+    await cp(lib, join(rootfs, lib), { dereference: true });
+  }
+  // Without nsswitch.conf glibc asks DNS before /etc/hosts; names like host.docker.internal must come from /etc/hosts.
+  await mkdir(join(rootfs, 'etc'));
+  await writeFile(join(rootfs, 'etc', 'nsswitch.conf'), 'hosts: files dns\n');
+
+  const app = join(rootfs, 'app');
+  await mkdir(app);
+  await writeFile(join(app, 'agent-runner.js'), script);
+  for (const pkg of packages) {
+    const skip = pkg === bridge ? new Set(['sdk-core', 'src', 'node_modules']) : new Set(['node_modules']);
+    await cp(pkg.dir, join(app, relative(PROJECT_ROOT, pkg.dir)), {
+      recursive: true,
+      dereference: true,
+      filter: (src) => {
+        if (TYPINGS_AND_SOURCE_MAPS.test(src)) return false;
+        const parts = relative(pkg.dir, src).split(sep);
+        if (skip.has(parts[0])) return false;
+        return !(pkg === bridge && parts[0] === 'releases' && parts[1] !== undefined && parts[1] !== BRIDGE_TARGET);
+      },
+    });
+  }
+
+  await mkdir(join(rootfs, 'workspace'));
+  await mkdir(join(rootfs, 'tmp'));
+  await chmod(join(rootfs, 'tmp'), 0o1777);
+}
+
+async function buildFromContext(docker: Dockerode, context: string, tag: string): Promise<void> {
+  const tar = spawn('tar', ['-C', context, '-cf', '-', 'Dockerfile', 'rootfs'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let tarErrors = '';
+  tar.stderr.on('data', (chunk: Buffer) => (tarErrors += chunk.toString()));
+  const tarDone = new Promise<void>((resolve, reject) =>
+    tar.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`tar exited ${code}: ${tarErrors}`)))),
+  );
+  const stream = await docker.buildImage(tar.stdout, { t: tag, rm: true, forcerm: true });
+  const events = await new Promise<Array<{ error?: string; errorDetail?: { message?: string } }>>((resolve, reject) =>
+    docker.modem.followProgress(stream, (err: Error | null, out: Array<{ error?: string }>) => (err ? reject(err) : resolve(out))),
+  );
+  await tarDone;
+  // Build failures arrive as events in a successful stream, not as `err`.
+  const failure = events.find((e) => e.error || e.errorDetail);
+  if (failure) throw new Error(`building ${tag} failed: ${failure.errorDetail?.message ?? failure.error}`);
+}
+
+/**
+ * The tag of a registry-free, FROM scratch image running test/runner-image/agent-runner.js with the host's
+ * node; built only when no image carries the tag, which hashes the script, this recipe, node's version and
+ * the @temporalio versions.
+ */
+export async function ensureTestRunnerImage(docker: Dockerode): Promise<string> {
+  if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error(`the test runner image needs linux/x64, not ${process.platform}/${process.arch}`);
+  const script = await readFile(RUNNER_SCRIPT);
+  const packages = await workerRuntimeClosure();
+  const tag = imageTag(script, await readFile(__filename), packages);
+  try {
+    await docker.getImage(tag).inspect();
+    return tag;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+  }
+
+  const context = await mkdtemp(join(tmpdir(), 'stigmer-runner-image-'));
+  try {
+    await stageRootfs(join(context, 'rootfs'), script, packages);
+    await writeFile(
+      join(context, 'Dockerfile'),
+      [
+        'FROM scratch',
+        'COPY rootfs/ /',
+        'ENV PATH=/usr/bin:/bin',
+        'WORKDIR /app',
+        `LABEL ${TEST_IMAGE_LABEL}`,
+        'CMD ["node","/app/agent-runner.js"]',
+        '',
+      ].join('\n'),
+    );
+    await buildFromContext(docker, context, tag);
+    return tag;
+  } finally {
+    await rm(context, { recursive: true, force: true });
+  }
+}
