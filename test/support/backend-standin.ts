@@ -2,8 +2,9 @@ import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { projectRoot } from '../../src/temporal/dev-server';
 
-export const HEALTH_PROTO = join(__dirname, 'health.proto');
+export const HEALTH_PROTO = join(projectRoot(), 'test', 'support', 'health.proto');
 
 export interface BackendStandIn {
   host: string;

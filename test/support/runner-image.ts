@@ -6,8 +6,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import type Dockerode from 'dockerode';
+import { projectRoot } from '../../src/temporal/dev-server';
 
-const PROJECT_ROOT = join(__dirname, '..', '..');
+const PROJECT_ROOT = projectRoot();
+/** The recipe's own source is part of the tag, the same whether this runs as TypeScript or compiled. */
+const RECIPE = join(PROJECT_ROOT, 'test', 'support', 'runner-image.ts');
 const RUNNER_SCRIPT = join(PROJECT_ROOT, 'test', 'runner-image', 'agent-runner.js');
 const BRIDGE_TARGET = 'x86_64-unknown-linux-gnu';
 // Not needed at run time; a third of the module tree's size.
@@ -128,7 +131,7 @@ export async function ensureTestRunnerImage(docker: Dockerode): Promise<string> 
   if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error(`the test runner image needs linux/x64, not ${process.platform}/${process.arch}`);
   const script = await readFile(RUNNER_SCRIPT);
   const packages = await workerRuntimeClosure();
-  const tag = imageTag(script, await readFile(__filename), packages);
+  const tag = imageTag(script, await readFile(RECIPE), packages);
   try {
     await docker.getImage(tag).inspect();
     return tag;

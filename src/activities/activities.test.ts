@@ -1,0 +1,38 @@
+/** Activity adapters at their honest level: real config files on disk, the SDK's activity context. */
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { ApplicationFailure } from '@temporalio/common';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DockerConnection } from '../docker/client';
+import { createResolveConfig } from './resolve-config';
+
+let home: string;
+beforeAll(async () => (home = await mkdtemp(join(tmpdir(), 'stigmer-activity-'))));
+afterAll(() => rm(home, { recursive: true, force: true }));
+
+const deps = (env: NodeJS.ProcessEnv) => ({ docker: {} as DockerConnection, env, homeDir: home, platform: 'linux' });
+
+test('resolveConfig reads the file and env, returns provenance and no secret, and says which attempt it was', async () => {
+  const file = join(home, 'ok.yaml');
+  await writeFile(file, 'backend:\n  local:\n    llm:\n      provider: anthropic\n      api_key: sk-file-secret\n');
+  const result = await new MockActivityEnvironment({ attempt: 2 }).run(createResolveConfig(deps({ STIGMER_CONFIG: file })), {});
+  expect(result.attempt).toBe(2);
+  expect(result.value.llm.provider).toEqual({ value: 'anthropic', source: `file:${file}#backend.local.llm.provider` });
+  expect(result.value.llm.apiKeySource).toBe(`file:${file}#backend.local.llm.api_key`);
+  expect(JSON.stringify(result)).not.toContain('sk-file-secret');
+});
+
+test.each<[string, (dir: string) => Promise<NodeJS.ProcessEnv>, RegExp]>([
+  ['invalid YAML', async (dir) => (await writeFile(join(dir, 'bad.yaml'), 'a: [\n'), { STIGMER_CONFIG: join(dir, 'bad.yaml') }), /file:.*bad\.yaml: not valid YAML/],
+  ['a config path that is a directory', async (dir) => ({ STIGMER_CONFIG: dir }), /env:STIGMER_CONFIG: .* is a directory/],
+  ['a bad env value', async () => ({ STIGMER_RUNNER_PULL: 'sometimes' }), /env:STIGMER_RUNNER_PULL: "sometimes" is not one of/],
+])('resolveConfig fails non-retryably as InvalidConfig on %s', async (_name, setup, message) => {
+  const env = await setup(home);
+  const run = new MockActivityEnvironment().run(createResolveConfig(deps(env)), {});
+  const failure = await run.catch((error: unknown) => error);
+  expect(failure).toBeInstanceOf(ApplicationFailure);
+  expect(failure).toMatchObject({ type: 'InvalidConfig', nonRetryable: true });
+  expect((failure as ApplicationFailure).message).toMatch(message);
+  expect((failure as ApplicationFailure).details?.[0]).toMatchObject({ attempt: 1 });
+});
