@@ -13,4 +13,12 @@ stop_started_engine() {
   fi
 }
 trap stop_started_engine EXIT
-npx jest --ci "$@"
+mkdir -p test-artifacts
+status=0
+npx jest --ci --json --outputFile=test-artifacts/jest-results.json "$@" || status=$?
+# A plain closing line any CI can read, from jest's own counts.
+node -e '
+  const r = require("./test-artifacts/jest-results.json");
+  console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+' || true
+exit "$status"

@@ -36,7 +36,6 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await removeContainers(docker, { label: [`${LABELS.managedBy}`, `${LABELS.runner}`] }).catch(() => undefined);
   await temporal?.stop();
   await rm(home, { recursive: true, force: true });
 });
