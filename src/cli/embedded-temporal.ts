@@ -10,6 +10,7 @@ import { planNetworking } from '../core/network-plan';
 import { connectDocker } from '../docker/client';
 import { readEngineFacts } from '../docker/engine-facts';
 import { startDevServer, temporalAnswers } from '../temporal/dev-server';
+import { spawnDetachedForwarder } from '../temporal/forwarder';
 
 export interface TemporalTarget {
   address: string;
@@ -32,26 +33,32 @@ export async function ensureTemporal(config: RunnerConfig, env: NodeJS.ProcessEn
     return { address: configured, uiUrl, startedDevServer: false, workerEnv: {} };
   }
 
-  // A bridged runner on a native Linux engine reaches this machine through docker0, where a
-  // loopback-only server is invisible: then the server binds the gateway address, and no wider.
+  // A bridged runner on a native Linux engine reaches this machine only through the bridge gateway,
+  // where a loopback-only server is invisible: Temporal then answers there too, and no wider.
   const gateway = await bridgeGatewayIfNeeded(config, env);
-  const bindIp = gateway ?? '127.0.0.1';
-  const address = `${bindIp}:${MANAGED_PORT}`;
-  const workerEnv: Record<string, string> = gateway ? { TEMPORAL_SERVICE_ADDRESS: address } : {};
-  const ui = uiUrl ?? `http://${gateway ?? 'localhost'}:${MANAGED_UI_PORT}`;
-  if (await temporalAnswers(gateway ? address : configured)) return { address: gateway ? address : configured, uiUrl: ui, startedDevServer: false, workerEnv };
+  const ui = uiUrl ?? `http://localhost:${MANAGED_UI_PORT}`;
+  const onGateway = gateway ? `${gateway}:${MANAGED_PORT}` : undefined;
+  const workerEnv: Record<string, string> = onGateway ? { TEMPORAL_SERVICE_ADDRESS: onGateway } : {};
+  if (onGateway && (await temporalAnswers(onGateway))) return { address: onGateway, uiUrl: ui, startedDevServer: false, workerEnv };
 
-  const stigmerDir = join(env.HOME ?? homedir(), '.stigmer');
-  log(`starting the managed Temporal dev server on ${address} (UI ${ui}, data ${join(stigmerDir, 'temporal-data', 'temporal.db')})`);
-  await startDevServer({
-    ip: bindIp,
-    port: MANAGED_PORT,
-    uiPort: MANAGED_UI_PORT,
-    dbFile: join(stigmerDir, 'temporal-data', 'temporal.db'),
-    logFile: join(stigmerDir, 'logs', 'temporal.log'),
-    detached: true,
-  });
-  return { address, uiUrl: ui, startedDevServer: true, workerEnv };
+  let startedDevServer = false;
+  if (!(await temporalAnswers(configured))) {
+    const stigmerDir = join(env.HOME ?? homedir(), '.stigmer');
+    log(`starting the managed Temporal dev server on 127.0.0.1:${MANAGED_PORT} (UI ${ui}, data ${join(stigmerDir, 'temporal-data', 'temporal.db')})`);
+    await startDevServer({
+      ip: '127.0.0.1',
+      port: MANAGED_PORT,
+      uiPort: MANAGED_UI_PORT,
+      dbFile: join(stigmerDir, 'temporal-data', 'temporal.db'),
+      logFile: join(stigmerDir, 'logs', 'temporal.log'),
+      detached: true,
+    });
+    startedDevServer = true;
+  }
+  if (!onGateway) return { address: configured, uiUrl: ui, startedDevServer, workerEnv };
+  log(`forwarding ${onGateway} → 127.0.0.1:${MANAGED_PORT} so the bridged runner reaches Temporal (the dev server cannot bind the gateway alone)`);
+  await spawnDetachedForwarder({ listenHost: gateway as string, listenPort: MANAGED_PORT, targetHost: '127.0.0.1', targetPort: MANAGED_PORT });
+  return { address: onGateway, uiUrl: ui, startedDevServer, workerEnv };
 }
 
 async function bridgeGatewayIfNeeded(config: RunnerConfig, env: NodeJS.ProcessEnv): Promise<string | undefined> {

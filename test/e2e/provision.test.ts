@@ -228,3 +228,27 @@ describe('5. invalid configuration exits 2 naming the source, and creates nothin
     expect(await runnerContainers(runner)).toHaveLength(0);
   });
 });
+
+test('embedded default, bridged on a native engine: the managed dev server answers on the bridge gateway — reachable, no wider', async () => {
+  const runner = `e2e-embedded-${process.pid}`;
+  const scenario = await services('0.0.0.0');
+  const env = scenarioEnv(runner, scenario);
+  delete env.TEMPORAL_SERVICE_ADDRESS; // nothing configured: the managed default
+  const embeddedHome = await mkdtemp(join(tmpdir(), 'stigmer-embedded-'));
+  cleanups.push(async () => {
+    await new Promise((resolve) => execFile('pkill', ['-f', embeddedHome], resolve)); // the detached dev server, if this test started it
+    await rm(embeddedHome, { recursive: true, force: true });
+  });
+  const run = await cli(['run', '--network', 'bridge', '--json'], { ...env, HOME: embeddedHome });
+  recordTiming('e2e embedded default (dev server started) → ready', run.ms);
+  // On a clean machine (CI) the server is started; one a developer already runs is reused. The
+  // forwarder (dev server on loopback, forwarder on the gateway alone) exits once the server stops.
+  expect(run.code).toBe(0);
+  const address = (await containerEnv(runner)).TEMPORAL_SERVICE_ADDRESS;
+  expect(address).toMatch(/^172\.\d+\.\d+\.\d+:7233$/);
+  const gateway = address.split(':')[0];
+  const listening = await new Promise<string>((resolve) => execFile('ss', ['-Hltn', 'sport = :7233'], (_error, stdout) => resolve(stdout)));
+  expect(listening).toContain(`${gateway}:7233`);
+  expect(listening).toContain('127.0.0.1:7233');
+  expect(listening).not.toMatch(/(0\.0\.0\.0|\*|\[::\]):7233/);
+});

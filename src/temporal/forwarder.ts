@@ -1,0 +1,68 @@
+/**
+ * A TCP forwarder from the Docker bridge gateway to the managed Temporal on loopback.
+ *
+ * Why: a bridged container on a native Linux engine reaches this machine only through the bridge
+ * gateway (docker0), so Temporal must answer there — and no wider than that. The Temporal CLI's dev
+ * server cannot bind only the gateway: with `--ip 172.17.0.1` its frontend still dials its own
+ * internal services at 127.0.0.1 and every call fails (seen with CLI v1.5.1). So the server stays on
+ * loopback and this forwarder listens on the gateway address alone. It runs detached beside the dev
+ * server and exits once the server stops answering.
+ */
+import { spawn } from 'node:child_process';
+import { connect, createServer, type Server } from 'node:net';
+
+export interface Forwarding {
+  listenHost: string;
+  listenPort: number;
+  targetHost: string;
+  targetPort: number;
+}
+
+export function startForwarder(forwarding: Forwarding): Promise<Server> {
+  const server = createServer((client) => {
+    const upstream = connect({ host: forwarding.targetHost, port: forwarding.targetPort });
+    client.pipe(upstream).pipe(client);
+    const close = () => (client.destroy(), upstream.destroy());
+    client.once('error', close).once('close', close);
+    upstream.once('error', close).once('close', close);
+  });
+  return new Promise((resolve, reject) => server.once('error', reject).listen(forwarding.listenPort, forwarding.listenHost, () => resolve(server)));
+}
+
+/** Starts the forwarder as its own detached process, returning once it listens. */
+export async function spawnDetachedForwarder(forwarding: Forwarding): Promise<void> {
+  const child = spawn(process.execPath, [__filename, JSON.stringify(forwarding)], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let errors = '';
+    child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    child.stdout?.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`the Temporal forwarder on ${forwarding.listenHost}:${forwarding.listenPort} exited (${code}): ${errors.trim()}`)));
+  });
+  child.stdout?.destroy();
+  child.stderr?.destroy();
+  child.unref();
+}
+
+function targetAnswers(forwarding: Forwarding): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: forwarding.targetHost, port: forwarding.targetPort, timeout: 2000 });
+    const done = (ok: boolean) => (socket.destroy(), resolve(ok));
+    socket.once('connect', () => done(true)).once('error', () => done(false)).once('timeout', () => done(false));
+  });
+}
+
+if (require.main === module) {
+  const forwarding = JSON.parse(process.argv[2]) as Forwarding;
+  startForwarder(forwarding).then(
+    () => {
+      process.stdout.write('listening\n');
+      setInterval(async () => {
+        if (!(await targetAnswers(forwarding))) process.exit(0);
+      }, 5000);
+    },
+    (error: Error) => {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    },
+  );
+}
