@@ -13,6 +13,7 @@ stop_started_engine() {
   fi
 }
 trap stop_started_engine EXIT
+npm run --silent typecheck
 mkdir -p test-artifacts
 status=0
 npx jest --ci --json --outputFile=test-artifacts/jest-results.json "$@" || status=$?

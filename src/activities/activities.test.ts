@@ -16,7 +16,8 @@ const deps = (env: NodeJS.ProcessEnv) => ({ docker: {} as DockerConnection, env,
 test('resolveConfig reads the file and env, returns provenance and no secret, and says which attempt it was', async () => {
   const file = join(home, 'ok.yaml');
   await writeFile(file, 'backend:\n  local:\n    llm:\n      provider: anthropic\n      api_key: sk-file-secret\n');
-  const result = await new MockActivityEnvironment({ attempt: 2 }).run(createResolveConfig(deps({ STIGMER_CONFIG: file })), {});
+  const resolveConfig = createResolveConfig(deps({ STIGMER_CONFIG: file }));
+  const result: Awaited<ReturnType<typeof resolveConfig>> = await new MockActivityEnvironment({ attempt: 2 }).run(resolveConfig, {});
   expect(result.attempt).toBe(2);
   expect(result.value.llm.provider).toEqual({ value: 'anthropic', source: `file:${file}#backend.local.llm.provider` });
   expect(result.value.llm.apiKeySource).toBe(`file:${file}#backend.local.llm.api_key`);

@@ -1,7 +1,9 @@
 import { Context } from '@temporalio/activity';
 import { Connection } from '@temporalio/client';
+import type Dockerode from 'dockerode';
 import type { RunnerConfig } from '../core/config';
 import { RUNNER_TASK_QUEUE } from '../core/runner-env';
+import { logTail } from '../docker/logs';
 import type { RunnerContainer } from '../docker/runner-container';
 import { freshPoller, listPollers, type PollerSeen } from '../temporal/task-queue';
 import type { ActivityDeps } from './deps';
@@ -34,12 +36,12 @@ export function createAwaitRunnerReady(deps: ActivityDeps) {
         if (poller) return { poller, waitedMs: Date.now() - started };
         const state = (await handle.inspect()).State;
         if (!state.Running && !state.Restarting && state.ExitCode !== 0) {
-          throw new PermanentError(FAILURE_TYPES.runnerNotReady, `runner container ${container.name} exited with code ${state.ExitCode}${await logTail(handle)}`);
+          throw new PermanentError(FAILURE_TYPES.runnerNotReady, `runner container ${container.name} exited with code ${state.ExitCode}${await lastLines(handle)}`);
         }
         if (Date.now() - started > timeoutMs) {
           throw new PermanentError(
             FAILURE_TYPES.runnerNotReady,
-            `no worker polled ${RUNNER_TASK_QUEUE} in namespace ${namespace} at ${config.temporal.address.value} within ${timeoutMs} ms of container ${container.name} starting${await logTail(handle)}`,
+            `no worker polled ${RUNNER_TASK_QUEUE} in namespace ${namespace} at ${config.temporal.address.value} within ${timeoutMs} ms of container ${container.name} starting${await lastLines(handle)}`,
           );
         }
         await Context.current().sleep(POLL_INTERVAL_MS);
@@ -50,23 +52,12 @@ export function createAwaitRunnerReady(deps: ActivityDeps) {
   });
 }
 
-async function logTail(container: ReturnType<ActivityDeps['docker']['docker']['getContainer']>): Promise<string> {
+/** The container's last log lines, as a suffix for a failure message. */
+async function lastLines(container: Dockerode.Container): Promise<string> {
   try {
-    const buffer = (await container.logs({ stdout: true, stderr: true, tail: 15, follow: false })) as unknown as Buffer;
-    const text = demuxed(buffer).trim();
+    const text = (await logTail(container, 15)).trim();
     return text ? `\nlast lines of its log:\n${text}` : '';
   } catch {
     return '';
   }
-}
-
-/** Docker multiplexes non-TTY logs in 8-byte-headed frames. */
-function demuxed(buffer: Buffer): string {
-  const parts: string[] = [];
-  for (let offset = 0; offset + 8 <= buffer.length; ) {
-    const size = buffer.readUInt32BE(offset + 4);
-    parts.push(buffer.subarray(offset + 8, offset + 8 + size).toString('utf8'));
-    offset += 8 + size;
-  }
-  return parts.join('');
 }

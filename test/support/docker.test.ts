@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Dockerode from 'dockerode';
 import { removeContainers, requireDocker } from './docker';
 import { ensureTestRunnerImage } from './runner-image';
+import { freePort } from './temporal-server';
 
 async function withDockerHost<T>(value: string, fn: () => Promise<T>): Promise<T> {
   const saved = process.env.DOCKER_HOST;
@@ -15,14 +15,6 @@ async function withDockerHost<T>(value: string, fn: () => Promise<T>): Promise<T
     if (saved === undefined) delete process.env.DOCKER_HOST;
     else process.env.DOCKER_HOST = saved;
   }
-}
-
-async function closedLoopbackPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('requireDocker', () => {
@@ -40,9 +32,9 @@ describe('requireDocker', () => {
   });
 
   it('names a tcp endpoint that refuses connections', async () => {
-    const port = await closedLoopbackPort();
+    const port = await freePort();
     await withDockerHost(`tcp://127.0.0.1:${port}`, async () => {
-      await expect(requireDocker()).rejects.toThrow(new RegExp(`at http://127\\.0\\.0\\.1:${port} \\(.*ECONNREFUSED`));
+      await expect(requireDocker()).rejects.toThrow(new RegExp(`at tcp://127\\.0\\.0\\.1:${port} \\(env:DOCKER_HOST; .*ECONNREFUSED`));
     });
   });
 });

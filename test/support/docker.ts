@@ -1,18 +1,11 @@
-import Dockerode from 'dockerode';
+import type Dockerode from 'dockerode';
+import { connectDocker } from '../../src/docker/client';
 
 const PING_TIMEOUT_MS = 5000;
 
-/** Where dockerode/docker-modem will dial, from DOCKER_HOST or its default unix socket. */
-async function endpointOf(docker: Dockerode): Promise<string> {
-  const modem = docker.modem as { socketPath?: string | (() => Promise<string>); host?: string; port?: number | string; protocol?: string };
-  // docker-modem resolves its default socket lazily, through a function.
-  const socketPath = typeof modem.socketPath === 'function' ? await modem.socketPath() : modem.socketPath;
-  return socketPath ? `unix://${socketPath}` : `${modem.protocol ?? 'http'}://${modem.host}:${modem.port ?? ''}`;
-}
-
-/** A client for the engine DOCKER_HOST (or the default socket) names; throws, never skips, when none answers. */
+/** A client for the engine the product would use (DOCKER_HOST, docker context, default socket); throws, never skips, when none answers. */
 export async function requireDocker(): Promise<Dockerode> {
-  const docker = new Dockerode();
+  const { docker, endpoint } = connectDocker();
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -24,7 +17,7 @@ export async function requireDocker(): Promise<Dockerode> {
     return docker;
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw new Error(`No Docker engine answered at ${await endpointOf(docker)} (${reason}). Run \`bash scripts/setup.sh\` to install and start one.`);
+    throw new Error(`No Docker engine answered at ${endpoint.url} (${endpoint.source}; ${reason}). Run \`bash scripts/setup.sh\` to install and start one.`);
   } finally {
     clearTimeout(timer);
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { PassThrough } from 'node:stream';
 import type Dockerode from 'dockerode';
+import { execInContainer } from '../../src/docker/exec';
+import { demuxLogs } from '../../src/docker/logs';
 import { removeContainers, requireDocker } from './docker';
 import { ensureTestRunnerImage } from './runner-image';
 
@@ -8,10 +9,7 @@ type Event = { event: string; [key: string]: unknown };
 
 /** Both streams of a non-TTY container's log, parsed as JSON lines where they are JSON. */
 async function events(container: Dockerode.Container): Promise<{ raw: string; events: Event[] }> {
-  const buf = await container.logs({ stdout: true, stderr: true, follow: false });
-  let raw = '';
-  // Docker's multiplexed framing: 8-byte header (stream, 0, 0, 0, big-endian length) per frame.
-  for (let at = 0; at + 8 <= buf.length; at += 8 + buf.readUInt32BE(at + 4)) raw += buf.subarray(at + 8, at + 8 + buf.readUInt32BE(at + 4)).toString();
+  const raw = demuxLogs((await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer);
   const parsed = raw.split('\n').flatMap((line) => {
     try {
       return [JSON.parse(line) as Event];
@@ -29,24 +27,6 @@ async function waitForEvents(container: Dockerode.Container, done: (evs: Event[]
     if (done(evs)) return evs;
     if (Date.now() > deadline) throw new Error(`timed out waiting for runner events; log so far:\n${raw}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-async function exec(docker: Dockerode, container: Dockerode.Container, cmd: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  const run = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
-  const stream = await run.start({ hijack: true, stdin: false });
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  err.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  docker.modem.demuxStream(stream, out, err);
-  await new Promise((resolve) => stream.on('end', resolve));
-  for (;;) {
-    const info = await run.inspect();
-    if (!info.Running) return { exitCode: info.ExitCode ?? -1, stdout, stderr };
-    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
@@ -129,14 +109,14 @@ describe('test agent-runner image', () => {
       expect(failure.message).toMatch(/^cannot reach Temporal at 127\.0\.0\.1:7233: .*Connection refused/);
     }
 
-    const probe = await exec(docker, container, [
+    const probe = await execInContainer(container, [
       'node',
       '-e',
       'const fs = require("fs"); console.log(JSON.stringify({ v: process.version, tmp: (fs.statSync("/tmp").mode & 0o7777).toString(8), ws: fs.statSync("/workspace").isDirectory(), cwd: process.cwd() }))',
-    ]);
+    ], 10_000);
     expect(probe).toMatchObject({ exitCode: 0, stderr: '' });
     expect(JSON.parse(probe.stdout)).toEqual({ v: process.version, tmp: '1777', ws: true, cwd: '/app' });
-    await expect(exec(docker, container, ['node', '-e', 'process.exit(3)'])).resolves.toMatchObject({ exitCode: 3 });
+    await expect(execInContainer(container, ['node', '-e', 'process.exit(3)'], 10_000)).resolves.toMatchObject({ exitCode: 3 });
 
     await container.stop({ t: 10 });
     const state = (await container.inspect()).State;
