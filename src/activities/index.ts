@@ -1,11 +1,12 @@
 import { createAwaitRunnerReady } from './await-runner-ready';
 import type { ActivityDeps } from './deps';
 import { createPlanNetworking } from './plan-networking';
+import { createRemoveRunner } from './remove-runner';
 import { createResolveConfig } from './resolve-config';
 import { createStartContainer } from './start-container';
 import { createVerifyConnectivity } from './verify-connectivity';
 
-/** The provision-runner activities, bound to their dependencies. */
+/** The provision and teardown activities, bound to their dependencies. */
 export function createActivities(deps: ActivityDeps) {
   return {
     resolveConfig: createResolveConfig(deps),
@@ -13,8 +14,9 @@ export function createActivities(deps: ActivityDeps) {
     startContainer: createStartContainer(deps),
     verifyConnectivity: createVerifyConnectivity(deps),
     awaitRunnerReady: createAwaitRunnerReady(deps),
+    removeRunner: createRemoveRunner(deps),
   };
 }
 
-export type ProvisionActivities = ReturnType<typeof createActivities>;
+export type RunnerActivities = ReturnType<typeof createActivities>;
 export type { ActivityDeps } from './deps';

@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import type { ConfigFlags, RunnerConfig } from '../core/config';
 import { buildContainerSpec } from '../core/container-spec';
 import type { NetworkPlan } from '../core/network-plan';
@@ -18,6 +19,6 @@ export function createStartContainer(deps: ActivityDeps) {
   return attempted(async ({ flags, config, plan, workflowId }: StartContainerInput): Promise<RunnerContainer> => {
     const { secrets } = loadConfig(flags, deps.env, deps.homeDir);
     const spec = buildContainerSpec(config, plan, secrets, workflowId);
-    return ensureRunnerContainer(deps.docker.docker, spec, config.runner.pull.value);
+    return ensureRunnerContainer(deps.docker.docker, spec, config.runner.pull.value, () => Context.current().heartbeat());
   });
 }

@@ -7,12 +7,16 @@ import { loadConfig } from '../config/load-config';
 import { createProvisioningWorker } from '../worker';
 import { planCommand, type Platform } from './plan';
 import { EXIT, runCommand } from './run';
+import { statusCommand } from './status';
+import { teardownCommand } from './teardown';
 
 const USAGE = `usage:
-  stigmer-runner run    [--runner NAME] [--config FILE] [--image IMAGE] [--network auto|host|bridge] [--json]
-                        [--verify-attempts N] [--verify-interval-ms MS] [--ready-timeout-ms MS]
-  stigmer-runner plan   [--platform linux|darwin|win32] [--runner NAME] [--config FILE] [--image IMAGE] [--network …] [--json]
-  stigmer-runner worker [--config FILE]`;
+  stigmer-runner run      [--runner NAME] [--config FILE] [--image IMAGE] [--network auto|host|bridge] [--json]
+                          [--verify-attempts N] [--verify-interval-ms MS] [--ready-timeout-ms MS]
+  stigmer-runner plan     [--platform linux|darwin|win32] [--runner NAME] [--config FILE] [--image IMAGE] [--network …] [--json]
+  stigmer-runner status   [--runner NAME] [--config FILE] [--json]
+  stigmer-runner teardown [--runner NAME] [--config FILE] [--json]
+  stigmer-runner worker   [--config FILE]`;
 
 class UsageError extends Error {}
 
@@ -46,6 +50,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         const platform = values.platform as string | undefined;
         if (platform !== undefined && !['linux', 'darwin', 'win32'].includes(platform)) throw new UsageError(`flag:--platform: "${platform}" is not one of linux, darwin, win32`);
         return await planCommand(flagsOf(values), platform as Platform | undefined, values.json === true, env);
+      }
+      case 'status':
+      case 'teardown': {
+        const { values } = parse(rest, { runner: COMMON.runner, config: COMMON.config, json: COMMON.json });
+        const run = command === 'status' ? statusCommand : teardownCommand;
+        return await run(flagsOf(values), values.json === true, env);
       }
       case 'worker':
         return await workerCommand(flagsOf(parse(rest, { config: { type: 'string' } }).values), env);

@@ -3,17 +3,14 @@
  * runner, follows it step by step and exits 0 ready, 2 invalid input, 3 unreachable services, 1 else.
  */
 import { hostname, userInfo } from 'node:os';
-import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { FAILURE_TYPES } from '../activities/failures';
 import type { ConfigFlags } from '../core/config';
 import type { StepName, StepStatus } from '../core/progress';
 import { loadConfig } from '../config/load-config';
-import { freshPoller, listPollers } from '../temporal/task-queue';
-import { createProvisioningWorker } from '../worker';
-import { PROVISIONING_TASK_QUEUE, progressQuery, provisionRunner, type ProvisionInput, type ProvisionProgress } from '../workflows/provision-runner';
-import { ensureTemporal } from './embedded-temporal';
+import { INVALID_INPUT, PROVISIONING_TASK_QUEUE, progressQuery, provisionRunner, type ProvisionInput, type ProvisionProgress } from '../workflows/provision-runner';
+import { executionUrl, openSession } from './session';
 import { stepLine } from './render';
 
 export interface RunOptions {
@@ -26,15 +23,6 @@ export interface RunOptions {
 
 export const EXIT = { ready: 0, failed: 1, invalidInput: 2, unreachable: 3 } as const;
 
-/** A worker counts as present if it polled within a long-poll's length (~70 s). */
-const LIVE_POLLER_WINDOW_MS = 70_000;
-/**
- * Identity prefix of the worker `run` starts in its own process. Such a worker dies with its `run`,
- * but the server lists its poller for minutes after; ignoring these keeps a second `run` from
- * waiting on a worker that is gone.
- */
-const IN_PROCESS_IDENTITY = 'stigmer-runner run';
-
 export function workflowIdFor(runnerName: string): string {
   return `provision-runner-${runnerName}`;
 }
@@ -43,29 +31,9 @@ export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): P
   const say = (line: string) => (options.json ? process.stderr : process.stdout).write(`${line}\n`);
   const { config } = loadConfig(options.flags, env);
   const runnerName = config.runner.name.value;
-  const temporal = await ensureTemporal(config, env, say);
-  const namespace = config.temporal.namespace.value;
-
-  const connection = await Connection.connect({ address: temporal.address });
-  let worker: Worker | undefined;
-  let workerConnection: NativeConnection | undefined;
+  const session = await openSession(config, env, say, { worker: true });
   try {
-    const client = new Client({ connection, namespace });
-    const since = new Date(Date.now() - LIVE_POLLER_WINDOW_MS).toISOString();
-    const standalone = (await listPollers(connection, namespace, PROVISIONING_TASK_QUEUE)).filter((poller) => !poller.identity.startsWith(IN_PROCESS_IDENTITY));
-    if (!freshPoller(standalone, since, 0)) {
-      say(`no worker polls ${PROVISIONING_TASK_QUEUE}: running one in this process`);
-      // The steps are printed as they settle; the SDK's own per-attempt warnings would repeat them.
-      Runtime.install({ logger: new DefaultLogger('ERROR') });
-      workerConnection = await NativeConnection.connect({ address: temporal.address });
-      worker = await createProvisioningWorker({
-        connection: workerConnection,
-        namespace,
-        deps: { env: { ...env, ...temporal.workerEnv } },
-        identity: `${IN_PROCESS_IDENTITY} ${process.pid}@${hostname()}`,
-      });
-    }
-
+    const client = session.client;
     const input: ProvisionInput = {
       flags: { ...options.flags, runner: runnerName },
       verify: { maximumAttempts: options.verifyAttempts, initialIntervalMs: options.verifyIntervalMs },
@@ -79,10 +47,10 @@ export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): P
       staticSummary: `Provision agent-runner ${runnerName}`,
       staticDetails: triggerDetails(runnerName, config.runner.image.value),
     });
-    const uiUrl = temporal.uiUrl ? `${temporal.uiUrl}/namespaces/${namespace}/workflows/${handle.workflowId}/${handle.firstExecutionRunId}/history` : undefined;
+    const uiUrl = executionUrl(session, handle.workflowId, handle.firstExecutionRunId);
     say(`provisioning ${runnerName}: workflow ${handle.workflowId}${uiUrl ? `\n  ${uiUrl}` : ''}`);
 
-    const outcome = worker ? await worker.runUntil(follow(handle, options.json ? () => undefined : say)) : await follow(handle, options.json ? () => undefined : say);
+    const outcome = await session.serve(follow(handle, options.json ? () => undefined : say));
     const code = exitCodeFor(outcome);
     if (options.json) {
       const diagnosis = outcome.progress.diagnoses.filter((entry) => !entry.ok);
@@ -109,8 +77,7 @@ export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): P
     }
     return code;
   } finally {
-    await connection.close();
-    await workerConnection?.close();
+    await session.close();
   }
 }
 
@@ -157,7 +124,7 @@ function progressFromFailure(error: unknown): ProvisionProgress {
 
 function exitCodeFor(outcome: Outcome): number {
   if (outcome.progress.status === 'ready') return EXIT.ready;
-  if (outcome.progress.error?.type === FAILURE_TYPES.invalidConfig) return EXIT.invalidInput;
+  if (outcome.progress.error?.type === FAILURE_TYPES.invalidConfig || outcome.progress.error?.type === INVALID_INPUT) return EXIT.invalidInput;
   if (outcome.progress.error?.type === FAILURE_TYPES.connectivity) return EXIT.unreachable;
   return EXIT.failed;
 }

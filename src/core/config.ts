@@ -15,13 +15,9 @@ export interface Sourced<T> {
   source: Source;
 }
 
-export const LLM_PROVIDERS = ['ollama', 'anthropic', 'openai'] as const;
-export type LlmProvider = (typeof LLM_PROVIDERS)[number];
-export const NETWORK_CHOICES = ['auto', 'host', 'bridge'] as const;
-export type NetworkChoice = (typeof NETWORK_CHOICES)[number];
-export const PULL_POLICIES = ['missing', 'never', 'always'] as const;
-export type PullPolicy = (typeof PULL_POLICIES)[number];
-export const EXECUTION_MODES = ['local', 'sandbox', 'auto'] as const;
+import { DOCKER_NAME, EXECUTION_MODES, LLM_PROVIDERS, NETWORK_CHOICES, PULL_POLICIES, type LlmProvider, type NetworkChoice, type PullPolicy } from './vocabulary';
+
+export { NETWORK_CHOICES, type LlmProvider, type NetworkChoice, type PullPolicy } from './vocabulary';
 
 export const DEFAULT_RUNNER_NAME = 'stigmer-agent-runner';
 export const DEFAULT_RUNNER_IMAGE = 'ghcr.io/stigmer/agent-runner:latest';
@@ -98,7 +94,7 @@ export function locateConfigFile(flags: ConfigFlags, env: Record<string, string 
 }
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
-const dockerName = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'must match [a-zA-Z0-9][a-zA-Z0-9_.-]* (a Docker container name)');
+const dockerName = z.string().regex(DOCKER_NAME, 'must match [a-zA-Z0-9][a-zA-Z0-9_.-]* (a Docker container name)');
 const imageRef = z.string().regex(/^[a-z0-9][a-z0-9._\-/:@]*$/i, 'is not a Docker image reference');
 const booleanish = z.union([z.boolean(), z.enum(['true', 'false']).transform((text) => text === 'true')]);
 const addressOf = (kind: 'url' | 'endpoint') =>

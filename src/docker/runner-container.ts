@@ -31,12 +31,16 @@ export class ImageUnavailableError extends Error {
   }
 }
 
-export async function ensureRunnerContainer(docker: Dockerode, spec: ContainerSpec, pull: PullPolicy): Promise<RunnerContainer> {
-  const imageId = await ensureImage(docker, spec.image, pull);
+/** Called between engine calls and on pull progress, so a heartbeat shows the step is alive. */
+export type OnProgress = () => void;
+
+export async function ensureRunnerContainer(docker: Dockerode, spec: ContainerSpec, pull: PullPolicy, onProgress: OnProgress = () => undefined): Promise<RunnerContainer> {
+  const imageId = await ensureImage(docker, spec.image, pull, onProgress);
+  onProgress();
   const specHash = createHash('sha256').update(specFingerprint(spec)).digest('hex').slice(0, 16);
   let replacedBecause: string | undefined;
 
-  for (const existing of await findExisting(docker, spec)) {
+  for (const existing of await findRunnerContainers(docker, spec.name)) {
     const mismatch = reasonToReplace(existing, spec, specHash, imageId);
     if (mismatch === undefined) {
       const container = docker.getContainer(existing.Id);
@@ -46,6 +50,7 @@ export async function ensureRunnerContainer(docker: Dockerode, spec: ContainerSp
     }
     replacedBecause = mismatch;
     await docker.getContainer(existing.Id).remove({ force: true });
+    onProgress();
   }
 
   for (const bind of spec.binds) mkdirSync(bind.split(':')[0], { recursive: true });
@@ -66,10 +71,11 @@ export async function ensureRunnerContainer(docker: Dockerode, spec: ContainerSp
   return { ...(await describe(container, spec, replacedBecause ? 'replaced' : 'created')), ...(replacedBecause ? { replacedBecause } : {}) };
 }
 
-async function findExisting(docker: Dockerode, spec: ContainerSpec): Promise<Dockerode.ContainerInfo[]> {
+/** Every container this runner has: by its label, and by its name (a container made before labels, e.g. by Stigmer's daemon). */
+export async function findRunnerContainers(docker: Dockerode, runnerName: string): Promise<Dockerode.ContainerInfo[]> {
   const [byLabel, byName] = await Promise.all([
-    docker.listContainers({ all: true, filters: { label: [`${LABELS.runner}=${spec.name}`] } }),
-    docker.listContainers({ all: true, filters: { name: [`^/${spec.name}$`] } }),
+    docker.listContainers({ all: true, filters: { label: [`${LABELS.runner}=${runnerName}`] } }),
+    docker.listContainers({ all: true, filters: { name: [`^/${runnerName}$`] } }),
   ]);
   const seen = new Set<string>();
   return [...byLabel, ...byName].filter((info) => !seen.has(info.Id) && seen.add(info.Id));
@@ -91,18 +97,22 @@ async function describe(container: Dockerode.Container, spec: ContainerSpec, act
 }
 
 /** Returns the image id, pulling per policy; a pull's error lines arrive inside the stream, not as `err`. */
-async function ensureImage(docker: Dockerode, image: string, pull: PullPolicy): Promise<string> {
+async function ensureImage(docker: Dockerode, image: string, pull: PullPolicy, onProgress: OnProgress): Promise<string> {
   const present = await imageId(docker, image);
   if (present && pull !== 'always') return present;
   if (pull === 'never') throw new ImageUnavailableError(image, 'it is not on the engine and pulling is disabled (pull: never); build or load it first');
   try {
     const stream = await docker.pull(image);
     await new Promise<void>((resolve, reject) =>
-      docker.modem.followProgress(stream, (error: Error | null, events: Array<{ error?: string; errorDetail?: { message?: string } }>) => {
-        const failed = events?.find((event) => event.error || event.errorDetail);
-        if (error || failed) reject(error ?? new Error(failed?.errorDetail?.message ?? failed?.error));
-        else resolve();
-      }),
+      docker.modem.followProgress(
+        stream,
+        (error: Error | null, events: Array<{ error?: string; errorDetail?: { message?: string } }>) => {
+          const failed = events?.find((event) => event.error || event.errorDetail);
+          if (error || failed) reject(error ?? new Error(failed?.errorDetail?.message ?? failed?.error));
+          else resolve();
+        },
+        onProgress,
+      ),
     );
   } catch (error) {
     if (present) return present; // `always` but the registry is unreachable: keep what we have
@@ -120,4 +130,28 @@ async function imageId(docker: Dockerode, image: string): Promise<string | undef
     if ((error as { statusCode?: number }).statusCode === 404) return undefined;
     throw error;
   }
+}
+
+export interface RemovedContainer {
+  id: string;
+  name: string;
+  state: string;
+}
+
+/** Stops (gracefully, then by force) and removes every container of this runner. */
+export async function removeRunnerContainers(docker: Dockerode, runnerName: string, onProgress: OnProgress = () => undefined): Promise<RemovedContainer[]> {
+  const removed: RemovedContainer[] = [];
+  for (const existing of await findRunnerContainers(docker, runnerName)) {
+    const container = docker.getContainer(existing.Id);
+    if (existing.State === 'running') await container.stop({ t: 10 }).catch(ignoreGone);
+    onProgress();
+    await container.remove({ force: true }).catch(ignoreGone);
+    removed.push({ id: existing.Id, name: existing.Names[0]?.replace(/^\//, '') ?? runnerName, state: existing.State });
+  }
+  return removed;
+}
+
+/** 304 already stopped, 404 already gone, 409 removal in progress: the wanted end state. */
+function ignoreGone(error: { statusCode?: number }): void {
+  if (![304, 404, 409].includes(error.statusCode ?? 0)) throw error;
 }

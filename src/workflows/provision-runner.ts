@@ -5,11 +5,12 @@
  */
 import { ActivityFailure, ApplicationFailure, defineQuery, proxyActivities, setCurrentDetails, setHandler, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { Attempted, FailureDetails } from '../activities/failures';
-import type { ProvisionActivities } from '../activities';
+import type { RunnerActivities } from '../activities';
 import type { ConfigFlags, RunnerConfig } from '../core/config';
 import type { CheckResult, ServiceDiagnosis, VerificationReport } from '../core/diagnosis';
 import type { NetworkPlan } from '../core/network-plan';
 import { initialProgress, renderChecklist, type StepName, type StepProgress } from '../core/progress';
+import { inputProblem } from '../core/workflow-input';
 import type { RunnerContainer } from '../docker/runner-container';
 import type { RunnerReady } from '../activities/await-runner-ready';
 
@@ -47,20 +48,29 @@ export interface ProvisionResult extends ProvisionProgress {
 
 export const progressQuery = defineQuery<ProvisionProgress>('progress');
 
-const quick: ActivityOptions = { startToCloseTimeout: '10 seconds', retry: { maximumAttempts: 3, initialInterval: '500 ms' } };
+export const INVALID_INPUT = 'InvalidInput';
 
 export async function provisionRunner(input: ProvisionInput): Promise<ProvisionResult> {
+  const problem = inputProblem(input);
+  if (problem) throw ApplicationFailure.create({ type: INVALID_INPUT, message: `invalid provisionRunner input: ${problem}`, nonRetryable: true });
   const runnerName = input.flags.runner;
   const state: ProvisionProgress = { runnerName, status: 'running', steps: initialProgress(), checks: [], diagnoses: [] };
   setHandler(progressQuery, () => state);
 
-  const activities = proxyActivities<ProvisionActivities>(quick);
-  const { planNetworking, startContainer } = proxyActivities<ProvisionActivities>({
-    startToCloseTimeout: '5 minutes',
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '15 seconds', maximumAttempts: 6 },
+  // Each step retries on its own terms. A crashed worker is noticed through heartbeats on the long
+  // steps and through short start-to-close timeouts on the quick ones.
+  const { resolveConfig } = proxyActivities<RunnerActivities>({ startToCloseTimeout: '10 seconds', retry: { maximumAttempts: 3, initialInterval: '500 ms' } });
+  const { planNetworking } = proxyActivities<RunnerActivities>({
+    startToCloseTimeout: '20 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 6 },
   });
-  const { verifyConnectivity } = proxyActivities<ProvisionActivities>({
-    startToCloseTimeout: '30 seconds',
+  const { startContainer } = proxyActivities<RunnerActivities>({
+    startToCloseTimeout: '10 minutes', // an image pull may be slow; heartbeats show it is alive
+    heartbeatTimeout: '15 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '15 seconds', maximumAttempts: 8 },
+  });
+  const { verifyConnectivity } = proxyActivities<RunnerActivities>({
+    startToCloseTimeout: '20 seconds',
     retry: {
       initialInterval: input.verify?.initialIntervalMs ?? 1000,
       backoffCoefficient: 2,
@@ -69,10 +79,10 @@ export async function provisionRunner(input: ProvisionInput): Promise<ProvisionR
     },
   });
   const readyTimeoutMs = input.readyTimeoutMs ?? 60_000;
-  const { awaitRunnerReady } = proxyActivities<ProvisionActivities>({
+  const { awaitRunnerReady } = proxyActivities<RunnerActivities>({
     startToCloseTimeout: readyTimeoutMs + 15_000,
     heartbeatTimeout: '10 seconds',
-    retry: { maximumAttempts: 2 },
+    retry: { maximumAttempts: 3 },
   });
 
   /** Runs one step: keeps progress, the UI checklist and the error that ends the provision. */
@@ -98,7 +108,7 @@ export async function provisionRunner(input: ProvisionInput): Promise<ProvisionR
     }
   }
 
-  const config = await step('resolveConfig', `resolve config for ${runnerName}`, (o) => activities.resolveConfig.executeWithOptions(o, [input.flags]), (c) => `image ${c.runner.image.value}, network ${c.runner.network.value}`);
+  const config = await step('resolveConfig', `resolve config for ${runnerName}`, (o) => resolveConfig.executeWithOptions(o, [input.flags]), (c) => `image ${c.runner.image.value}, network ${c.runner.network.value}`);
   const plan = await step('planNetworking', 'ask the Docker engine what it is and plan networking', (o) => planNetworking.executeWithOptions(o, [config]), describePlan);
   state.plan = plan;
   const container = await step(

@@ -1,0 +1,81 @@
+/**
+ * `stigmer-runner status`: what runs (the runner's containers, from the engine) and what the last
+ * provision decided (its plan and its last verification, from Temporal).
+ */
+import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { ConfigFlags } from '../core/config';
+import { loadConfig } from '../config/load-config';
+import { connectDocker } from '../docker/client';
+import { findRunnerContainers } from '../docker/runner-container';
+import { progressQuery, type ProvisionProgress } from '../workflows/provision-runner';
+import { EXIT, workflowIdFor } from './run';
+import { openSession } from './session';
+
+export interface RunnerStatus {
+  runner: string;
+  containers: Array<{ id: string; name: string; image: string; state: string; status: string; networkMode: string }>;
+  lastProvision?: { workflowId: string; runId: string; status: string; startTime: string; closeTime?: string; progress?: ProvisionProgress };
+}
+
+export async function statusCommand(flags: ConfigFlags, json: boolean, env: NodeJS.ProcessEnv): Promise<number> {
+  const say = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
+  const { config } = loadConfig(flags, env);
+  const runner = config.runner.name.value;
+  const { docker } = connectDocker(env);
+  const containers = (await findRunnerContainers(docker, runner)).map((info) => ({
+    id: info.Id,
+    name: info.Names[0]?.replace(/^\//, '') ?? runner,
+    image: info.Image,
+    state: info.State,
+    status: info.Status,
+    networkMode: info.HostConfig.NetworkMode,
+  }));
+  const session = await openSession(config, env, say, { worker: false });
+  let status: RunnerStatus;
+  try {
+    status = { runner, containers, lastProvision: await lastProvision(session.client.workflow.getHandle(workflowIdFor(runner))) };
+  } finally {
+    await session.close();
+  }
+  if (json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+  else say(renderStatus(status));
+  return EXIT.ready;
+}
+
+type Handle = ReturnType<Awaited<ReturnType<typeof openSession>>['client']['workflow']['getHandle']>;
+
+async function lastProvision(handle: Handle): Promise<RunnerStatus['lastProvision']> {
+  let description;
+  try {
+    description = await handle.describe();
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return undefined;
+    throw error;
+  }
+  const base = { workflowId: description.workflowId, runId: description.runId, status: description.status.name, startTime: description.startTime.toISOString(), closeTime: description.closeTime?.toISOString() };
+  if (description.status.name === 'RUNNING') {
+    // Answered only while a worker runs; a provision in flight without one shows just its status.
+    const progress = await Promise.race([handle.query(progressQuery), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 2000))]).catch(() => undefined);
+    return { ...base, progress };
+  }
+  const progress = await handle.result().then(
+    (result) => result as ProvisionProgress,
+    (error: unknown) => (error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure ? (error.cause.details?.[0] as ProvisionProgress | undefined) : undefined),
+  );
+  return { ...base, progress };
+}
+
+function renderStatus(status: RunnerStatus): string {
+  const lines = [`runner ${status.runner}`];
+  if (status.containers.length === 0) lines.push('  container: none');
+  for (const container of status.containers) lines.push(`  container: ${container.name} ${container.id.slice(0, 12)} ${container.state} (${container.status}), network ${container.networkMode}, image ${container.image}`);
+  const last = status.lastProvision;
+  if (!last) return [...lines, '  last provision: none'].join('\n');
+  lines.push(`  last provision: ${last.workflowId} ${last.status} (started ${last.startTime})`);
+  const plan = last.progress?.plan;
+  if (plan) lines.push(`  plan: ${plan.engine.description}: network ${plan.mode}${plan.hostAlias ? ` via ${plan.hostAlias}` : ''}`, ...plan.services.map((service) => `    ${service.service.padEnd(8)} ${service.container.resolved}`));
+  for (const check of last.progress?.checks ?? []) lines.push(`  ${check.ok ? '✓' : '✗'} ${check.service} from ${check.site}: ${check.target} — ${check.detail}`);
+  if (last.progress?.error) lines.push(`  error: ${last.progress.error.message}`);
+  return lines.join('\n');
+}

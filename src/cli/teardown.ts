@@ -1,0 +1,31 @@
+/** `stigmer-runner teardown`: stops and removes the runner through the teardownRunner workflow. */
+import type { ConfigFlags } from '../core/config';
+import { loadConfig } from '../config/load-config';
+import { PROVISIONING_TASK_QUEUE } from '../workflows/provision-runner';
+import { teardownRunner } from '../workflows/teardown-runner';
+import { EXIT } from './run';
+import { executionUrl, openSession } from './session';
+
+export async function teardownCommand(flags: ConfigFlags, json: boolean, env: NodeJS.ProcessEnv): Promise<number> {
+  const say = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
+  const { config } = loadConfig(flags, env);
+  const runner = config.runner.name.value;
+  const session = await openSession(config, env, say, { worker: true });
+  try {
+    const handle = await session.client.workflow.start(teardownRunner, {
+      workflowId: `teardown-runner-${runner}`,
+      taskQueue: PROVISIONING_TASK_QUEUE,
+      args: [{ runner }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      staticSummary: `Tear down agent-runner ${runner}`,
+    });
+    const url = executionUrl(session, handle.workflowId, handle.firstExecutionRunId);
+    if (url) say(`teardown ${runner}: ${url}`);
+    const result = await session.serve(handle.result());
+    if (json) process.stdout.write(`${JSON.stringify({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId, ...result }, null, 2)}\n`);
+    else say(result.removed.length === 0 ? `runner ${runner}: no container to remove` : `✓ removed ${result.removed.map((entry) => `${entry.name} (${entry.id.slice(0, 12)}, was ${entry.state})`).join(', ')}`);
+    return EXIT.ready;
+  } finally {
+    await session.close();
+  }
+}
