@@ -44,6 +44,19 @@ if ! docker info >/dev/null 2>&1; then
   docker info >/dev/null 2>&1 || { log "dockerd did not come up; see $root/.tools/dockerd.log"; tail -n 20 "$root/.tools/dockerd.log" >&2; exit 1; }
 fi
 
+# Debian packages the tests use: Chromium for the Temporal UI test (playwright-core drives it; no
+# browser download) and docker-compose (v1, Debian's) to validate docker-compose.yml. The package
+# index is refreshed only when something is to be installed.
+apt_missing=()
+[ -x /usr/bin/chromium ] || apt_missing+=(chromium)
+command -v docker-compose >/dev/null || apt_missing+=(docker-compose)
+if [ "${#apt_missing[@]}" -gt 0 ]; then
+  log "apt-get install ${apt_missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${apt_missing[@]}" >/dev/null
+fi
+
 # The compiled CLI and the prebuilt workflow bundle the production worker loads.
 log "npm run build"
 npm run --silent build >/dev/null

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from './activities';
+import { createActivities, type ActivityDeps, type RunnerActivities } from './activities';
 import { connectDocker } from './docker/client';
 import { projectRoot } from './temporal/dev-server';
 import { PROVISIONING_TASK_QUEUE } from './workflows/provision-runner';
@@ -18,6 +18,8 @@ export interface ProvisioningWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   deps?: Partial<ActivityDeps>;
+  /** The activities to register; default: the real ones over `deps`. Tests wrap them (to pause a step). */
+  activities?: RunnerActivities;
   /** `prebuilt` requires dist/workflow-bundle.js; `source` bundles src/workflows; `auto` prefers prebuilt. */
   bundle?: 'prebuilt' | 'source' | 'auto';
   /** Reuse an already built bundle (tests build one per suite). */
@@ -46,7 +48,7 @@ export async function createProvisioningWorker(options: ProvisioningWorkerOption
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: PROVISIONING_TASK_QUEUE,
-    activities: createActivities(defaultActivityDeps(options.deps)),
+    activities: options.activities ?? createActivities(defaultActivityDeps(options.deps)),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : workflowSource(options.bundle)),
     ...(options.identity ? { identity: options.identity } : {}),
   });

@@ -50,7 +50,7 @@ export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): P
     const uiUrl = executionUrl(session, handle.workflowId, handle.firstExecutionRunId);
     say(`provisioning ${runnerName}: workflow ${handle.workflowId}${uiUrl ? `\n  ${uiUrl}` : ''}`);
 
-    const outcome = await session.serve(follow(handle, options.json ? () => undefined : say));
+    const outcome = await session.serve(follow(handle, options.json ? () => undefined : say), handle);
     const code = exitCodeFor(outcome);
     if (options.json) {
       const diagnosis = outcome.progress.diagnoses.filter((entry) => !entry.ok);

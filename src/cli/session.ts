@@ -4,9 +4,10 @@
  * process for as long as the command lasts.
  */
 import { hostname } from 'node:os';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { RunnerConfig } from '../core/config';
+import { stalledTask } from '../temporal/stall';
 import { freshPoller, listPollers } from '../temporal/task-queue';
 import { createProvisioningWorker } from '../worker';
 import { PROVISIONING_TASK_QUEUE } from '../workflows/provision-runner';
@@ -25,10 +26,17 @@ export interface Session {
   client: Client;
   namespace: string;
   uiUrl?: string;
-  /** Runs `body` while this process's worker (if any) serves the workflows it waits on. */
-  serve<T>(body: Promise<T>): Promise<T>;
+  /**
+   * Waits for `body` while the execution gets served: by this process's worker if it started one,
+   * else by the standalone worker — and if that one turns out to be gone (work waits unstarted), by a
+   * worker started here after all.
+   */
+  serve<T>(body: Promise<T>, execution: WorkflowHandle): Promise<T>;
   close(): Promise<void>;
 }
+
+/** How long ready work may wait unstarted before the standalone worker counts as gone. */
+const STALL_GRACE_MS = 5000;
 
 export async function openSession(config: RunnerConfig, env: NodeJS.ProcessEnv, say: (line: string) => void, options: { worker: boolean }): Promise<Session> {
   const temporal = await ensureTemporal(config, env, say);
@@ -36,29 +44,45 @@ export async function openSession(config: RunnerConfig, env: NodeJS.ProcessEnv, 
   const connection = await Connection.connect({ address: temporal.address });
   let worker: Worker | undefined;
   let workerConnection: NativeConnection | undefined;
+  const startWorker = async (why: string) => {
+    say(`${why}: running a worker in this process`);
+    // Each step is printed as it settles; the SDK's per-attempt warnings would only repeat them.
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    workerConnection = await NativeConnection.connect({ address: temporal.address });
+    worker = await createProvisioningWorker({
+      connection: workerConnection,
+      namespace,
+      deps: { env: { ...env, ...temporal.workerEnv } },
+      identity: `${IN_PROCESS_IDENTITY} ${process.pid}@${hostname()}`,
+    });
+    return worker;
+  };
   try {
-    if (options.worker && !(await standaloneWorkerPolls(connection, namespace))) {
-      say(`no worker polls ${PROVISIONING_TASK_QUEUE}: running one in this process`);
-      // Each step is printed as it settles; the SDK's per-attempt warnings would only repeat them.
-      Runtime.install({ logger: new DefaultLogger('ERROR') });
-      workerConnection = await NativeConnection.connect({ address: temporal.address });
-      worker = await createProvisioningWorker({
-        connection: workerConnection,
-        namespace,
-        deps: { env: { ...env, ...temporal.workerEnv } },
-        identity: `${IN_PROCESS_IDENTITY} ${process.pid}@${hostname()}`,
-      });
-    }
+    if (options.worker && !(await standaloneWorkerPolls(connection, namespace))) await startWorker(`no worker polls ${PROVISIONING_TASK_QUEUE}`);
   } catch (error) {
     await connection.close();
     await workerConnection?.close();
     throw error;
   }
+
+  async function serve<T>(body: Promise<T>, execution: WorkflowHandle): Promise<T> {
+    if (worker) return worker.runUntil(body);
+    let settled = false;
+    void body.finally(() => (settled = true)).catch(() => undefined);
+    while (!settled) {
+      await Promise.race([body.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1000))]);
+      if (settled) break;
+      const stalled = stalledTask((await execution.describe()).raw, Date.now(), STALL_GRACE_MS);
+      if (stalled) return (await startWorker(`the ${stalled} of ${execution.workflowId} waits with no worker taking it`)).runUntil(body);
+    }
+    return body;
+  }
+
   return {
     client: new Client({ connection, namespace }),
     namespace,
     uiUrl: temporal.uiUrl,
-    serve: (body) => (worker ? worker.runUntil(body) : body),
+    serve,
     close: async () => {
       await connection.close();
       await workerConnection?.close();

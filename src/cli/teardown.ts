@@ -21,7 +21,7 @@ export async function teardownCommand(flags: ConfigFlags, json: boolean, env: No
     });
     const url = executionUrl(session, handle.workflowId, handle.firstExecutionRunId);
     if (url) say(`teardown ${runner}: ${url}`);
-    const result = await session.serve(handle.result());
+    const result = await session.serve(handle.result(), handle);
     if (json) process.stdout.write(`${JSON.stringify({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId, ...result }, null, 2)}\n`);
     else say(result.removed.length === 0 ? `runner ${runner}: no container to remove` : `✓ removed ${result.removed.map((entry) => `${entry.name} (${entry.id.slice(0, 12)}, was ${entry.state})`).join(', ')}`);
     return EXIT.ready;

@@ -7,115 +7,16 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type Dockerode from 'dockerode';
 import { LABELS } from '../../src/core/container-spec';
-import { startBackendStandIn, type BackendStandIn } from '../support/backend-standin';
-import { removeContainers, requireDocker } from '../support/docker';
-import { startOllamaStandIn, type OllamaStandIn } from '../support/ollama-standin';
-import { ensureTestRunnerImage } from '../support/runner-image';
-import { freePort, startTestTemporal, type TestTemporal } from '../support/temporal-server';
+import { startBackendStandIn } from '../support/backend-standin';
+import { stepOf as step, useE2E } from '../support/e2e-harness';
+import { startOllamaStandIn } from '../support/ollama-standin';
 import { recordTiming } from '../support/timings';
 
 jest.setTimeout(180_000);
 
-const CLI = join(__dirname, '..', '..', 'bin', 'stigmer-runner.js');
-
-let docker: Dockerode;
-let image: string;
-let temporal: TestTemporal;
-let home: string;
-const cleanups: Array<() => Promise<unknown>> = [];
-
-beforeAll(async () => {
-  docker = await requireDocker();
-  [image, temporal, home] = await Promise.all([ensureTestRunnerImage(docker), startTestTemporal({ ip: '0.0.0.0' }), mkdtemp(join(tmpdir(), 'stigmer-e2e-'))]);
-});
-
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
-});
-
-afterAll(async () => {
-  await temporal?.stop();
-  await rm(home, { recursive: true, force: true });
-});
-
-interface Services {
-  ollama?: OllamaStandIn;
-  backend: BackendStandIn;
-  ollamaUrl: string;
-}
-
-/** Stand-ins bound where the scenario says; `ollama: 'down'` leaves a port with nothing on it. */
-async function services(bind: string, ollama: 'up' | 'down' = 'up'): Promise<Services> {
-  const backend = await startBackendStandIn({ host: bind });
-  cleanups.push(() => backend.close());
-  if (ollama === 'down') return { backend, ollamaUrl: `http://localhost:${await freePort()}` };
-  const standIn = await startOllamaStandIn({ host: bind });
-  cleanups.push(() => standIn.close());
-  return { ollama: standIn, backend, ollamaUrl: `http://localhost:${standIn.port}` };
-}
-
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-  ms: number;
-  json?: {
-    status: string;
-    steps: Array<{ name: string; status: string; attempts: number; durationMs?: number }>;
-    checks: Array<{ service: string; site: string; target: string; ok: boolean; detail: string }>;
-    diagnosis: Array<{ service: string; cause: string; fix: string; summary: string }>;
-    network: { mode: string; extraHosts: string[]; hostAlias: string | null };
-    container?: { id: string; name: string; action: string };
-    error?: { type: string; message: string };
-  };
-}
-
-/** Runs the compiled CLI with a scenario's env (the worker's env too: it runs in that process). */
-function cli(args: string[], env: Record<string, string>): Promise<CliRun> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    execFile('node', [CLI, ...args], { env: { PATH: process.env.PATH ?? '', HOME: home, ...env }, timeout: 170_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      let json: CliRun['json'];
-      try {
-        json = args.includes('--json') ? JSON.parse(stdout) : undefined;
-      } catch {
-        json = undefined;
-      }
-      resolve({ code, stdout, stderr, ms: Date.now() - started, json });
-    });
-  });
-}
-
-function scenarioEnv(runner: string, services: Services, extra: Record<string, string> = {}): Record<string, string> {
-  cleanups.push(() => removeContainers(docker, { label: [`${LABELS.runner}=${runner}`] }));
-  return {
-    STIGMER_RUNNER_NAME: runner,
-    STIGMER_RUNNER_IMAGE: image,
-    STIGMER_RUNNER_PULL: 'never',
-    STIGMER_RUNNER_WORKSPACE_DIR: join(home, runner, 'workspace'),
-    TEMPORAL_SERVICE_ADDRESS: `localhost:${temporal.port}`,
-    STIGMER_BACKEND_ENDPOINT: `localhost:${services.backend.port}`,
-    STIGMER_LLM_BASE_URL: services.ollamaUrl,
-    ...extra,
-  };
-}
-
-async function containerEnv(runner: string): Promise<Record<string, string>> {
-  const [info] = await docker.listContainers({ all: true, filters: { label: [`${LABELS.runner}=${runner}`] } });
-  const inspected = await docker.getContainer(info.Id).inspect();
-  return Object.fromEntries(inspected.Config.Env.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
-}
-
-async function runnerContainers(runner: string): Promise<Dockerode.ContainerInfo[]> {
-  return docker.listContainers({ all: true, filters: { label: [`${LABELS.runner}=${runner}`] } });
-}
-
-function step(run: CliRun, name: string) {
-  return run.json?.steps.find((entry) => entry.name === name);
-}
+const e2e = useE2E();
+const { cli, services, scenarioEnv, runnerContainers, containerEnv } = e2e;
 
 test('1. default on a native Linux engine: host network, localhost pinned to 127.0.0.1, ready', async () => {
   const runner = `e2e-host-${process.pid}`;
@@ -130,7 +31,7 @@ test('1. default on a native Linux engine: host network, localhost pinned to 127
 
   const env = await containerEnv(runner);
   expect(env).toMatchObject({
-    TEMPORAL_SERVICE_ADDRESS: `127.0.0.1:${temporal.port}`,
+    TEMPORAL_SERVICE_ADDRESS: `127.0.0.1:${e2e.temporal.port}`,
     OLLAMA_BASE_URL: `http://127.0.0.1:${scenario.ollama?.port}`,
     STIGMER_BACKEND_ENDPOINT: `127.0.0.1:${scenario.backend.port}`,
     SANDBOX_ROOT_DIR: '/workspace',
@@ -156,7 +57,7 @@ test('2. --network bridge with services on all interfaces: ready through host.do
   expect(run.code).toBe(0);
   expect(run.json).toMatchObject({ status: 'ready', network: { mode: 'bridge', extraHosts: ['host.docker.internal:host-gateway'], hostAlias: 'host.docker.internal' } });
   const env = await containerEnv(runner);
-  expect(env.TEMPORAL_SERVICE_ADDRESS).toBe(`host.docker.internal:${temporal.port}`);
+  expect(env.TEMPORAL_SERVICE_ADDRESS).toBe(`host.docker.internal:${e2e.temporal.port}`);
   expect(env.OLLAMA_BASE_URL).toMatch(/^http:\/\/host\.docker\.internal:\d+$/);
   expect(env.STIGMER_BACKEND_ENDPOINT).toMatch(/^host\.docker\.internal:\d+$/);
   const gateway = run.json?.checks.filter((check) => check.site === 'bridge-gateway') ?? [];
@@ -195,7 +96,8 @@ test('incident 4: Ollama on 127.0.0.1 only behind a bridge is diagnosed with the
   const runner = `e2e-loopback-${process.pid}`;
   const backend = await startBackendStandIn({ host: '0.0.0.0' });
   const ollama = await startOllamaStandIn({ host: '127.0.0.1' });
-  cleanups.push(() => backend.close(), () => ollama.close());
+  e2e.cleanup(() => backend.close());
+  e2e.cleanup(() => ollama.close());
   const run = await cli(['run', '--network', 'bridge', '--json'], scenarioEnv(runner, { backend, ollama, ollamaUrl: `http://localhost:${ollama.port}` }));
   recordTiming('e2e incident 4 loopback-only Ollama → diagnosis', run.ms);
   expect(run.code).toBe(3);
@@ -210,7 +112,7 @@ describe('5. invalid configuration exits 2 naming the source, and creates nothin
     [
       'malformed YAML in the file',
       async (runner) => {
-        const file = join(home, `${runner}.yaml`);
+        const file = join(e2e.home, `${runner}.yaml`);
         await writeFile(file, 'backend:\n  local:\n    llm: [unclosed\n');
         return { args: ['run', '--config', file], env: { STIGMER_RUNNER_NAME: runner } };
       },
@@ -218,11 +120,11 @@ describe('5. invalid configuration exits 2 naming the source, and creates nothin
     ],
     ['an unsupported provider in env', async (runner) => ({ args: ['run'], env: { STIGMER_RUNNER_NAME: runner, STIGMER_LLM_PROVIDER: 'gemini' } }), /env:STIGMER_LLM_PROVIDER: "gemini" is not one of "ollama", "anthropic", "openai"/],
     ['a network that does not exist', async (runner) => ({ args: ['run', '--network', 'overlay'], env: { STIGMER_RUNNER_NAME: runner } }), /flag:--network: "overlay" is not one of auto, host, bridge/],
-    ['a config file that does not exist', async (runner) => ({ args: ['run', '--config', join(home, 'missing.yaml')], env: { STIGMER_RUNNER_NAME: runner } }), /flag:--config: config file .*missing\.yaml does not exist/],
+    ['a config file that does not exist', async (runner) => ({ args: ['run', '--config', join(e2e.home, 'missing.yaml')], env: { STIGMER_RUNNER_NAME: runner } }), /flag:--config: config file .*missing\.yaml does not exist/],
   ])('%s', async (_name, setup, message) => {
     const runner = `e2e-invalid-${process.pid}-${Math.random().toString(16).slice(2, 8)}`;
     const { args, env } = await setup(runner);
-    const run = await cli(args, { ...env, TEMPORAL_SERVICE_ADDRESS: `localhost:${temporal.port}` });
+    const run = await cli(args, { ...env, TEMPORAL_SERVICE_ADDRESS: `localhost:${e2e.temporal.port}` });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
     expect(await runnerContainers(runner)).toHaveLength(0);
@@ -235,7 +137,7 @@ test('embedded default, bridged on a native engine: the managed dev server answe
   const env = scenarioEnv(runner, scenario);
   delete env.TEMPORAL_SERVICE_ADDRESS; // nothing configured: the managed default
   const embeddedHome = await mkdtemp(join(tmpdir(), 'stigmer-embedded-'));
-  cleanups.push(async () => {
+  e2e.cleanup(async () => {
     await new Promise((resolve) => execFile('pkill', ['-f', embeddedHome], resolve)); // the detached dev server, if this test started it
     await rm(embeddedHome, { recursive: true, force: true });
   });

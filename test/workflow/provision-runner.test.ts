@@ -7,7 +7,7 @@ import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import type { ProvisionActivities } from '../../src/activities';
+import type { RunnerActivities } from '../../src/activities';
 import { attempted, ConnectivityError } from '../../src/activities/failures';
 import { ConfigError } from '../../src/core/config';
 import { planNetworking } from '../../src/core/network-plan';
@@ -46,7 +46,7 @@ interface Behaviour {
   verifyConnectivity?: (attempt: number) => Promise<unknown>;
 }
 
-function fakeActivities(calls: string[], behaviour: Behaviour = {}): ProvisionActivities {
+function fakeActivities(calls: string[], behaviour: Behaviour = {}): RunnerActivities {
   let verifyAttempt = 0;
   const record = <T>(name: string, body: () => Promise<T>) => attempted(async () => (calls.push(name), body()));
   return {
@@ -55,10 +55,10 @@ function fakeActivities(calls: string[], behaviour: Behaviour = {}): ProvisionAc
     startContainer: record('startContainer', async () => container),
     verifyConnectivity: record('verifyConnectivity', async () => (behaviour.verifyConnectivity ? behaviour.verifyConnectivity(++verifyAttempt) : passingReport)),
     awaitRunnerReady: record('awaitRunnerReady', async () => ({ poller: { identity: '1@runner', type: 'activity', lastAccessTime: container.startedAt }, waitedMs: 5 })),
-  } as unknown as ProvisionActivities;
+  } as unknown as RunnerActivities;
 }
 
-async function withWorker<T>(activities: ProvisionActivities, body: (taskQueue: string) => Promise<T>): Promise<T> {
+async function withWorker<T>(activities: RunnerActivities, body: (taskQueue: string) => Promise<T>): Promise<T> {
   const connection = await NativeConnection.connect({ address: temporal.address });
   const taskQueue = `${PROVISIONING_TASK_QUEUE}-${randomUUID()}`;
   const worker = await Worker.create({ connection, taskQueue, workflowBundle, activities });

@@ -1,0 +1,38 @@
+/**
+ * P3's child process: the production worker from nothing, with the prebuilt workflow bundle or
+ * bundling `src/workflows` at start. Prints, in ms since this process started, when Worker.create
+ * resolved and when the server first listed the worker's poller, and how long the Worker.create call
+ * itself took. Usage: cold-start.js prebuilt|source ADDRESS
+ */
+import { performance } from 'node:perf_hooks';
+import { Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { listPollers } from '../src/temporal/task-queue';
+import { createProvisioningWorker } from '../src/worker';
+import { PROVISIONING_TASK_QUEUE } from '../src/workflows/provision-runner';
+
+async function main(): Promise<void> {
+  const [mode, address] = process.argv.slice(2);
+  if ((mode !== 'prebuilt' && mode !== 'source') || !address) throw new Error('usage: cold-start.js prebuilt|source ADDRESS');
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const identity = `bench-cold-start-${process.pid}`;
+  const connection = await NativeConnection.connect({ address });
+  const createCalled = performance.now();
+  const worker = await createProvisioningWorker({ connection, namespace: 'default', bundle: mode, identity });
+  const createMs = performance.now();
+  const running = worker.run();
+  const client = await Connection.connect({ address });
+  while (!(await listPollers(client, 'default', PROVISIONING_TASK_QUEUE)).some((poller) => poller.identity === identity)) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const pollingMs = performance.now();
+  worker.shutdown();
+  await running;
+  await Promise.all([client.close(), connection.close()]);
+  process.stdout.write(`${JSON.stringify({ createMs: Math.round(createMs), createCallMs: Math.round(createMs - createCalled), pollingMs: Math.round(pollingMs) })}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,91 @@
+/**
+ * What every bench measurement shares: the real Docker engine and the locally built runner image, a
+ * Temporal dev server on all interfaces (bridged runners reach it through the gateway), stand-ins for
+ * Ollama and the backend, the worker's environment, and cleanup of every container this run made
+ * (all named `bench-<run id>-…`).
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import type Dockerode from 'dockerode';
+import { createActivities, type ActivityDeps, type RunnerActivities } from '../src/activities';
+import { connectDocker } from '../src/docker/client';
+import { startBackendStandIn, type BackendStandIn } from '../test/support/backend-standin';
+import { removeContainers, requireDocker } from '../test/support/docker';
+import { startOllamaStandIn, type OllamaStandIn } from '../test/support/ollama-standin';
+import { ensureTestRunnerImage } from '../test/support/runner-image';
+import { startTestTemporal, type TestTemporal } from '../test/support/temporal-server';
+
+export interface Fixture {
+  runId: string;
+  docker: Dockerode;
+  image: string;
+  temporal: TestTemporal;
+  client: Client;
+  /** The worker's (and the baseline's) activity dependencies: one env, one home, one engine. */
+  deps: ActivityDeps;
+  /** The same activity bodies the worker runs, for the no-Temporal baseline. */
+  activities: RunnerActivities;
+  /** A config file that hands a bridged container `localhost` (the seed bug). */
+  seedBugConfig: string;
+  runnerName(tag: string): string;
+  removeRunner(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startFixture(): Promise<Fixture> {
+  const runId = `${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
+  const docker = await requireDocker();
+  const closers: Array<() => Promise<unknown>> = [];
+  const close = async () => {
+    for (const closer of closers.splice(0).reverse()) await closer().catch((error: unknown) => process.stderr.write(`cleanup: ${(error as Error).message}\n`));
+  };
+  try {
+    const home = await mkdtemp(join(tmpdir(), 'stigmer-bench-'));
+    closers.push(() => rm(home, { recursive: true, force: true }));
+    closers.push(() => removeContainers(docker, { name: [`^/bench-${runId}-`] }));
+    const [image, temporal, ollama, backend] = await Promise.all([
+      ensureTestRunnerImage(docker),
+      startTestTemporal({ ip: '0.0.0.0' }),
+      startOllamaStandIn({ host: '0.0.0.0' }),
+      startBackendStandIn({ host: '0.0.0.0' }),
+    ]);
+    closers.push(() => temporal.stop(), () => ollama.close(), () => backend.close());
+    const connection = await Connection.connect({ address: temporal.address });
+    closers.push(() => connection.close());
+    const seedBugConfig = join(home, 'seed-bug.yaml');
+    await writeFile(seedBugConfig, 'backend:\n  local:\n    runner:\n      host_alias: localhost\n');
+    const deps: ActivityDeps = { docker: connectDocker(), env: serviceEnv(home, image, temporal, ollama, backend), homeDir: home, platform: process.platform };
+    return {
+      runId,
+      docker,
+      image,
+      temporal,
+      client: new Client({ connection }),
+      deps,
+      activities: createActivities(deps),
+      seedBugConfig,
+      runnerName: (tag) => `bench-${runId}-${tag}`,
+      removeRunner: (name) => removeContainers(docker, { name: [`^/${name}$`] }),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** The env the worker resolves its config in: the stand-ins and dev server as a user would configure them. */
+function serviceEnv(home: string, image: string, temporal: TestTemporal, ollama: OllamaStandIn, backend: BackendStandIn): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: home,
+    STIGMER_RUNNER_IMAGE: image,
+    STIGMER_RUNNER_PULL: 'never',
+    STIGMER_RUNNER_WORKSPACE_DIR: join(home, 'data', 'workspace'),
+    TEMPORAL_SERVICE_ADDRESS: `localhost:${temporal.port}`,
+    STIGMER_BACKEND_ENDPOINT: `localhost:${backend.port}`,
+    STIGMER_LLM_BASE_URL: `http://localhost:${ollama.port}`,
+  };
+}

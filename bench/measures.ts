@@ -1,0 +1,304 @@
+/**
+ * The four measurements. P1, P2 and P4 run against the in-process production worker (created once
+ * by the caller); P3 starts fresh child processes. Every provision starts with no runner container.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import type { Attempted } from '../src/activities/failures';
+import { demuxLogs } from '../src/docker/logs';
+import { PROVISIONING_TASK_QUEUE, provisionRunner, type ProvisionInput, type ProvisionProgress } from '../src/workflows/provision-runner';
+import type { Fixture } from './fixture';
+import { eventBreakdown, eventMs, historySplit, round, summarize, type Summary } from './stats';
+
+/** The workflow's default readiness timeout, given to the baseline too. */
+const READY_TIMEOUT_MS = 60_000;
+/**
+ * Pause after removing a runner, outside the timed region. Every runner of the test image polls as
+ * `1@<this host>` on host networking, and readiness accepts a poller seen up to 1 s before the new
+ * container started; the pause keeps the previous container's last poll from counting.
+ */
+const SETTLE_MS = 1500;
+
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const retriesOf = (steps: Array<{ attempts: number }>) => steps.reduce((sum, step) => sum + Math.max(0, step.attempts - 1), 0);
+
+function start(fixture: Fixture, workflowId: string, input: ProvisionInput): Promise<WorkflowHandle<typeof provisionRunner>> {
+  return fixture.client.workflow.start(provisionRunner, { taskQueue: PROVISIONING_TASK_QUEUE, workflowId, args: [input] });
+}
+
+/**
+ * The baseline: the worker's activity bodies in the workflow's order and with its inputs, in this
+ * process, without Temporal. Adds each step's duration to `stepMs`.
+ */
+async function provisionWithoutTemporal(fixture: Fixture, flags: ProvisionInput['flags'], workflowId: string, stepMs: Record<string, number[]>): Promise<void> {
+  const env = new MockActivityEnvironment();
+  const run = async <A extends unknown[], T>(name: string, activity: (...args: A) => Promise<Attempted<T>>, ...args: A): Promise<T> => {
+    const started = performance.now();
+    const { value } = (await env.run(activity, ...args)) as Attempted<T>;
+    (stepMs[name] ??= []).push(performance.now() - started);
+    return value;
+  };
+  const { resolveConfig, planNetworking, startContainer, verifyConnectivity, awaitRunnerReady } = fixture.activities;
+  const config = await run('resolveConfig', resolveConfig, flags);
+  const plan = await run('planNetworking', planNetworking, config);
+  const container = await run('startContainer', startContainer, { flags, config, plan, workflowId });
+  await run('verifyConnectivity', verifyConnectivity, { config, plan, container });
+  await run('awaitRunnerReady', awaitRunnerReady, { config, container, timeoutMs: READY_TIMEOUT_MS });
+}
+
+export interface P1 {
+  temporal: Summary;
+  baseline: Summary;
+  ratio: number;
+  /** Per Temporal provision: time outside activities (history), its two parts, and trigger + result outside the history. */
+  overhead: { outsideActivitiesMs: Summary; activityDispatchMs: Summary; workflowTasksMs: Summary; clientMs: Summary };
+  /** Median time inside each step: Temporal (history, started → completed) and baseline. */
+  steps: Record<string, { temporalMs: number; baselineMs: number }>;
+  /** Activity retries in the Temporal arm (the baseline does not retry: any failure would end the bench). */
+  retries: number;
+  /** Control for P4's check: provisions reported ready before the runner's own log said it polls. */
+  readyBeforeOwnPoll: { temporal: number; baseline: number };
+  eventsPerProvision: number;
+}
+
+/** P1: trigger → verified with the image present, Temporal vs the same steps without it, interleaved after one warm-up each. */
+export async function measureP1(fixture: Fixture, runs: number): Promise<P1> {
+  const runner = fixture.runnerName('p1');
+  const samples = { temporal: [] as number[], baseline: [] as number[] };
+  const overhead = { outsideActivitiesMs: [] as number[], activityDispatchMs: [] as number[], workflowTasksMs: [] as number[], clientMs: [] as number[] };
+  const stepMs = { temporal: {} as Record<string, number[]>, baseline: {} as Record<string, number[]> };
+  const readyBeforeOwnPoll = { temporal: 0, baseline: 0 };
+  let retries = 0;
+  let eventsPerProvision = 0;
+  for (let round = 0; round <= runs; round++) {
+    for (const arm of ['temporal', 'baseline'] as const) {
+      await fixture.removeRunner(runner);
+      await sleep(SETTLE_MS);
+      const workflowId = `${runner}-${arm}-${round}`;
+      const started = performance.now();
+      const handle = arm === 'temporal' ? await start(fixture, workflowId, { flags: { runner } }) : undefined;
+      const steps = handle ? (await handle.result()).steps : await provisionWithoutTemporal(fixture, { runner }, workflowId, round === 0 ? {} : stepMs.baseline);
+      const ms = performance.now() - started;
+      const readyAt = Date.now();
+      if (round === 0) continue; // warm-up
+      samples[arm].push(ms);
+      if (await readyBeforeItPolled(fixture, runner, readyAt)) readyBeforeOwnPoll[arm]++;
+      if (handle && steps) {
+        const events = (await handle.fetchHistory()).events ?? [];
+        const split = historySplit(events);
+        for (const [name, inActivity] of Object.entries(split.byActivity)) (stepMs.temporal[name] ??= []).push(inActivity);
+        overhead.outsideActivitiesMs.push(split.totalMs - split.inActivitiesMs);
+        overhead.activityDispatchMs.push(split.activityDispatchMs);
+        overhead.workflowTasksMs.push(split.workflowTasksMs);
+        overhead.clientMs.push(ms - split.totalMs);
+        retries += retriesOf(steps);
+        eventsPerProvision = events.length;
+      }
+      log(`P1 ${round}/${runs} ${arm} ${Math.round(ms)} ms`);
+    }
+  }
+  await fixture.removeRunner(runner);
+  const temporal = summarize(samples.temporal);
+  const baseline = summarize(samples.baseline);
+  const medians = (values: Record<string, number[]>) => Object.fromEntries(Object.entries(values).map(([key, list]) => [key, summarize(list)]));
+  return {
+    temporal,
+    baseline,
+    ratio: round(temporal.medianMs / baseline.medianMs, 3),
+    overhead: medians(overhead) as P1['overhead'],
+    steps: Object.fromEntries(Object.keys(stepMs.baseline).map((name) => [name, { temporalMs: summarize(stepMs.temporal[name]).medianMs, baselineMs: summarize(stepMs.baseline[name]).medianMs }])),
+    retries,
+    readyBeforeOwnPoll,
+    eventsPerProvision,
+  };
+}
+
+export interface P2 {
+  /** Container start → verifyConnectivity's failure in the history. */
+  toDiagnosis: Summary;
+  /** Container start → the client holds the failed workflow with its diagnosis. */
+  toClient: Summary;
+  attempts: number[];
+  cause: string;
+}
+
+/** P2: the seed bug — a bridged container handed `localhost` — from container start to the diagnosis. */
+export async function measureP2(fixture: Fixture, reps: number): Promise<P2> {
+  const runner = fixture.runnerName('seed');
+  const toDiagnosis: number[] = [];
+  const toClient: number[] = [];
+  const attempts: number[] = [];
+  let cause = '';
+  for (let rep = 1; rep <= reps; rep++) {
+    await fixture.removeRunner(runner);
+    const handle = await start(fixture, `${runner}-${rep}`, { flags: { runner, network: 'bridge', config: fixture.seedBugConfig } });
+    const failure = await handle.result().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    const seenAt = Date.now();
+    const progress = failure instanceof WorkflowFailedError ? ((failure.cause as ApplicationFailure | undefined)?.details?.[0] as ProvisionProgress | undefined) : undefined;
+    if (progress?.error?.type !== 'ConnectivityFailed' || !progress.container) throw new Error(`the seed-bug provision should fail verifyConnectivity, got: ${(failure as Error | undefined)?.message ?? 'ready'}`);
+    const startedAt = Date.parse(progress.container.startedAt);
+    const failed = ((await handle.fetchHistory()).events ?? []).find((event) => event.activityTaskFailedEventAttributes);
+    if (!failed) throw new Error(`no ActivityTaskFailed event in ${handle.workflowId}`);
+    toDiagnosis.push(eventMs(failed) - startedAt);
+    toClient.push(seenAt - startedAt);
+    attempts.push(progress.steps.find((step) => step.name === 'verifyConnectivity')?.attempts ?? 0);
+    cause = progress.diagnoses.find((entry) => !entry.ok)?.cause ?? '';
+    log(`P2 ${rep}/${reps} ${toDiagnosis[toDiagnosis.length - 1]} ms to diagnosis`);
+  }
+  await fixture.removeRunner(runner);
+  return { toDiagnosis: summarize(toDiagnosis), toClient: summarize(toClient), attempts, cause };
+}
+
+export interface P3 {
+  /** Process start → Worker.create resolved. */
+  prebuilt: Summary;
+  source: Summary;
+  ratio: number;
+  /** The Worker.create call alone (what the bundle choice changes; module loading excluded). */
+  prebuiltCreateCall: Summary;
+  sourceCreateCall: Summary;
+  /** Process start → the worker's poller listed by the server. */
+  prebuiltPolling: Summary;
+  sourcePolling: Summary;
+  pollingRatio: number;
+}
+
+/** P3: worker cold start in fresh processes, prebuilt bundle vs bundling at start, interleaved after one warm-up each. */
+export async function measureP3(address: string, reps: number): Promise<P3> {
+  const script = join(__dirname, 'cold-start.js');
+  type ColdStart = { createMs: number; createCallMs: number; pollingMs: number };
+  const runs = { prebuilt: [] as ColdStart[], source: [] as ColdStart[] };
+  for (let rep = 0; rep <= reps; rep++) {
+    for (const mode of ['prebuilt', 'source'] as const) {
+      const stdout = await new Promise<string>((resolve, reject) =>
+        execFile(process.execPath, [script, mode, address], { timeout: 120_000 }, (error, out, err) => (error ? reject(new Error(`cold start (${mode}) failed: ${err || error.message}`)) : resolve(out))),
+      );
+      if (rep === 0) continue; // warm-up
+      runs[mode].push(JSON.parse(stdout) as ColdStart);
+      log(`P3 ${rep}/${reps} ${mode} ${stdout.trim()}`);
+    }
+  }
+  const of = (mode: 'prebuilt' | 'source', key: keyof ColdStart) => summarize(runs[mode].map((run) => run[key]));
+  const [prebuilt, source, prebuiltPolling, sourcePolling] = [of('prebuilt', 'createMs'), of('source', 'createMs'), of('prebuilt', 'pollingMs'), of('source', 'pollingMs')];
+  return {
+    prebuilt,
+    source,
+    ratio: round(prebuilt.medianMs / source.medianMs, 3),
+    prebuiltCreateCall: of('prebuilt', 'createCallMs'),
+    sourceCreateCall: of('source', 'createCallMs'),
+    prebuiltPolling,
+    sourcePolling,
+    pollingRatio: round(prebuiltPolling.medianMs / sourcePolling.medianMs, 3),
+  };
+}
+
+export interface P4 {
+  provisions: number;
+  failures: number;
+  failureMessages: string[];
+  wallMs: number;
+  latency: Summary;
+  retries: number;
+  /** Per step: median and max duration (workflow clock) and retries, over the provisions that got that far. */
+  steps: Record<string, { medianMs: number; maxMs: number; retries: number }>;
+  /** Distinct causes of retried attempts (the `lastFailure` of each retried activity's start event). */
+  retryCauses: string[];
+  /** Reported ready before the runner's own log said it was polling: another runner's poll was taken for it. */
+  readyBeforeOwnPoll: number;
+  eventsPerProvision: { median: number; max: number };
+  eventTypes: Record<string, number>;
+  memory: { hostUsedPeakDeltaMiB: number; benchRssPeakMiB: number };
+}
+
+/** P4: distinct runners provisioned at once on the one worker. */
+export async function measureP4(fixture: Fixture, count: number): Promise<P4> {
+  const runners = Array.from({ length: count }, (_, index) => fixture.runnerName(`p4-${index}`));
+  await Promise.all(runners.map((runner) => fixture.removeRunner(runner)));
+  await sleep(SETTLE_MS);
+  const memory = sampleMemory();
+  const started = performance.now();
+  const outcomes = await Promise.all(
+    runners.map(async (runner) => {
+      const handle = await start(fixture, runner, { flags: { runner } });
+      const outcome = await handle.result().then(
+        (result) => ({ steps: result.steps, error: undefined }),
+        (error: unknown) => ({ steps: (((error as WorkflowFailedError).cause as ApplicationFailure | undefined)?.details?.[0] as ProvisionProgress | undefined)?.steps ?? [], error: ((error as WorkflowFailedError).cause ?? (error as Error)).message }),
+      );
+      return { runner, handle, ms: performance.now() - started, readyAt: Date.now(), ...outcome };
+    }),
+  );
+  const wallMs = performance.now() - started;
+  const used = memory.stop();
+  const histories = await Promise.all(outcomes.map(async (outcome) => (await outcome.handle.fetchHistory()).events ?? []));
+  const counts = histories.map((events) => events.length).sort((a, b) => a - b);
+  let readyBeforeOwnPoll = 0;
+  for (const outcome of outcomes) if (!outcome.error && (await readyBeforeItPolled(fixture, outcome.runner, outcome.readyAt))) readyBeforeOwnPoll++;
+  await Promise.all(runners.map((runner) => fixture.removeRunner(runner)));
+  const failed = outcomes.filter((outcome) => outcome.error);
+  const steps: P4['steps'] = {};
+  for (const name of outcomes[0].steps.map((step) => step.name)) {
+    const ran = outcomes.flatMap((outcome) => outcome.steps.filter((step) => step.name === name && step.durationMs !== undefined));
+    const durations = summarize(ran.map((step) => step.durationMs as number));
+    steps[name] = { medianMs: durations.medianMs, maxMs: Math.max(...durations.samplesMs), retries: retriesOf(ran) };
+  }
+  const retryCauses = histories.flatMap((events) => events.flatMap((event) => event.activityTaskStartedEventAttributes?.lastFailure?.message ?? []));
+  log(`P4 ${count} provisions: ${failed.length} failed, ${Math.round(wallMs)} ms`);
+  return {
+    provisions: count,
+    failures: failed.length,
+    failureMessages: [...new Set(failed.map((outcome) => outcome.error as string))].slice(0, 5),
+    wallMs: round(wallMs),
+    latency: summarize(outcomes.map((outcome) => outcome.ms)),
+    retries: outcomes.reduce((sum, outcome) => sum + retriesOf(outcome.steps), 0),
+    steps,
+    retryCauses: [...new Set(retryCauses.map((cause) => cause.slice(0, 300)))].slice(0, 5),
+    readyBeforeOwnPoll,
+    eventsPerProvision: { median: counts[counts.length >> 1], max: counts[counts.length - 1] },
+    eventTypes: eventBreakdown(histories[0]),
+    memory: used,
+  };
+}
+
+/**
+ * Whether a provision that returned ready at `readyAt` (ms since the epoch, taken when it returned:
+ * later than the readiness decision, so this can only under-count) did so before the runner's own log
+ * said `runner.polling` (its worker exists and starts polling), by Docker's log timestamps.
+ */
+async function readyBeforeItPolled(fixture: Fixture, runner: string, readyAt: number): Promise<boolean> {
+  const raw = (await fixture.docker.getContainer(runner).logs({ stdout: true, stderr: true, timestamps: true, follow: false })) as unknown as Buffer;
+  const line = demuxLogs(raw)
+    .split('\n')
+    .find((entry) => entry.includes('"event":"runner.polling"'));
+  return !line || Date.parse(line.slice(0, line.indexOf(' '))) > readyAt;
+}
+
+/** Samples this machine's used memory (MemTotal − MemAvailable) and this process's RSS until stopped. */
+function sampleMemory(): { stop(): P4['memory'] } {
+  const used = () => {
+    const text = readFileSync('/proc/meminfo', 'utf8');
+    const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(text)?.[1]);
+    return (kib('MemTotal') - kib('MemAvailable')) * 1024;
+  };
+  const base = used();
+  let peak = base;
+  let rss = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, used());
+    rss = Math.max(rss, process.memoryUsage().rss);
+  }, 250);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return { hostUsedPeakDeltaMiB: round((peak - base) / 2 ** 20), benchRssPeakMiB: round(rss / 2 ** 20) };
+    },
+  };
+}

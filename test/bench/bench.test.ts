@@ -1,0 +1,41 @@
+/**
+ * The bench in its short mode (`node dist/bench/run.js --quick`, as a child: P3 needs fresh
+ * processes) produces every figure and its JSON. Targets are the full run's business, never asserted
+ * here. Fails, never skips, when the build, Docker or Temporal is missing.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+jest.setTimeout(600_000);
+
+const ROOT = join(__dirname, '..', '..');
+const RUN = join(ROOT, 'dist', 'bench', 'run.js');
+const OUTPUT = join(ROOT, 'test-artifacts', 'bench-quick.json');
+
+test('npm run bench --quick produces every figure, as a table and as JSON', async () => {
+  const stale = readdirSync(join(ROOT, 'bench')).filter((file) => {
+    const built = join(ROOT, 'dist', 'bench', file.replace(/\.ts$/, '.js'));
+    return !existsSync(built) || statSync(built).mtimeMs < statSync(join(ROOT, 'bench', file)).mtimeMs;
+  });
+  if (stale.length > 0) throw new Error(`dist/bench is missing or older than bench/${stale.join(', bench/')}: run npm run build (or bash scripts/setup.sh)`);
+
+  const started = Date.now();
+  const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+    execFile(process.execPath, [RUN, '--quick'], { cwd: ROOT, timeout: 580_000, maxBuffer: 16 * 2 ** 20 }, (error, out, err) =>
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout: out, stderr: err }),
+    ),
+  );
+  process.stdout.write(stdout);
+  if (code !== 0) throw new Error(`the bench exited ${code}:\n${stderr.slice(-4000)}`);
+
+  expect(statSync(OUTPUT).mtimeMs).toBeGreaterThanOrEqual(started);
+  const report = JSON.parse(readFileSync(OUTPUT, 'utf8')) as { mode: string; figures: Record<string, number>; p4: { failures: number; provisions: number } };
+  expect(report.mode).toBe('quick');
+  expect(Object.keys(report.figures).length).toBeGreaterThanOrEqual(11);
+  for (const [name, value] of Object.entries(report.figures)) {
+    expect({ name, finitePositive: Number.isFinite(value) && value > 0 }).toEqual({ name, finitePositive: true });
+  }
+  expect(Number.isInteger(report.p4.failures) && report.p4.failures >= 0 && report.p4.failures <= report.p4.provisions).toBe(true);
+  for (const figure of ['ratio of medians', 'seed bug', 'cold start', 'concurrent provisions: failures', 'history events per provision']) expect(stdout).toContain(figure);
+});

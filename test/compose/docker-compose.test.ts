@@ -1,0 +1,70 @@
+/**
+ * docker-compose.yml as Debian's docker-compose (v1.29) reads it: valid, and after compose's own
+ * interpolation the agent-runner gets exactly the env the provisioner would hand a bridged runner
+ * (src/core/runner-env.ts via the container spec). No image is pulled or built: `config` only parses.
+ * Fails loudly — never skips — when docker-compose is missing.
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { buildContainerSpec } from '../../src/core/container-spec';
+import { planNetworking } from '../../src/core/network-plan';
+import { RUNNER_READS } from '../../src/core/runner-env';
+import { configFrom, ENGINES } from '../../src/core/test-fixtures';
+
+const ROOT = join(__dirname, '..', '..');
+const FILE = join(ROOT, 'docker-compose.yml');
+const HOME = '/home/u'; // configFrom's home directory
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function compose(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve, reject) =>
+    execFile('docker-compose', ['-f', FILE, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+      if ((error as NodeJS.ErrnoException | null)?.code === 'ENOENT') {
+        reject(new Error('docker-compose not found on PATH: run `bash scripts/setup.sh` (installs Debian\'s docker-compose)'));
+        return;
+      }
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    }),
+  );
+}
+
+interface Normalized {
+  services: Record<string, { image?: string; environment?: Record<string, string>; network_mode?: string; extra_hosts?: string[] }>;
+}
+
+async function normalized(env: Record<string, string> = {}): Promise<Normalized> {
+  const run = await compose(['config'], env);
+  if (run.code !== 0) throw new Error(`docker-compose config exited ${run.code}:\n${run.stderr}`);
+  return parse(run.stdout) as Normalized;
+}
+
+const config = configFrom({ STIGMER_RUNNER_NETWORK: 'bridge' });
+const spec = buildContainerSpec(config, planNetworking(config, ENGINES.nativeLinux), {}, 'provision-runner-stigmer-agent-runner');
+const specEnv = Object.fromEntries(spec.env.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+
+test('docker-compose config -q accepts the file', async () => {
+  const run = await compose(['config', '-q']);
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+});
+
+test('after interpolation the runner has the provisioner\'s env for a bridged runner, its names all from the env contract', async () => {
+  const { services } = await normalized();
+  const env = services['agent-runner'].environment ?? {};
+  expect(Object.keys(env).filter((name) => !(RUNNER_READS as readonly string[]).includes(name))).toEqual([]);
+  expect(env).toEqual({ ...specEnv, TEMPORAL_SERVICE_ADDRESS: 'temporal:7233', STIGMER_LLM_API_KEY: '' });
+  expect(services['agent-runner'].extra_hosts).toEqual(spec.extraHosts);
+  for (const service of Object.values(services)) expect(service.network_mode).toBeUndefined();
+});
+
+test('image, model and API key come from the caller\'s environment', async () => {
+  const { services } = await normalized({ STIGMER_RUNNER_IMAGE: 'stigmer-agent-runner:local', STIGMER_LLM_MODEL: 'llama3.2:3b', ANTHROPIC_API_KEY: 'sk-from-env' });
+  expect(services['agent-runner'].image).toBe('stigmer-agent-runner:local');
+  expect(services['agent-runner'].environment).toMatchObject({ STIGMER_LLM_MODEL: 'llama3.2:3b', STIGMER_LLM_API_KEY: 'sk-from-env' });
+});

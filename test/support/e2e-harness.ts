@@ -1,0 +1,135 @@
+/**
+ * What every end-to-end test file needs, set up once per file: the real engine, the locally built
+ * runner image, a dev server reachable from bridged containers, a temp HOME, the compiled CLI, and
+ * cleanups that run after each test (containers, stand-ins, files).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Dockerode from 'dockerode';
+import { LABELS } from '../../src/core/container-spec';
+import { projectRoot } from '../../src/temporal/dev-server';
+import { startBackendStandIn, type BackendStandIn } from './backend-standin';
+import { removeContainers, requireDocker } from './docker';
+import { startOllamaStandIn, type OllamaStandIn } from './ollama-standin';
+import { ensureTestRunnerImage } from './runner-image';
+import { freePort, startTestTemporal, type TestTemporal } from './temporal-server';
+
+const CLI = join(projectRoot(), 'bin', 'stigmer-runner.js');
+
+export interface Services {
+  ollama?: OllamaStandIn;
+  backend: BackendStandIn;
+  ollamaUrl: string;
+}
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+  json?: {
+    workflowId: string;
+    runId: string;
+    status: string;
+    steps: Array<{ name: string; status: string; attempts: number; durationMs?: number }>;
+    checks: Array<{ service: string; site: string; target: string; ok: boolean; detail: string }>;
+    diagnosis: Array<{ service: string; cause: string; fix: string; summary: string }>;
+    network: { mode: string; extraHosts: string[]; hostAlias: string | null };
+    container?: { id: string; name: string; action: string };
+    error?: { type: string; message: string };
+  };
+}
+
+export interface E2E {
+  docker: Dockerode;
+  image: string;
+  temporal: TestTemporal;
+  home: string;
+  /** Registers work for after the current test. */
+  cleanup(action: () => Promise<unknown>): void;
+  /** Stand-ins bound at `bind`; `ollama: 'down'` leaves a port with nothing on it. */
+  services(bind: string, ollama?: 'up' | 'down'): Promise<Services>;
+  /** The worker env of a scenario (the CLI runs its worker in-process with it); removes the runner after the test. */
+  scenarioEnv(runner: string, services: Services, extra?: Record<string, string>): Record<string, string>;
+  /** Runs the compiled CLI as a child process. */
+  cli(args: string[], env: Record<string, string>): Promise<CliRun>;
+  runnerContainers(runner: string): Promise<Dockerode.ContainerInfo[]>;
+  containerEnv(runner: string): Promise<Record<string, string>>;
+}
+
+/** Call at the top of a test file; hooks set the harness up and tear it down. */
+export function useE2E(): E2E {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const e2e = { cleanup: (action: () => Promise<unknown>) => void cleanups.push(action) } as unknown as E2E;
+
+  beforeAll(async () => {
+    e2e.docker = await requireDocker();
+    [e2e.image, e2e.temporal, e2e.home] = await Promise.all([
+      ensureTestRunnerImage(e2e.docker),
+      startTestTemporal({ ip: '0.0.0.0' }),
+      mkdtemp(join(tmpdir(), 'stigmer-e2e-')),
+    ]);
+  });
+  afterEach(async () => {
+    await Promise.all(cleanups.splice(0).map((action) => action()));
+  });
+  afterAll(async () => {
+    await e2e.temporal?.stop();
+    if (e2e.home) await rm(e2e.home, { recursive: true, force: true });
+  });
+
+  e2e.services = async (bind, ollama = 'up') => {
+    const backend = await startBackendStandIn({ host: bind });
+    e2e.cleanup(() => backend.close());
+    if (ollama === 'down') return { backend, ollamaUrl: `http://localhost:${await freePort()}` };
+    const standIn = await startOllamaStandIn({ host: bind });
+    e2e.cleanup(() => standIn.close());
+    return { ollama: standIn, backend, ollamaUrl: `http://localhost:${standIn.port}` };
+  };
+
+  e2e.scenarioEnv = (runner, services, extra = {}) => {
+    e2e.cleanup(() => removeContainers(e2e.docker, { label: [`${LABELS.runner}=${runner}`] }));
+    return {
+      STIGMER_RUNNER_NAME: runner,
+      STIGMER_RUNNER_IMAGE: e2e.image,
+      STIGMER_RUNNER_PULL: 'never',
+      STIGMER_RUNNER_WORKSPACE_DIR: join(e2e.home, runner, 'workspace'),
+      TEMPORAL_SERVICE_ADDRESS: `localhost:${e2e.temporal.port}`,
+      STIGMER_BACKEND_ENDPOINT: `localhost:${services.backend.port}`,
+      STIGMER_LLM_BASE_URL: services.ollamaUrl,
+      ...extra,
+    };
+  };
+
+  e2e.cli = (args, env) => {
+    const started = Date.now();
+    return new Promise((resolve) => {
+      execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', HOME: e2e.home, ...env }, timeout: 170_000 }, (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        let json: CliRun['json'];
+        try {
+          json = args.includes('--json') ? JSON.parse(stdout) : undefined;
+        } catch {
+          json = undefined;
+        }
+        resolve({ code, stdout, stderr, ms: Date.now() - started, json });
+      });
+    });
+  };
+
+  e2e.runnerContainers = (runner) => e2e.docker.listContainers({ all: true, filters: { label: [`${LABELS.runner}=${runner}`] } });
+
+  e2e.containerEnv = async (runner) => {
+    const [info] = await e2e.runnerContainers(runner);
+    const inspected = await e2e.docker.getContainer(info.Id).inspect();
+    return Object.fromEntries(inspected.Config.Env.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+  };
+
+  return e2e;
+}
+
+export function stepOf(run: CliRun, name: string) {
+  return run.json?.steps.find((entry) => entry.name === name);
+}
