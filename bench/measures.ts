@@ -14,6 +14,7 @@ import { demuxLogs } from '../src/docker/logs';
 import { PROVISIONING_TASK_QUEUE, provisionRunner, type ProvisionInput, type ProvisionProgress } from '../src/workflows/provision-runner';
 import type { Fixture } from './fixture';
 import { eventBreakdown, eventMs, historySplit, round, summarize, type Summary } from './stats';
+import { triggerContext } from '../src/config/trigger';
 
 /** The workflow's default readiness timeout, given to the baseline too. */
 const READY_TIMEOUT_MS = 60_000;
@@ -28,8 +29,11 @@ const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const retriesOf = (steps: Array<{ attempts: number }>) => steps.reduce((sum, step) => sum + Math.max(0, step.attempts - 1), 0);
 
-function start(fixture: Fixture, workflowId: string, input: ProvisionInput): Promise<WorkflowHandle<typeof provisionRunner>> {
-  return fixture.client.workflow.start(provisionRunner, { taskQueue: PROVISIONING_TASK_QUEUE, workflowId, args: [input] });
+/** The bench's settings as a trigger hands them over: the fixture's env and home. */
+const triggerOf = (fixture: Fixture) => triggerContext(fixture.deps.env, fixture.deps.homeDir);
+
+function start(fixture: Fixture, workflowId: string, input: Omit<ProvisionInput, 'trigger'>): Promise<WorkflowHandle<typeof provisionRunner>> {
+  return fixture.client.workflow.start(provisionRunner, { taskQueue: PROVISIONING_TASK_QUEUE, workflowId, args: [{ ...input, trigger: triggerOf(fixture) }] });
 }
 
 /**
@@ -45,9 +49,10 @@ async function provisionWithoutTemporal(fixture: Fixture, flags: ProvisionInput[
     return value;
   };
   const { resolveConfig, planNetworking, startContainer, verifyConnectivity, awaitRunnerReady } = fixture.activities;
-  const config = await run('resolveConfig', resolveConfig, flags);
+  const trigger = triggerOf(fixture);
+  const config = await run('resolveConfig', resolveConfig, { flags, trigger });
   const plan = await run('planNetworking', planNetworking, config);
-  const container = await run('startContainer', startContainer, { flags, config, plan, workflowId });
+  const container = await run('startContainer', startContainer, { flags, trigger, config, plan, workflowId });
   await run('verifyConnectivity', verifyConnectivity, { config, plan, container });
   await run('awaitRunnerReady', awaitRunnerReady, { config, container, timeoutMs: READY_TIMEOUT_MS });
 }

@@ -1,14 +1,15 @@
 import { Context } from '@temporalio/activity';
-import type { ConfigFlags, RunnerConfig } from '../core/config';
+import type { RunnerConfig } from '../core/config';
 import { buildContainerSpec } from '../core/container-spec';
 import type { NetworkPlan } from '../core/network-plan';
 import { loadConfig } from '../config/load-config';
+import { resolutionEnv } from '../config/trigger';
+import type { ConfigRequest } from './resolve-config';
 import { ensureRunnerContainer, type RunnerContainer } from '../docker/runner-container';
 import type { ActivityDeps } from './deps';
 import { attempted } from './failures';
 
-export interface StartContainerInput {
-  flags: ConfigFlags;
+export interface StartContainerInput extends ConfigRequest {
   config: RunnerConfig;
   plan: NetworkPlan;
   workflowId: string;
@@ -16,8 +17,8 @@ export interface StartContainerInput {
 
 /** Creates, reuses or replaces the runner container; the API key is read here, never carried in. */
 export function createStartContainer(deps: ActivityDeps) {
-  return attempted(async ({ flags, config, plan, workflowId }: StartContainerInput): Promise<RunnerContainer> => {
-    const { secrets } = loadConfig(flags, deps.env, deps.homeDir);
+  return attempted(async ({ flags, trigger, config, plan, workflowId }: StartContainerInput): Promise<RunnerContainer> => {
+    const { secrets } = loadConfig(flags, resolutionEnv(trigger, deps.env), trigger.homeDir);
     const spec = buildContainerSpec(config, plan, secrets, workflowId);
     return ensureRunnerContainer(deps.docker.docker, spec, config.runner.pull.value, () => Context.current().heartbeat());
   });

@@ -2,13 +2,14 @@
  * `stigmer-runner run`: what `stigmer run` triggers. Starts (or attaches to) the provision for this
  * runner, follows it step by step and exits 0 ready, 2 invalid input, 3 unreachable services, 1 else.
  */
-import { hostname, userInfo } from 'node:os';
+import { homedir, hostname, userInfo } from 'node:os';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { FAILURE_TYPES } from '../activities/failures';
 import type { ConfigFlags } from '../core/config';
 import type { StepName, StepStatus } from '../core/progress';
 import { loadConfig } from '../config/load-config';
+import { triggerContext } from '../config/trigger';
 import { INVALID_INPUT, PROVISIONING_TASK_QUEUE, progressQuery, provisionRunner, type ProvisionInput, type ProvisionProgress } from '../workflows/provision-runner';
 import { executionUrl, openSession } from './session';
 import { stepLine } from './render';
@@ -36,6 +37,7 @@ export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): P
     const client = session.client;
     const input: ProvisionInput = {
       flags: { ...options.flags, runner: runnerName },
+      trigger: triggerContext({ ...env, ...session.workerEnv }, env.HOME ?? homedir()),
       verify: { maximumAttempts: options.verifyAttempts, initialIntervalMs: options.verifyIntervalMs },
       readyTimeoutMs: options.readyTimeoutMs,
     };

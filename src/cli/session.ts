@@ -26,6 +26,8 @@ export interface Session {
   client: Client;
   namespace: string;
   uiUrl?: string;
+  /** Settings the provision must see because of how Temporal was reached (a gateway-bound managed server). */
+  workerEnv: Record<string, string>;
   /**
    * Waits for `body` while the execution gets served: by this process's worker if it started one,
    * else by the standalone worker — and if that one turns out to be gone (work waits unstarted), by a
@@ -52,7 +54,7 @@ export async function openSession(config: RunnerConfig, env: NodeJS.ProcessEnv, 
     worker = await createProvisioningWorker({
       connection: workerConnection,
       namespace,
-      deps: { env: { ...env, ...temporal.workerEnv } },
+      deps: { env },
       identity: `${IN_PROCESS_IDENTITY} ${process.pid}@${hostname()}`,
     });
     return worker;
@@ -82,6 +84,7 @@ export async function openSession(config: RunnerConfig, env: NodeJS.ProcessEnv, 
     client: new Client({ connection, namespace }),
     namespace,
     uiUrl: temporal.uiUrl,
+    workerEnv: temporal.workerEnv,
     serve,
     close: async () => {
       await connection.close();

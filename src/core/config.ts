@@ -139,6 +139,14 @@ const SETTINGS = {
   sandboxImage: { env: 'STIGMER_SANDBOX_IMAGE', key: `${LOCAL}.execution.sandbox_image`, schema: imageRef },
 } satisfies Record<string, Setting<unknown>>;
 
+/** The env vars the cascade reads for settings (secrets excluded): what a trigger hands its worker. */
+export const SETTING_ENV_NAMES: readonly string[] = [
+  'STIGMER_CONFIG',
+  ...Object.values(SETTINGS).flatMap((setting: Setting<unknown>) => (setting.env ? [setting.env] : [])),
+];
+/** The env vars holding secrets, read only from the environment of the process that creates the container. */
+export const SECRET_ENV_NAMES: readonly string[] = Object.values(PROVIDER_DEFAULTS).flatMap((defaults) => (defaults.apiKeyEnv ? [defaults.apiKeyEnv] : []));
+
 /** Sections whose every key we know: anything else there is reported as a likely typo. */
 const READ_SECTIONS = [`${LOCAL}.llm`, `${LOCAL}.temporal`, `${LOCAL}.runner`, `${LOCAL}.execution`];
 const KNOWN_KEYS = new Set<string>([

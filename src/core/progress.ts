@@ -23,19 +23,39 @@ export function initialProgress(): StepProgress[] {
   return STEP_NAMES.map((name) => ({ name, status: 'pending', attempts: 0 }));
 }
 
-const MARKS: Record<StepStatus, string> = { pending: '[ ]', running: '[ ]', succeeded: '[x]', failed: '[ ]' };
+/** Plain symbols: the Temporal UI renders `[x]` task-list syntax as literal text. */
+const MARKS: Record<StepStatus, string> = { pending: '○', running: '◐', succeeded: '✓', failed: '✗' };
+
+/** What went wrong with a service, as the checklist shows it under the failed step. */
+export interface FailureNote {
+  service: string;
+  cause?: string;
+  fix?: string;
+}
 
 /** A markdown checklist for the Temporal UI's "current details". */
-export function renderChecklist(runnerName: string, steps: StepProgress[]): string {
-  const lines = steps.map((step) => {
+export function renderChecklist(runnerName: string, steps: StepProgress[], failures: FailureNote[] = []): string {
+  const lines = steps.flatMap((step) => {
     const state =
       step.status === 'running' ? ' — running…'
-      : step.status === 'failed' ? ` — **failed** after ${step.attempts} attempt${step.attempts === 1 ? '' : 's'}: ${firstLine(step.error)}`
+      : step.status === 'failed' ? ` — **failed** after ${step.attempts} attempt${step.attempts === 1 ? '' : 's'}`
       : step.status === 'succeeded' ? ` — ${formatDuration(step.durationMs)}${step.attempts > 1 ? `, ${step.attempts} attempts` : ''}${step.note ? ` · ${step.note}` : ''}`
       : '';
-    return `- ${MARKS[step.status]} ${step.name}${state}`;
+    const line = `- ${MARKS[step.status]} ${step.name}${state}`;
+    if (step.status !== 'failed') return [line];
+    const notes = failures.length > 0 ? failures.map((failure) => `  - ${failure.service}: ${failure.cause ?? 'failed'}${failure.fix ? ` — fix: ${failure.fix}` : ''}`) : [`  - ${firstLine(step.error)}`];
+    return [line, ...notes];
   });
-  return [`**Provisioning runner \`${runnerName}\`**`, '', ...lines].join('\n');
+  // The closing line also keeps the UI, which sizes this panel a few pixels short, from clipping the last step.
+  return [`**Provisioning runner \`${runnerName}\`**`, '', ...lines, '', `_${outcome(steps)}_`].join('\n');
+}
+
+function outcome(steps: StepProgress[]): string {
+  const failed = steps.find((step) => step.status === 'failed');
+  if (failed) return `failed at ${failed.name}`;
+  const running = steps.find((step) => step.status === 'running');
+  if (running) return `running ${running.name}…`;
+  return steps.every((step) => step.status === 'succeeded') ? 'ready' : 'pending';
 }
 
 export function formatDuration(ms: number | undefined): string {

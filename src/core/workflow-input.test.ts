@@ -1,8 +1,13 @@
 import { inputProblem } from './workflow-input';
 
+const T = { env: { STIGMER_LLM_MODEL: 'm' }, homeDir: '/home/u' };
+
 test.each<[unknown, string | undefined]>([
-  [{ flags: { runner: 'r1' } }, undefined],
-  [{ flags: { runner: 'r1', network: 'bridge', image: 'i:1', config: '/c.yaml' }, verify: { maximumAttempts: 3 }, readyTimeoutMs: 1000 }, undefined],
+  [{ flags: { runner: 'r1' }, trigger: T }, undefined],
+  [{ flags: { runner: 'r1' } }, 'trigger: expected an object with { env, homeDir }'],
+  [{ flags: { runner: 'r1' }, trigger: { env: {}, homeDir: 'home' } }, 'trigger.homeDir: expected an absolute path'],
+  [{ flags: { runner: 'r1' }, trigger: { env: { A: 1 }, homeDir: '/h' } }, 'trigger.env: expected an object of strings'],
+  [{ flags: { runner: 'r1', network: 'bridge', image: 'i:1', config: '/c.yaml' }, trigger: T, verify: { maximumAttempts: 3 }, readyTimeoutMs: 1000 }, undefined],
   [null, 'expected an object, got null'],
   ['run', 'expected an object, got string'],
   [{}, 'flags: expected an object with at least { runner }'],
@@ -10,7 +15,7 @@ test.each<[unknown, string | undefined]>([
   [{ flags: { runner: 'my runner' } }, 'flags.runner: "my runner" is not a Docker container name'],
   [{ flags: { runner: 'r', image: 7 } }, 'flags.image: expected a string'],
   [{ flags: { runner: 'r', network: 'mesh' } }, 'flags.network: "mesh" is not one of auto, host, bridge'],
-  [{ flags: { runner: 'r' }, verify: { maximumAttempts: 0 } }, 'verify.maximumAttempts: expected a positive whole number'],
-  [{ flags: { runner: 'r' }, verify: 'often' }, 'verify: expected an object'],
-  [{ flags: { runner: 'r' }, readyTimeoutMs: -1 }, 'readyTimeoutMs: expected a positive whole number'],
+  [{ flags: { runner: 'r' }, trigger: T, verify: { maximumAttempts: 0 } }, 'verify.maximumAttempts: expected a positive whole number'],
+  [{ flags: { runner: 'r' }, trigger: T, verify: 'often' }, 'verify: expected an object'],
+  [{ flags: { runner: 'r' }, trigger: T, readyTimeoutMs: -1 }, 'readyTimeoutMs: expected a positive whole number'],
 ])('%j → %s', (input, problem) => expect(inputProblem(input)).toBe(problem));

@@ -7,7 +7,7 @@ import { DOCKER_NAME, NETWORK_CHOICES } from './vocabulary';
 
 export function inputProblem(input: unknown): string | undefined {
   if (typeof input !== 'object' || input === null) return `expected an object, got ${input === null ? 'null' : typeof input}`;
-  const { flags, verify, readyTimeoutMs } = input as Record<string, unknown>;
+  const { flags, trigger, verify, readyTimeoutMs } = input as Record<string, unknown>;
   if (typeof flags !== 'object' || flags === null) return 'flags: expected an object with at least { runner }';
   const { runner, config, image, network } = flags as Record<string, unknown>;
   if (typeof runner !== 'string' || !DOCKER_NAME.test(runner)) return `flags.runner: ${JSON.stringify(runner)} is not a Docker container name`;
@@ -15,6 +15,10 @@ export function inputProblem(input: unknown): string | undefined {
     if (value !== undefined && typeof value !== 'string') return `flags.${key}: expected a string`;
   }
   if (network !== undefined && !(NETWORK_CHOICES as readonly unknown[]).includes(network)) return `flags.network: ${JSON.stringify(network)} is not one of ${NETWORK_CHOICES.join(', ')}`;
+  if (typeof trigger !== 'object' || trigger === null) return 'trigger: expected an object with { env, homeDir }';
+  const { env, homeDir } = trigger as Record<string, unknown>;
+  if (typeof homeDir !== 'string' || !homeDir.startsWith('/')) return 'trigger.homeDir: expected an absolute path';
+  if (typeof env !== 'object' || env === null || Object.values(env).some((value) => typeof value !== 'string')) return 'trigger.env: expected an object of strings';
   if (verify !== undefined) {
     if (typeof verify !== 'object' || verify === null) return 'verify: expected an object';
     for (const [key, value] of Object.entries(verify)) {

@@ -6,6 +6,7 @@
 import { ActivityFailure, ApplicationFailure, defineQuery, proxyActivities, setCurrentDetails, setHandler, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { Attempted, FailureDetails } from '../activities/failures';
 import type { RunnerActivities } from '../activities';
+import type { TriggerContext } from '../config/trigger';
 import type { ConfigFlags, RunnerConfig } from '../core/config';
 import type { CheckResult, ServiceDiagnosis, VerificationReport } from '../core/diagnosis';
 import type { NetworkPlan } from '../core/network-plan';
@@ -19,6 +20,8 @@ export const PROVISIONING_TASK_QUEUE = 'runner_provisioning';
 export interface ProvisionInput {
   /** CLI flags (runner name, config path, image, network): the flag layer of the cascade. */
   flags: ConfigFlags & { runner: string };
+  /** The trigger's setting env vars and home: the env layer and where the config file is. */
+  trigger: TriggerContext;
   /** Connectivity retries: a service may still be starting. Defaults: 6 attempts from 1 s, doubling. */
   verify?: { maximumAttempts?: number; initialIntervalMs?: number };
   /** How long the runner gets to poll its task queue after it starts. Default 60 s. */
@@ -104,17 +107,17 @@ export async function provisionRunner(input: ProvisionInput): Promise<ProvisionR
       state.error = { type: failure?.type ?? 'Error', message };
       throw ApplicationFailure.create({ type: state.error.type, message: `${name} failed: ${message}`, nonRetryable: true, details: [state] });
     } finally {
-      setCurrentDetails(renderChecklist(runnerName, state.steps));
+      setCurrentDetails(renderChecklist(runnerName, state.steps, state.diagnoses.filter((diagnosis) => !diagnosis.ok)));
     }
   }
 
-  const config = await step('resolveConfig', `resolve config for ${runnerName}`, (o) => resolveConfig.executeWithOptions(o, [input.flags]), (c) => `image ${c.runner.image.value}, network ${c.runner.network.value}`);
+  const config = await step('resolveConfig', `resolve config for ${runnerName}`, (o) => resolveConfig.executeWithOptions(o, [{ flags: input.flags, trigger: input.trigger }]), (c) => `image ${c.runner.image.value}, network ${c.runner.network.value}`);
   const plan = await step('planNetworking', 'ask the Docker engine what it is and plan networking', (o) => planNetworking.executeWithOptions(o, [config]), describePlan);
   state.plan = plan;
   const container = await step(
     'startContainer',
     `start ${config.runner.image.value} as ${runnerName} (network ${plan.mode})`,
-    (o) => startContainer.executeWithOptions(o, [{ flags: input.flags, config, plan, workflowId: workflowInfo().workflowId }]),
+    (o) => startContainer.executeWithOptions(o, [{ flags: input.flags, trigger: input.trigger, config, plan, workflowId: workflowInfo().workflowId }]),
     (c) => `${c.action} ${c.id.slice(0, 12)}`,
   );
   state.container = container;

@@ -274,7 +274,7 @@ describe('the seed bug (a bridged runner handed localhost) fails with its diagno
       expect(events).toEqual(seedBug.scheduled.map(({ activity, summary }) => ({ kind: 'Activity', summary, status: activity === 'verifyConnectivity' ? 'Failed' : 'Completed' })));
 
       const checklist = await markdownText(page, 'Current Details');
-      expect(checklist).toEqual(markdownLines(renderChecklist(seedBug.runner, seedBug.json.steps)));
+      expect(checklist).toEqual(markdownLines(renderChecklist(seedBug.runner, seedBug.json.steps, seedBug.json.diagnosis)));
       expect(checklist.find((line) => line.includes('verifyConnectivity'))).toMatch(/failed after 1 attempt/);
       await screenshot(page, join(SHOTS, 'seed-bug-user-metadata.png'));
       expect(await clippedListItems(page, 'Current Details')).toEqual([]);

@@ -69,7 +69,7 @@ async function withWorker<T>(activities: RunnerActivities, body: (taskQueue: str
   }
 }
 
-const input = (runner: string, verify?: ProvisionInput['verify']): ProvisionInput => ({ flags: { runner }, verify });
+const input = (runner: string, verify?: ProvisionInput['verify']): ProvisionInput => ({ flags: { runner }, trigger: { env: {}, homeDir: '/home/u' }, verify });
 
 test('runs the five steps in order and reports each in the result, the progress query and the UI', async () => {
   const calls: string[] = [];
@@ -87,7 +87,8 @@ test('runs the five steps in order and reports each in the result, the progress 
 
     const metadata = (await handle.query('__temporal_workflow_metadata')) as { currentDetails: string };
     expect(metadata.currentDetails).toMatch(/^\*\*Provisioning runner `r1`\*\*/);
-    expect(metadata.currentDetails.match(/- \[x\] /g)).toHaveLength(5);
+    expect(metadata.currentDetails.match(/^- ✓ /gm)).toHaveLength(5);
+    expect(metadata.currentDetails).toMatch(/\n_ready_$/);
 
     const history = await handle.fetchHistory();
     const summaries = (history.events ?? [])

@@ -1,0 +1,167 @@
+/**
+ * Records workflow histories from real runs — real dev server, real engine, the local runner image,
+ * stand-ins for Ollama and the backend — into test/fixtures/histories/, for the replay test.
+ * `npm run record-histories [scenario…]` (default: all). See README "Changing the workflow".
+ */
+import { execSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { triggerContext } from '../src/config/trigger';
+import { connectDocker } from '../src/docker/client';
+import { projectRoot } from '../src/temporal/dev-server';
+import { createProvisioningWorker } from '../src/worker';
+import { PROVISIONING_TASK_QUEUE, provisionRunner, teardownRunner, type ProvisionInput } from '../src/workflows';
+import { startBackendStandIn } from '../test/support/backend-standin';
+import { startOllamaStandIn } from '../test/support/ollama-standin';
+import { ensureTestRunnerImage } from '../test/support/runner-image';
+import { freePort, startTestTemporal } from '../test/support/temporal-server';
+
+export const HISTORIES_DIR = join(projectRoot(), 'test', 'fixtures', 'histories');
+
+export interface HistoryFixture {
+  scenario: string;
+  description: string;
+  workflowId: string;
+  recordedAt: string;
+  recordedFrom: string;
+  history: unknown;
+}
+
+interface Context {
+  client: Client;
+  env: (runner: string, extra?: Record<string, string>) => Record<string, string>;
+  home: string;
+  services: { ollamaPort: number; backendPort: number };
+}
+
+type Scenario = { description: string; run(context: Context, runner: string): Promise<WorkflowHandle> };
+
+const provision = (context: Context, runner: string, env: Record<string, string>, extra: Partial<ProvisionInput> = {}) =>
+  context.client.workflow.start(provisionRunner, {
+    taskQueue: PROVISIONING_TASK_QUEUE,
+    workflowId: `provision-runner-${runner}`,
+    args: [{ flags: { runner }, trigger: triggerContext(env, context.home), ...extra }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+
+const settle = (handle: WorkflowHandle) => handle.result().catch(() => undefined);
+
+const SCENARIOS: Record<string, Scenario> = {
+  clean: {
+    description: 'a provision that succeeds at the first attempt of every step',
+    run: async (context, runner) => {
+      const handle = await provision(context, runner, context.env(runner));
+      await settle(handle);
+      return handle;
+    },
+  },
+  retried: {
+    description: 'Ollama comes up a few seconds late: verifyConnectivity is retried, then the provision succeeds',
+    run: async (context, runner) => {
+      const port = await freePort();
+      const handle = await provision(context, runner, context.env(runner, { STIGMER_LLM_BASE_URL: `http://localhost:${port}` }), { verify: { initialIntervalMs: 1000, maximumAttempts: 6 } });
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      const late = await startOllamaStandIn({ port });
+      await settle(handle);
+      await late.close();
+      return handle;
+    },
+  },
+  diagnosed: {
+    description: 'the seed bug (a bridged container handed localhost): verifyConnectivity fails non-retryably with a diagnosis',
+    run: async (context, runner) => {
+      const handle = await provision(context, runner, context.env(runner, { STIGMER_RUNNER_NETWORK: 'bridge', STIGMER_RUNNER_HOST_ALIAS: 'localhost' }));
+      await settle(handle);
+      return handle;
+    },
+  },
+  attached: {
+    description: 'a second trigger for the same runner while the first runs attaches to the same execution',
+    run: async (context, runner) => {
+      const env = context.env(runner);
+      const first = await provision(context, runner, env);
+      const second = await provision(context, runner, env);
+      if (second.firstExecutionRunId !== first.firstExecutionRunId) throw new Error('the second trigger did not attach');
+      await settle(second);
+      return first;
+    },
+  },
+  'invalid-input': {
+    description: 'a malformed workflow input fails that workflow at once with InvalidInput',
+    run: async (context, runner) => {
+      const handle = await context.client.workflow.start('provisionRunner', { taskQueue: PROVISIONING_TASK_QUEUE, workflowId: `provision-runner-${runner}`, args: [{ flags: { runner: 'not a name' } }] });
+      await settle(handle);
+      return handle;
+    },
+  },
+  teardown: {
+    description: 'teardownRunner removes the runner provisioned just before',
+    run: async (context, runner) => {
+      await settle(await provision(context, runner, context.env(runner)));
+      const handle = await context.client.workflow.start(teardownRunner, { taskQueue: PROVISIONING_TASK_QUEUE, workflowId: `teardown-runner-${runner}`, args: [{ runner }] });
+      await settle(handle);
+      return handle;
+    },
+  },
+};
+
+async function record(names: string[]): Promise<void> {
+  const unknown = names.filter((name) => !(name in SCENARIOS));
+  if (unknown.length) throw new Error(`unknown scenario ${unknown.join(', ')}; known: ${Object.keys(SCENARIOS).join(', ')}`);
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const { docker } = connectDocker();
+  const home = await mkdtemp(join(tmpdir(), 'stigmer-record-'));
+  const [image, temporal, ollama, backend] = await Promise.all([ensureTestRunnerImage(docker), startTestTemporal({ ip: '0.0.0.0' }), startOllamaStandIn(), startBackendStandIn()]);
+  const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+  const workerConnection = await NativeConnection.connect({ address: temporal.address });
+  const worker = await createProvisioningWorker({ connection: workerConnection, namespace: 'default', bundle: 'prebuilt' });
+  const context: Context = {
+    client,
+    home,
+    services: { ollamaPort: ollama.port, backendPort: backend.port },
+    env: (runner, extra = {}) => ({
+      STIGMER_RUNNER_IMAGE: image,
+      STIGMER_RUNNER_PULL: 'never',
+      STIGMER_RUNNER_WORKSPACE_DIR: join(home, runner, 'workspace'),
+      TEMPORAL_SERVICE_ADDRESS: `localhost:${temporal.port}`,
+      STIGMER_BACKEND_ENDPOINT: `localhost:${backend.port}`,
+      STIGMER_LLM_BASE_URL: `http://localhost:${ollama.port}`,
+      ...extra,
+    }),
+  };
+  const commit = execSync('git rev-parse --short HEAD', { cwd: projectRoot() }).toString().trim();
+  mkdirSync(HISTORIES_DIR, { recursive: true });
+  try {
+    await worker.runUntil(async () => {
+      for (const name of names) {
+        const runner = `history-${name}`;
+        const handle = await SCENARIOS[name].run(context, runner);
+        const history = JSON.parse(historyToJSON(await handle.fetchHistory()));
+        const fixture: HistoryFixture = { scenario: name, description: SCENARIOS[name].description, workflowId: handle.workflowId, recordedAt: new Date().toISOString(), recordedFrom: commit, history };
+        writeFileSync(join(HISTORIES_DIR, `${name}.json`), `${JSON.stringify(fixture, null, 1)}\n`);
+        console.log(`recorded ${name}: ${history.events.length} events → test/fixtures/histories/${name}.json`);
+        for (const container of await docker.listContainers({ all: true, filters: { label: [`dev.stigmer.runner=${runner}`] } })) await docker.getContainer(container.Id).remove({ force: true });
+      }
+    });
+  } finally {
+    await Promise.all([client.connection.close(), workerConnection.close(), ollama.close(), backend.close()]);
+    await temporal.stop();
+    await rm(home, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  const names = process.argv.slice(2);
+  record(names.length ? names : Object.keys(SCENARIOS)).then(
+    () => process.exit(0),
+    (error: Error) => {
+      console.error(error.message);
+      process.exit(1);
+    },
+  );
+}
