@@ -60,6 +60,14 @@ const SCENARIOS: Record<string, Scenario> = {
       return handle;
     },
   },
+  indexed: {
+    description: 'a clean provision that records its outcome in the Stigmer* search attributes',
+    run: async (context, runner) => {
+      const handle = await provision(context, runner, context.env(runner), { searchAttributes: true });
+      await settle(handle);
+      return handle;
+    },
+  },
   retried: {
     description: 'Ollama comes up a few seconds late: verifyConnectivity is retried, then the provision succeeds',
     run: async (context, runner) => {

@@ -11,6 +11,7 @@ import type { StepName, StepStatus } from '../core/progress';
 import { loadConfig } from '../config/load-config';
 import { triggerContext } from '../config/trigger';
 import { INVALID_INPUT, PROVISIONING_TASK_QUEUE, progressQuery, provisionRunner, type ProvisionInput, type ProvisionProgress } from '../workflows/provision-runner';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { executionUrl, openSession } from './session';
 import { stepLine } from './render';
 
@@ -40,6 +41,7 @@ export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): P
       trigger: triggerContext({ ...env, ...session.workerEnv }, env.HOME ?? homedir()),
       verify: { maximumAttempts: options.verifyAttempts, initialIntervalMs: options.verifyIntervalMs },
       readyTimeoutMs: options.readyTimeoutMs,
+      searchAttributes: session.searchAttributes,
     };
     const handle = await client.workflow.start(provisionRunner, {
       workflowId: workflowIdFor(runnerName),
@@ -48,6 +50,7 @@ export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): P
       workflowIdConflictPolicy: 'USE_EXISTING',
       staticSummary: `Provision agent-runner ${runnerName}`,
       staticDetails: triggerDetails(runnerName, config.runner.image.value),
+      ...(session.searchAttributes ? { typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.runner, value: runnerName }, { key: SEARCH_ATTRIBUTES.status, value: 'running' }] } : {}),
     });
     const uiUrl = executionUrl(session, handle.workflowId, handle.firstExecutionRunId);
     say(`provisioning ${runnerName}: workflow ${handle.workflowId}${uiUrl ? `\n  ${uiUrl}` : ''}`);

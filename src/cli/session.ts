@@ -9,6 +9,7 @@ import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporal
 import type { RunnerConfig } from '../core/config';
 import { stalledTask } from '../temporal/stall';
 import { freshPoller, listPollers } from '../temporal/task-queue';
+import { ensureSearchAttributes } from '../temporal/dev-server';
 import { createProvisioningWorker } from '../worker';
 import { PROVISIONING_TASK_QUEUE } from '../workflows/provision-runner';
 import { ensureTemporal } from './embedded-temporal';
@@ -26,6 +27,8 @@ export interface Session {
   client: Client;
   namespace: string;
   uiUrl?: string;
+  /** The Stigmer* search attributes are registered on the namespace. */
+  searchAttributes: boolean;
   /** Settings the provision must see because of how Temporal was reached (a gateway-bound managed server). */
   workerEnv: Record<string, string>;
   /**
@@ -85,6 +88,7 @@ export async function openSession(config: RunnerConfig, env: NodeJS.ProcessEnv, 
     namespace,
     uiUrl: temporal.uiUrl,
     workerEnv: temporal.workerEnv,
+    searchAttributes: await ensureSearchAttributes(connection, namespace),
     serve,
     close: async () => {
       await connection.close();

@@ -7,7 +7,7 @@ import { DOCKER_NAME, NETWORK_CHOICES } from './vocabulary';
 
 export function inputProblem(input: unknown): string | undefined {
   if (typeof input !== 'object' || input === null) return `expected an object, got ${input === null ? 'null' : typeof input}`;
-  const { flags, trigger, verify, readyTimeoutMs } = input as Record<string, unknown>;
+  const { flags, trigger, verify, readyTimeoutMs, searchAttributes } = input as Record<string, unknown>;
   if (typeof flags !== 'object' || flags === null) return 'flags: expected an object with at least { runner }';
   const { runner, config, image, network } = flags as Record<string, unknown>;
   if (typeof runner !== 'string' || !DOCKER_NAME.test(runner)) return `flags.runner: ${JSON.stringify(runner)} is not a Docker container name`;
@@ -26,5 +26,6 @@ export function inputProblem(input: unknown): string | undefined {
     }
   }
   if (readyTimeoutMs !== undefined && !(Number.isInteger(readyTimeoutMs) && (readyTimeoutMs as number) > 0)) return 'readyTimeoutMs: expected a positive whole number';
+  if (searchAttributes !== undefined && typeof searchAttributes !== 'boolean') return 'searchAttributes: expected true or false';
   return undefined;
 }

@@ -6,6 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { DEV_SERVER_SEARCH_ATTRIBUTE_ARGS, SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 
@@ -56,7 +58,7 @@ export async function startDevServer(options: DevServerOptions, readyTimeoutMs =
     mkdirSync(dirname(resolve(options.dbFile)), { recursive: true });
     args.push('--db-filename', options.dbFile);
   }
-  args.push(...(options.extraArgs ?? []));
+  args.push(...DEV_SERVER_SEARCH_ATTRIBUTE_ARGS, ...(options.extraArgs ?? []));
 
   let output: number | 'ignore' = 'ignore';
   if (options.logFile) {
@@ -114,5 +116,25 @@ export async function waitForTemporal(address: string, timeoutMs: number): Promi
   while (!(await temporalAnswers(address))) {
     if (Date.now() > deadline) throw new Error(`Temporal did not answer on ${address} within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/**
+ * Registers the Stigmer* search attributes on a namespace that lacks them (an external server, or a
+ * managed one started before they existed). False when the server will not (e.g. no permission):
+ * provisions then run without them rather than fail on an unknown attribute.
+ */
+export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<boolean> {
+  try {
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+    const missing = Object.values(SEARCH_ATTRIBUTES).filter((key) => !(key.name in (customAttributes ?? {})));
+    if (missing.length === 0) return true;
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map((key) => [key.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+    });
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -3,7 +3,7 @@
  * Stigmer backend and Temporal. Each step is one activity with its own timeouts and retries; the
  * `progress` query and the UI's current details follow along.
  */
-import { ActivityFailure, ApplicationFailure, defineQuery, proxyActivities, setCurrentDetails, setHandler, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, defineQuery, patched, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { Attempted, FailureDetails } from '../activities/failures';
 import type { RunnerActivities } from '../activities';
 import type { TriggerContext } from '../config/trigger';
@@ -14,6 +14,7 @@ import { initialProgress, renderChecklist, type StepName, type StepProgress } fr
 import { inputProblem } from '../core/workflow-input';
 import type { RunnerContainer } from '../docker/runner-container';
 import type { RunnerReady } from '../activities/await-runner-ready';
+import { SEARCH_ATTRIBUTES } from './search-attributes';
 
 export const PROVISIONING_TASK_QUEUE = 'runner_provisioning';
 
@@ -26,6 +27,8 @@ export interface ProvisionInput {
   verify?: { maximumAttempts?: number; initialIntervalMs?: number };
   /** How long the runner gets to poll its task queue after it starts. Default 60 s. */
   readyTimeoutMs?: number;
+  /** The Stigmer* search attributes are registered on the namespace: record the outcome in them. */
+  searchAttributes?: boolean;
 }
 
 export type ProvisionStatus = 'running' | 'ready' | 'failed';
@@ -88,6 +91,18 @@ export async function provisionRunner(input: ProvisionInput): Promise<ProvisionR
     retry: { maximumAttempts: 3 },
   });
 
+  // Added after histories without it were recorded: patched() keeps those replaying (README: "Changing the workflow").
+  const indexOutcome = input.searchAttributes === true && patched('search-attributes-outcome');
+  /** One upsert when the provision ends (not one per step): history stays short. */
+  function recordOutcome(lastStep: StepName): void {
+    if (!indexOutcome) return;
+    upsertSearchAttributes([
+      { key: SEARCH_ATTRIBUTES.status, value: state.status },
+      { key: SEARCH_ATTRIBUTES.step, value: lastStep },
+      ...(state.plan ? [{ key: SEARCH_ATTRIBUTES.networkMode, value: state.plan.mode }] : []),
+    ]);
+  }
+
   /** Runs one step: keeps progress, the UI checklist and the error that ends the provision. */
   async function step<T>(name: StepName, summary: string, run: (options: ActivityOptions) => Promise<Attempted<T>>, note: (value: T) => string): Promise<T> {
     const progress = state.steps.find((entry) => entry.name === name) as StepProgress;
@@ -105,6 +120,7 @@ export async function provisionRunner(input: ProvisionInput): Promise<ProvisionR
       if (details?.report) Object.assign(state, { checks: details.report.checks, diagnoses: details.report.diagnoses });
       state.status = 'failed';
       state.error = { type: failure?.type ?? 'Error', message };
+      recordOutcome(name);
       throw ApplicationFailure.create({ type: state.error.type, message: `${name} failed: ${message}`, nonRetryable: true, details: [state] });
     } finally {
       setCurrentDetails(renderChecklist(runnerName, state.steps, state.diagnoses.filter((diagnosis) => !diagnosis.ok)));
@@ -135,6 +151,7 @@ export async function provisionRunner(input: ProvisionInput): Promise<ProvisionR
     (r) => `poller ${r.poller.identity}`,
   );
   state.status = 'ready';
+  recordOutcome('awaitRunnerReady');
   setCurrentDetails(renderChecklist(runnerName, state.steps));
   return { ...state, status: 'ready', config, plan, container, ready };
 }

@@ -29,21 +29,36 @@ async function replayFailures(workflowsPath: string, histories: HistoryFixture[]
   return failures;
 }
 
-/** ` at event N (type)` when the SDK names the scheduled activity it could not match. */
+/** ` at event N (type …)`, from the two ways the SDK names where a replay diverged. */
 function divergedAt(fixture: HistoryFixture, message: string): string {
+  const byId = /HistoryEvent\(id: (\d+), (\w+)/.exec(message);
+  if (byId) return ` at event ${byId[1]} (${byId[2]})`;
   const activity = /scheduled event '([^']+)'/.exec(message)?.[1];
-  const events = (fixture.history as { events: Array<{ eventId: string; eventType: string; activityTaskScheduledEventAttributes?: { activityType?: { name?: string } } }> }).events;
+  if (!activity) return '';
+  const events = (fixture.history as { events: Array<{ eventId: string; activityTaskScheduledEventAttributes?: { activityType?: { name?: string } } }> }).events;
   const event = events.find((entry) => entry.activityTaskScheduledEventAttributes?.activityType?.name === activity);
-  return event ? ` at event ${event.eventId} (${event.eventType.replace('EVENT_TYPE_', '')} ${activity})` : '';
+  return event ? ` at event ${event.eventId} (ActivityTaskScheduled ${activity})` : '';
 }
 
 beforeAll(() => Runtime.install({ logger: new DefaultLogger('ERROR') }));
 
-test('the fixtures cover a clean provision, retries, a diagnosed failure, an attached trigger, bad input and a teardown', () => {
-  expect(fixtures.map((fixture) => fixture.scenario).sort()).toEqual(expect.arrayContaining(['attached', 'clean', 'diagnosed', 'invalid-input', 'retried', 'teardown']));
+test('the fixtures cover a clean provision, retries, a diagnosed failure, an attached trigger, bad input, a teardown, and both sides of a patch', () => {
+  expect(fixtures.map((fixture) => fixture.scenario).sort()).toEqual(expect.arrayContaining(['attached', 'clean', 'diagnosed', 'indexed', 'invalid-input', 'pre-search-attributes', 'retried', 'teardown']));
   const retried = fixtures.find((fixture) => fixture.scenario === 'retried') as HistoryFixture;
   const attempts = (retried.history as { events: Array<{ activityTaskStartedEventAttributes?: { attempt: number } }> }).events.flatMap((event) => event.activityTaskStartedEventAttributes?.attempt ?? []);
   expect(Math.max(...attempts)).toBeGreaterThan(1);
+});
+
+type Events = Array<{ eventType: string; markerRecordedEventAttributes?: { markerName?: string } }>;
+const eventsOf = (scenario: string) => ((fixtures.find((fixture) => fixture.scenario === scenario) as HistoryFixture).history as { events: Events }).events;
+
+test('patched(): a history recorded before the search-attributes change replays on its old branch; one recorded after, on its new one', async () => {
+  // Both asked for search attributes; only the newer code recorded the patch marker and the upsert.
+  expect(eventsOf('pre-search-attributes').filter((event) => /MARKER_RECORDED|UPSERT_WORKFLOW_SEARCH_ATTRIBUTES/.test(event.eventType))).toEqual([]);
+  expect(eventsOf('indexed').filter((event) => event.eventType === 'EVENT_TYPE_MARKER_RECORDED').map((event) => event.markerRecordedEventAttributes?.markerName)).toEqual(['core_patch']);
+  expect(eventsOf('indexed').filter((event) => event.eventType === 'EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES')).toHaveLength(2);
+  const pair = fixtures.filter((fixture) => ['pre-search-attributes', 'indexed'].includes(fixture.scenario));
+  expect(await replayFailures(require.resolve('../../src/workflows'), pair)).toEqual([]);
 });
 
 test('every committed history replays against the current workflow code', async () => {
@@ -54,5 +69,5 @@ test('a nondeterministic change fails the replay, naming the workflow and the ev
   const clean = fixtures.filter((fixture) => fixture.scenario === 'clean');
   const failures = await replayFailures(require.resolve('./nondeterministic/workflows'), clean);
   expect(failures).toHaveLength(1);
-  expect(failures[0]).toMatch(/^provision-runner-history-clean at event 5 \(ACTIVITY_TASK_SCHEDULED resolveConfig\): .*Nondeterminism error/);
+  expect(failures[0]).toMatch(/^provision-runner-history-clean at event 5 \(ActivityTaskScheduled resolveConfig\): .*Nondeterminism error/);
 });
