@@ -58,7 +58,7 @@ describe('plan --platform', () => {
 describe('bad input exits 2 and names its source', () => {
   it.each<[string[], Record<string, string>, RegExp]>([
     [['plan', '--platform', 'solaris'], {}, /flag:--platform: "solaris" is not one of linux, darwin, win32/],
-    [['plan', '--platform', 'linux', '--network', 'mesh'], {}, /flag:--network: "mesh" is not one of auto, host, bridge/],
+    [['plan', '--platform', 'linux', '--network', 'mesh'], {}, /flag:--network: "mesh" is not one of "auto", "host", "bridge"/],
     [['plan', '--platform', 'linux'], { STIGMER_RUNNER_NETWORK: 'mesh' }, /env:STIGMER_RUNNER_NETWORK: "mesh" is not one of "auto", "host", "bridge"/],
     [['plan', '--platform', 'linux', '--bogus'], {}, /Unknown option '--bogus'/],
     [['run', '--verify-attempts', 'many'], {}, /flag:--verify-attempts: "many" is not a positive whole number/],

@@ -2,7 +2,7 @@
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { NativeConnection } from '@temporalio/worker';
-import { ConfigError, NETWORK_CHOICES, type ConfigFlags } from '../core/config';
+import { ConfigError, type ConfigFlags } from '../core/config';
 import { loadConfig } from '../config/load-config';
 import { createProvisioningWorker } from '../worker';
 import { planCommand, type Platform } from './plan';
@@ -96,10 +96,7 @@ function flagsOf(values: Record<string, unknown>): ConfigFlags {
   for (const name of ['runner', 'config', 'image', 'network'] as const) {
     if (typeof values[name] === 'string') flags[name] = values[name] as string;
   }
-  if (flags.network !== undefined && !(NETWORK_CHOICES as readonly string[]).includes(flags.network)) {
-    throw new ConfigError([{ source: 'flag:--network', message: `"${flags.network}" is not one of ${NETWORK_CHOICES.join(', ')}` }]);
-  }
-  return flags;
+  return flags; // validated, with every other source, by the config cascade
 }
 
 function positiveInt(text: unknown, flag: string): number | undefined {

@@ -114,6 +114,7 @@ backend:
 describe('resolveConfig rejects bad input, naming every source at once', () => {
   it.each<[string, Record<string, string>, string | undefined, ConfigFlags, Array<[string, RegExp]>]>([
     ['malformed YAML', {}, 'backend:\n  local: [unclosed\n', {}, [[`file:${FILE}`, /not valid YAML \(line \d+, column \d+\)/]]],
+    ['an alias to no anchor (found by fuzzing)', {}, 'backend: *nowhere\n', {}, [[`file:${FILE}`, /not valid YAML: Unresolved alias/]]],
     ['a document that is a list', {}, '- a\n- b\n', {}, [[`file:${FILE}`, /must be a mapping/]]],
     ['a section that is a scalar', {}, 'backend:\n  local: 5\n', {}, [[`file:${FILE}#backend.local`, /must be a mapping/]]],
     ['a model of the wrong type', {}, 'backend:\n  local:\n    llm:\n      model: 7\n', {}, [[`file:${FILE}#backend.local.llm.model`, /7 is not a string/]]],

@@ -96,7 +96,7 @@ export function locateConfigFile(flags: ConfigFlags, env: Record<string, string 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const dockerName = z.string().regex(DOCKER_NAME, 'must match [a-zA-Z0-9][a-zA-Z0-9_.-]* (a Docker container name)');
 const imageRef = z.string().regex(/^[a-z0-9][a-z0-9._\-/:@]*$/i, 'is not a Docker image reference');
-const booleanish = z.union([z.boolean(), z.enum(['true', 'false']).transform((text) => text === 'true')]);
+const booleanish = z.union([z.boolean(), z.enum(['true', 'false']).transform((text) => text === 'true')], { error: 'must be true or false' });
 const addressOf = (kind: 'url' | 'endpoint') =>
   z.string().superRefine((text, ctx) => {
     try {
@@ -245,11 +245,18 @@ function readDocument(
     for (const error of document.errors) {
       const [line, col] = error.linePos?.[0] ? [error.linePos[0].line, error.linePos[0].col] : [undefined, undefined];
       const where = line === undefined ? '' : ` (line ${line}, column ${col})`;
-      issues.push({ source: `file:${file.path}`, message: `not valid YAML${where}: ${error.message.split('\n')[0]}` });
+      const reason = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      issues.push({ source: `file:${file.path}`, message: `not valid YAML${where}: ${reason}` });
     }
     return undefined;
   }
-  const value: unknown = document.toJS();
+  let value: unknown;
+  try {
+    value = document.toJS(); // aliases resolve here, and a dangling one throws
+  } catch (error) {
+    issues.push({ source: `file:${file.path}`, message: `not valid YAML: ${(error as Error).message}` });
+    return undefined;
+  }
   if (value === null || value === undefined) return {};
   if (!isMapping(value)) {
     issues.push({ source: `file:${file.path}`, message: 'the document must be a mapping of keys to values' });
@@ -291,7 +298,7 @@ function unknownKeys(doc: Record<string, unknown>): string[] {
 /** Text from env vars and flags: quotes or stray white space are almost always a shell mistake. */
 function textProblem(text: string): string | undefined {
   if (text !== text.trim()) return `${JSON.stringify(text)} has leading or trailing white space`;
-  if (/^(["']).*\1$/.test(text)) return `${JSON.stringify(text)} is wrapped in quotes; remove them`;
+  if (/^(["']).*\1$/.test(text)) return `${text} is wrapped in quotes; remove them`;
   return undefined;
 }
 

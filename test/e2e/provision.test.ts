@@ -119,7 +119,7 @@ describe('5. invalid configuration exits 2 naming the source, and creates nothin
       /file:.*\.yaml: not valid YAML \(line \d+, column \d+\)/,
     ],
     ['an unsupported provider in env', async (runner) => ({ args: ['run'], env: { STIGMER_RUNNER_NAME: runner, STIGMER_LLM_PROVIDER: 'gemini' } }), /env:STIGMER_LLM_PROVIDER: "gemini" is not one of "ollama", "anthropic", "openai"/],
-    ['a network that does not exist', async (runner) => ({ args: ['run', '--network', 'overlay'], env: { STIGMER_RUNNER_NAME: runner } }), /flag:--network: "overlay" is not one of auto, host, bridge/],
+    ['a network that does not exist', async (runner) => ({ args: ['run', '--network', 'overlay'], env: { STIGMER_RUNNER_NAME: runner } }), /flag:--network: "overlay" is not one of "auto", "host", "bridge"/],
     ['a config file that does not exist', async (runner) => ({ args: ['run', '--config', join(e2e.home, 'missing.yaml')], env: { STIGMER_RUNNER_NAME: runner } }), /flag:--config: config file .*missing\.yaml does not exist/],
   ])('%s', async (_name, setup, message) => {
     const runner = `e2e-invalid-${process.pid}-${Math.random().toString(16).slice(2, 8)}`;

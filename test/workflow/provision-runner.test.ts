@@ -166,3 +166,17 @@ test('healable failures stop after the configured attempts and report the last d
   });
   expect(calls.filter((name) => name === 'verifyConnectivity')).toHaveLength(3);
 });
+
+test('bad workflow input fails that workflow only, with InvalidInput; the same worker goes on to provision', async () => {
+  const calls: string[] = [];
+  await withWorker(fakeActivities(calls), async (taskQueue) => {
+    for (const bad of [null, 'stigmer', { flags: { runner: 'not a name' }, trigger: { env: {}, homeDir: '/h' } }, { flags: { runner: 'r' } }]) {
+      const error = await client.workflow.execute('provisionRunner', { taskQueue, workflowId: `wf-${randomUUID()}`, args: [bad] }).catch((failure: unknown) => failure);
+      expect(error).toBeInstanceOf(WorkflowFailedError);
+      expect((error as WorkflowFailedError).cause).toMatchObject({ type: 'InvalidInput', message: expect.stringMatching(/^invalid provisionRunner input: /) });
+    }
+    expect(calls).toEqual([]);
+    const result = await client.workflow.execute(provisionRunner, { taskQueue, workflowId: `wf-${randomUUID()}`, args: [input('r6')] });
+    expect(result.status).toBe('ready');
+  });
+});

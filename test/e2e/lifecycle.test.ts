@@ -1,0 +1,45 @@
+/** status and teardown: what runs and what the last provision decided; teardown through its own workflow. */
+import { Client, Connection } from '@temporalio/client';
+import { useE2E } from '../support/e2e-harness';
+
+jest.setTimeout(180_000);
+
+const e2e = useE2E();
+
+test('status shows the running runner with its plan and last verification; teardown removes it with a visible history', async () => {
+  const runner = `lifecycle-${process.pid}`;
+  const env = e2e.scenarioEnv(runner, await e2e.services('127.0.0.1'));
+  const none = JSON.parse((await e2e.cli(['status', '--json'], env)).stdout);
+  expect(none).toEqual({ runner, containers: [] });
+
+  expect((await e2e.cli(['run', '--json'], env)).code).toBe(0);
+  const status = await e2e.cli(['status', '--json'], env);
+  expect(status.code).toBe(0);
+  const shown = JSON.parse(status.stdout);
+  expect(shown.containers).toEqual([expect.objectContaining({ name: runner, state: 'running', networkMode: 'host' })]);
+  expect(shown.lastProvision).toMatchObject({ workflowId: `provision-runner-${runner}`, status: 'COMPLETED', progress: { status: 'ready', plan: { mode: 'host' } } });
+  expect(shown.lastProvision.progress.checks.filter((check: { site: string }) => check.site === 'container')).toHaveLength(3);
+  const text = await e2e.cli(['status'], env);
+  expect(text.stdout).toMatch(new RegExp(`^runner ${runner}\\n  container: ${runner} [0-9a-f]{12} running`));
+  expect(text.stdout).toMatch(/✓ ollama from container: http:\/\/127\.0\.0\.1:\d+\/api\/tags — HTTP 200, model qwen2\.5-coder:7b listed/);
+
+  const teardown = await e2e.cli(['teardown', '--json'], env);
+  expect(teardown.code).toBe(0);
+  const result = JSON.parse(teardown.stdout);
+  expect(result).toMatchObject({ workflowId: `teardown-runner-${runner}`, runner, removed: [expect.objectContaining({ name: runner, state: 'running' })] });
+  expect(await e2e.runnerContainers(runner)).toEqual([]);
+  expect(JSON.parse((await e2e.cli(['status', '--json'], env)).stdout).containers).toEqual([]);
+
+  const client = new Client({ connection: await Connection.connect({ address: e2e.temporal.address }) });
+  try {
+    const history = await client.workflow.getHandle(`teardown-runner-${runner}`, result.runId).fetchHistory();
+    const summaries = (history.events ?? []).flatMap((event) => (event.activityTaskScheduledEventAttributes ? [Buffer.from(event.userMetadata?.summary?.data ?? []).toString()] : []));
+    expect(summaries).toEqual([`"stop and remove the containers of ${runner}"`]);
+  } finally {
+    await client.connection.close();
+  }
+
+  const again = await e2e.cli(['teardown'], env);
+  expect(again.code).toBe(0);
+  expect(again.stdout).toContain(`runner ${runner}: no container to remove`);
+});

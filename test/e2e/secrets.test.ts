@@ -1,0 +1,58 @@
+/**
+ * An API key reaches the container and nowhere else: not the workflow history, not `plan`, not the
+ * CLI's output, not the container's labels or logs.
+ */
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { logTail } from '../../src/docker/logs';
+import { useE2E } from '../support/e2e-harness';
+
+jest.setTimeout(180_000);
+
+const e2e = useE2E();
+
+describe.each([
+  ['ANTHROPIC_API_KEY in the env', 'env'],
+  ['llm.api_key in the config file', 'file'],
+])('a secret from %s', (_name, where) => {
+  test('is in the container env and in no history, plan, output, label or log', async () => {
+    const secret = `sk-ant-${randomBytes(18).toString('hex')}`;
+    const runner = `secret-${where}-${process.pid}`;
+    const file = join(e2e.home, `${runner}.yaml`);
+    await writeFile(file, `backend:\n  local:\n    llm:\n      provider: anthropic\n${where === 'file' ? `      api_key: ${secret}\n` : ''}`);
+    const env = { ...e2e.scenarioEnv(runner, await e2e.services('127.0.0.1')), STIGMER_CONFIG: file, ...(where === 'env' ? { ANTHROPIC_API_KEY: secret } : {}) };
+
+    const run = await e2e.cli(['run', '--json'], env);
+    expect({ code: run.code, stderr: run.stderr }).toMatchObject({ code: 0 });
+    const plan = await e2e.cli(['plan', '--json'], env);
+    const planText = await e2e.cli(['plan'], env);
+    const status = await e2e.cli(['status', '--json'], env);
+    expect(JSON.parse(plan.stdout).env.STIGMER_LLM_API_KEY).toBe('***');
+
+    expect((await e2e.containerEnv(runner)).STIGMER_LLM_API_KEY).toBe(secret);
+
+    const client = new Client({ connection: await Connection.connect({ address: e2e.temporal.address }) });
+    const history = historyToJSON(await client.workflow.getHandle(run.json?.workflowId as string).fetchHistory());
+    await client.connection.close();
+    expect(history.length).toBeGreaterThan(10_000);
+
+    const [container] = await e2e.runnerContainers(runner);
+    const inspected = await e2e.docker.getContainer(container.Id).inspect();
+    const logs = await logTail(e2e.docker.getContainer(container.Id), 200);
+    const places = {
+      history,
+      cliStdout: run.stdout,
+      cliStderr: run.stderr,
+      plan: plan.stdout + plan.stderr,
+      planText: planText.stdout + planText.stderr,
+      status: status.stdout + status.stderr,
+      labels: JSON.stringify(inspected.Config.Labels),
+      runnerLogs: logs,
+    };
+    expect(Object.entries(places).filter(([, text]) => text.includes(secret)).map(([place]) => place)).toEqual([]);
+    expect(logs).toContain('"STIGMER_LLM_API_KEY":true'); // the runner saw it (and, like us, says only that)
+  });
+});
