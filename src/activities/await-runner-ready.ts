@@ -1,4 +1,4 @@
-import { Context } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import { Connection } from '@temporalio/client';
 import type Dockerode from 'dockerode';
 import type { RunnerConfig } from '../core/config';
@@ -33,7 +33,10 @@ export function createAwaitRunnerReady(deps: ActivityDeps) {
       for (;;) {
         Context.current().heartbeat();
         const poller = freshPoller(await listPollers(connection, namespace, RUNNER_TASK_QUEUE), container.startedAt);
-        if (poller) return { poller, waitedMs: Date.now() - started };
+        if (poller) {
+          log.info('runner polling', { container: container.name, taskQueue: RUNNER_TASK_QUEUE, namespace, temporal: config.temporal.address.value, poller: poller.identity, waitedMs: Date.now() - started });
+          return { poller, waitedMs: Date.now() - started };
+        }
         const state = (await handle.inspect()).State;
         if (!state.Running && !state.Restarting && state.ExitCode !== 0) {
           throw new PermanentError(FAILURE_TYPES.runnerNotReady, `runner container ${container.name} exited with code ${state.ExitCode}${await lastLines(handle)}`);

@@ -1,3 +1,4 @@
+import { log } from '@temporalio/activity';
 import type { ConfigFlags, RunnerConfig } from '../core/config';
 import { loadConfig } from '../config/load-config';
 import { resolutionEnv, type TriggerContext } from '../config/trigger';
@@ -11,5 +12,18 @@ export interface ConfigRequest {
 
 /** Resolves the trigger's cascade; secrets stay behind (only their source leaves). */
 export function createResolveConfig(deps: ActivityDeps) {
-  return attempted(async ({ flags, trigger }: ConfigRequest): Promise<RunnerConfig> => loadConfig(flags, resolutionEnv(trigger, deps.env), trigger.homeDir).config);
+  return attempted(async ({ flags, trigger }: ConfigRequest): Promise<RunnerConfig> => {
+    const { config } = loadConfig(flags, resolutionEnv(trigger, deps.env), trigger.homeDir);
+    log.info('config resolved', {
+      runner: config.runner.name.value,
+      image: config.runner.image.value,
+      network: config.runner.network.value,
+      temporal: config.temporal.address.value,
+      backend: config.backend.endpoint.value,
+      llm: { provider: config.llm.provider.value, model: config.llm.model.value, baseUrl: config.llm.baseUrl.value, apiKeySource: config.llm.apiKeySource },
+      configFile: config.configFile.found ? config.configFile.path : null,
+      warnings: config.warnings,
+    });
+    return config;
+  });
 }

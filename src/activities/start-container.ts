@@ -1,4 +1,4 @@
-import { Context } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import type { RunnerConfig } from '../core/config';
 import { buildContainerSpec } from '../core/container-spec';
 import type { NetworkPlan } from '../core/network-plan';
@@ -20,6 +20,16 @@ export function createStartContainer(deps: ActivityDeps) {
   return attempted(async ({ flags, trigger, config, plan, workflowId }: StartContainerInput): Promise<RunnerContainer> => {
     const { secrets } = loadConfig(flags, resolutionEnv(trigger, deps.env), trigger.homeDir);
     const spec = buildContainerSpec(config, plan, secrets, workflowId);
-    return ensureRunnerContainer(deps.docker.docker, spec, config.runner.pull.value, () => Context.current().heartbeat());
+    const container = await ensureRunnerContainer(deps.docker.docker, spec, config.runner.pull.value, () => Context.current().heartbeat());
+    log.info('runner container ready', {
+      container: container.name,
+      id: container.id.slice(0, 12),
+      action: container.action,
+      ...(container.replacedBecause ? { replacedBecause: container.replacedBecause } : {}),
+      image: container.image,
+      mode: container.networkMode,
+      env: Object.fromEntries(spec.env.filter((line) => /^(TEMPORAL_SERVICE_ADDRESS|STIGMER_BACKEND_ENDPOINT|OLLAMA_BASE_URL)=/.test(line)).map((line) => line.split(/=(.*)/s, 2))),
+    });
+    return container;
   });
 }

@@ -1,10 +1,14 @@
 /** `stigmer-runner` — run | plan | worker. Bad input exits 2 with the flag, env var or file key named. */
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
-import { NativeConnection } from '@temporalio/worker';
+import type { LogLevel } from '@temporalio/common';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { ConfigError, type ConfigFlags } from '../core/config';
 import { loadConfig } from '../config/load-config';
+import { parseAddress } from '../core/address';
+import { lineLogger } from '../observability/logger';
 import { createProvisioningWorker } from '../worker';
+import { PROVISIONING_TASK_QUEUE } from '../workflows/provision-runner';
 import { planCommand, type Platform } from './plan';
 import { EXIT, runCommand } from './run';
 import { statusCommand } from './status';
@@ -16,7 +20,7 @@ const USAGE = `usage:
   stigmer-runner plan     [--platform linux|darwin|win32] [--runner NAME] [--config FILE] [--image IMAGE] [--network …] [--json]
   stigmer-runner status   [--runner NAME] [--config FILE] [--json]
   stigmer-runner teardown [--runner NAME] [--config FILE] [--json]
-  stigmer-runner worker   [--config FILE]`;
+  stigmer-runner worker   [--config FILE] [--metrics HOST:PORT]`;
 
 class UsageError extends Error {}
 
@@ -57,8 +61,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         const run = command === 'status' ? statusCommand : teardownCommand;
         return await run(flagsOf(values), values.json === true, env);
       }
-      case 'worker':
-        return await workerCommand(flagsOf(parse(rest, { config: { type: 'string' } }).values), env);
+      case 'worker': {
+        const { values } = parse(rest, { config: COMMON.config, metrics: { type: 'string' } });
+        return await workerCommand(flagsOf(values), values.metrics as string | undefined, env);
+      }
       case undefined:
       case 'help':
       case '--help':
@@ -106,17 +112,44 @@ function positiveInt(text: unknown, flag: string): number | undefined {
   return value;
 }
 
-/** Runs the provisioning worker against the configured Temporal until SIGINT/SIGTERM. */
-async function workerCommand(flags: ConfigFlags, env: NodeJS.ProcessEnv): Promise<number> {
+const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+
+/**
+ * Runs the provisioning worker against the configured Temporal until SIGINT/SIGTERM. Logs go to
+ * stdout (JSON lines unless a terminal); `--metrics HOST:PORT` (or STIGMER_RUNNER_METRICS) serves
+ * Prometheus metrics at /metrics.
+ */
+async function workerCommand(flags: ConfigFlags, metricsFlag: string | undefined, env: NodeJS.ProcessEnv): Promise<number> {
   const { config } = loadConfig(flags, env);
+  const metrics = metricsFlag !== undefined ? { value: metricsFlag, source: 'flag:--metrics' } : env.STIGMER_RUNNER_METRICS ? { value: env.STIGMER_RUNNER_METRICS, source: 'env:STIGMER_RUNNER_METRICS' } : undefined;
+  if (metrics) {
+    const problem = endpointProblem(metrics.value);
+    if (problem) throw new ConfigError([{ source: metrics.source, message: problem }]);
+  }
+  const level = (env.STIGMER_RUNNER_LOG_LEVEL ?? 'INFO').toUpperCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError([{ source: 'env:STIGMER_RUNNER_LOG_LEVEL', message: `"${level}" is not one of ${LOG_LEVELS.join(', ')}` }]);
+  const logger = lineLogger({ level: level as LogLevel, json: !process.stdout.isTTY });
+  Runtime.install({ logger, ...(metrics ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metrics.value } } } } : {}) });
+
   const connection = await NativeConnection.connect({ address: config.temporal.address.value });
   try {
     const worker = await createProvisioningWorker({ connection, namespace: config.temporal.namespace.value, bundle: 'auto', identity: `stigmer-runner worker ${process.pid}@${hostname()}` });
-    process.stdout.write(`worker polling runner_provisioning on ${config.temporal.address.value} (namespace ${config.temporal.namespace.value})\n`);
+    logger.info('worker started', { taskQueue: PROVISIONING_TASK_QUEUE, temporal: config.temporal.address.value, namespace: config.temporal.namespace.value, metrics: metrics ? `http://${metrics.value}/metrics` : null });
     await worker.run(); // the SDK turns SIGINT/SIGTERM into a graceful shutdown
+    logger.info('worker stopped');
     return EXIT.ready;
   } finally {
     await connection.close();
+  }
+}
+
+function endpointProblem(text: string): string | undefined {
+  try {
+    const parsed = parseAddress(text);
+    if (parsed.scheme || parsed.port === undefined) return `"${text}" must be host:port, e.g. 127.0.0.1:9464`;
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
   }
 }
 

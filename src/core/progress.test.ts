@@ -23,13 +23,15 @@ test('a provision in flight', () => {
 test('a failed step lists each service’s cause and fix under it', () => {
   const text = renderChecklist('r1', steps({ status: 'succeeded', attempts: 1, durationMs: 5 }, { status: 'succeeded', attempts: 1, durationMs: 1500 }, { status: 'succeeded', attempts: 2, durationMs: 300 }, { status: 'failed', attempts: 3, error: 'Ollama: …\n    cause: …' }), [
     { service: 'ollama', cause: 'Ollama listens on 127.0.0.1 only', fix: 'set OLLAMA_HOST=0.0.0.0:11434' },
+    { service: 'temporal', cause: 'localhost inside a bridged container is the container itself', fix: 'use --network host on a native engine' },
   ]);
   expect(text.split('\n').slice(2)).toEqual([
     '- ✓ resolveConfig — 5 ms',
     '- ✓ planNetworking — 1.5 s',
     '- ✓ startContainer — 300 ms, 2 attempts',
     '- ✗ verifyConnectivity — **failed** after 3 attempts',
-    '  - ollama: Ollama listens on 127.0.0.1 only — fix: set OLLAMA_HOST=0.0.0.0:11434',
+    '  - ollama: Ollama listens on 127.0.0.1 only — fix: set `OLLAMA_HOST=0.0.0.0:11434`',
+    '  - temporal: localhost inside a bridged container is the container itself — fix: use `--network host` on a native engine',
     '- ○ awaitRunnerReady',
     '',
     '_failed at verifyConnectivity_',

@@ -43,7 +43,7 @@ export function renderChecklist(runnerName: string, steps: StepProgress[], failu
       : '';
     const line = `- ${MARKS[step.status]} ${step.name}${state}`;
     if (step.status !== 'failed') return [line];
-    const notes = failures.length > 0 ? failures.map((failure) => `  - ${failure.service}: ${failure.cause ?? 'failed'}${failure.fix ? ` — fix: ${failure.fix}` : ''}`) : [`  - ${firstLine(step.error)}`];
+    const notes = failures.length > 0 ? failures.map((failure) => `  - ${failure.service}: ${failure.cause ?? 'failed'}${failure.fix ? ` — fix: ${asCode(failure.fix)}` : ''}`) : [`  - ${firstLine(step.error)}`];
     return [line, ...notes];
   });
   // The closing line also keeps the UI, which sizes this panel a few pixels short, from clipping the last step.
@@ -61,6 +61,11 @@ function outcome(steps: StepProgress[]): string {
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined) return '';
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** Flags and env assignments as code, so markdown typography cannot turn `--network` into `–network`. */
+function asCode(text: string): string {
+  return text.replace(/(--[a-z][\w-]*(?: [\w.:-]+)?|\b[A-Z][A-Z0-9_]+=\S+)/g, '`$1`');
 }
 
 function firstLine(text: string | undefined): string {

@@ -11,8 +11,11 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { join } from 'node:path';
 
-const UI_TIMEOUT_MS = 20_000;
+// Generous: the UI shares two cores with the rest of the suite; nothing here asserts speed.
+const UI_TIMEOUT_MS = 45_000;
+const FAILURE_SHOTS = join(__dirname, '..', '..', 'test-artifacts', 'ui');
 
 export type ExecutionTab = 'history' | 'user-metadata';
 
@@ -30,7 +33,9 @@ export async function expectVisible(locator: Locator, what: string): Promise<voi
   try {
     await locator.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
   } catch {
-    throw new Error(`the Temporal UI does not show ${what} (looked for ${locator.toString()} for ${UI_TIMEOUT_MS} ms)`);
+    const shot = join(FAILURE_SHOTS, `missing-${Date.now()}.png`);
+    await locator.page().screenshot({ path: shot, fullPage: true }).catch(() => undefined);
+    throw new Error(`the Temporal UI does not show ${what} (looked for ${locator.toString()} for ${UI_TIMEOUT_MS} ms; page as it was: ${shot})`);
   }
 }
 
