@@ -5,19 +5,16 @@
  * `stigmer-runner run` on the embedded default (managed Temporal on 7233, UI on 8233).
  * Extra arguments go to `run`. With the real services and image, run `stigmer-runner run` instead.
  */
-import { connect } from 'node:net';
 import { main } from '../src/cli/main';
 import { connectDocker } from '../src/docker/client';
+import { probeTargets } from '../src/probes/node-probe';
 import { startBackendStandIn } from '../test/support/backend-standin';
 import { startOllamaStandIn } from '../test/support/ollama-standin';
 import { ensureTestRunnerImage } from '../test/support/runner-image';
 
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port, timeout: 500 });
-    const done = (ok: boolean) => (socket.destroy(), resolve(ok));
-    socket.once('connect', () => done(true)).once('error', () => done(false)).once('timeout', () => done(false));
-  });
+async function answers(port: number): Promise<boolean> {
+  const [result] = await probeTargets([{ id: String(port), kind: 'tcp', host: '127.0.0.1', port, timeoutMs: 500 }]);
+  return result.ok;
 }
 
 async function provisionLocal(args: string[]): Promise<number> {

@@ -10,6 +10,7 @@
  */
 import { spawn } from 'node:child_process';
 import { connect, createServer, type Server } from 'node:net';
+import { probeTargets } from '../probes/node-probe';
 
 export interface Forwarding {
   listenHost: string;
@@ -43,12 +44,9 @@ export async function spawnDetachedForwarder(forwarding: Forwarding): Promise<vo
   child.unref();
 }
 
-function targetAnswers(forwarding: Forwarding): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: forwarding.targetHost, port: forwarding.targetPort, timeout: 2000 });
-    const done = (ok: boolean) => (socket.destroy(), resolve(ok));
-    socket.once('connect', () => done(true)).once('error', () => done(false)).once('timeout', () => done(false));
-  });
+async function targetAnswers(forwarding: Forwarding): Promise<boolean> {
+  const [result] = await probeTargets([{ id: 'target', kind: 'tcp', host: forwarding.targetHost, port: forwarding.targetPort, timeoutMs: 2000 }]);
+  return result.ok;
 }
 
 if (require.main === module) {
