@@ -6,15 +6,16 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { listPollers } from '../src/temporal/task-queue';
 import { createProvisioningWorker } from '../src/worker';
 import { PROVISIONING_TASK_QUEUE } from '../src/workflows/provision-runner';
+import { installRuntime } from '../src/observability/runtime';
 
 async function main(): Promise<void> {
   const [mode, address] = process.argv.slice(2);
   if ((mode !== 'prebuilt' && mode !== 'source') || !address) throw new Error('usage: cold-start.js prebuilt|source ADDRESS');
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  installRuntime({ level: 'ERROR', json: false, write: (line) => process.stderr.write(line) });
   const identity = `bench-cold-start-${process.pid}`;
   const connection = await NativeConnection.connect({ address });
   const createCalled = performance.now();

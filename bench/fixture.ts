@@ -4,12 +4,13 @@
  * Ollama and the backend, the worker's environment, and cleanup of every container this run made
  * (all named `bench-<run id>-…`).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type Dockerode from 'dockerode';
 import { createActivities, type ActivityDeps, type RunnerActivities } from '../src/activities';
+import { triggerContext, type TriggerContext } from '../src/config/trigger';
 import { connectDocker } from '../src/docker/client';
 import { startBackendStandIn, type BackendStandIn } from '../test/support/backend-standin';
 import { removeContainers, requireDocker } from '../test/support/docker';
@@ -23,12 +24,12 @@ export interface Fixture {
   image: string;
   temporal: TestTemporal;
   client: Client;
-  /** The worker's (and the baseline's) activity dependencies: one env, one home, one engine. */
+  /** The worker's (and the baseline's) activity dependencies: its env (where secrets come from), home, engine. */
   deps: ActivityDeps;
   /** The same activity bodies the worker runs, for the no-Temporal baseline. */
   activities: RunnerActivities;
-  /** A config file that hands a bridged container `localhost` (the seed bug). */
-  seedBugConfig: string;
+  /** What a trigger hands the provision: the stand-ins and dev server as a user would configure them, plus `extra`. */
+  trigger(extra?: Record<string, string>): TriggerContext;
   runnerName(tag: string): string;
   removeRunner(name: string): Promise<void>;
   close(): Promise<void>;
@@ -54,9 +55,8 @@ export async function startFixture(): Promise<Fixture> {
     closers.push(() => temporal.stop(), () => ollama.close(), () => backend.close());
     const connection = await Connection.connect({ address: temporal.address });
     closers.push(() => connection.close());
-    const seedBugConfig = join(home, 'seed-bug.yaml');
-    await writeFile(seedBugConfig, 'backend:\n  local:\n    runner:\n      host_alias: localhost\n');
-    const deps: ActivityDeps = { docker: connectDocker(), env: serviceEnv(home, image, temporal, ollama, backend), homeDir: home, platform: process.platform };
+    const env = serviceEnv(home, image, temporal, ollama, backend);
+    const deps: ActivityDeps = { docker: connectDocker(), env, homeDir: home, platform: process.platform };
     return {
       runId,
       docker,
@@ -65,7 +65,7 @@ export async function startFixture(): Promise<Fixture> {
       client: new Client({ connection }),
       deps,
       activities: createActivities(deps),
-      seedBugConfig,
+      trigger: (extra = {}) => triggerContext({ ...env, ...extra }, home),
       runnerName: (tag) => `bench-${runId}-${tag}`,
       removeRunner: (name) => removeContainers(docker, { name: [`^/${name}$`] }),
       close,
@@ -76,7 +76,7 @@ export async function startFixture(): Promise<Fixture> {
   }
 }
 
-/** The env the worker resolves its config in: the stand-ins and dev server as a user would configure them. */
+/** The settings env: the stand-ins and dev server as a user would configure them. */
 function serviceEnv(home: string, image: string, temporal: TestTemporal, ollama: OllamaStandIn, backend: BackendStandIn): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,

@@ -9,12 +9,12 @@ import { performance } from 'node:perf_hooks';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { Runtime } from '@temporalio/worker';
 import type { Attempted } from '../src/activities/failures';
 import { demuxLogs } from '../src/docker/logs';
 import { PROVISIONING_TASK_QUEUE, provisionRunner, type ProvisionInput, type ProvisionProgress } from '../src/workflows/provision-runner';
 import type { Fixture } from './fixture';
 import { eventBreakdown, eventMs, historySplit, round, summarize, type Summary } from './stats';
-import { triggerContext } from '../src/config/trigger';
 
 /** The workflow's default readiness timeout, given to the baseline too. */
 const READY_TIMEOUT_MS = 60_000;
@@ -29,19 +29,21 @@ const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const retriesOf = (steps: Array<{ attempts: number }>) => steps.reduce((sum, step) => sum + Math.max(0, step.attempts - 1), 0);
 
-/** The bench's settings as a trigger hands them over: the fixture's env and home. */
-const triggerOf = (fixture: Fixture) => triggerContext(fixture.deps.env, fixture.deps.homeDir);
+function start(fixture: Fixture, workflowId: string, input: ProvisionInput): Promise<WorkflowHandle<typeof provisionRunner>> {
+  return fixture.client.workflow.start(provisionRunner, { taskQueue: PROVISIONING_TASK_QUEUE, workflowId, args: [input] });
+}
 
-function start(fixture: Fixture, workflowId: string, input: Omit<ProvisionInput, 'trigger'>): Promise<WorkflowHandle<typeof provisionRunner>> {
-  return fixture.client.workflow.start(provisionRunner, { taskQueue: PROVISIONING_TASK_QUEUE, workflowId, args: [{ ...input, trigger: triggerOf(fixture) }] });
+/** A failed provision's progress: the workflow fails with it in the failure's details. */
+function progressOf(error: unknown): ProvisionProgress | undefined {
+  return error instanceof WorkflowFailedError ? ((error.cause as ApplicationFailure | undefined)?.details?.[0] as ProvisionProgress | undefined) : undefined;
 }
 
 /**
  * The baseline: the worker's activity bodies in the workflow's order and with its inputs, in this
  * process, without Temporal. Adds each step's duration to `stepMs`.
  */
-async function provisionWithoutTemporal(fixture: Fixture, flags: ProvisionInput['flags'], workflowId: string, stepMs: Record<string, number[]>): Promise<void> {
-  const env = new MockActivityEnvironment();
+async function provisionWithoutTemporal(fixture: Fixture, { flags, trigger }: ProvisionInput, workflowId: string, stepMs: Record<string, number[]>): Promise<void> {
+  const env = new MockActivityEnvironment(undefined, { logger: Runtime.instance().logger }); // the worker's logger: same log cost
   const run = async <A extends unknown[], T>(name: string, activity: (...args: A) => Promise<Attempted<T>>, ...args: A): Promise<T> => {
     const started = performance.now();
     const { value } = (await env.run(activity, ...args)) as Attempted<T>;
@@ -49,7 +51,6 @@ async function provisionWithoutTemporal(fixture: Fixture, flags: ProvisionInput[
     return value;
   };
   const { resolveConfig, planNetworking, startContainer, verifyConnectivity, awaitRunnerReady } = fixture.activities;
-  const trigger = triggerOf(fixture);
   const config = await run('resolveConfig', resolveConfig, { flags, trigger });
   const plan = await run('planNetworking', planNetworking, config);
   const container = await run('startContainer', startContainer, { flags, trigger, config, plan, workflowId });
@@ -61,6 +62,8 @@ export interface P1 {
   temporal: Summary;
   baseline: Summary;
   ratio: number;
+  /** Less sensitive than the medians to readiness being checked every 250 ms, which makes both arms bimodal. */
+  ratioOfMeans: number;
   /** Per Temporal provision: time outside activities (history), its two parts, and trigger + result outside the history. */
   overhead: { outsideActivitiesMs: Summary; activityDispatchMs: Summary; workflowTasksMs: Summary; clientMs: Summary };
   /** Median time inside each step: Temporal (history, started → completed) and baseline. */
@@ -75,6 +78,7 @@ export interface P1 {
 /** P1: trigger → verified with the image present, Temporal vs the same steps without it, interleaved after one warm-up each. */
 export async function measureP1(fixture: Fixture, runs: number): Promise<P1> {
   const runner = fixture.runnerName('p1');
+  const input: ProvisionInput = { flags: { runner }, trigger: fixture.trigger() };
   const samples = { temporal: [] as number[], baseline: [] as number[] };
   const overhead = { outsideActivitiesMs: [] as number[], activityDispatchMs: [] as number[], workflowTasksMs: [] as number[], clientMs: [] as number[] };
   const stepMs = { temporal: {} as Record<string, number[]>, baseline: {} as Record<string, number[]> };
@@ -87,14 +91,20 @@ export async function measureP1(fixture: Fixture, runs: number): Promise<P1> {
       await sleep(SETTLE_MS);
       const workflowId = `${runner}-${arm}-${round}`;
       const started = performance.now();
-      const handle = arm === 'temporal' ? await start(fixture, workflowId, { flags: { runner } }) : undefined;
-      const steps = handle ? (await handle.result()).steps : await provisionWithoutTemporal(fixture, { runner }, workflowId, round === 0 ? {} : stepMs.baseline);
+      let handle: WorkflowHandle<typeof provisionRunner> | undefined;
+      let steps: ProvisionProgress['steps'] = [];
+      if (arm === 'temporal') {
+        handle = await start(fixture, workflowId, input);
+        steps = (await handle.result()).steps;
+      } else {
+        await provisionWithoutTemporal(fixture, input, workflowId, round === 0 ? {} : stepMs.baseline);
+      }
       const ms = performance.now() - started;
       const readyAt = Date.now();
       if (round === 0) continue; // warm-up
       samples[arm].push(ms);
       if (await readyBeforeItPolled(fixture, runner, readyAt)) readyBeforeOwnPoll[arm]++;
-      if (handle && steps) {
+      if (handle) {
         const events = (await handle.fetchHistory()).events ?? [];
         const split = historySplit(events);
         for (const [name, inActivity] of Object.entries(split.byActivity)) (stepMs.temporal[name] ??= []).push(inActivity);
@@ -116,6 +126,7 @@ export async function measureP1(fixture: Fixture, runs: number): Promise<P1> {
     temporal,
     baseline,
     ratio: round(temporal.medianMs / baseline.medianMs, 3),
+    ratioOfMeans: round(temporal.meanMs / baseline.meanMs, 3),
     overhead: medians(overhead) as P1['overhead'],
     steps: Object.fromEntries(Object.keys(stepMs.baseline).map((name) => [name, { temporalMs: summarize(stepMs.temporal[name]).medianMs, baselineMs: summarize(stepMs.baseline[name]).medianMs }])),
     retries,
@@ -142,13 +153,13 @@ export async function measureP2(fixture: Fixture, reps: number): Promise<P2> {
   let cause = '';
   for (let rep = 1; rep <= reps; rep++) {
     await fixture.removeRunner(runner);
-    const handle = await start(fixture, `${runner}-${rep}`, { flags: { runner, network: 'bridge', config: fixture.seedBugConfig } });
+    const handle = await start(fixture, `${runner}-${rep}`, { flags: { runner, network: 'bridge' }, trigger: fixture.trigger({ STIGMER_RUNNER_HOST_ALIAS: 'localhost' }) });
     const failure = await handle.result().then(
       () => undefined,
       (error: unknown) => error,
     );
     const seenAt = Date.now();
-    const progress = failure instanceof WorkflowFailedError ? ((failure.cause as ApplicationFailure | undefined)?.details?.[0] as ProvisionProgress | undefined) : undefined;
+    const progress = progressOf(failure);
     if (progress?.error?.type !== 'ConnectivityFailed' || !progress.container) throw new Error(`the seed-bug provision should fail verifyConnectivity, got: ${(failure as Error | undefined)?.message ?? 'ready'}`);
     const startedAt = Date.parse(progress.container.startedAt);
     const failed = ((await handle.fetchHistory()).events ?? []).find((event) => event.activityTaskFailedEventAttributes);
@@ -233,10 +244,10 @@ export async function measureP4(fixture: Fixture, count: number): Promise<P4> {
   const started = performance.now();
   const outcomes = await Promise.all(
     runners.map(async (runner) => {
-      const handle = await start(fixture, runner, { flags: { runner } });
+      const handle = await start(fixture, runner, { flags: { runner }, trigger: fixture.trigger() });
       const outcome = await handle.result().then(
         (result) => ({ steps: result.steps, error: undefined }),
-        (error: unknown) => ({ steps: (((error as WorkflowFailedError).cause as ApplicationFailure | undefined)?.details?.[0] as ProvisionProgress | undefined)?.steps ?? [], error: ((error as WorkflowFailedError).cause ?? (error as Error)).message }),
+        (error: unknown) => ({ steps: progressOf(error)?.steps ?? [], error: ((error as WorkflowFailedError).cause ?? (error as Error)).message }),
       );
       return { runner, handle, ms: performance.now() - started, readyAt: Date.now(), ...outcome };
     }),
@@ -252,6 +263,7 @@ export async function measureP4(fixture: Fixture, count: number): Promise<P4> {
   const steps: P4['steps'] = {};
   for (const name of outcomes[0].steps.map((step) => step.name)) {
     const ran = outcomes.flatMap((outcome) => outcome.steps.filter((step) => step.name === name && step.durationMs !== undefined));
+    if (ran.length === 0) continue;
     const durations = summarize(ran.map((step) => step.durationMs as number));
     steps[name] = { medianMs: durations.medianMs, maxMs: Math.max(...durations.samplesMs), retries: retriesOf(ran) };
   }

@@ -8,18 +8,20 @@ export interface Summary {
   n: number;
   medianMs: number;
   p95Ms: number;
+  meanMs: number;
   samplesMs: number[];
 }
 
 export const round = (value: number, digits = 0): number => Number(value.toFixed(digits));
 
-/** Median (mean of the middle two for even n) and nearest-rank p95. */
+/** Median (mean of the middle two for even n), nearest-rank p95 and mean. */
 export function summarize(samples: number[]): Summary {
   if (samples.length === 0) throw new Error('no samples to summarize');
   const sorted = [...samples].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return { n: samples.length, medianMs: round(median), p95Ms: round(sorted[Math.ceil(0.95 * sorted.length) - 1]), samplesMs: samples.map((ms) => round(ms)) };
+  const mean = samples.reduce((sum, ms) => sum + ms, 0) / samples.length;
+  return { n: samples.length, medianMs: round(median), p95Ms: round(sorted[Math.ceil(0.95 * sorted.length) - 1]), meanMs: round(mean), samplesMs: samples.map((ms) => round(ms)) };
 }
 
 export const eventName = (event: HistoryEvent): string => temporal.api.enums.v1.EventType[event.eventType ?? 0].replace(/^EVENT_TYPE_/, '');

@@ -20,19 +20,23 @@ export interface RunnerReady {
   waitedMs: number;
 }
 
-const POLL_INTERVAL_MS = 250;
+const POLL_INTERVAL_MS = 100;
 
 /** Waits until the runner polls `agent_execution_runner` — the proof that it is up and connected. */
 export function createAwaitRunnerReady(deps: ActivityDeps) {
   return attempted(async ({ config, container, timeoutMs }: AwaitRunnerReadyInput): Promise<RunnerReady> => {
     const started = Date.now();
+    let seen: string[] = [];
     const namespace = config.temporal.namespace.value;
     const connection = await Connection.connect({ address: config.temporal.address.value });
     const handle = deps.docker.docker.getContainer(container.id);
     try {
       for (;;) {
         Context.current().heartbeat();
-        const poller = freshPoller(await listPollers(connection, namespace, RUNNER_TASK_QUEUE), container.startedAt);
+        const pollers = await listPollers(connection, namespace, RUNNER_TASK_QUEUE);
+        // Only this runner's own poll counts: other runners poll the same queue.
+        const poller = freshPoller(pollers.filter((entry) => entry.identity.endsWith(`@${container.hostname}`)), container.startedAt);
+        seen = pollers.map((entry) => entry.identity);
         if (poller) {
           log.info('runner polling', { container: container.name, taskQueue: RUNNER_TASK_QUEUE, namespace, temporal: config.temporal.address.value, poller: poller.identity, waitedMs: Date.now() - started });
           return { poller, waitedMs: Date.now() - started };
@@ -44,7 +48,7 @@ export function createAwaitRunnerReady(deps: ActivityDeps) {
         if (Date.now() - started > timeoutMs) {
           throw new PermanentError(
             FAILURE_TYPES.runnerNotReady,
-            `no worker polled ${RUNNER_TASK_QUEUE} in namespace ${namespace} at ${config.temporal.address.value} within ${timeoutMs} ms of container ${container.name} starting${await lastLines(handle)}`,
+            `no worker with identity *@${container.hostname} polled ${RUNNER_TASK_QUEUE} in namespace ${namespace} at ${config.temporal.address.value} within ${timeoutMs} ms of container ${container.name} starting (pollers seen: ${seen.join(', ') || 'none'})${await lastLines(handle)}`,
           );
         }
         await Context.current().sleep(POLL_INTERVAL_MS);

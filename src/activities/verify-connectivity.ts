@@ -21,7 +21,7 @@ export function createVerifyConnectivity(deps: ActivityDeps) {
     const inside = checks.filter((check) => check.site === 'container').map((check) => check.target);
     const outside = checks.filter((check) => check.site !== 'container').map((check) => check.target);
     const [insideResults, outsideResults] = await Promise.all([
-      probeFromContainer(deps.docker.docker.getContainer(container.id), inside),
+      probeFromContainer(deps.docker.docker.getContainer(container.id), container.image, inside),
       probeTargets(outside),
     ]);
     const byId = new Map([...insideResults, ...outsideResults].map((result) => [result.id, result]));

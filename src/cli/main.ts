@@ -2,11 +2,11 @@
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { LogLevel } from '@temporalio/common';
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, type ConfigFlags } from '../core/config';
 import { loadConfig } from '../config/load-config';
 import { parseAddress } from '../core/address';
-import { lineLogger } from '../observability/logger';
+import { installRuntime } from '../observability/runtime';
 import { createProvisioningWorker } from '../worker';
 import { PROVISIONING_TASK_QUEUE } from '../workflows/provision-runner';
 import { planCommand, type Platform } from './plan';
@@ -128,8 +128,7 @@ async function workerCommand(flags: ConfigFlags, metricsFlag: string | undefined
   }
   const level = (env.STIGMER_RUNNER_LOG_LEVEL ?? 'INFO').toUpperCase();
   if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError([{ source: 'env:STIGMER_RUNNER_LOG_LEVEL', message: `"${level}" is not one of ${LOG_LEVELS.join(', ')}` }]);
-  const logger = lineLogger({ level: level as LogLevel, json: !process.stdout.isTTY });
-  Runtime.install({ logger, ...(metrics ? { telemetryOptions: { metrics: { prometheus: { bindAddress: metrics.value } } } } : {}) });
+  const logger = installRuntime({ level: level as LogLevel, json: !process.stdout.isTTY, write: (line) => process.stdout.write(line), metrics: metrics?.value });
 
   const connection = await NativeConnection.connect({ address: config.temporal.address.value });
   try {

@@ -5,11 +5,11 @@
  */
 import { hostname } from 'node:os';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { RunnerConfig } from '../core/config';
 import { stalledTask } from '../temporal/stall';
 import { freshPoller, listPollers } from '../temporal/task-queue';
-import { lineLogger } from '../observability/logger';
+import { installRuntime } from '../observability/runtime';
 import { ensureSearchAttributes } from '../temporal/dev-server';
 import { createProvisioningWorker } from '../worker';
 import { PROVISIONING_TASK_QUEUE } from '../workflows/provision-runner';
@@ -53,7 +53,7 @@ export async function openSession(config: RunnerConfig, env: NodeJS.ProcessEnv, 
   const startWorker = async (why: string) => {
     say(`${why}: running a worker in this process`);
     // Each step is printed as it settles; the SDK's per-attempt warnings would only repeat them.
-    Runtime.install({ logger: lineLogger({ level: 'ERROR', json: !process.stderr.isTTY, write: (line) => process.stderr.write(line) }) });
+    installRuntime({ level: 'ERROR', json: !process.stderr.isTTY, write: (line) => process.stderr.write(line) });
     workerConnection = await NativeConnection.connect({ address: temporal.address });
     worker = await createProvisioningWorker({
       connection: workerConnection,

@@ -17,6 +17,11 @@ export const MANAGED_BY = 'stigmer-runner';
 
 export interface ContainerSpec {
   name: string;
+  /**
+   * The runner's name: the Temporal SDK's default worker identity is `pid@hostname`, so this is how
+   * readiness tells this runner's poller from another's (on the host network all would be `1@<host>`).
+   */
+  hostname: string;
   image: string;
   env: string[];
   networkMode: 'host' | 'bridge';
@@ -31,6 +36,7 @@ export function buildContainerSpec(config: RunnerConfig, plan: NetworkPlan, secr
   const workspace = config.runner.workspaceDir.value;
   return {
     name: config.runner.name.value,
+    hostname: config.runner.name.value,
     image: config.runner.image.value,
     env: toDockerEnv(buildRunnerEnv(config, plan, secrets)),
     networkMode: plan.mode,
@@ -54,6 +60,7 @@ export function logsDirFor(workspaceDir: string): string {
 export function specFingerprint(spec: ContainerSpec): string {
   return JSON.stringify({
     image: spec.image,
+    hostname: spec.hostname,
     env: [...spec.env].sort(),
     networkMode: spec.networkMode,
     extraHosts: [...spec.extraHosts].sort(),

@@ -16,6 +16,8 @@ export interface RunnerContainer {
   name: string;
   image: string;
   networkMode: string;
+  /** The container's host name: the `@…` part of its Temporal worker identity. */
+  hostname: string;
   action: ContainerAction;
   /** Why an existing container was replaced, when it was. */
   replacedBecause?: string;
@@ -56,6 +58,7 @@ export async function ensureRunnerContainer(docker: Dockerode, spec: ContainerSp
   for (const bind of spec.binds) mkdirSync(bind.split(':')[0], { recursive: true });
   const container = await docker.createContainer({
     name: spec.name,
+    Hostname: spec.hostname,
     Image: spec.image,
     Env: spec.env,
     Labels: { ...spec.labels, [LABELS.specHash]: specHash },
@@ -93,7 +96,7 @@ function reasonToReplace(existing: Dockerode.ContainerInfo, spec: ContainerSpec,
 
 async function describe(container: Dockerode.Container, spec: ContainerSpec, action: ContainerAction): Promise<RunnerContainer> {
   const info = await container.inspect();
-  return { id: info.Id, name: spec.name, image: spec.image, networkMode: info.HostConfig.NetworkMode ?? spec.networkMode, action, startedAt: info.State.StartedAt };
+  return { id: info.Id, name: spec.name, image: spec.image, networkMode: info.HostConfig.NetworkMode ?? spec.networkMode, hostname: info.Config.Hostname, action, startedAt: info.State.StartedAt };
 }
 
 /** Returns the image id, pulling per policy; a pull's error lines arrive inside the stream, not as `err`. */

@@ -14,14 +14,14 @@ const INTERPRETERS = [
   { name: 'node', command: (targets: string) => ['node', '-e', nodeProbeProgram(), targets] },
 ];
 
-/** Which interpreter worked for a container, so later attempts skip the ones that do not exist. */
-const interpreterByContainer = new Map<string, number>();
+/** Which interpreter worked for an image, so later probes (of any of its containers) skip the ones it lacks. */
+const interpreterByImage = new Map<string, number>();
 
-export async function probeFromContainer(container: Dockerode.Container, targets: ProbeTarget[]): Promise<ProbeResult[]> {
+export async function probeFromContainer(container: Dockerode.Container, image: string, targets: ProbeTarget[]): Promise<ProbeResult[]> {
   if (targets.length === 0) return [];
   const budgetMs = Math.max(...targets.map((target) => target.timeoutMs)) + 5000;
   const tried: string[] = [];
-  for (let index = interpreterByContainer.get(container.id) ?? 0; index < INTERPRETERS.length; index++) {
+  for (let index = interpreterByImage.get(image) ?? 0; index < INTERPRETERS.length; index++) {
     const interpreter = INTERPRETERS[index];
     const result = await execInContainer(container, interpreter.command(JSON.stringify(targets)), budgetMs);
     const missing = (result.exitCode === 126 || result.exitCode === 127) && /executable file not found|no such file or directory/i.test(result.stdout + result.stderr);
@@ -31,7 +31,7 @@ export async function probeFromContainer(container: Dockerode.Container, targets
     }
     try {
       const parsed = JSON.parse(result.stdout) as ProbeResult[];
-      interpreterByContainer.set(container.id, index);
+      interpreterByImage.set(image, index);
       return parsed;
     } catch {
       throw new Error(`the ${interpreter.name} probe in container ${container.id.slice(0, 12)} exited ${result.exitCode}: ${(result.stderr || result.stdout).trim().slice(0, 500)}`);

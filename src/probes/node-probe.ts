@@ -35,6 +35,7 @@ export async function probeTargets(targets: ProbeTarget[]): Promise<ProbeResult[
         headers: { Host: target.hostHeader ?? url.host, Accept: 'application/json' },
         timeout: target.timeoutMs,
         autoSelectFamily: true,
+        agent: false, // a fresh connection per probe: a pooled one would prove nothing about dialling
         servername: url.hostname,
       } as import('node:https').RequestOptions);
       let address: string | undefined;
