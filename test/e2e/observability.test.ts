@@ -24,15 +24,20 @@ test('a standalone worker serves `run`, logs addresses, mode and engine as JSON 
   let output = '';
   worker.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   e2e.cleanup(async () => worker.exitCode === null && (worker.kill('SIGKILL'), once(worker, 'exit')));
-  while (!output.includes('"worker started"')) {
-    if (worker.exitCode !== null) throw new Error(`worker exited: ${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  /** The worker's stdout arrives through a pipe, possibly after `run` has already seen the outcome. */
+  const logged = async (message: string) => {
+    for (const deadline = Date.now() + 20_000; !output.includes(`"message":"${message}"`); ) {
+      if (worker.exitCode !== null || Date.now() > deadline) throw new Error(`no "${message}" in the worker's log:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  await logged('worker started');
 
   const run = await e2e.cli(['run', '--network', 'bridge', '--json'], env);
   expect({ code: run.code, stderr: run.stderr }).toMatchObject({ code: 0 });
   expect(run.stderr).not.toContain('running a worker in this process');
 
+  await logged('runner polling');
   const events = output.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
   const byMessage = (message: string) => events.find((event) => event.message === message) as Record<string, unknown>;
   expect(byMessage('worker started')).toMatchObject({ level: 'info', taskQueue: 'runner_provisioning', metrics: `http://127.0.0.1:${metricsPort}/metrics` });
