@@ -24,8 +24,18 @@ export function executionUrl(historyUrl: string, tab: ExecutionTab): string {
   return historyUrl.replace(/\/history$/, `/${tab}`);
 }
 
+/**
+ * Opens an execution's tab. The dev server's UI (2.42) sometimes answers its very first page load with
+ * "500 Internal Error" while it warms up — the page itself says to try a refresh, so we do, a few times.
+ */
 export async function openExecution(page: Page, historyUrl: string, tab: ExecutionTab): Promise<void> {
-  await page.goto(executionUrl(historyUrl, tab), { waitUntil: 'networkidle', timeout: UI_TIMEOUT_MS });
+  for (let attempt = 1; ; attempt++) {
+    await page.goto(executionUrl(historyUrl, tab), { waitUntil: 'networkidle', timeout: UI_TIMEOUT_MS });
+    const warmingUp = await page.getByText('Internal Error', { exact: true }).isVisible();
+    if (!warmingUp) return;
+    if (attempt === 3) throw new Error(`the Temporal UI answered 500 Internal Error ${attempt} times for ${page.url()}`);
+    await page.waitForTimeout(1000);
+  }
 }
 
 /** Waits until the locator is visible; the error names what was looked for. */
