@@ -15,7 +15,6 @@ import { spawnDetachedForwarder } from '../temporal/forwarder';
 export interface TemporalTarget {
   address: string;
   uiUrl?: string;
-  startedDevServer: boolean;
   /** Env the worker must see so the runner is handed this address (the server is not on loopback). */
   workerEnv: Record<string, string>;
 }
@@ -30,7 +29,7 @@ export async function ensureTemporal(config: RunnerConfig, env: NodeJS.ProcessEn
     if (!(await temporalAnswers(configured))) {
       throw new Error(`Temporal does not answer at ${configured} (${config.temporal.address.source}); start it or unset TEMPORAL_SERVICE_ADDRESS to use the managed dev server`);
     }
-    return { address: configured, uiUrl, startedDevServer: false, workerEnv: {} };
+    return { address: configured, uiUrl, workerEnv: {} };
   }
 
   // A bridged runner on a native Linux engine reaches this machine only through the bridge gateway,
@@ -39,9 +38,8 @@ export async function ensureTemporal(config: RunnerConfig, env: NodeJS.ProcessEn
   const ui = uiUrl ?? `http://localhost:${MANAGED_UI_PORT}`;
   const onGateway = gateway ? `${gateway}:${MANAGED_PORT}` : undefined;
   const workerEnv: Record<string, string> = onGateway ? { TEMPORAL_SERVICE_ADDRESS: onGateway } : {};
-  if (onGateway && (await temporalAnswers(onGateway))) return { address: onGateway, uiUrl: ui, startedDevServer: false, workerEnv };
+  if (onGateway && (await temporalAnswers(onGateway))) return { address: onGateway, uiUrl: ui, workerEnv };
 
-  let startedDevServer = false;
   if (!(await temporalAnswers(configured))) {
     const stigmerDir = join(env.HOME ?? homedir(), '.stigmer');
     log(`starting the managed Temporal dev server on 127.0.0.1:${MANAGED_PORT} (UI ${ui}, data ${join(stigmerDir, 'temporal-data', 'temporal.db')})`);
@@ -53,12 +51,11 @@ export async function ensureTemporal(config: RunnerConfig, env: NodeJS.ProcessEn
       logFile: join(stigmerDir, 'logs', 'temporal.log'),
       detached: true,
     });
-    startedDevServer = true;
   }
-  if (!onGateway) return { address: configured, uiUrl: ui, startedDevServer, workerEnv };
+  if (!onGateway) return { address: configured, uiUrl: ui, workerEnv };
   log(`forwarding ${onGateway} → 127.0.0.1:${MANAGED_PORT} so the bridged runner reaches Temporal (the dev server cannot bind the gateway alone)`);
   await spawnDetachedForwarder({ listenHost: gateway as string, listenPort: MANAGED_PORT, targetHost: '127.0.0.1', targetPort: MANAGED_PORT });
-  return { address: onGateway, uiUrl: ui, startedDevServer, workerEnv };
+  return { address: onGateway, uiUrl: ui, workerEnv };
 }
 
 async function bridgeGatewayIfNeeded(config: RunnerConfig, env: NodeJS.ProcessEnv): Promise<string | undefined> {

@@ -55,30 +55,30 @@ export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): P
     const uiUrl = executionUrl(session, handle.workflowId, handle.firstExecutionRunId);
     say(`provisioning ${runnerName}: workflow ${handle.workflowId}${uiUrl ? `\n  ${uiUrl}` : ''}`);
 
-    const outcome = await session.serve(follow(handle, options.json ? () => undefined : say), handle);
-    const code = exitCodeFor(outcome);
+    const progress = await session.serve(follow(handle, options.json ? () => undefined : say), handle);
+    const code = exitCodeFor(progress);
     if (options.json) {
-      const diagnosis = outcome.progress.diagnoses.filter((entry) => !entry.ok);
+      const diagnosis = progress.diagnoses.filter((entry) => !entry.ok);
       process.stdout.write(
         `${JSON.stringify(
           {
             workflowId: handle.workflowId,
             runId: handle.firstExecutionRunId,
             uiUrl,
-            status: outcome.progress.status === 'ready' ? 'ready' : 'failed',
-            steps: outcome.progress.steps,
-            checks: outcome.progress.checks,
-            diagnosis: diagnosis.length ? diagnosis : outcome.progress.error ? [{ cause: outcome.progress.error.message }] : [],
-            error: outcome.progress.error,
-            network: outcome.progress.plan && { mode: outcome.progress.plan.mode, extraHosts: outcome.progress.plan.extraHosts, hostAlias: outcome.progress.plan.hostAlias },
-            container: outcome.progress.container,
+            status: progress.status === 'ready' ? 'ready' : 'failed',
+            steps: progress.steps,
+            checks: progress.checks,
+            diagnosis: diagnosis.length ? diagnosis : progress.error ? [{ cause: progress.error.message }] : [],
+            error: progress.error,
+            network: progress.plan && { mode: progress.plan.mode, extraHosts: progress.plan.extraHosts, hostAlias: progress.plan.hostAlias },
+            container: progress.container,
           },
           null,
           2,
         )}\n`,
       );
     } else {
-      say(code === EXIT.ready ? `✓ runner ${runnerName} is ready` : `✗ runner ${runnerName} is not ready: ${outcome.progress.error?.message ?? 'failed'}`);
+      say(code === EXIT.ready ? `✓ runner ${runnerName} is ready` : `✗ runner ${runnerName} is not ready: ${progress.error?.message ?? 'failed'}`);
     }
     return code;
   } finally {
@@ -86,12 +86,16 @@ export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): P
   }
 }
 
-interface Outcome {
-  progress: ProvisionProgress;
+/** A closed provision's progress: its result, or the progress its failure carries. */
+export function settledProgress(handle: WorkflowHandle): Promise<ProvisionProgress> {
+  return handle.result().then(
+    (value) => value as ProvisionProgress,
+    (error: unknown) => progressFromFailure(error),
+  );
 }
 
 /** Prints each step once it settles, until the workflow ends; returns its final progress. */
-async function follow(handle: WorkflowHandle<typeof provisionRunner>, say: (line: string) => void): Promise<Outcome> {
+async function follow(handle: WorkflowHandle<typeof provisionRunner>, say: (line: string) => void): Promise<ProvisionProgress> {
   const printed = new Map<StepName, StepStatus>();
   const printSettled = (progress: ProvisionProgress) => {
     for (const step of progress.steps) {
@@ -101,11 +105,8 @@ async function follow(handle: WorkflowHandle<typeof provisionRunner>, say: (line
       }
     }
   };
-  const result = handle.result().then(
-    (value) => ({ progress: value as ProvisionProgress }),
-    (error: unknown) => ({ progress: progressFromFailure(error) }),
-  );
-  let done: Outcome | undefined;
+  const result = settledProgress(handle);
+  let done: ProvisionProgress | undefined;
   void result.then((outcome) => (done = outcome));
   while (!done) {
     try {
@@ -115,8 +116,8 @@ async function follow(handle: WorkflowHandle<typeof provisionRunner>, say: (line
     }
     await Promise.race([result, new Promise((resolve) => setTimeout(resolve, 250))]);
   }
-  printSettled((done as Outcome).progress);
-  return done as Outcome;
+  printSettled(done as ProvisionProgress);
+  return done as ProvisionProgress;
 }
 
 function progressFromFailure(error: unknown): ProvisionProgress {
@@ -127,10 +128,10 @@ function progressFromFailure(error: unknown): ProvisionProgress {
   return { runnerName: '', status: 'failed', steps: [], checks: [], diagnoses: [], error: { type: failure?.type ?? 'Error', message } };
 }
 
-function exitCodeFor(outcome: Outcome): number {
-  if (outcome.progress.status === 'ready') return EXIT.ready;
-  if (outcome.progress.error?.type === FAILURE_TYPES.invalidConfig || outcome.progress.error?.type === INVALID_INPUT) return EXIT.invalidInput;
-  if (outcome.progress.error?.type === FAILURE_TYPES.connectivity) return EXIT.unreachable;
+function exitCodeFor(progress: ProvisionProgress): number {
+  if (progress.status === 'ready') return EXIT.ready;
+  if (progress.error?.type === FAILURE_TYPES.invalidConfig || progress.error?.type === INVALID_INPUT) return EXIT.invalidInput;
+  if (progress.error?.type === FAILURE_TYPES.connectivity) return EXIT.unreachable;
   return EXIT.failed;
 }
 

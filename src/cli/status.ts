@@ -2,14 +2,13 @@
  * `stigmer-runner status`: what runs (the runner's containers, from the engine) and what the last
  * provision decided (its plan and its last verification, from Temporal).
  */
-import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type { ConfigFlags } from '../core/config';
 import { loadConfig } from '../config/load-config';
 import { connectDocker } from '../docker/client';
 import { findRunnerContainers } from '../docker/runner-container';
 import { progressQuery, type ProvisionProgress } from '../workflows/provision-runner';
-import { EXIT, workflowIdFor } from './run';
+import { EXIT, settledProgress, workflowIdFor } from './run';
 import { openSession } from './session';
 
 export interface RunnerStatus {
@@ -43,9 +42,7 @@ export async function statusCommand(flags: ConfigFlags, json: boolean, env: Node
   return EXIT.ready;
 }
 
-type Handle = ReturnType<Awaited<ReturnType<typeof openSession>>['client']['workflow']['getHandle']>;
-
-async function lastProvision(handle: Handle): Promise<RunnerStatus['lastProvision']> {
+async function lastProvision(handle: WorkflowHandle): Promise<RunnerStatus['lastProvision']> {
   let description;
   try {
     description = await handle.describe();
@@ -59,11 +56,7 @@ async function lastProvision(handle: Handle): Promise<RunnerStatus['lastProvisio
     const progress = await Promise.race([handle.query(progressQuery), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 2000))]).catch(() => undefined);
     return { ...base, progress };
   }
-  const progress = await handle.result().then(
-    (result) => result as ProvisionProgress,
-    (error: unknown) => (error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure ? (error.cause.details?.[0] as ProvisionProgress | undefined) : undefined),
-  );
-  return { ...base, progress };
+  return { ...base, progress: await settledProgress(handle) };
 }
 
 function renderStatus(status: RunnerStatus): string {

@@ -3,7 +3,7 @@
  * configuration whichever worker runs it — a standalone worker, or another `run`'s in-process one.
  * Only non-secret env vars travel; API keys are read where the container is created.
  */
-import { SECRET_ENV_NAMES, SETTING_ENV_NAMES } from '../core/config';
+import { API_KEY_ENV_NAMES, SETTING_ENV_NAMES } from '../core/config';
 
 export interface TriggerContext {
   /** The trigger's values of the env vars the cascade reads for settings. */
@@ -19,5 +19,5 @@ export function triggerContext(env: NodeJS.ProcessEnv, homeDir: string): Trigger
 
 /** The env a worker resolves a trigger's config with: the trigger's settings, this process's secrets. */
 export function resolutionEnv(trigger: TriggerContext, workerEnv: NodeJS.ProcessEnv): Record<string, string | undefined> {
-  return { ...trigger.env, ...Object.fromEntries(SECRET_ENV_NAMES.map((name) => [name, workerEnv[name]])) };
+  return { ...trigger.env, ...Object.fromEntries(API_KEY_ENV_NAMES.map((name) => [name, workerEnv[name]])) };
 }

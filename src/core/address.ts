@@ -161,10 +161,3 @@ export function endpointOf(input: string, defaultPort: number): { host: string; 
   const parsed = parseAddress(input);
   return { host: parsed.host, port: parsed.port ?? defaultPort };
 }
-
-export function defaultPortOfScheme(input: string): number | undefined {
-  const scheme = parseAddress(input).scheme.toLowerCase();
-  if (scheme === 'http://') return 80;
-  if (scheme === 'https://') return 443;
-  return undefined;
-}

@@ -145,7 +145,7 @@ export const SETTING_ENV_NAMES: readonly string[] = [
   ...Object.values(SETTINGS).flatMap((setting: Setting<unknown>) => (setting.env ? [setting.env] : [])),
 ];
 /** The env vars holding secrets, read only from the environment of the process that creates the container. */
-export const SECRET_ENV_NAMES: readonly string[] = Object.values(PROVIDER_DEFAULTS).flatMap((defaults) => (defaults.apiKeyEnv ? [defaults.apiKeyEnv] : []));
+export const API_KEY_ENV_NAMES: readonly string[] = Object.values(PROVIDER_DEFAULTS).flatMap((defaults) => (defaults.apiKeyEnv ? [defaults.apiKeyEnv] : []));
 
 /** Sections whose every key we know: anything else there is reported as a likely typo. */
 const READ_SECTIONS = [`${LOCAL}.llm`, `${LOCAL}.temporal`, `${LOCAL}.runner`, `${LOCAL}.execution`];

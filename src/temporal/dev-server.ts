@@ -9,8 +9,6 @@ import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { DEV_SERVER_SEARCH_ATTRIBUTE_ARGS, SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 
-export const TEMPORAL_CLI_VERSION = 'v1.5.1';
-
 /** The repository (or installed package) root: the folder holding this project's package.json. */
 export function projectRoot(): string {
   let dir = __dirname;

@@ -7,14 +7,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import type { HistoryFixture } from '../../scripts/record-histories';
+import { HISTORIES_DIR, type HistoryFixture } from '../../scripts/record-histories';
 
 jest.setTimeout(60_000);
 
-const DIR = join(__dirname, '..', 'fixtures', 'histories');
-const fixtures: HistoryFixture[] = readdirSync(DIR)
+const fixtures: HistoryFixture[] = readdirSync(HISTORIES_DIR)
   .filter((file) => file.endsWith('.json'))
-  .map((file) => JSON.parse(readFileSync(join(DIR, file), 'utf8')) as HistoryFixture);
+  .map((file) => JSON.parse(readFileSync(join(HISTORIES_DIR, file), 'utf8')) as HistoryFixture);
 
 /** One line per history that did not replay: the workflow, and the SDK's account of the divergence. */
 async function replayFailures(workflowsPath: string, histories: HistoryFixture[]): Promise<string[]> {
