@@ -138,7 +138,11 @@ test('embedded default, bridged on a native engine: the managed dev server answe
   delete env.TEMPORAL_SERVICE_ADDRESS; // nothing configured: the managed default
   const embeddedHome = await mkdtemp(join(tmpdir(), 'stigmer-embedded-'));
   e2e.cleanup(async () => {
-    await new Promise((resolve) => execFile('pkill', ['-f', embeddedHome], resolve)); // the detached dev server, if this test started it
+    // The detached dev server, if this test started it: stop it and wait until it is gone, or it
+    // would still be writing its database into the folder being removed.
+    const running = () => new Promise<boolean>((resolve) => execFile('pgrep', ['-f', embeddedHome], (error) => resolve(!error)));
+    await new Promise((resolve) => execFile('pkill', ['-f', embeddedHome], resolve));
+    for (const deadline = Date.now() + 15_000; (await running()) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 100));
     await rm(embeddedHome, { recursive: true, force: true });
   });
   const run = await cli(['run', '--network', 'bridge', '--json'], { ...env, HOME: embeddedHome });
