@@ -55,7 +55,7 @@ async function provisionWithoutTemporal(fixture: Fixture, { flags, trigger }: Pr
   const plan = await run('planNetworking', planNetworking, config);
   const container = await run('startContainer', startContainer, { flags, trigger, config, plan, workflowId });
   await run('verifyConnectivity', verifyConnectivity, { config, plan, container });
-  await run('awaitRunnerReady', awaitRunnerReady, { config, container, timeoutMs: READY_TIMEOUT_MS });
+  await run('awaitRunnerReady', awaitRunnerReady, { config, container, taskQueue: plan.runner.taskQueue, timeoutMs: READY_TIMEOUT_MS });
 }
 
 export interface P1 {

@@ -2,7 +2,6 @@ import { Context, log } from '@temporalio/activity';
 import { Connection } from '@temporalio/client';
 import type Dockerode from 'dockerode';
 import type { RunnerConfig } from '../core/config';
-import { RUNNER_TASK_QUEUE } from '../core/runner-env';
 import { logTail } from '../docker/logs';
 import type { RunnerContainer } from '../docker/runner-container';
 import { freshPoller, listPollers, type PollerSeen } from '../temporal/task-queue';
@@ -12,6 +11,8 @@ import { attempted, FAILURE_TYPES, PermanentError } from './failures';
 export interface AwaitRunnerReadyInput {
   config: RunnerConfig;
   container: RunnerContainer;
+  /** The queue the runner's contract polls. */
+  taskQueue: string;
   timeoutMs: number;
 }
 
@@ -22,9 +23,9 @@ export interface RunnerReady {
 
 const POLL_INTERVAL_MS = 100;
 
-/** Waits until the runner polls `agent_execution_runner` — the proof that it is up and connected. */
+/** Waits until the runner polls its contract's task queue — the proof that it is up and connected. */
 export function createAwaitRunnerReady(deps: ActivityDeps) {
-  return attempted(async ({ config, container, timeoutMs }: AwaitRunnerReadyInput): Promise<RunnerReady> => {
+  return attempted(async ({ config, container, taskQueue, timeoutMs }: AwaitRunnerReadyInput): Promise<RunnerReady> => {
     const started = Date.now();
     let seen: string[] = [];
     const namespace = config.temporal.namespace.value;
@@ -33,12 +34,12 @@ export function createAwaitRunnerReady(deps: ActivityDeps) {
     try {
       for (;;) {
         Context.current().heartbeat();
-        const pollers = await listPollers(connection, namespace, RUNNER_TASK_QUEUE);
+        const pollers = await listPollers(connection, namespace, taskQueue);
         // Only this runner's own poll counts: other runners poll the same queue.
         const poller = freshPoller(pollers.filter((entry) => entry.identity.endsWith(`@${container.hostname}`)), container.startedAt);
         seen = pollers.map((entry) => entry.identity);
         if (poller) {
-          log.info('runner polling', { container: container.name, taskQueue: RUNNER_TASK_QUEUE, namespace, temporal: config.temporal.address.value, poller: poller.identity, waitedMs: Date.now() - started });
+          log.info('runner polling', { container: container.name, taskQueue: taskQueue, namespace, temporal: config.temporal.address.value, poller: poller.identity, waitedMs: Date.now() - started });
           return { poller, waitedMs: Date.now() - started };
         }
         const state = (await handle.inspect()).State;
@@ -48,7 +49,7 @@ export function createAwaitRunnerReady(deps: ActivityDeps) {
         if (Date.now() - started > timeoutMs) {
           throw new PermanentError(
             FAILURE_TYPES.runnerNotReady,
-            `no worker with identity *@${container.hostname} polled ${RUNNER_TASK_QUEUE} in namespace ${namespace} at ${config.temporal.address.value} within ${timeoutMs} ms of container ${container.name} starting (pollers seen: ${seen.join(', ') || 'none'})${await lastLines(handle)}`,
+            `no worker with identity *@${container.hostname} polled ${taskQueue} in namespace ${namespace} at ${config.temporal.address.value} within ${timeoutMs} ms of container ${container.name} starting (pollers seen: ${seen.join(', ') || 'none'})${await lastLines(handle)}`,
           );
         }
         await Context.current().sleep(POLL_INTERVAL_MS);

@@ -4,6 +4,7 @@ import { createPlanNetworking } from './plan-networking';
 import { createRemoveRunner } from './remove-runner';
 import { createResolveConfig } from './resolve-config';
 import { createStartContainer } from './start-container';
+import { createStopRunner } from './stop-runner';
 import { createVerifyConnectivity } from './verify-connectivity';
 
 /** The provision and teardown activities, bound to their dependencies. */
@@ -14,6 +15,7 @@ export function createActivities(deps: ActivityDeps) {
     startContainer: createStartContainer(deps),
     verifyConnectivity: createVerifyConnectivity(deps),
     awaitRunnerReady: createAwaitRunnerReady(deps),
+    stopRunner: createStopRunner(deps),
     removeRunner: createRemoveRunner(deps),
   };
 }

@@ -6,6 +6,8 @@ import { loadConfig } from '../config/load-config';
 import { resolutionEnv } from '../config/trigger';
 import type { ConfigRequest } from './resolve-config';
 import { ensureRunnerContainer, type RunnerContainer } from '../docker/runner-container';
+import { prepareWorkspace } from '../docker/workspace';
+import { RUNNER_CONTRACTS } from '../core/runner-contract';
 import type { ActivityDeps } from './deps';
 import { attempted } from './failures';
 
@@ -15,12 +17,18 @@ export interface StartContainerInput extends ConfigRequest {
   workflowId: string;
 }
 
-/** Creates, reuses or replaces the runner container; the API key is read here, never carried in. */
+/**
+ * Creates, reuses or replaces the runner container and makes its workspace the runner's; the API key
+ * is read here, never carried in.
+ */
 export function createStartContainer(deps: ActivityDeps) {
   return attempted(async ({ flags, trigger, config, plan, workflowId }: StartContainerInput): Promise<RunnerContainer> => {
     const { secrets } = loadConfig(flags, resolutionEnv(trigger, deps.env), trigger.homeDir);
     const spec = buildContainerSpec(config, plan, secrets, workflowId);
-    const container = await ensureRunnerContainer(deps.docker.docker, spec, config.runner.pull.value, () => Context.current().heartbeat());
+    const started = await ensureRunnerContainer(deps.docker.docker, spec, config.runner.pull.value, () => Context.current().heartbeat());
+    const local = deps.platform === 'linux' && !plan.engine.inVm && !plan.engine.remote;
+    const workspace = await prepareWorkspace(deps.docker.docker, started.id, config.runner.workspaceDir.value, RUNNER_CONTRACTS[plan.runner.contract].workspacePath, local);
+    const container: RunnerContainer = { ...started, workspace };
     log.info('runner container ready', {
       container: container.name,
       id: container.id.slice(0, 12),
@@ -28,6 +36,8 @@ export function createStartContainer(deps: ActivityDeps) {
       ...(container.replacedBecause ? { replacedBecause: container.replacedBecause } : {}),
       image: container.image,
       mode: container.networkMode,
+      contract: plan.runner.contract,
+      workspace: `${workspace.hostPath}: ${workspace.note}`,
       env: Object.fromEntries(spec.env.filter((line) => /^(TEMPORAL_SERVICE_ADDRESS|STIGMER_BACKEND_ENDPOINT|OLLAMA_BASE_URL)=/.test(line)).map((line) => line.split(/=(.*)/s, 2))),
     });
     return container;

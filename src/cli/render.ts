@@ -43,6 +43,7 @@ export function renderPlan(config: RunnerConfig, plan: NetworkPlan, env: RunnerE
     ...Object.entries(sources).map(([key, source]) => `  ${key} = ${JSON.stringify(valueAt(config, key))}  [${source}]`),
     `  llm.apiKey: ${config.llm.apiKeySource ? `set [${config.llm.apiKeySource}]` : 'not set'}`,
     '',
+    `runner: ${plan.runner.contract} (${plan.runner.contractReason}); polls ${plan.runner.taskQueue}; user ${plan.runner.user}`,
     `engine: ${plan.engine.description}`,
     `network: ${plan.mode}${plan.hostAlias ? ` (this machine is ${plan.hostAlias} in the container)` : ''}`,
     ...plan.extraHosts.map((entry) => `  --add-host ${entry}`),

@@ -10,8 +10,10 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { buildContainerSpec } from './container-spec';
 import { planNetworking } from './network-plan';
-import { RUNNER_READS, SECRET_ENV_NAMES, type RunnerEnvName } from './runner-env';
+import { RUNNER_CONTRACTS } from './runner-contract';
 import { configFrom, ENGINES } from './test-fixtures';
+
+const contract = RUNNER_CONTRACTS['python-2026-01'];
 
 interface ComposeService {
   image?: string;
@@ -43,8 +45,8 @@ const runnerEnv = Object.fromEntries(Object.entries(runner.environment ?? {}).ma
 
 test('the runner service sets only names the runner reads — every one the provisioner sets, plus the API key at most', () => {
   const names = Object.keys(runner.environment ?? {});
-  expect(names.filter((name) => !(RUNNER_READS as readonly string[]).includes(name))).toEqual([]);
-  const optional = names.filter((name) => SECRET_ENV_NAMES.has(name as RunnerEnvName) && !(name in specEnv));
+  expect(names.filter((name) => !contract.reads.includes(name))).toEqual([]);
+  const optional = names.filter((name) => contract.secrets.includes(name) && !(name in specEnv));
   expect(optional).toEqual(['STIGMER_LLM_API_KEY']);
   expect(names.filter((name) => !optional.includes(name)).sort()).toEqual(Object.keys(specEnv).sort());
 });

@@ -15,7 +15,7 @@ export interface Sourced<T> {
   source: Source;
 }
 
-import { DOCKER_NAME, EXECUTION_MODES, LLM_PROVIDERS, NETWORK_CHOICES, PULL_POLICIES, type LlmProvider, type NetworkChoice, type PullPolicy } from './vocabulary';
+import { CONTRACT_CHOICES, DOCKER_NAME, EXECUTION_MODES, LLM_PROVIDERS, NETWORK_CHOICES, PULL_POLICIES, type ContractChoice, type LlmProvider, type NetworkChoice, type PullPolicy } from './vocabulary';
 
 export { NETWORK_CHOICES, type LlmProvider, type NetworkChoice, type PullPolicy } from './vocabulary';
 
@@ -39,6 +39,8 @@ export interface RunnerConfig {
     network: Sourced<NetworkChoice>;
     hostAlias: Sourced<string> | null;
     workspaceDir: Sourced<string>;
+    /** The runner release's env contract, or `auto` to read it off the image. */
+    contract: Sourced<ContractChoice>;
   };
   llm: {
     provider: Sourced<LlmProvider>;
@@ -64,6 +66,7 @@ export interface ConfigFlags {
   config?: string;
   image?: string;
   network?: string;
+  contract?: string;
 }
 
 export interface ConfigInputs {
@@ -124,6 +127,7 @@ const SETTINGS = {
   pull: { env: 'STIGMER_RUNNER_PULL', key: `${LOCAL}.runner.pull`, schema: z.enum(PULL_POLICIES) },
   network: { flag: 'network', env: 'STIGMER_RUNNER_NETWORK', key: `${LOCAL}.runner.network`, schema: z.enum(NETWORK_CHOICES) },
   hostAlias: { env: 'STIGMER_RUNNER_HOST_ALIAS', key: `${LOCAL}.runner.host_alias`, schema: nonEmpty },
+  contract: { flag: 'contract', env: 'STIGMER_RUNNER_CONTRACT', key: `${LOCAL}.runner.contract`, schema: z.enum(CONTRACT_CHOICES) },
   workspaceDir: { env: 'STIGMER_RUNNER_WORKSPACE_DIR', key: `${LOCAL}.runner.workspace_dir`, schema: z.string().startsWith('/', 'must be an absolute path') },
   backendType: { key: 'backend.type', schema: z.literal('local', 'is not supported: only backend.type "local" runs a local agent-runner') },
   provider: { env: 'STIGMER_LLM_PROVIDER', key: `${LOCAL}.llm.provider`, schema: z.enum(LLM_PROVIDERS) },
@@ -212,6 +216,7 @@ export function resolveConfig(inputs: ConfigInputs): { config: RunnerConfig; sec
       network: lookup(SETTINGS.network, 'auto'),
       hostAlias: lookup(SETTINGS.hostAlias) ?? null,
       workspaceDir: lookup(SETTINGS.workspaceDir, `${inputs.homeDir}/.stigmer/data/workspace`),
+      contract: lookup(SETTINGS.contract, 'auto'),
     },
     llm: {
       provider,

@@ -5,13 +5,15 @@
  */
 import type { RunnerConfig, RunnerSecrets } from './config';
 import type { NetworkPlan } from './network-plan';
-import { buildRunnerEnv, CONTAINER_LOGS, CONTAINER_WORKSPACE, toDockerEnv } from './runner-env';
+import { RUNNER_CONTRACTS } from './runner-contract';
+import { buildRunnerEnv, toDockerEnv } from './runner-env';
 
 export const LABELS = {
   managedBy: 'dev.stigmer.managed-by',
   runner: 'dev.stigmer.runner',
   workflowId: 'dev.stigmer.workflow-id',
   specHash: 'dev.stigmer.spec-hash',
+  contract: 'dev.stigmer.runner-contract',
 } as const;
 export const MANAGED_BY = 'stigmer-runner';
 
@@ -33,24 +35,20 @@ export interface ContainerSpec {
 }
 
 export function buildContainerSpec(config: RunnerConfig, plan: NetworkPlan, secrets: RunnerSecrets, workflowId: string): ContainerSpec {
-  const workspace = config.runner.workspaceDir.value;
+  const contract = RUNNER_CONTRACTS[plan.runner.contract];
   return {
     name: config.runner.name.value,
     hostname: config.runner.name.value,
     image: config.runner.image.value,
-    env: toDockerEnv(buildRunnerEnv(config, plan, secrets)),
+    env: toDockerEnv(contract, buildRunnerEnv(contract, config, plan, secrets)),
     networkMode: plan.mode,
     extraHosts: plan.extraHosts,
-    binds: [`${workspace}:${CONTAINER_WORKSPACE}`, `${logsDirFor(workspace)}:${CONTAINER_LOGS}`],
+    // Only what the runner reads: it logs to stderr (kept by the log driver), so no log directory.
+    binds: [`${config.runner.workspaceDir.value}:${contract.workspacePath}`],
     restartPolicy: 'unless-stopped',
     logConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
-    labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.runner]: config.runner.name.value, [LABELS.workflowId]: workflowId },
+    labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.runner]: config.runner.name.value, [LABELS.workflowId]: workflowId, [LABELS.contract]: contract.id },
   };
-}
-
-/** Logs sit beside the workspace: `<data>/workspace` → `<data>/logs`. */
-export function logsDirFor(workspaceDir: string): string {
-  return workspaceDir.replace(/\/+$/, '').replace(/\/[^/]*$/, '') + '/logs';
 }
 
 /**

@@ -1,4 +1,4 @@
-import { diagnose, interpretProbe, planChecks, summarizeVerification, type CheckResult, type ProbeResult } from './diagnosis';
+import { diagnose, diagnoseWorkspace, interpretProbe, planChecks, summarizeVerification, type CheckResult, type ProbeResult } from './diagnosis';
 import { planNetworking } from './network-plan';
 import { configFrom, ENGINES } from './test-fixtures';
 
@@ -18,6 +18,7 @@ describe('planChecks', () => {
       'ollama@container http://host.docker.internal:11434/api/tags',
       'ollama@host http://localhost:11434/api/tags',
       'ollama@bridge-gateway http://host.docker.internal:11434/api/tags (dialled at 172.17.0.1:11434)',
+      'workspace@container /workspace',
     ]);
     const gatewayOllama = checks[8].target;
     expect(gatewayOllama).toMatchObject({ kind: 'http', host: '172.17.0.1', port: 11434, hostHeader: 'host.docker.internal:11434' });
@@ -27,7 +28,7 @@ describe('planChecks', () => {
     for (const engine of ['nativeLinux', 'desktopMac']) {
       const checks = planChecks(planNetworking(configFrom(), ENGINES[engine]));
       expect(checks.filter((check) => check.site === 'bridge-gateway')).toEqual([]);
-      expect(checks).toHaveLength(6);
+      expect(checks).toHaveLength(7);
     }
   });
 });
@@ -39,6 +40,7 @@ describe('interpretProbe', () => {
   it.each<[string, Partial<ProbeResult>, boolean, RegExp]>([
     ['model listed', { status: 200, body: TAGS }, true, /HTTP 200, model qwen2.5-coder:7b listed/],
     ['model missing', { status: 200, body: JSON.stringify({ models: [{ name: 'llama3:8b' }] }) }, false, /model qwen2.5-coder:7b is not pulled \(listed: llama3:8b\)/],
+    ['model missing, each listed tag named once', { status: 200, body: JSON.stringify({ models: [{ name: 'llama3:8b', model: 'llama3:8b' }, { name: 'qwen2.5-coder:1.5b', model: 'qwen2.5-coder:1.5b' }] }) }, false, /\(listed: llama3:8b, qwen2\.5-coder:1\.5b\)$/],
     ['not Ollama', { status: 200, body: '<html>' }, false, /not Ollama’s \/api\/tags JSON/],
     ['forbidden host', { status: 403, body: '' }, false, /^HTTP 403$/],
     ['refused', { ok: false, code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 172.17.0.1:11434' }, false, /^ECONNREFUSED: connect ECONNREFUSED 172\.17\.0\.1:11434$/],
@@ -100,5 +102,28 @@ describe('diagnose', () => {
     expect(healableOnly.message).toMatch(/^Stigmer backend: container-target from container r \(network bridge\) failed: ECONNREFUSED; from this machine host-target failed: ECONNREFUSED\n {4}cause: .*\n {4}fix: /);
     const mixed = summarizeVerification([...results('temporal', { container: 'ETIMEDOUT', host: true }), ...results('backend', { container: 'ECONNREFUSED', host: 'ECONNREFUSED' })], desktop, 'r');
     expect(mixed).toMatchObject({ ok: false, healable: false });
+  });
+});
+
+describe('diagnoseWorkspace', () => {
+  const check = (ok: boolean, detail: string): CheckResult[] => [{ service: 'workspace', site: 'container', target: '/workspace', ok, detail, ms: 1 }];
+  const ownership = { hostPath: '/root/.stigmer/data/workspace', containerPath: '/workspace', runnerUid: 1000, runnerGid: 1000, hostUid: 100999, hostGid: 100999, note: 'owned by 0:0, and this process (uid 1001) cannot give it to 100999:100999' };
+
+  it('a failed write names the path, the runner user on both sides of the namespace, and the chown that fixes it', () => {
+    const diagnosis = diagnoseWorkspace(check(false, 'EACCES: permission denied'), 'r', ownership);
+    expect(diagnosis).toMatchObject({ service: 'workspace', ok: false, healable: false });
+    expect(diagnosis?.cause).toBe("the runner's user (uid 1000, gid 1000 in the container) cannot create files in /workspace (/root/.stigmer/data/workspace on this machine; owned by 0:0, and this process (uid 1001) cannot give it to 100999:100999)");
+    expect(diagnosis?.fix).toBe("sudo chown 100999:100999 /root/.stigmer/data/workspace (the ids the runner's user has on this machine), then run again");
+  });
+
+  it('without ownership facts (a VM engine) it still names the path', () => {
+    expect(diagnoseWorkspace(check(false, 'EACCES'), 'r', undefined)?.fix).toBe("make /workspace writable by the image's user");
+  });
+
+  it('a writable workspace passes, and a failed one fails the whole report non-healably', () => {
+    const plan = planNetworking(configFrom(), ENGINES.desktopMac);
+    const services = plan.services.flatMap((service) => results(service.service, { container: true, host: true }));
+    expect(summarizeVerification([...services, ...check(true, 'ok')], plan, 'r', ownership)).toMatchObject({ ok: true });
+    expect(summarizeVerification([...services, ...check(false, 'EACCES')], plan, 'r', ownership)).toMatchObject({ ok: false, healable: false });
   });
 });

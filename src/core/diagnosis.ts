@@ -5,15 +5,21 @@
  */
 import { classifyHost, endpointOf, parseAddress } from './address';
 import type { NetworkPlan, ServiceName } from './network-plan';
+import { RUNNER_CONTRACTS } from './runner-contract';
 
 export type ProbeSite = 'container' | 'host' | 'bridge-gateway';
+/** What a check is about: a service the runner connects to, or its workspace. */
+export type CheckSubject = ServiceName | 'workspace';
 
 /** One thing to dial; the probe programs (in and out of the container) take a list of these. */
 export interface ProbeTarget {
   id: string;
-  kind: 'http' | 'tcp';
+  /** `write`: create and remove a file in `path`, as the user the probe runs as. */
+  kind: 'http' | 'tcp' | 'write';
   host: string;
   port: number;
+  /** For write: the directory to write in. */
+  path?: string;
   /** For http: the full URL to GET. */
   url?: string;
   /** Host header to send for http when dialling an address other than the URL's host. */
@@ -37,7 +43,7 @@ export interface ProbeResult {
 }
 
 export interface PlannedCheck {
-  service: ServiceName;
+  service: CheckSubject;
   site: ProbeSite;
   target: ProbeTarget;
   /** What a reader should see: `http://host.docker.internal:11434/api/tags` or `host.docker.internal:7233`. */
@@ -45,7 +51,7 @@ export interface PlannedCheck {
 }
 
 export interface CheckResult {
-  service: ServiceName;
+  service: CheckSubject;
   site: ProbeSite;
   target: string;
   ok: boolean;
@@ -54,7 +60,7 @@ export interface CheckResult {
 }
 
 export interface ServiceDiagnosis {
-  service: ServiceName;
+  service: CheckSubject;
   ok: boolean;
   /** Waiting may fix it (the service is down everywhere, so it may still be starting). */
   healable: boolean;
@@ -75,6 +81,9 @@ export function planChecks(plan: NetworkPlan): PlannedCheck[] {
     const local = classifyHost(parseAddress(planned.hostAddress).host) !== 'other';
     if (plan.bridgeGateway && local) add('bridge-gateway', planned.container.resolved, plan.bridgeGateway);
   }
+  // Plans made before contracts were part of them had the January 2026 runner's /workspace.
+  const path = RUNNER_CONTRACTS[plan.runner?.contract ?? 'python-2026-01'].workspacePath;
+  checks.push({ service: 'workspace', site: 'container', display: path, target: { id: 'workspace@container', kind: 'write', host: '', port: 0, path, timeoutMs: PROBE_TIMEOUT_MS } });
   return checks;
 }
 
@@ -103,6 +112,7 @@ export function interpretProbe(check: PlannedCheck, result: ProbeResult | undefi
     const where = result.address ? ` (${result.address})` : '';
     return { ...base, ok: false, detail: `${result.code ?? 'ERROR'}${where}${result.message ? `: ${result.message}` : ''}` };
   }
+  if (check.target.kind === 'write') return { ...base, ok: true, detail: 'created and removed a file as the runner\'s user' };
   if (check.target.kind === 'tcp') return { ...base, ok: true, detail: `connected${result.address ? ` to ${result.address}` : ''}` };
   if (result.status !== 200) return { ...base, ok: false, detail: `HTTP ${result.status}${result.body ? `: ${result.body.slice(0, 120).trim()}` : ''}` };
   const models = listedModels(result.body);
@@ -115,13 +125,46 @@ function listedModels(body: string | undefined): string[] | undefined {
   try {
     const parsed = JSON.parse(body ?? '') as { models?: Array<{ name?: string; model?: string }> };
     if (!Array.isArray(parsed.models)) return undefined;
-    return parsed.models.flatMap((entry) => [entry.name, entry.model]).filter((name): name is string => typeof name === 'string');
+    // `name` and `model` are usually the same tag: list each once.
+    return [...new Set(parsed.models.flatMap((entry) => [entry.name, entry.model]).filter((name): name is string => typeof name === 'string'))];
   } catch {
     return undefined;
   }
 }
 
 const SERVICE_TITLES: Record<ServiceName, string> = { temporal: 'Temporal', backend: 'Stigmer backend', ollama: 'Ollama' };
+
+/** Who owns the workspace, as startContainer found and left it: for the cause and the fix. */
+export interface WorkspaceOwnership {
+  hostPath: string;
+  containerPath: string;
+  /** The runner's user in the container, and the ids it has on this machine (they differ on rootless engines). */
+  runnerUid?: number;
+  runnerGid?: number;
+  hostUid?: number;
+  hostGid?: number;
+  /** What was done: `owned by the runner already`, `chowned to 101000:101000`, or why nothing could be. */
+  note: string;
+}
+
+/** The runner's user must write its workspace: a failed write check names the path, the uid and the fix. */
+export function diagnoseWorkspace(checks: CheckResult[], containerName: string, ownership: WorkspaceOwnership | undefined): ServiceDiagnosis | undefined {
+  const check = checks.find((entry) => entry.service === 'workspace');
+  if (!check) return undefined;
+  const path = ownership?.containerPath ?? check.target;
+  if (check.ok) return { service: 'workspace', ok: true, healable: true, summary: `workspace ${path} writable by the runner's user in ${containerName}` };
+  const user = ownership?.runnerUid === undefined ? "the runner's user" : `the runner's user (uid ${ownership.runnerUid}, gid ${ownership.runnerGid} in the container)`;
+  const mounted = ownership ? ` (${ownership.hostPath} on this machine; ${ownership.note})` : '';
+  const hostIds = ownership?.hostUid === undefined ? undefined : `${ownership.hostUid}:${ownership.hostGid}`;
+  return {
+    service: 'workspace',
+    ok: false,
+    healable: false,
+    summary: `workspace: ${user} cannot write ${path} in ${containerName}: ${check.detail}`,
+    cause: `${user} cannot create files in ${path}${mounted}`,
+    fix: ownership && hostIds ? `sudo chown ${hostIds} ${ownership.hostPath} (the ids the runner's user has on this machine), then run again` : `make ${path} writable by the image's user`,
+  };
+}
 
 export function diagnose(service: ServiceName, checks: CheckResult[], plan: NetworkPlan, containerName: string): ServiceDiagnosis {
   const at = (site: ProbeSite) => checks.find((check) => check.service === service && check.site === site);
@@ -179,11 +222,12 @@ export interface VerificationReport {
   message: string;
 }
 
-export function summarizeVerification(checks: CheckResult[], plan: NetworkPlan, containerName: string): VerificationReport {
-  const diagnoses = plan.services.map((planned) => diagnose(planned.service, checks, plan, containerName));
+export function summarizeVerification(checks: CheckResult[], plan: NetworkPlan, containerName: string, workspace?: WorkspaceOwnership): VerificationReport {
+  const workspaceDiagnosis = diagnoseWorkspace(checks, containerName, workspace);
+  const diagnoses = [...plan.services.map((planned) => diagnose(planned.service, checks, plan, containerName)), ...(workspaceDiagnosis ? [workspaceDiagnosis] : [])];
   const failures = diagnoses.filter((diagnosis) => !diagnosis.ok);
   const message = failures.length === 0
-    ? `all ${diagnoses.length} services reachable from container ${containerName}`
+    ? `all ${plan.services.length} services reachable from container ${containerName}${workspaceDiagnosis ? ', workspace writable' : ''}`
     : failures.map((failure) => `${failure.summary}\n    cause: ${failure.cause}\n    fix: ${failure.fix}`).join('\n');
   return { ok: failures.length === 0, healable: failures.every((failure) => failure.healable), checks, diagnoses, message };
 }

@@ -5,6 +5,7 @@
 import { classifyHost, parseAddress, rewriteLocalHost, type AddressRewrite } from './address';
 import type { RunnerConfig } from './config';
 import { identifyEngine, type EngineFacts, type EngineIdentity } from './engine';
+import { chooseContract, RUNNER_CONTRACTS, type ImageFacts, type RunnerContractId } from './runner-contract';
 
 export type NetworkMode = 'host' | 'bridge';
 export type ServiceName = 'temporal' | 'backend' | 'ollama';
@@ -17,7 +18,19 @@ export interface PlannedService {
   container: AddressRewrite;
 }
 
+/** The runner release this plan is for, and what follows from its contract. */
+export interface RunnerPlan {
+  contract: RunnerContractId;
+  /** Why this contract (setting, image label, what the image runs, or assumed). */
+  contractReason: string;
+  /** The queue readiness waits on. */
+  taskQueue: string;
+  /** The user the runner runs as: the image's `Config.User`, else the contract's. */
+  user: string;
+}
+
 export interface NetworkPlan {
+  runner: RunnerPlan;
   mode: NetworkMode;
   engine: EngineIdentity;
   /** `name:address` entries for the container's /etc/hosts (`--add-host`). */
@@ -36,11 +49,20 @@ export interface NetworkPlan {
 
 const OLLAMA_BIND_FIX = 'set OLLAMA_HOST=0.0.0.0:11434 (or the bridge gateway address) and restart Ollama';
 
-export function planNetworking(config: RunnerConfig, facts: EngineFacts): NetworkPlan {
+export function planNetworking(config: RunnerConfig, facts: EngineFacts, image?: ImageFacts): NetworkPlan {
   const engine = identifyEngine(facts);
   const reasons: string[] = [];
   const warnings: string[] = [];
   const blockers: string[] = [];
+  const decision = chooseContract(config.runner.contract, image);
+  const contract = RUNNER_CONTRACTS[decision.id];
+  if (decision.warning) warnings.push(decision.warning);
+  const runner: RunnerPlan = {
+    contract: contract.id,
+    contractReason: decision.reason,
+    taskQueue: contract.taskQueue,
+    user: image?.present ? image.user || '0' : contract.defaultUser,
+  };
   const choice = config.runner.network;
 
   let mode: NetworkMode;
@@ -72,11 +94,11 @@ export function planNetworking(config: RunnerConfig, facts: EngineFacts): Networ
   }
 
   const bridgeGateway = mode === 'bridge' && engine.kind === 'native-linux' && !engine.remote ? (facts.bridgeGateway ?? null) : null;
-  const configured: Array<{ service: ServiceName; hostAddress: string }> = [
+  const configured = ([
     { service: 'temporal', hostAddress: config.temporal.address.value },
     { service: 'backend', hostAddress: config.backend.endpoint.value },
-    ...(config.llm.provider.value === 'ollama' ? [{ service: 'ollama' as const, hostAddress: config.llm.baseUrl.value }] : []),
-  ];
+    { service: 'ollama', hostAddress: config.llm.baseUrl.value },
+  ] satisfies Array<{ service: ServiceName; hostAddress: string }>).filter(({ service }) => contract.services.includes(service) && (service !== 'ollama' || config.llm.provider.value === 'ollama'));
   const services: PlannedService[] = configured.map(({ service, hostAddress }) => ({ service, hostAddress, container: containerAddress(hostAddress, mode, hostAlias) }));
 
   for (const planned of services) {
@@ -96,7 +118,7 @@ export function planNetworking(config: RunnerConfig, facts: EngineFacts): Networ
     }
   }
 
-  return { mode, engine, extraHosts, hostAlias, bridgeGateway, services, reasons, warnings, blockers };
+  return { runner, mode, engine, extraHosts, hostAlias, bridgeGateway, services, reasons, warnings, blockers };
 }
 
 function containerAddress(address: string, mode: NetworkMode, hostAlias: string | null): AddressRewrite {

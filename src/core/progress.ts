@@ -14,6 +14,8 @@ export interface StepProgress {
   attempts: number;
   startedAt?: number;
   durationMs?: number;
+  /** What the step does, as its activity summary says it (e.g. what it waits for and how long). */
+  summary?: string;
   /** One line saying what the step produced, e.g. `network bridge via host.docker.internal`. */
   note?: string;
   error?: string;

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import type Dockerode from 'dockerode';
 import { LABELS, specFingerprint, type ContainerSpec } from '../core/container-spec';
 import type { PullPolicy } from '../core/config';
+import type { WorkspaceOwnership } from '../core/diagnosis';
 
 export type ContainerAction = 'created' | 'reused' | 'restarted' | 'replaced';
 
@@ -23,6 +24,8 @@ export interface RunnerContainer {
   replacedBecause?: string;
   /** ISO time the container's current run started (readiness compares poller activity with it). */
   startedAt: string;
+  /** Who owns the mounted workspace and what startContainer did about it. */
+  workspace?: WorkspaceOwnership;
 }
 
 /** The image is not on the engine and cannot be pulled: retrying will not help. */
@@ -55,7 +58,8 @@ export async function ensureRunnerContainer(docker: Dockerode, spec: ContainerSp
     onProgress();
   }
 
-  for (const bind of spec.binds) mkdirSync(bind.split(':')[0], { recursive: true });
+  // Created here, before the engine would create it as root; its owner is set once the runner's user is known.
+  for (const bind of spec.binds) mkdirSync(bind.split(':')[0], { recursive: true, mode: 0o750 });
   const container = await docker.createContainer({
     name: spec.name,
     Hostname: spec.hostname,
@@ -152,6 +156,14 @@ export async function removeRunnerContainers(docker: Dockerode, runnerName: stri
     removed.push({ id: existing.Id, name: existing.Names[0]?.replace(/^\//, '') ?? runnerName, state: existing.State });
   }
   return removed;
+}
+
+/** Stops one runner container and keeps it (its logs stay readable); already stopped or gone is fine. */
+export async function stopRunnerContainer(docker: Dockerode, id: string): Promise<string> {
+  const container = docker.getContainer(id);
+  await container.stop({ t: 10 }).catch(ignoreGone);
+  const state = await container.inspect().then((info) => info.State.Status, () => 'gone');
+  return state;
 }
 
 /** 304 already stopped, 404 already gone, 409 removal in progress: the wanted end state. */

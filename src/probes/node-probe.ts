@@ -10,6 +10,20 @@ export async function probeTargets(targets: ProbeTarget[]): Promise<ProbeResult[
   const net: typeof import('node:net') = require('node:net');
   const http: typeof import('node:http') = require('node:http');
   const https: typeof import('node:https') = require('node:https');
+  const fs: typeof import('node:fs') = require('node:fs');
+
+  // The runner's user must be able to create files in its workspace; the probe runs as that user.
+  const probeWrite = async (target: ProbeTarget, started: number): Promise<ProbeResult> => {
+    const file = `${target.path}/.stigmer-write-check-${process.pid}-${Date.now()}`;
+    try {
+      fs.writeFileSync(file, 'ok', { flag: 'wx' });
+      fs.unlinkSync(file);
+      return { id: target.id, ok: true, ms: Date.now() - started };
+    } catch (error) {
+      const failure = error as NodeJS.ErrnoException;
+      return { id: target.id, ok: false, code: failure.code ?? 'ERROR', message: failure.message, ms: Date.now() - started };
+    }
+  };
 
   const probeTcp = (target: ProbeTarget, started: number): Promise<ProbeResult> =>
     new Promise((resolve) => {
@@ -56,7 +70,8 @@ export async function probeTargets(targets: ProbeTarget[]): Promise<ProbeResult[
       request.end();
     });
 
-  return Promise.all(targets.map((target) => (target.kind === 'http' ? probeHttp(target, Date.now()) : probeTcp(target, Date.now()))));
+  const probe = { http: probeHttp, tcp: probeTcp, write: probeWrite };
+  return Promise.all(targets.map((target) => probe[target.kind](target, Date.now())));
 }
 
 /** `node -e` program text: prints the results of the targets passed as the first argument. */

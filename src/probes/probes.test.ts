@@ -4,7 +4,10 @@
  * closed port, and a server that accepts but never answers.
  */
 import { execFile } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ProbeResult, ProbeTarget } from '../core/diagnosis';
 import { startBackendStandIn, type BackendStandIn } from '../../test/support/backend-standin';
@@ -21,13 +24,21 @@ let silentPort: number;
 const held: Socket[] = [];
 let closedPort: number;
 let targets: ProbeTarget[];
+let writable: string;
+let readOnly: string;
 
 beforeAll(async () => {
   [ollama, backend, closedPort] = await Promise.all([startOllamaStandIn(), startBackendStandIn(), freePort()]);
   silent = createServer((socket) => held.push(socket)); // accepts, never answers
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
   silentPort = (silent.address() as { port: number }).port;
+  writable = mkdtempSync(join(tmpdir(), 'probe-writable-'));
+  readOnly = mkdtempSync(join(tmpdir(), 'probe-read-only-'));
+  chmodSync(readOnly, 0o555);
   targets = [
+    { id: 'workspace', kind: 'write', host: '', port: 0, path: writable, timeoutMs: 2000 },
+    { id: 'workspace-missing', kind: 'write', host: '', port: 0, path: join(writable, 'missing'), timeoutMs: 2000 },
+    ...(process.getuid?.() === 0 ? [] : [{ id: 'workspace-read-only', kind: 'write' as const, host: '', port: 0, path: readOnly, timeoutMs: 2000 }]),
     { id: 'tags', kind: 'http', host: '127.0.0.1', port: ollama.port, url: `${ollama.url}/api/tags`, timeoutMs: 2000 },
     { id: 'tags-by-name', kind: 'http', host: 'localhost', port: ollama.port, url: `http://localhost:${ollama.port}/api/tags`, timeoutMs: 2000 },
     { id: 'foreign-host-header', kind: 'http', host: '127.0.0.1', port: ollama.port, url: `${ollama.url}/api/tags`, hostHeader: `evil.example.com:${ollama.port}`, timeoutMs: 2000 },
@@ -41,6 +52,8 @@ beforeAll(async () => {
 afterAll(async () => {
   held.forEach((socket) => socket.destroy());
   await Promise.all([ollama?.close(), backend?.close(), new Promise((resolve) => silent?.close(resolve))]);
+  rmSync(writable, { recursive: true, force: true });
+  rmSync(readOnly, { recursive: true, force: true });
 });
 
 function expectContract(results: ProbeResult[]): void {
@@ -54,6 +67,11 @@ function expectContract(results: ProbeResult[]): void {
   expect(byId.closed).toMatchObject({ ok: false, code: 'ECONNREFUSED' });
   expect(byId['closed-http']).toMatchObject({ ok: false, code: 'ECONNREFUSED' });
   expect(byId['silent-http']).toMatchObject({ ok: false, code: 'ETIMEDOUT' });
+  // The write check leaves nothing behind; root writes anywhere, so read-only is checked as a user only.
+  expect(byId.workspace).toMatchObject({ ok: true });
+  expect(readdirSync(writable)).toEqual([]);
+  expect(byId['workspace-missing']).toMatchObject({ ok: false, code: 'ENOENT' });
+  if (byId['workspace-read-only']) expect(byId['workspace-read-only']).toMatchObject({ ok: false, code: 'EACCES' });
   for (const result of results) expect(result.ms).toBeGreaterThanOrEqual(0);
 }
 

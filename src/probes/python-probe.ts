@@ -4,7 +4,7 @@
  * JSON on stdout); the contract test runs both against the same sockets.
  */
 export const PYTHON_PROBE_PROGRAM = String.raw`
-import json, socket, sys, time, http.client, ssl, errno
+import json, os, socket, sys, time, http.client, ssl, errno
 from concurrent.futures import ThreadPoolExecutor
 
 def code_of(error):
@@ -13,8 +13,23 @@ def code_of(error):
     if isinstance(error, OSError) and error.errno in errno.errorcode: return errno.errorcode[error.errno]
     return 'ERROR'
 
+def probe_write(target, started):
+    path = '%s/.stigmer-write-check-%d-%d' % (target['path'], os.getpid(), int(time.time() * 1000))
+    result = {'id': target['id']}
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.write(fd, b'ok')
+        os.close(fd)
+        os.unlink(path)
+        result['ok'] = True
+    except Exception as error:
+        result.update(ok=False, code=code_of(error), message=str(error) or type(error).__name__)
+    result['ms'] = int((time.monotonic() - started) * 1000)
+    return result
+
 def probe(target):
     started = time.monotonic()
+    if target['kind'] == 'write': return probe_write(target, started)
     result = {'id': target['id']}
     timeout = target['timeoutMs'] / 1000.0
     sock = None

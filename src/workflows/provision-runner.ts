@@ -42,6 +42,8 @@ export interface ProvisionProgress {
   checks: CheckResult[];
   diagnoses: ServiceDiagnosis[];
   error?: { type: string; message: string };
+  /** A failed provision stops the container it started (kept for its logs), so nothing polls the runner's queue. */
+  stoppedAfterFailure?: { container: string; stopped: boolean; message: string };
 }
 
 export interface ProvisionResult extends ProvisionProgress {
@@ -55,6 +57,8 @@ export interface ProvisionResult extends ProvisionProgress {
 export const progressQuery = defineQuery<ProvisionProgress>('progress');
 
 export const INVALID_INPUT = 'InvalidInput';
+/** The queue of runners planned before contracts were part of the plan (executions still in flight). */
+const LEGACY_RUNNER_TASK_QUEUE = 'agent_execution_runner';
 
 export async function provisionRunner(input: ProvisionInput): Promise<ProvisionResult> {
   const problem = inputProblem(input);
@@ -90,6 +94,7 @@ export async function provisionRunner(input: ProvisionInput): Promise<ProvisionR
     heartbeatTimeout: '10 seconds',
     retry: { maximumAttempts: 3 },
   });
+  const { stopRunner } = proxyActivities<RunnerActivities>({ startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', maximumAttempts: 3 } });
 
   // Added after histories without it were recorded: patched() keeps those replaying (README: "Changing the workflow").
   const indexOutcome = input.searchAttributes === true && patched('search-attributes-outcome');
@@ -106,7 +111,7 @@ export async function provisionRunner(input: ProvisionInput): Promise<ProvisionR
   /** Runs one step: keeps progress, the UI checklist and the error that ends the provision. */
   async function step<T>(name: StepName, summary: string, run: (options: ActivityOptions) => Promise<Attempted<T>>, note: (value: T) => string): Promise<T> {
     const progress = state.steps.find((entry) => entry.name === name) as StepProgress;
-    Object.assign(progress, { status: 'running', startedAt: Date.now(), attempts: 1 });
+    Object.assign(progress, { status: 'running', startedAt: Date.now(), attempts: 1, summary });
     setCurrentDetails(renderChecklist(runnerName, state.steps));
     try {
       const { value, attempt } = await run({ summary } as ActivityOptions);
@@ -137,22 +142,41 @@ export async function provisionRunner(input: ProvisionInput): Promise<ProvisionR
     (c) => `${c.action} ${c.id.slice(0, 12)}`,
   );
   state.container = container;
-  const report: VerificationReport = await step(
-    'verifyConnectivity',
-    `probe ${plan.services.map((service) => service.service).join(', ')} from inside ${runnerName} (${plan.mode})`,
-    (o) => verifyConnectivity.executeWithOptions(o, [{ config, plan, container }]),
-    (r) => `${r.diagnoses.length} services reachable`,
-  );
-  Object.assign(state, { checks: report.checks, diagnoses: report.diagnoses });
-  const ready = await step(
-    'awaitRunnerReady',
-    `wait for ${runnerName} to poll agent_execution_runner`,
-    (o) => awaitRunnerReady.executeWithOptions(o, [{ config, container, timeoutMs: readyTimeoutMs }]),
-    (r) => `poller ${r.poller.identity}`,
-  );
+  const taskQueue = plan.runner?.taskQueue ?? LEGACY_RUNNER_TASK_QUEUE;
+  let ready: RunnerReady;
+  try {
+    const report: VerificationReport = await step(
+      'verifyConnectivity',
+      `probe ${plan.services.map((service) => service.service).join(', ')} and the workspace from inside ${runnerName} (${plan.mode})`,
+      (o) => verifyConnectivity.executeWithOptions(o, [{ config, plan, container }]),
+      (r) => `${r.diagnoses.length} checks passed`,
+    );
+    Object.assign(state, { checks: report.checks, diagnoses: report.diagnoses });
+    ready = await step(
+      'awaitRunnerReady',
+      `wait up to ${Math.round(readyTimeoutMs / 1000)} s for ${runnerName} to poll ${taskQueue}`,
+      (o) => awaitRunnerReady.executeWithOptions(o, [{ config, container, taskQueue, timeoutMs: readyTimeoutMs }]),
+      (r) => `poller ${r.poller.identity}`,
+    );
+  } catch (failure) {
+    // Added after histories without it were recorded: patched() keeps those replaying.
+    if (patched('stop-runner-on-failure')) await stopFailedRunner(container);
+    throw failure;
+  }
   state.status = 'ready';
   recordOutcome('awaitRunnerReady');
   setCurrentDetails(renderChecklist(runnerName, state.steps));
+
+  /** A runner that failed verification must not take work: stop it, keep it for its logs. */
+  async function stopFailedRunner(failed: RunnerContainer): Promise<void> {
+    try {
+      const { value } = await stopRunner.executeWithOptions({ summary: `stop ${failed.name}: it failed verification (kept for its logs)` } as ActivityOptions, [failed]);
+      state.stoppedAfterFailure = { container: failed.name, stopped: true, message: value.message };
+    } catch (error) {
+      state.stoppedAfterFailure = { container: failed.name, stopped: false, message: `could not stop ${failed.name}: ${(error as Error).message}` };
+    }
+    setCurrentDetails(renderChecklist(runnerName, state.steps, state.diagnoses.filter((diagnosis) => !diagnosis.ok)));
+  }
   return { ...state, status: 'ready', config, plan, container, ready };
 }
 

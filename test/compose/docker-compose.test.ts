@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { buildContainerSpec } from '../../src/core/container-spec';
 import { planNetworking } from '../../src/core/network-plan';
-import { RUNNER_READS } from '../../src/core/runner-env';
+import { RUNNER_CONTRACTS } from '../../src/core/runner-contract';
 import { configFrom, ENGINES } from '../../src/core/test-fixtures';
 
 const ROOT = join(__dirname, '..', '..');
@@ -57,7 +57,7 @@ test('docker-compose config -q accepts the file', async () => {
 test('after interpolation the runner has the provisioner\'s env for a bridged runner, its names all from the env contract', async () => {
   const { services } = await normalized();
   const env = services['agent-runner'].environment ?? {};
-  expect(Object.keys(env).filter((name) => !(RUNNER_READS as readonly string[]).includes(name))).toEqual([]);
+  expect(Object.keys(env).filter((name) => !RUNNER_CONTRACTS['python-2026-01'].reads.includes(name))).toEqual([]);
   expect(env).toEqual({ ...specEnv, TEMPORAL_SERVICE_ADDRESS: 'temporal:7233', STIGMER_LLM_API_KEY: '' });
   expect(services['agent-runner'].extra_hosts).toEqual(spec.extraHosts);
   for (const service of Object.values(services)) expect(service.network_mode).toBeUndefined();

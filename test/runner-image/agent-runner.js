@@ -1,28 +1,43 @@
 'use strict';
-// Test stand-in for Stigmer's Python agent-runner: reads only the runner's env contract, polls the
-// runner task queue with a real Temporal worker (activities only), and reports what it does as JSON lines.
+// Test stand-in for Stigmer's agent-runner, one image per release: /app/contract.json is that
+// release's env contract (src/core/runner-contract.ts). It reads only the names the release reads,
+// polls the release's task queue with a real Temporal worker (activities only), runs as the
+// release's non-root user, and reports what it does as JSON lines.
 const { DefaultLogger, NativeConnection, Runtime, Worker } = require('@temporalio/worker');
+const contract = require('./contract.json');
 
 const CONNECT_RETRY_MS = 1000;
 const CONNECT_DEADLINE_MS = 30000;
-const SECRETS = ['STIGMER_API_KEY', 'STIGMER_LLM_API_KEY', 'ANTHROPIC_API_KEY'];
+// The queue names each release looks at, in the order it looks (the first one set wins).
+const QUEUE_NAMES = ['STIGMER_TASK_QUEUE', 'TEMPORAL_AGENT_EXECUTION_RUNNER_TASK_QUEUE'].filter((name) => contract.reads.includes(name));
 
 // One stream for every event: Docker does not keep the order between stdout and stderr.
 const emit = (event, fields) => process.stdout.write(`${JSON.stringify({ event, ...fields })}\n`);
 
-const env = {
-  MODE: process.env.MODE ?? 'local',
-  TEMPORAL_SERVICE_ADDRESS: process.env.TEMPORAL_SERVICE_ADDRESS ?? null,
-  TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE ?? 'default',
-  TEMPORAL_AGENT_EXECUTION_RUNNER_TASK_QUEUE: process.env.TEMPORAL_AGENT_EXECUTION_RUNNER_TASK_QUEUE ?? 'agent_execution_runner',
-  STIGMER_BACKEND_ENDPOINT: process.env.STIGMER_BACKEND_ENDPOINT ?? null,
-  OLLAMA_BASE_URL: process.env.OLLAMA_BASE_URL ?? null,
-  STIGMER_LLM_PROVIDER: process.env.STIGMER_LLM_PROVIDER ?? null,
-  STIGMER_LLM_MODEL: process.env.STIGMER_LLM_MODEL ?? null,
-  SANDBOX_ROOT_DIR: process.env.SANDBOX_ROOT_DIR ?? null,
-  LOG_LEVEL: process.env.LOG_LEVEL ?? 'INFO',
-};
-const secretsSet = Object.fromEntries(SECRETS.map((name) => [name, Boolean(process.env[name])]));
+/** A variable the release reads; reading any other name is the bug class this stand-in exists to catch. */
+function read(name, fallback = null) {
+  if (!contract.reads.includes(name)) throw new Error(`stand-in bug: ${contract.id} does not read ${name}`);
+  return process.env[name] ?? fallback;
+}
+const readIfKnown = (name, fallback = null) => (contract.reads.includes(name) ? read(name, fallback) : undefined);
+
+const taskQueue = QUEUE_NAMES.map((name) => process.env[name]).find(Boolean) ?? contract.taskQueue;
+const env = Object.fromEntries(
+  Object.entries({
+    MODE: read('MODE', 'local'),
+    TEMPORAL_SERVICE_ADDRESS: read('TEMPORAL_SERVICE_ADDRESS'),
+    TEMPORAL_NAMESPACE: read('TEMPORAL_NAMESPACE', 'default'),
+    TASK_QUEUE: taskQueue,
+    STIGMER_BACKEND_ENDPOINT: read('STIGMER_BACKEND_ENDPOINT'),
+    OLLAMA_BASE_URL: readIfKnown('OLLAMA_BASE_URL'),
+    STIGMER_LLM_BASE_URL: readIfKnown('STIGMER_LLM_BASE_URL'),
+    STIGMER_LLM_PROVIDER: readIfKnown('STIGMER_LLM_PROVIDER'),
+    STIGMER_LLM_MODEL: readIfKnown('STIGMER_LLM_MODEL'),
+    WORKSPACE: readIfKnown('SANDBOX_ROOT_DIR') ?? readIfKnown('WORKSPACE_ROOT_DIR'),
+    LOG_LEVEL: readIfKnown('LOG_LEVEL', 'INFO'),
+  }).filter(([, value]) => value !== undefined),
+);
+const secretsSet = Object.fromEntries(contract.secrets.map((name) => [name, Boolean(read(name))]));
 
 // Python logging level names mapped onto the Temporal SDK's.
 function temporalLogLevel(level) {
@@ -64,23 +79,23 @@ async function connect(address) {
 }
 
 async function main() {
-  emit('runner.config', { env, secretsSet });
+  emit('runner.config', { contract: contract.id, uid: process.getuid(), env, secretsSet });
   const address = env.TEMPORAL_SERVICE_ADDRESS;
   if (!address) {
     emit('runner.config_error', { message: 'TEMPORAL_SERVICE_ADDRESS is not set' });
     process.exit(1);
   }
   // The SDK's own signal handling is replaced by ours so that shutdown is reported and exits 0.
-  Runtime.install({ logger: new DefaultLogger(temporalLogLevel(env.LOG_LEVEL)), shutdownSignals: [] });
+  Runtime.install({ logger: new DefaultLogger(temporalLogLevel(env.LOG_LEVEL ?? 'INFO')), shutdownSignals: [] });
 
   const connection = await connect(address);
   worker = await Worker.create({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
-    taskQueue: env.TEMPORAL_AGENT_EXECUTION_RUNNER_TASK_QUEUE,
+    taskQueue,
     activities,
   });
-  emit('runner.polling', { address, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_AGENT_EXECUTION_RUNNER_TASK_QUEUE });
+  emit('runner.polling', { address, namespace: env.TEMPORAL_NAMESPACE, taskQueue });
   await worker.run();
   await connection.close();
   emit('runner.stopped', {});

@@ -3,7 +3,7 @@ import type Dockerode from 'dockerode';
 import { execInContainer } from '../../src/docker/exec';
 import { demuxLogs } from '../../src/docker/logs';
 import { removeContainers, requireDocker } from './docker';
-import { ensureTestRunnerImage } from './runner-image';
+import { ensureTestRunnerImage, STAND_IN_USERS } from './runner-image';
 
 type Event = { event: string; [key: string]: unknown };
 
@@ -43,9 +43,9 @@ describe('test agent-runner image', () => {
   afterAll(() => removeContainers(docker, { label: [runLabel] }));
 
   // No network but the container's own loopback: nothing it does can leave it.
-  const start = async (env: Record<string, string>): Promise<Dockerode.Container> => {
+  const start = async (env: Record<string, string>, from = image): Promise<Dockerode.Container> => {
     const container = await docker.createContainer({
-      Image: image,
+      Image: from,
       Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
       Labels: { 'dev.stigmer.test-run': run },
       HostConfig: { NetworkMode: 'none' },
@@ -55,9 +55,10 @@ describe('test agent-runner image', () => {
   };
 
   it('is tagged by content, labelled, and reused when it exists', async () => {
-    expect(image).toMatch(/^stigmer-agent-runner:test-[0-9a-f]{12}$/);
+    expect(image).toMatch(/^stigmer-agent-runner:test-python-2026-01-[0-9a-f]{12}$/);
     const info = await docker.getImage(image).inspect();
-    expect(info.Config.Labels).toMatchObject({ 'dev.stigmer.test-image': 'agent-runner' });
+    expect(info.Config.Labels).toMatchObject({ 'dev.stigmer.test-image': 'agent-runner', 'dev.stigmer.runner-contract': 'python-2026-01' });
+    expect(info.Config.User).toBe('stigmer');
     expect(info.Config.Cmd).toEqual(['node', '/app/agent-runner.js']);
     expect(info.Config.WorkingDir).toBe('/app');
     expect(info.Config.Env).toEqual(['PATH=/usr/bin:/bin']);
@@ -88,16 +89,18 @@ describe('test agent-runner image', () => {
     const evs = await waitForEvents(container, (e) => e.filter((x) => x.event === 'runner.connect_failed').length >= 2);
     expect(evs[0]).toEqual({
       event: 'runner.config',
+      contract: 'python-2026-01',
+      uid: 1000,
       env: {
         MODE: 'local',
         TEMPORAL_SERVICE_ADDRESS: '127.0.0.1:7233',
         TEMPORAL_NAMESPACE: 'stigmer-test',
-        TEMPORAL_AGENT_EXECUTION_RUNNER_TASK_QUEUE: 'agent_execution_runner',
+        TASK_QUEUE: 'agent_execution_runner',
         STIGMER_BACKEND_ENDPOINT: 'host.docker.internal:7234',
         OLLAMA_BASE_URL: 'http://host.docker.internal:11434',
         STIGMER_LLM_PROVIDER: 'ollama',
         STIGMER_LLM_MODEL: 'qwen2.5-coder:7b',
-        SANDBOX_ROOT_DIR: '/workspace',
+        WORKSPACE: '/workspace',
         LOG_LEVEL: 'DEBUG',
       },
       secretsSet: { STIGMER_API_KEY: false, STIGMER_LLM_API_KEY: false, ANTHROPIC_API_KEY: true },
@@ -133,6 +136,21 @@ describe('test agent-runner image', () => {
     expect(evs.map((e) => e.event)).toEqual(['runner.config', 'runner.config_error']);
     expect(evs[0]).toMatchObject({ env: { TEMPORAL_SERVICE_ADDRESS: null, TEMPORAL_NAMESPACE: 'default', MODE: 'local', LOG_LEVEL: 'INFO' } });
   }, 30_000);
+
+  it.each([
+    // contract, env, the queue it polls, the workspace it reads
+    ['typescript-2026', {}, 'stigmer_runner', null],
+    ['typescript-2026', { STIGMER_TASK_QUEUE: 'q1', TEMPORAL_AGENT_EXECUTION_RUNNER_TASK_QUEUE: 'q2', WORKSPACE_ROOT_DIR: '/workspace' }, 'q1', '/workspace'],
+    ['python-native-2026', { TEMPORAL_AGENT_EXECUTION_RUNNER_TASK_QUEUE: 'q2', SANDBOX_ROOT_DIR: '/ignored' }, 'q2', null],
+  ] as const)('the %s stand-in reads its own release\'s names (%j)', async (contract, env, queue, workspace) => {
+    const standIn = await ensureTestRunnerImage(docker, contract);
+    const info = await docker.getImage(standIn).inspect();
+    expect(info.Config.Labels['dev.stigmer.runner-contract']).toBe(contract);
+    const container = await start({ TEMPORAL_SERVICE_ADDRESS: '127.0.0.1:1', ...env }, standIn);
+    const [config] = await waitForEvents(container, (e) => e.some((x) => x.event === 'runner.config'));
+    expect(config).toMatchObject({ contract, uid: STAND_IN_USERS[contract].uid, env: { TASK_QUEUE: queue, WORKSPACE: workspace } });
+    if (contract === 'typescript-2026') expect(config.env).not.toHaveProperty('OLLAMA_BASE_URL');
+  }, 180_000);
 
   it('gives up with exit 1 after 30 s of refused connections', async () => {
     const container = await start({ TEMPORAL_SERVICE_ADDRESS: 'localhost:7233' });

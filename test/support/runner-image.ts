@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import type Dockerode from 'dockerode';
+import { CONTRACT_LABEL, RUNNER_CONTRACTS, type RunnerContractId } from '../../src/core/runner-contract';
 import { projectRoot } from '../../src/temporal/dev-server';
 
 const PROJECT_ROOT = projectRoot();
@@ -16,6 +17,16 @@ const BRIDGE_TARGET = 'x86_64-unknown-linux-gnu';
 // Not needed at run time; a third of the module tree's size.
 const TYPINGS_AND_SOURCE_MAPS = /\.([cm]?ts|map)$/;
 export const TEST_IMAGE_LABEL = 'dev.stigmer.test-image=agent-runner';
+
+/**
+ * Each stand-in runs as a non-root user of its own, named in /etc/passwd, as the real images do
+ * (`USER stigmer`, uid 1000): a workspace only root can write must show up in the tests.
+ */
+export const STAND_IN_USERS: Record<RunnerContractId, { name: string; uid: number }> = {
+  'python-2026-01': { name: 'stigmer', uid: 1000 },
+  'python-native-2026': { name: 'stigmer', uid: 1000 },
+  'typescript-2026': { name: 'runner', uid: 1001 },
+};
 
 interface Package {
   name: string;
@@ -58,15 +69,15 @@ async function sharedLibraries(binary: string): Promise<string[]> {
   return [...stdout.matchAll(/(\/\S+) \(0x[0-9a-f]+\)/g)].map((m) => m[1]);
 }
 
-function imageTag(script: Buffer, recipe: Buffer, packages: Package[]): string {
-  const hash = createHash('sha256').update(script).update(recipe).update(process.version);
+function imageTag(contract: RunnerContractId, script: Buffer, recipe: Buffer, packages: Package[]): string {
+  const hash = createHash('sha256').update(script).update(recipe).update(process.version).update(JSON.stringify(RUNNER_CONTRACTS[contract]));
   for (const pkg of packages.filter((p) => p.name.startsWith('@temporalio/')).sort((a, b) => a.name.localeCompare(b.name))) {
     hash.update(`${pkg.name}@${pkg.version}\n`);
   }
-  return `stigmer-agent-runner:test-${hash.digest('hex').slice(0, 12)}`;
+  return `stigmer-agent-runner:test-${contract}-${hash.digest('hex').slice(0, 12)}`;
 }
 
-async function stageRootfs(rootfs: string, script: Buffer, packages: Package[]): Promise<void> {
+async function stageRootfs(rootfs: string, contract: RunnerContractId, script: Buffer, packages: Package[]): Promise<void> {
   const bridge = packages.find((p) => p.name === '@temporalio/core-bridge');
   if (!bridge) throw new Error('@temporalio/core-bridge is not in the runtime closure of @temporalio/worker');
   const nativeBridge = join(bridge.dir, 'releases', BRIDGE_TARGET, 'index.node');
@@ -82,10 +93,14 @@ async function stageRootfs(rootfs: string, script: Buffer, packages: Package[]):
   // Without nsswitch.conf glibc asks DNS before /etc/hosts; names like host.docker.internal must come from /etc/hosts.
   await mkdir(join(rootfs, 'etc'));
   await writeFile(join(rootfs, 'etc', 'nsswitch.conf'), 'hosts: files dns\n');
+  const user = STAND_IN_USERS[contract];
+  await writeFile(join(rootfs, 'etc', 'passwd'), `root:x:0:0:root:/root:/bin/false\n${user.name}:x:${user.uid}:${user.uid}::/app:/bin/false\n`);
+  await writeFile(join(rootfs, 'etc', 'group'), `root:x:0:\n${user.name}:x:${user.uid}:\n`);
 
   const app = join(rootfs, 'app');
   await mkdir(app);
   await writeFile(join(app, 'agent-runner.js'), script);
+  await writeFile(join(app, 'contract.json'), JSON.stringify(RUNNER_CONTRACTS[contract]));
   for (const pkg of packages) {
     const skip = pkg === bridge ? new Set(['sdk-core', 'src', 'node_modules']) : new Set(['node_modules']);
     await cp(pkg.dir, join(app, relative(PROJECT_ROOT, pkg.dir)), {
@@ -124,14 +139,14 @@ async function buildFromContext(docker: Dockerode, context: string, tag: string)
 
 /**
  * The tag of a registry-free, FROM scratch image running test/runner-image/agent-runner.js with the host's
- * node; built only when no image carries the tag, which hashes the script, this recipe, node's version and
- * the @temporalio versions.
+ * node as the stand-in for one runner release; built only when no image carries the tag, which hashes
+ * the script, this recipe, the contract, node's version and the @temporalio versions.
  */
-export async function ensureTestRunnerImage(docker: Dockerode): Promise<string> {
+export async function ensureTestRunnerImage(docker: Dockerode, contract: RunnerContractId = 'python-2026-01'): Promise<string> {
   if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error(`the test runner image needs linux/x64, not ${process.platform}/${process.arch}`);
   const script = await readFile(RUNNER_SCRIPT);
   const packages = await workerRuntimeClosure();
-  const tag = imageTag(script, await readFile(RECIPE), packages);
+  const tag = imageTag(contract, script, await readFile(RECIPE), packages);
   try {
     await docker.getImage(tag).inspect();
     return tag;
@@ -141,7 +156,7 @@ export async function ensureTestRunnerImage(docker: Dockerode): Promise<string> 
 
   const context = await mkdtemp(join(tmpdir(), 'stigmer-runner-image-'));
   try {
-    await stageRootfs(join(context, 'rootfs'), script, packages);
+    await stageRootfs(join(context, 'rootfs'), contract, script, packages);
     await writeFile(
       join(context, 'Dockerfile'),
       [
@@ -149,7 +164,8 @@ export async function ensureTestRunnerImage(docker: Dockerode): Promise<string> 
         'COPY rootfs/ /',
         'ENV PATH=/usr/bin:/bin',
         'WORKDIR /app',
-        `LABEL ${TEST_IMAGE_LABEL}`,
+        `LABEL ${TEST_IMAGE_LABEL} ${CONTRACT_LABEL}=${contract}`,
+        `USER ${STAND_IN_USERS[contract].name}`,
         'CMD ["node","/app/agent-runner.js"]',
         '',
       ].join('\n'),
