@@ -72,6 +72,11 @@ describe('parseAddress errors', () => {
     ['http://:11434', 'no host'],
     ['300.1.1.1:7233', 'not a valid IPv4'],
     ['bad_host!:7233', 'not a host name'],
+    ['htp:/x', '"//" is missing after "htp:"'],
+    ['http:/localhost:11434', '"//" is missing after "http:"'],
+    ['1http://x', '"1http:" is not a scheme'],
+    ['://x', 'no scheme before "://"'],
+    ['localhost:', 'the port after ":" is empty'],
   ])('%j fails: %s', (input, fragment) => {
     expect(() => parseAddress(input)).toThrow(AddressError);
     expect(() => parseAddress(input)).toThrow(fragment);

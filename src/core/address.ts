@@ -18,7 +18,7 @@ export interface ParsedAddress {
 }
 
 export class AddressError extends Error {
-  constructor(readonly input: string, reason: string) {
+  constructor(readonly input: string, readonly reason: string) {
     super(`"${input}" is not a valid address: ${reason}`);
     this.name = 'AddressError';
   }
@@ -32,6 +32,13 @@ export function parseAddress(input: string): ParsedAddress {
   const text = input.trim();
   if (text === '') throw new AddressError(input, 'it is empty');
   if (/\s/.test(text)) throw new AddressError(input, 'it contains white space');
+
+  // Without these checks a broken scheme is read as host:port and reported as a bad port.
+  const lone = /^([a-z][a-z0-9+.-]*:)\/(?!\/)/i.exec(text);
+  if (lone) throw new AddressError(input, `"//" is missing after "${lone[1]}"`);
+  const named = /^([^:/?#@[\]]*):\/\//.exec(text);
+  if (named?.[1] === '') throw new AddressError(input, 'there is no scheme before "://"');
+  if (named && !SCHEME.test(text)) throw new AddressError(input, `"${named[1]}:" is not a scheme`);
 
   const scheme = SCHEME.exec(text)?.[1] ?? '';
   const afterScheme = text.slice(scheme.length);
@@ -70,10 +77,25 @@ export function parseAddress(input: string): ParsedAddress {
 
 function parsePort(input: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
+  if (text === '') throw new AddressError(input, 'the port after ":" is empty');
   if (!/^\d{1,5}$/.test(text)) throw new AddressError(input, `port "${text}" is not a number`);
   const port = Number(text);
   if (port < 1 || port > 65535) throw new AddressError(input, `port ${port} is outside 1-65535`);
   return port;
+}
+
+/** Why `input` does not start with `http://` or `https://`, or undefined when it does. */
+export function httpSchemeProblem(input: string): string | undefined {
+  const text = input.trim();
+  if (/^https?:\/\//i.test(text)) return undefined;
+  const head = /^([^:/?#@[\]]*):(\/*)(.*)$/s.exec(text);
+  // `host`, `host:port` and `host:port/path` name no scheme at all
+  if (!head || (head[2] === '' && /^\d*([/?#]|$)/.test(head[3]))) return 'it has no scheme';
+  const [, name, slashes] = head;
+  if (!/^[a-z][a-z0-9+.-]*$/i.test(name)) return `"${name}:" is not a scheme`;
+  if (/^https?$/i.test(name)) return `"//" is missing after "${name}:"`;
+  const wrong = `scheme "${name}:" is not http: or https:`;
+  return slashes.length < 2 ? `${wrong}, and "//" is missing after it` : wrong;
 }
 
 function isIpv6(host: string): boolean {

@@ -120,7 +120,7 @@ describe('resolveConfig rejects bad input, naming every source at once', () => {
     ['a model of the wrong type', {}, 'backend:\n  local:\n    llm:\n      model: 7\n', {}, [[`file:${FILE}#backend.local.llm.model`, /7 is not a string/]]],
     ['an unsupported provider in env', { STIGMER_LLM_PROVIDER: 'gemini' }, undefined, {}, [['env:STIGMER_LLM_PROVIDER', /"gemini" is not one of "ollama", "anthropic", "openai"/]]],
     ['an empty model in the file', {}, 'backend:\n  local:\n    llm:\n      model: ""\n', {}, [[`file:${FILE}#backend.local.llm.model`, /must not be empty/]]],
-    ['a base URL without scheme', { STIGMER_LLM_BASE_URL: 'localhost:11434' }, undefined, {}, [['env:STIGMER_LLM_BASE_URL', /must be an http:\/\/ or https:\/\/ URL/]]],
+    ['a base URL without scheme', { STIGMER_LLM_BASE_URL: 'localhost:11434' }, undefined, {}, [['env:STIGMER_LLM_BASE_URL', /is not an http:\/\/ or https:\/\/ URL: it has no scheme/]]],
     ['a Temporal address with a scheme', { TEMPORAL_SERVICE_ADDRESS: 'http://localhost:7233' }, undefined, {}, [['env:TEMPORAL_SERVICE_ADDRESS', /without a scheme/]]],
     ['a backend endpoint without port', { STIGMER_BACKEND_ENDPOINT: 'localhost' }, undefined, {}, [['env:STIGMER_BACKEND_ENDPOINT', /must name a port/]]],
     ['a port out of range', { TEMPORAL_SERVICE_ADDRESS: 'localhost:70000' }, undefined, {}, [['env:TEMPORAL_SERVICE_ADDRESS', /outside 1-65535/]]],
@@ -147,6 +147,19 @@ describe('resolveConfig rejects bad input, naming every source at once', () => {
     for (const [source, message] of expected) {
       expect(issues).toContainEqual({ source, message: expect.stringMatching(message) });
     }
+  });
+
+  it.each([
+    ['localhost:11434/v1', '"localhost:11434/v1" is not an http:// or https:// URL: it has no scheme'],
+    ['htp:/x', '"htp:/x" is not an http:// or https:// URL: scheme "htp:" is not http: or https:, and "//" is missing after it'],
+    ['ftp://x', '"ftp://x" is not an http:// or https:// URL: scheme "ftp:" is not http: or https:'],
+    ['http:/x', '"http:/x" is not an http:// or https:// URL: "//" is missing after "http:"'],
+    ['HTTPS:example.com', '"HTTPS:example.com" is not an http:// or https:// URL: "//" is missing after "HTTPS:"'],
+    ['1http://x', '"1http://x" is not an http:// or https:// URL: "1http:" is not a scheme'],
+    ['http://', '"http://" is not a valid address: it has no host'],
+    ['http://localhost:port', '"http://localhost:port" is not a valid address: port "port" is not a number'],
+  ])('base URL %j: the message says why', (value, message) => {
+    expect(issuesOf({ STIGMER_LLM_BASE_URL: value })).toEqual([{ source: 'env:STIGMER_LLM_BASE_URL', message }]);
   });
 
   it('the error message lists every issue with its source', () => {
