@@ -96,6 +96,10 @@ backend:
     expect(resolve({ OPENAI_API_KEY: 'sk-o', STIGMER_LLM_PROVIDER: 'anthropic' }).config.llm.apiKeySource).toBeNull();
   });
 
+  it.each(['/srv/stigmer/workspace', 'C:\\Users\\me\\stigmer\\workspace', 'D:/stigmer/workspace', '\\\\nas\\share\\workspace'])('workspace dir %j is absolute', (dir) => {
+    expect(resolve({ STIGMER_RUNNER_WORKSPACE_DIR: dir }).config.runner.workspaceDir).toEqual({ value: dir, source: 'env:STIGMER_RUNNER_WORKSPACE_DIR' });
+  });
+
   it('an empty env var counts as unset', () => {
     expect(resolve({ STIGMER_LLM_MODEL: '' }).config.llm.model.source).toBe('default');
   });
@@ -124,6 +128,8 @@ describe('resolveConfig rejects bad input, naming every source at once', () => {
     ['a Temporal address with a scheme', { TEMPORAL_SERVICE_ADDRESS: 'http://localhost:7233' }, undefined, {}, [['env:TEMPORAL_SERVICE_ADDRESS', /without a scheme/]]],
     ['a backend endpoint without port', { STIGMER_BACKEND_ENDPOINT: 'localhost' }, undefined, {}, [['env:STIGMER_BACKEND_ENDPOINT', /must name a port/]]],
     ['a port out of range', { TEMPORAL_SERVICE_ADDRESS: 'localhost:70000' }, undefined, {}, [['env:TEMPORAL_SERVICE_ADDRESS', /outside 1-65535/]]],
+    ['a relative workspace dir', { STIGMER_RUNNER_WORKSPACE_DIR: 'stigmer/workspace' }, undefined, {}, [['env:STIGMER_RUNNER_WORKSPACE_DIR', /must be an absolute path/]]],
+    ['a drive-relative workspace dir', { STIGMER_RUNNER_WORKSPACE_DIR: 'C:workspace' }, undefined, {}, [['env:STIGMER_RUNNER_WORKSPACE_DIR', /must be an absolute path/]]],
     ['a network that does not exist', { STIGMER_RUNNER_NETWORK: 'overlay' }, undefined, {}, [['env:STIGMER_RUNNER_NETWORK', /"overlay" is not one of "auto", "host", "bridge"/]]],
     ['a runner name Docker refuses', {}, undefined, { runner: 'my runner' }, [['flag:--runner', /leading|must match/]]],
     ['a quoted env value', { STIGMER_LLM_MODEL: '"qwen"' }, undefined, {}, [['env:STIGMER_LLM_MODEL', /wrapped in quotes/]]],

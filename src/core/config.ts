@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { parseDocument } from 'yaml';
 import { AddressError, httpSchemeProblem, parseAddress } from './address';
+import { isAbsolutePath } from './paths';
 
 /** `default`, `env:NAME`, `file:/path/config.yaml#backend.local.llm.model` or `flag:--image`. */
 export type Source = string;
@@ -127,7 +128,7 @@ const SETTINGS = {
   pull: { env: 'STIGMER_RUNNER_PULL', key: `${LOCAL}.runner.pull`, schema: z.enum(PULL_POLICIES) },
   network: { flag: 'network', env: 'STIGMER_RUNNER_NETWORK', key: `${LOCAL}.runner.network`, schema: z.enum(NETWORK_CHOICES) },
   hostAlias: { env: 'STIGMER_RUNNER_HOST_ALIAS', key: `${LOCAL}.runner.host_alias`, schema: nonEmpty },
-  workspaceDir: { env: 'STIGMER_RUNNER_WORKSPACE_DIR', key: `${LOCAL}.runner.workspace_dir`, schema: z.string().startsWith('/', 'must be an absolute path') },
+  workspaceDir: { env: 'STIGMER_RUNNER_WORKSPACE_DIR', key: `${LOCAL}.runner.workspace_dir`, schema: z.string().refine(isAbsolutePath, 'must be an absolute path') },
   backendType: { key: 'backend.type', schema: z.literal('local', 'is not supported: only backend.type "local" runs a local agent-runner') },
   provider: { env: 'STIGMER_LLM_PROVIDER', key: `${LOCAL}.llm.provider`, schema: z.enum(LLM_PROVIDERS) },
   model: { env: 'STIGMER_LLM_MODEL', key: `${LOCAL}.llm.model`, schema: nonEmpty },

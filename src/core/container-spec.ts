@@ -5,6 +5,7 @@
  */
 import type { RunnerConfig, RunnerSecrets } from './config';
 import type { NetworkPlan } from './network-plan';
+import { siblingPath } from './paths';
 import { buildRunnerEnv, CONTAINER_LOGS, CONTAINER_WORKSPACE, toDockerEnv } from './runner-env';
 
 export const LABELS = {
@@ -50,7 +51,7 @@ export function buildContainerSpec(config: RunnerConfig, plan: NetworkPlan, secr
 
 /** Logs sit beside the workspace: `<data>/workspace` → `<data>/logs`. */
 export function logsDirFor(workspaceDir: string): string {
-  return workspaceDir.replace(/\/+$/, '').replace(/\/[^/]*$/, '') + '/logs';
+  return siblingPath(workspaceDir, 'logs');
 }
 
 /**
