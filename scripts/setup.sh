@@ -11,10 +11,10 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 # npm packages: reinstall only when package-lock.json changed since the last install.
 lock_hash=$(sha256sum package-lock.json | cut -c1-16)
 if [ ! -f node_modules/.setup-lock-hash ] || [ "$(cat node_modules/.setup-lock-hash)" != "$lock_hash" ]; then
-  # `npm install`, not `npm ci`: the registry here serves @swc/core's optional platform packages
-  # without versions, which npm ci rejects as an out-of-sync lock file.
-  log "npm install"
-  npm install --no-audit --no-fund --loglevel=error
+  # `npm ci`: exactly the lock file. The lock lists every platform's optional binaries
+  # (@swc/core-*, @unrs/resolver-binding-*) — with only Linux's, npm ci refuses it as out of sync.
+  log "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
   echo "$lock_hash" > node_modules/.setup-lock-hash
 fi
 

@@ -55,6 +55,28 @@ describe('plan --platform', () => {
   });
 });
 
+describe('help', () => {
+  it.each([
+    ['run', '--help'],
+    ['plan', '--help'],
+    ['status', '--help'],
+    ['teardown', '-h'],
+    ['worker', '-h'],
+    ['plan', '--platform', 'solaris', '--help'], // help wins over the other flags: nothing is checked or run
+  ])('%s %s… prints that command\'s usage and exits 0', async (command, ...flags) => {
+    const { code, stdout, stderr } = await cli([command, ...flags]);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toMatch(new RegExp(`^usage:\n  stigmer-runner ${command} `));
+    expect(stdout.match(/stigmer-runner/g)).toHaveLength(1);
+  });
+
+  it.each([['--help'], ['-h'], ['help']])('%s prints every command and exits 0', async (flag) => {
+    const { code, stdout } = await cli([flag]);
+    expect(code).toBe(0);
+    for (const command of ['run', 'plan', 'status', 'teardown', 'worker']) expect(stdout).toContain(`stigmer-runner ${command} `);
+  });
+});
+
 describe('bad input exits 2 and names its source', () => {
   it.each<[string[], Record<string, string>, RegExp]>([
     [['plan', '--platform', 'solaris'], {}, /flag:--platform: "solaris" is not one of linux, darwin, win32/],

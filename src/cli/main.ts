@@ -14,16 +14,6 @@ import { EXIT, runCommand } from './run';
 import { statusCommand } from './status';
 import { teardownCommand } from './teardown';
 
-const USAGE = `usage:
-  stigmer-runner run      [--runner NAME] [--config FILE] [--image IMAGE] [--network auto|host|bridge] [--json]
-                          [--verify-attempts N] [--verify-interval-ms MS] [--ready-timeout-ms MS]
-  stigmer-runner plan     [--platform linux|darwin|win32] [--runner NAME] [--config FILE] [--image IMAGE] [--network …] [--json]
-  stigmer-runner status   [--runner NAME] [--config FILE] [--json]
-  stigmer-runner teardown [--runner NAME] [--config FILE] [--json]
-  stigmer-runner worker   [--config FILE] [--metrics HOST:PORT]`;
-
-class UsageError extends Error {}
-
 const COMMON = {
   runner: { type: 'string' },
   config: { type: 'string' },
@@ -32,12 +22,37 @@ const COMMON = {
   json: { type: 'boolean' },
 } as const;
 
+const COMMANDS = {
+  run: {
+    usage: `stigmer-runner run      [--runner NAME] [--config FILE] [--image IMAGE] [--network auto|host|bridge] [--json]
+                          [--verify-attempts N] [--verify-interval-ms MS] [--ready-timeout-ms MS]`,
+    options: { ...COMMON, 'verify-attempts': { type: 'string' }, 'verify-interval-ms': { type: 'string' }, 'ready-timeout-ms': { type: 'string' } },
+  },
+  plan: {
+    usage: 'stigmer-runner plan     [--platform linux|darwin|win32] [--runner NAME] [--config FILE] [--image IMAGE] [--network …] [--json]',
+    options: { ...COMMON, platform: { type: 'string' } },
+  },
+  status: { usage: 'stigmer-runner status   [--runner NAME] [--config FILE] [--json]', options: { runner: COMMON.runner, config: COMMON.config, json: COMMON.json } },
+  teardown: { usage: 'stigmer-runner teardown [--runner NAME] [--config FILE] [--json]', options: { runner: COMMON.runner, config: COMMON.config, json: COMMON.json } },
+  worker: { usage: 'stigmer-runner worker   [--config FILE] [--metrics HOST:PORT]', options: { config: COMMON.config, metrics: { type: 'string' } } },
+} as const satisfies Record<string, { usage: string; options: OptionSpec }>;
+
+const usageOf = (commands: ReadonlyArray<{ usage: string }>) => `usage:\n${commands.map((command) => `  ${command.usage}`).join('\n')}`;
+const USAGE = usageOf(Object.values(COMMANDS));
+
+class UsageError extends Error {}
+
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = argv;
+  // Help wins over every other flag, valid or not: nothing is checked or started.
+  if (Object.hasOwn(COMMANDS, command ?? '') && rest.some((arg) => arg === '--help' || arg === '-h')) {
+    process.stdout.write(`${usageOf([COMMANDS[command as keyof typeof COMMANDS]])}\n`);
+    return EXIT.ready;
+  }
   try {
     switch (command) {
       case 'run': {
-        const { values } = parse(rest, { ...COMMON, 'verify-attempts': { type: 'string' }, 'verify-interval-ms': { type: 'string' }, 'ready-timeout-ms': { type: 'string' } });
+        const { values } = parse(rest, COMMANDS.run.options);
         return await runCommand(
           {
             flags: flagsOf(values),
@@ -50,24 +65,25 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         );
       }
       case 'plan': {
-        const { values } = parse(rest, { ...COMMON, platform: { type: 'string' } });
+        const { values } = parse(rest, COMMANDS.plan.options);
         const platform = values.platform as string | undefined;
         if (platform !== undefined && !['linux', 'darwin', 'win32'].includes(platform)) throw new UsageError(`flag:--platform: "${platform}" is not one of linux, darwin, win32`);
         return await planCommand(flagsOf(values), platform as Platform | undefined, values.json === true, env);
       }
       case 'status':
       case 'teardown': {
-        const { values } = parse(rest, { runner: COMMON.runner, config: COMMON.config, json: COMMON.json });
+        const { values } = parse(rest, COMMANDS[command].options);
         const run = command === 'status' ? statusCommand : teardownCommand;
         return await run(flagsOf(values), values.json === true, env);
       }
       case 'worker': {
-        const { values } = parse(rest, { config: COMMON.config, metrics: { type: 'string' } });
+        const { values } = parse(rest, COMMANDS.worker.options);
         return await workerCommand(flagsOf(values), values.metrics as string | undefined, env);
       }
       case undefined:
       case 'help':
       case '--help':
+      case '-h':
         process.stdout.write(`${USAGE}\n`);
         return command === undefined ? EXIT.invalidInput : EXIT.ready;
       default:

@@ -16,6 +16,9 @@ describe('rewriteLocalHost', () => {
     ['[0:0:0:0:0:0:0:1]:7233', 'host.docker.internal:7233'],
     ['[::ffff:127.0.0.1]:7233', 'host.docker.internal:7233'],
     ['0.0.0.0:7233', 'host.docker.internal:7233'],
+    ['127.1:7233', 'host.docker.internal:7233'],
+    ['0:7233', 'host.docker.internal:7233'],
+    ['http://0x7f.1:11434/v1', 'http://host.docker.internal:11434/v1'],
     ['[::]:7233', 'host.docker.internal:7233'],
     ['http://user:pw@localhost:11434', 'http://user:pw@host.docker.internal:11434'],
     ['localhost', 'host.docker.internal'],
@@ -36,6 +39,8 @@ describe('rewriteLocalHost', () => {
     '172.17.0.1:7233',
     '[2001:db8::1]:7233',
     '128.0.0.1:7233',
+    '127.example.com:7233',
+    '0.example.com:7233',
     'host.docker.internal:7233',
     'https://api.anthropic.com',
   ])('keeps %s', (input) => {
@@ -57,6 +62,28 @@ describe('classifyHost', () => {
     ['1.2.3.4', 'other'],
     ['::2', 'other'],
     ['localhost.localdomain.example', 'other'],
+    // the short forms inet_aton and URL parsers read as IPv4: the last part fills the remaining bytes
+    ['127.1', 'loopback'],
+    ['127.0.1', 'loopback'],
+    ['127.1.', 'loopback'],
+    ['0x7f.1', 'loopback'],
+    ['0177.0.0.1', 'loopback'],
+    ['2130706433', 'loopback'],
+    ['0x7F000001', 'loopback'],
+    ['0', 'unspecified'],
+    ['0.0', 'unspecified'],
+    ['0x0', 'unspecified'],
+    ['128.1', 'other'],
+    ['0.1', 'other'],
+    // not IPv4 numbers, so host names: never local
+    ['127.example.com', 'other'],
+    ['0.example.com', 'other'],
+    ['mylocalhost.example.com', 'other'],
+    ['127.0.0.1.nip.io', 'other'],
+    ['127.1.2.3.4', 'other'],
+    ['127.16777216', 'other'],
+    ['08.1', 'other'],
+    ['0x', 'other'],
   ])('%s is %s', (host, expected) => expect(classifyHost(host)).toBe(expected));
 });
 
@@ -72,6 +99,11 @@ describe('parseAddress errors', () => {
     ['http://:11434', 'no host'],
     ['300.1.1.1:7233', 'not a valid IPv4'],
     ['bad_host!:7233', 'not a host name'],
+    ['htp:/x', '"//" is missing after "htp:"'],
+    ['http:/localhost:11434', '"//" is missing after "http:"'],
+    ['1http://x', '"1http:" is not a scheme'],
+    ['://x', 'no scheme before "://"'],
+    ['localhost:', 'the port after ":" is empty'],
   ])('%j fails: %s', (input, fragment) => {
     expect(() => parseAddress(input)).toThrow(AddressError);
     expect(() => parseAddress(input)).toThrow(fragment);

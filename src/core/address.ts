@@ -18,7 +18,7 @@ export interface ParsedAddress {
 }
 
 export class AddressError extends Error {
-  constructor(readonly input: string, reason: string) {
+  constructor(readonly input: string, readonly reason: string) {
     super(`"${input}" is not a valid address: ${reason}`);
     this.name = 'AddressError';
   }
@@ -32,6 +32,13 @@ export function parseAddress(input: string): ParsedAddress {
   const text = input.trim();
   if (text === '') throw new AddressError(input, 'it is empty');
   if (/\s/.test(text)) throw new AddressError(input, 'it contains white space');
+
+  // Without these checks a broken scheme is read as host:port and reported as a bad port.
+  const lone = /^([a-z][a-z0-9+.-]*:)\/(?!\/)/i.exec(text);
+  if (lone) throw new AddressError(input, `"//" is missing after "${lone[1]}"`);
+  const named = /^([^:/?#@[\]]*):\/\//.exec(text);
+  if (named?.[1] === '') throw new AddressError(input, 'there is no scheme before "://"');
+  if (named && !SCHEME.test(text)) throw new AddressError(input, `"${named[1]}:" is not a scheme`);
 
   const scheme = SCHEME.exec(text)?.[1] ?? '';
   const afterScheme = text.slice(scheme.length);
@@ -70,10 +77,25 @@ export function parseAddress(input: string): ParsedAddress {
 
 function parsePort(input: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
+  if (text === '') throw new AddressError(input, 'the port after ":" is empty');
   if (!/^\d{1,5}$/.test(text)) throw new AddressError(input, `port "${text}" is not a number`);
   const port = Number(text);
   if (port < 1 || port > 65535) throw new AddressError(input, `port ${port} is outside 1-65535`);
   return port;
+}
+
+/** Why `input` does not start with `http://` or `https://`, or undefined when it does. */
+export function httpSchemeProblem(input: string): string | undefined {
+  const text = input.trim();
+  if (/^https?:\/\//i.test(text)) return undefined;
+  const head = /^([^:/?#@[\]]*):(\/*)(.*)$/s.exec(text);
+  // `host`, `host:port` and `host:port/path` name no scheme at all
+  if (!head || (head[2] === '' && /^\d*([/?#]|$)/.test(head[3]))) return 'it has no scheme';
+  const [, name, slashes] = head;
+  if (!/^[a-z][a-z0-9+.-]*$/i.test(name)) return `"${name}:" is not a scheme`;
+  if (/^https?$/i.test(name)) return `"//" is missing after "${name}:"`;
+  const wrong = `scheme "${name}:" is not http: or https:`;
+  return slashes.length < 2 ? `${wrong}, and "//" is missing after it` : wrong;
 }
 
 function isIpv6(host: string): boolean {
@@ -105,19 +127,44 @@ function ipv6Groups(host: string): number[] | undefined {
   return groups.some((group) => Number.isNaN(group) || group > 0xffff) ? undefined : groups;
 }
 
+/**
+ * The four bytes of an IPv4 address in any form inet_aton and URL parsers accept — `127.0.0.1`,
+ * `127.1`, `0`, `0x7f.1`, `0177.0.0.1`, `2130706433` — or undefined when `host` is not one. Dialers
+ * resolve these without DNS, so they must be recognised here as the addresses they are.
+ */
+function ipv4Bytes(host: string): number[] | undefined {
+  const parts = host.split('.').map(ipv4Number);
+  if (parts.length > 4 || parts.some((part) => part === undefined)) return undefined;
+  const numbers = parts as number[];
+  const last = numbers[numbers.length - 1];
+  const leading = numbers.slice(0, -1);
+  // the last part fills every byte the others leave: 127.1 is 127.0.0.1
+  if (leading.some((part) => part > 255) || last >= 256 ** (4 - leading.length)) return undefined;
+  const value = leading.reduce((sum, part, index) => sum + part * 256 ** (3 - index), last);
+  return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255];
+}
+
+function ipv4Number(text: string): number | undefined {
+  if (/^0x[0-9a-f]+$/i.test(text)) return parseInt(text.slice(2), 16);
+  if (/^0[0-7]+$/.test(text)) return parseInt(text, 8);
+  if (/^(0|[1-9]\d*)$/.test(text)) return Number(text);
+  return undefined;
+}
+
 export type HostClass = 'loopback' | 'unspecified' | 'other';
 
 /**
- * Loopback: `localhost` (any case, trailing dot), 127.0.0.0/8, ::1 and ::ffff:127.x.
- * Unspecified: 0.0.0.0 and :: — a bind address, which as a destination means "this machine".
+ * Loopback: `localhost` (any case, trailing dot), 127.0.0.0/8 in any IPv4 form (`127.1`), ::1 and
+ * ::ffff:127.x. Unspecified: 0.0.0.0 (also `0`) and :: — a bind address, which as a destination
+ * means "this machine".
  */
 export function classifyHost(host: string): HostClass {
   const name = host.toLowerCase().replace(/\.$/, '');
   if (name === 'localhost') return 'loopback';
-  const ipv4 = IPV4.exec(name);
+  const ipv4 = ipv4Bytes(name);
   if (ipv4) {
-    if (name === '0.0.0.0') return 'unspecified';
-    return ipv4[1] === '127' ? 'loopback' : 'other';
+    if (ipv4.every((byte) => byte === 0)) return 'unspecified';
+    return ipv4[0] === 127 ? 'loopback' : 'other';
   }
   const groups = ipv6Groups(name);
   if (!groups) return 'other';

@@ -96,6 +96,10 @@ backend:
     expect(resolve({ OPENAI_API_KEY: 'sk-o', STIGMER_LLM_PROVIDER: 'anthropic' }).config.llm.apiKeySource).toBeNull();
   });
 
+  it.each(['/srv/stigmer/workspace', 'C:\\Users\\me\\stigmer\\workspace', 'D:/stigmer/workspace', '\\\\nas\\share\\workspace'])('workspace dir %j is absolute', (dir) => {
+    expect(resolve({ STIGMER_RUNNER_WORKSPACE_DIR: dir }).config.runner.workspaceDir).toEqual({ value: dir, source: 'env:STIGMER_RUNNER_WORKSPACE_DIR' });
+  });
+
   it('an empty env var counts as unset', () => {
     expect(resolve({ STIGMER_LLM_MODEL: '' }).config.llm.model.source).toBe('default');
   });
@@ -120,10 +124,12 @@ describe('resolveConfig rejects bad input, naming every source at once', () => {
     ['a model of the wrong type', {}, 'backend:\n  local:\n    llm:\n      model: 7\n', {}, [[`file:${FILE}#backend.local.llm.model`, /7 is not a string/]]],
     ['an unsupported provider in env', { STIGMER_LLM_PROVIDER: 'gemini' }, undefined, {}, [['env:STIGMER_LLM_PROVIDER', /"gemini" is not one of "ollama", "anthropic", "openai"/]]],
     ['an empty model in the file', {}, 'backend:\n  local:\n    llm:\n      model: ""\n', {}, [[`file:${FILE}#backend.local.llm.model`, /must not be empty/]]],
-    ['a base URL without scheme', { STIGMER_LLM_BASE_URL: 'localhost:11434' }, undefined, {}, [['env:STIGMER_LLM_BASE_URL', /must be an http:\/\/ or https:\/\/ URL/]]],
+    ['a base URL without scheme', { STIGMER_LLM_BASE_URL: 'localhost:11434' }, undefined, {}, [['env:STIGMER_LLM_BASE_URL', /is not an http:\/\/ or https:\/\/ URL: it has no scheme/]]],
     ['a Temporal address with a scheme', { TEMPORAL_SERVICE_ADDRESS: 'http://localhost:7233' }, undefined, {}, [['env:TEMPORAL_SERVICE_ADDRESS', /without a scheme/]]],
     ['a backend endpoint without port', { STIGMER_BACKEND_ENDPOINT: 'localhost' }, undefined, {}, [['env:STIGMER_BACKEND_ENDPOINT', /must name a port/]]],
     ['a port out of range', { TEMPORAL_SERVICE_ADDRESS: 'localhost:70000' }, undefined, {}, [['env:TEMPORAL_SERVICE_ADDRESS', /outside 1-65535/]]],
+    ['a relative workspace dir', { STIGMER_RUNNER_WORKSPACE_DIR: 'stigmer/workspace' }, undefined, {}, [['env:STIGMER_RUNNER_WORKSPACE_DIR', /must be an absolute path/]]],
+    ['a drive-relative workspace dir', { STIGMER_RUNNER_WORKSPACE_DIR: 'C:workspace' }, undefined, {}, [['env:STIGMER_RUNNER_WORKSPACE_DIR', /must be an absolute path/]]],
     ['a network that does not exist', { STIGMER_RUNNER_NETWORK: 'overlay' }, undefined, {}, [['env:STIGMER_RUNNER_NETWORK', /"overlay" is not one of "auto", "host", "bridge"/]]],
     ['a runner name Docker refuses', {}, undefined, { runner: 'my runner' }, [['flag:--runner', /leading|must match/]]],
     ['a quoted env value', { STIGMER_LLM_MODEL: '"qwen"' }, undefined, {}, [['env:STIGMER_LLM_MODEL', /wrapped in quotes/]]],
@@ -147,6 +153,19 @@ describe('resolveConfig rejects bad input, naming every source at once', () => {
     for (const [source, message] of expected) {
       expect(issues).toContainEqual({ source, message: expect.stringMatching(message) });
     }
+  });
+
+  it.each([
+    ['localhost:11434/v1', '"localhost:11434/v1" is not an http:// or https:// URL: it has no scheme'],
+    ['htp:/x', '"htp:/x" is not an http:// or https:// URL: scheme "htp:" is not http: or https:, and "//" is missing after it'],
+    ['ftp://x', '"ftp://x" is not an http:// or https:// URL: scheme "ftp:" is not http: or https:'],
+    ['http:/x', '"http:/x" is not an http:// or https:// URL: "//" is missing after "http:"'],
+    ['HTTPS:example.com', '"HTTPS:example.com" is not an http:// or https:// URL: "//" is missing after "HTTPS:"'],
+    ['1http://x', '"1http://x" is not an http:// or https:// URL: "1http:" is not a scheme'],
+    ['http://', '"http://" is not a valid address: it has no host'],
+    ['http://localhost:port', '"http://localhost:port" is not a valid address: port "port" is not a number'],
+  ])('base URL %j: the message says why', (value, message) => {
+    expect(issuesOf({ STIGMER_LLM_BASE_URL: value })).toEqual([{ source: 'env:STIGMER_LLM_BASE_URL', message }]);
   });
 
   it('the error message lists every issue with its source', () => {

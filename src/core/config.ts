@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { parseDocument } from 'yaml';
-import { parseAddress } from './address';
+import { AddressError, httpSchemeProblem, parseAddress } from './address';
+import { isAbsolutePath } from './paths';
 
 /** `default`, `env:NAME`, `file:/path/config.yaml#backend.local.llm.model` or `flag:--image`. */
 export type Source = string;
@@ -102,14 +103,17 @@ const imageRef = z.string().regex(/^[a-z0-9][a-z0-9._\-/:@]*$/i, 'is not a Docke
 const booleanish = z.union([z.boolean(), z.enum(['true', 'false']).transform((text) => text === 'true')], { error: 'must be true or false' });
 const addressOf = (kind: 'url' | 'endpoint') =>
   z.string().superRefine((text, ctx) => {
+    const schemeProblem = kind === 'url' ? httpSchemeProblem(text) : undefined;
+    if (schemeProblem) return ctx.addIssue({ code: 'custom', message: `is not an http:// or https:// URL: ${schemeProblem}` });
+    let parsed;
     try {
-      const parsed = parseAddress(text);
-      if (kind === 'url' && !/^https?:\/\/$/i.test(parsed.scheme)) ctx.addIssue({ code: 'custom', message: 'must be an http:// or https:// URL' });
-      if (kind === 'endpoint' && parsed.scheme) ctx.addIssue({ code: 'custom', message: 'must be host:port without a scheme' });
-      if (kind === 'endpoint' && parsed.port === undefined) ctx.addIssue({ code: 'custom', message: 'must name a port (host:port)' });
+      parsed = parseAddress(text);
     } catch (error) {
-      ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^".*" is not/, 'is not') });
+      if (!(error instanceof AddressError)) throw error;
+      return ctx.addIssue({ code: 'custom', message: `is not a valid address: ${error.reason}` });
     }
+    if (kind === 'endpoint' && parsed.scheme) ctx.addIssue({ code: 'custom', message: 'must be host:port without a scheme' });
+    if (kind === 'endpoint' && parsed.port === undefined) ctx.addIssue({ code: 'custom', message: 'must name a port (host:port)' });
   });
 
 interface Setting<T> {
@@ -128,7 +132,7 @@ const SETTINGS = {
   network: { flag: 'network', env: 'STIGMER_RUNNER_NETWORK', key: `${LOCAL}.runner.network`, schema: z.enum(NETWORK_CHOICES) },
   hostAlias: { env: 'STIGMER_RUNNER_HOST_ALIAS', key: `${LOCAL}.runner.host_alias`, schema: nonEmpty },
   contract: { flag: 'contract', env: 'STIGMER_RUNNER_CONTRACT', key: `${LOCAL}.runner.contract`, schema: z.enum(CONTRACT_CHOICES) },
-  workspaceDir: { env: 'STIGMER_RUNNER_WORKSPACE_DIR', key: `${LOCAL}.runner.workspace_dir`, schema: z.string().startsWith('/', 'must be an absolute path') },
+  workspaceDir: { env: 'STIGMER_RUNNER_WORKSPACE_DIR', key: `${LOCAL}.runner.workspace_dir`, schema: z.string().refine(isAbsolutePath, 'must be an absolute path') },
   backendType: { key: 'backend.type', schema: z.literal('local', 'is not supported: only backend.type "local" runs a local agent-runner') },
   provider: { env: 'STIGMER_LLM_PROVIDER', key: `${LOCAL}.llm.provider`, schema: z.enum(LLM_PROVIDERS) },
   model: { env: 'STIGMER_LLM_MODEL', key: `${LOCAL}.llm.model`, schema: nonEmpty },

@@ -45,7 +45,7 @@ describe('planNetworking with default addresses', () => {
   });
 
   it('never hands a bridged container a loopback address, whatever form it was written in', () => {
-    for (const address of ['localhost:7233', '127.0.0.1:7233', '[::1]:7233', '0.0.0.0:7233', 'LOCALHOST:7233']) {
+    for (const address of ['localhost:7233', '127.0.0.1:7233', '[::1]:7233', '0.0.0.0:7233', 'LOCALHOST:7233', '127.1:7233', '0:7233']) {
       const plan = planNetworking(configFrom({ TEMPORAL_SERVICE_ADDRESS: address }), ENGINES.desktopMac);
       expect(plan.services[0].container.resolved).toBe('host.docker.internal:7233');
     }

@@ -6,6 +6,13 @@ test.each<[unknown, string | undefined]>([
   [{ flags: { runner: 'r1' }, trigger: T }, undefined],
   [{ flags: { runner: 'r1' } }, 'trigger: expected an object with { env, homeDir }'],
   [{ flags: { runner: 'r1' }, trigger: { env: {}, homeDir: 'home' } }, 'trigger.homeDir: expected an absolute path'],
+  // a Windows trigger's home is absolute by Windows' rules; the input does not say which platform sent it
+  [{ flags: { runner: 'r1' }, trigger: { env: {}, homeDir: 'C:\\Users\\me' } }, undefined],
+  [{ flags: { runner: 'r1' }, trigger: { env: {}, homeDir: 'c:/Users/me' } }, undefined],
+  [{ flags: { runner: 'r1' }, trigger: { env: {}, homeDir: '\\\\server\\share\\me' } }, undefined],
+  [{ flags: { runner: 'r1' }, trigger: { env: {}, homeDir: 'C:Users\\me' } }, 'trigger.homeDir: expected an absolute path'],
+  [{ flags: { runner: 'r1' }, trigger: { env: {}, homeDir: '\\Users\\me' } }, 'trigger.homeDir: expected an absolute path'],
+  [{ flags: { runner: 'r1' }, trigger: { env: {}, homeDir: '.\\me' } }, 'trigger.homeDir: expected an absolute path'],
   [{ flags: { runner: 'r1' }, trigger: { env: { A: 1 }, homeDir: '/h' } }, 'trigger.env: expected an object of strings'],
   [{ flags: { runner: 'r1', network: 'bridge', image: 'i:1', config: '/c.yaml' }, trigger: T, verify: { maximumAttempts: 3 }, readyTimeoutMs: 1000 }, undefined],
   [null, 'expected an object, got null'],

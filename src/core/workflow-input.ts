@@ -3,6 +3,7 @@
  * old client, a hand-started run in the UI) must fail that one workflow with a clear message — not
  * throw inside the workflow, which Temporal would retry as a workflow-task failure forever.
  */
+import { isAbsolutePath } from './paths';
 import { DOCKER_NAME, NETWORK_CHOICES } from './vocabulary';
 
 export function inputProblem(input: unknown): string | undefined {
@@ -17,7 +18,7 @@ export function inputProblem(input: unknown): string | undefined {
   if (network !== undefined && !(NETWORK_CHOICES as readonly unknown[]).includes(network)) return `flags.network: ${JSON.stringify(network)} is not one of ${NETWORK_CHOICES.join(', ')}`;
   if (typeof trigger !== 'object' || trigger === null) return 'trigger: expected an object with { env, homeDir }';
   const { env, homeDir } = trigger as Record<string, unknown>;
-  if (typeof homeDir !== 'string' || !homeDir.startsWith('/')) return 'trigger.homeDir: expected an absolute path';
+  if (typeof homeDir !== 'string' || !isAbsolutePath(homeDir)) return 'trigger.homeDir: expected an absolute path';
   if (typeof env !== 'object' || env === null || Object.values(env).some((value) => typeof value !== 'string')) return 'trigger.env: expected an object of strings';
   if (verify !== undefined) {
     if (typeof verify !== 'object' || verify === null) return 'verify: expected an object';
