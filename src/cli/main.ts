@@ -19,17 +19,18 @@ const COMMON = {
   config: { type: 'string' },
   image: { type: 'string' },
   network: { type: 'string' },
+  contract: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
 const COMMANDS = {
   run: {
-    usage: `stigmer-runner run      [--runner NAME] [--config FILE] [--image IMAGE] [--network auto|host|bridge] [--json]
+    usage: `stigmer-runner run      [--runner NAME] [--config FILE] [--image IMAGE] [--network auto|host|bridge] [--contract auto|ID] [--json]
                           [--verify-attempts N] [--verify-interval-ms MS] [--ready-timeout-ms MS]`,
     options: { ...COMMON, 'verify-attempts': { type: 'string' }, 'verify-interval-ms': { type: 'string' }, 'ready-timeout-ms': { type: 'string' } },
   },
   plan: {
-    usage: 'stigmer-runner plan     [--platform linux|darwin|win32] [--runner NAME] [--config FILE] [--image IMAGE] [--network …] [--json]',
+    usage: 'stigmer-runner plan     [--platform linux|darwin|win32] [--runner NAME] [--config FILE] [--image IMAGE] [--network …] [--contract …] [--json]',
     options: { ...COMMON, platform: { type: 'string' } },
   },
   status: { usage: 'stigmer-runner status   [--runner NAME] [--config FILE] [--json]', options: { runner: COMMON.runner, config: COMMON.config, json: COMMON.json } },
@@ -115,7 +116,7 @@ function parse(args: string[], options: OptionSpec): { values: Record<string, st
 
 function flagsOf(values: Record<string, unknown>): ConfigFlags {
   const flags: ConfigFlags = {};
-  for (const name of ['runner', 'config', 'image', 'network'] as const) {
+  for (const name of ['runner', 'config', 'image', 'network', 'contract'] as const) {
     if (typeof values[name] === 'string') flags[name] = values[name] as string;
   }
   return flags; // validated, with every other source, by the config cascade

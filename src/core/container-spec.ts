@@ -26,7 +26,8 @@ export interface ContainerSpec {
   hostname: string;
   image: string;
   env: string[];
-  networkMode: 'host' | 'bridge';
+  /** The engine's NetworkMode: `host`, `bridge`, `slirp4netns:allow_host_loopback=true`. */
+  networkMode: string;
   extraHosts: string[];
   binds: string[];
   restartPolicy: 'unless-stopped';
@@ -41,7 +42,8 @@ export function buildContainerSpec(config: RunnerConfig, plan: NetworkPlan, secr
     hostname: config.runner.name.value,
     image: config.runner.image.value,
     env: toDockerEnv(contract, buildRunnerEnv(contract, config, plan, secrets)),
-    networkMode: plan.mode,
+    // Plans made before the engine's own mode was part of them carried only host or bridge.
+    networkMode: plan.networkMode ?? plan.mode,
     extraHosts: plan.extraHosts,
     // Only what the runner reads: it logs to stderr (kept by the log driver), so no log directory.
     binds: [`${config.runner.workspaceDir.value}:${contract.workspacePath}`],

@@ -21,8 +21,10 @@ export interface EngineFacts {
   endpoint: string;
   /** process.platform of the machine the CLI and worker run on. */
   clientPlatform: string;
-  /** Gateway of the engine's default bridge network (docker0), when it has one. */
+  /** Gateway of the engine's default bridge network (docker0, Podman's cni-podman0), when it lists one. */
   bridgeGateway?: string;
+  /** From Podman's own `/libpod/info` (its Docker-compatible `/info` does not say it is rootless). */
+  podman?: { rootless: boolean; networkBackend: string };
 }
 
 export type EngineKind = 'native-linux' | 'docker-desktop' | 'orbstack' | 'colima' | 'podman' | 'podman-machine';
@@ -36,46 +38,75 @@ export interface EngineIdentity {
   remote: boolean;
   /** The engine itself puts host.docker.internal (or host.containers.internal) into containers. */
   providesHostAlias: boolean;
-  /** The name containers use for this machine in bridge mode. */
+  /** The name (or address) containers use for this machine in bridge mode. */
   hostAlias: string;
+  /** What `NetworkMode` a bridged runner gets: `bridge`, or for rootless Podman slirp4netns with host loopback. */
+  bridgeNetworkMode: string;
+  /** A bridged container reaches services bound to this machine's 127.0.0.1 (a VM or slirp forwards it). */
+  bridgeReachesLoopback: boolean;
+  /** Host networking shares this machine's network (false for a VM's, and for RootlessKit's namespace). */
+  hostNetworkIsThisMachine: boolean;
+  /** Docker's `host-gateway` works in --add-host (Podman writes it literally: it resolves to nothing). */
+  acceptsHostGateway: boolean;
   /** Human summary: `Docker Desktop 4.x (engine 27.1.1)`. */
   description: string;
 }
 
+/**
+ * Rootless engines, measured on Debian 12 (REFERENCE.md, test/fixtures/engines): RootlessKit's
+ * `host-gateway` (172.17.0.1) is a bridge inside its own namespace and reaches nothing here, while
+ * slirp4netns's 10.0.2.2 is this machine's loopback (when RootlessKit allows it). Rootless Podman
+ * behind the compat API defaults to a private bridge that reaches nothing; slirp4netns with
+ * `allow_host_loopback=true` gives it the same 10.0.2.2.
+ */
+export const SLIRP_HOST_LOOPBACK = '10.0.2.2';
+const ROOTLESS_PODMAN_NETWORK = 'slirp4netns:allow_host_loopback=true';
+
 export function identifyEngine(facts: EngineFacts): EngineIdentity {
   const os = facts.operatingSystem.toLowerCase();
   const kernel = facts.kernelVersion.toLowerCase();
-  const rootless = facts.securityOptions.some((option) => option.split(',').includes('name=rootless'));
+  const isPodman = facts.componentNames.some((name) => /podman/i.test(name)) || facts.podman !== undefined;
+  const rootless = facts.securityOptions.some((option) => option.split(',').includes('name=rootless')) || facts.podman?.rootless === true;
   const remote = isRemoteEndpoint(facts.endpoint);
-  const isPodman = facts.componentNames.some((name) => /podman/i.test(name));
   const version = facts.serverVersion ? ` (engine ${facts.serverVersion})` : '';
 
-  const make = (kind: EngineKind, inVm: boolean, providesHostAlias: boolean, label: string): EngineIdentity => ({
+  type Traits = Omit<EngineIdentity, 'kind' | 'inVm' | 'rootless' | 'remote' | 'description'>;
+  const vmEngine = (alias: string, provides: boolean): Traits => ({
+    providesHostAlias: provides,
+    hostAlias: alias,
+    bridgeNetworkMode: 'bridge',
+    bridgeReachesLoopback: true, // the VM forwards the alias to this machine's loopback
+    hostNetworkIsThisMachine: false,
+    acceptsHostGateway: !isPodman,
+  });
+  const make = (kind: EngineKind, inVm: boolean, label: string, traits: Traits): EngineIdentity => ({
     kind,
     inVm,
     rootless,
     remote,
-    providesHostAlias,
-    hostAlias: isPodman ? 'host.containers.internal' : 'host.docker.internal',
+    ...traits,
     description: `${label}${version}${rootless ? ', rootless' : ''}${remote ? `, remote at ${facts.endpoint}` : ''}`,
   });
 
   if (isPodman) {
     // Podman on Linux runs containers natively; on macOS/Windows it runs them in a "podman machine" VM.
-    return facts.clientPlatform === 'linux' && !remote
-      ? make('podman', false, true, 'Podman')
-      : make('podman-machine', true, true, 'Podman machine');
+    if (facts.clientPlatform !== 'linux' || remote) return make('podman-machine', true, 'Podman machine', vmEngine('host.containers.internal', true));
+    return make('podman', false, 'Podman', rootless
+      ? { providesHostAlias: false, hostAlias: SLIRP_HOST_LOOPBACK, bridgeNetworkMode: ROOTLESS_PODMAN_NETWORK, bridgeReachesLoopback: true, hostNetworkIsThisMachine: true, acceptsHostGateway: false }
+      : { providesHostAlias: true, hostAlias: 'host.containers.internal', bridgeNetworkMode: 'bridge', bridgeReachesLoopback: false, hostNetworkIsThisMachine: true, acceptsHostGateway: false });
   }
-  if (os === 'orbstack') return make('orbstack', true, true, 'OrbStack');
-  if (os === 'docker desktop' || facts.name === 'docker-desktop' || kernel.includes('linuxkit')) {
-    return make('docker-desktop', true, true, 'Docker Desktop');
-  }
-  if (facts.name === 'colima' || facts.endpoint.includes('.colima')) return make('colima', true, false, 'Colima');
+  if (os === 'orbstack') return make('orbstack', true, 'OrbStack', vmEngine('host.docker.internal', true));
+  if (os === 'docker desktop' || facts.name === 'docker-desktop' || kernel.includes('linuxkit')) return make('docker-desktop', true, 'Docker Desktop', vmEngine('host.docker.internal', true));
+  if (facts.name === 'colima' || facts.endpoint.includes('.colima')) return make('colima', true, 'Colima', vmEngine('host.docker.internal', false));
   if (kernel.includes('microsoft-standard-wsl2') && facts.clientPlatform === 'win32') {
     // An engine installed inside a WSL2 distribution, driven from Windows: a VM as far as Windows is concerned.
-    return make('docker-desktop', true, true, 'Docker in WSL2');
+    return make('docker-desktop', true, 'Docker in WSL2', vmEngine('host.docker.internal', true));
   }
-  return make('native-linux', false, false, `Docker on ${facts.operatingSystem || 'Linux'}`);
+  const label = `Docker on ${facts.operatingSystem || 'Linux'}`;
+  if (rootless) {
+    return make('native-linux', false, label, { providesHostAlias: false, hostAlias: SLIRP_HOST_LOOPBACK, bridgeNetworkMode: 'bridge', bridgeReachesLoopback: true, hostNetworkIsThisMachine: false, acceptsHostGateway: true });
+  }
+  return make('native-linux', false, label, { providesHostAlias: false, hostAlias: 'host.docker.internal', bridgeNetworkMode: 'bridge', bridgeReachesLoopback: false, hostNetworkIsThisMachine: !remote, acceptsHostGateway: true });
 }
 
 function isRemoteEndpoint(endpoint: string): boolean {

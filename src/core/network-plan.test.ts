@@ -10,7 +10,7 @@ describe('identifyEngine', () => {
     ['desktopLinux', 'docker-desktop', true, false, false, 'host.docker.internal'],
     ['orbstack', 'orbstack', true, false, false, 'host.docker.internal'],
     ['colima', 'colima', true, false, false, 'host.docker.internal'],
-    ['rootless', 'native-linux', false, true, false, 'host.docker.internal'],
+    ['rootless', 'native-linux', false, true, false, '10.0.2.2'],
     ['podmanLinux', 'podman', false, false, false, 'host.containers.internal'],
     ['podmanMac', 'podman-machine', true, false, false, 'host.containers.internal'],
     ['remote', 'native-linux', false, false, true, 'host.docker.internal'],
@@ -30,7 +30,7 @@ describe('planNetworking with default addresses', () => {
     ['desktopLinux', 'bridge', [], 'host.docker.internal:7233', 'http://host.docker.internal:11434'],
     ['orbstack', 'bridge', [], 'host.docker.internal:7233', 'http://host.docker.internal:11434'],
     ['colima', 'bridge', ['host.docker.internal:host-gateway'], 'host.docker.internal:7233', 'http://host.docker.internal:11434'],
-    ['rootless', 'bridge', ['host.docker.internal:host-gateway'], 'host.docker.internal:7233', 'http://host.docker.internal:11434'],
+    ['rootless', 'bridge', [], '10.0.2.2:7233', 'http://10.0.2.2:11434'],
     ['podmanLinux', 'host', [], '127.0.0.1:7233', 'http://127.0.0.1:11434'],
     ['podmanMac', 'bridge', [], 'host.containers.internal:7233', 'http://host.containers.internal:11434'],
   ])('%s → %s', (engine, mode, extraHosts, temporal, ollama) => {

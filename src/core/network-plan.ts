@@ -4,7 +4,7 @@
  */
 import { classifyHost, parseAddress, rewriteLocalHost, type AddressRewrite } from './address';
 import type { RunnerConfig } from './config';
-import { identifyEngine, type EngineFacts, type EngineIdentity } from './engine';
+import { identifyEngine, SLIRP_HOST_LOOPBACK, type EngineFacts, type EngineIdentity } from './engine';
 import { chooseContract, RUNNER_CONTRACTS, type ImageFacts, type RunnerContractId } from './runner-contract';
 
 export type NetworkMode = 'host' | 'bridge';
@@ -32,12 +32,18 @@ export interface RunnerPlan {
 export interface NetworkPlan {
   runner: RunnerPlan;
   mode: NetworkMode;
+  /** The engine's `NetworkMode` for the container: `host`, `bridge`, or `slirp4netns:allow_host_loopback=true`. */
+  networkMode: string;
   engine: EngineIdentity;
   /** `name:address` entries for the container's /etc/hosts (`--add-host`). */
   extraHosts: string[];
-  /** The name the container dials for this machine in bridge mode; null in host mode. */
+  /** The name (or address) the container dials for this machine in bridge mode; null in host mode. */
   hostAlias: string | null;
-  /** Where a bridged container's traffic to the host alias lands on a native engine (docker0's address). */
+  /**
+   * Where a bridged container's traffic to this machine lands when that is a host interface (docker0,
+   * Podman's cni-podman0): services must listen there, and the diagnosis dials it. Null when the route
+   * reaches loopback (VM engines, slirp4netns) or is not this machine's.
+   */
   bridgeGateway: string | null;
   services: PlannedService[];
   reasons: string[];
@@ -48,6 +54,7 @@ export interface NetworkPlan {
 }
 
 const OLLAMA_BIND_FIX = 'set OLLAMA_HOST=0.0.0.0:11434 (or the bridge gateway address) and restart Ollama';
+export const ROOTLESSKIT_LOOPBACK_FIX = 'start dockerd-rootless with DOCKERD_ROOTLESS_ROOTLESSKIT_FLAGS=--disable-host-loopback=false';
 
 export function planNetworking(config: RunnerConfig, facts: EngineFacts, image?: ImageFacts): NetworkPlan {
   const engine = identifyEngine(facts);
@@ -63,37 +70,38 @@ export function planNetworking(config: RunnerConfig, facts: EngineFacts, image?:
     taskQueue: contract.taskQueue,
     user: image?.present ? image.user || '0' : contract.defaultUser,
   };
-  const choice = config.runner.network;
 
-  let mode: NetworkMode;
-  if (choice.value !== 'auto') {
-    mode = choice.value;
-    reasons.push(`network ${mode}: chosen by ${choice.source}`);
-  } else if (engine.inVm || engine.remote || engine.rootless) {
-    mode = 'bridge';
-    reasons.push(`network bridge: ${engine.description} ${engine.remote ? 'runs containers on another machine' : engine.inVm ? 'runs containers in a VM, where host networking is the VM’s, not this machine’s' : 'is rootless: host networking is RootlessKit’s namespace, not this machine’s'}`);
-  } else {
-    mode = 'host';
-    reasons.push(`network host: ${engine.description} runs containers natively, so they share this machine's loopback`);
-  }
-
-  if (mode === 'host' && (engine.inVm || engine.rootless)) {
-    warnings.push(
-      `host networking on ${engine.description} joins the ${engine.inVm ? 'VM' : 'RootlessKit'} network, not this machine's: localhost in the container will not reach services on this machine (use --network bridge)`,
-    );
+  const mode = chooseMode(config, engine, reasons);
+  if (mode === 'host' && !engine.hostNetworkIsThisMachine) {
+    const whose = engine.inVm ? 'VM' : engine.rootless ? 'RootlessKit' : 'remote engine';
+    warnings.push(`host networking on ${engine.description} joins the ${whose} network, not this machine's: localhost in the container will not reach services on this machine (use --network bridge)`);
   }
 
   const hostAlias = mode === 'bridge' ? (config.runner.hostAlias?.value ?? engine.hostAlias) : null;
+  const aliasSource = config.runner.hostAlias ? config.runner.hostAlias.source : `${engine.description}'s route`;
+  const bridgeGateway = mode === 'bridge' && !engine.bridgeReachesLoopback && !engine.remote && !engine.inVm ? (facts.bridgeGateway ?? null) : null;
   const extraHosts: string[] = [];
-  if (mode === 'bridge' && hostAlias !== null && classifyHost(hostAlias) === 'other' && !engine.providesHostAlias) {
-    extraHosts.push(`${hostAlias}:host-gateway`);
-    reasons.push(`--add-host ${hostAlias}:host-gateway: ${engine.description} does not define ${hostAlias} itself`);
+  if (hostAlias !== null) {
+    const aliasClass = classifyHost(hostAlias);
+    if (aliasClass !== 'other') {
+      warnings.push(`host alias "${hostAlias}" (${config.runner.hostAlias?.source}) is the container's own loopback in bridge mode: the container will reach itself, not this machine`);
+    } else if (isIpAddress(hostAlias)) {
+      reasons.push(`this machine is ${hostAlias} in the container (${aliasSource})`);
+    } else if (!(engine.providesHostAlias && hostAlias === engine.hostAlias)) {
+      // A name the engine does not define: Docker maps host-gateway; Podman would write it literally.
+      const target = engine.acceptsHostGateway ? 'host-gateway' : (bridgeGateway ?? (engine.bridgeReachesLoopback && !engine.inVm ? engine.hostAlias : undefined));
+      if (target) {
+        extraHosts.push(`${hostAlias}:${target}`);
+        reasons.push(`--add-host ${hostAlias}:${target}: ${engine.description} does not define ${hostAlias} itself`);
+      } else {
+        warnings.push(`${engine.description} does not define ${hostAlias} and cannot map it to this machine (no host-gateway on Podman): use ${engine.hostAlias} or an IP address`);
+      }
+    }
   }
-  if (mode === 'bridge' && hostAlias !== null && classifyHost(hostAlias) !== 'other') {
-    warnings.push(`host alias "${hostAlias}" (${config.runner.hostAlias?.source}) is the container's own loopback in bridge mode: the container will reach itself, not this machine`);
+  if (mode === 'bridge' && engine.rootless && engine.kind === 'native-linux' && hostAlias === SLIRP_HOST_LOOPBACK) {
+    warnings.push(`rootless Docker reaches this machine at ${SLIRP_HOST_LOOPBACK} only when RootlessKit allows host loopback (${ROOTLESSKIT_LOOPBACK_FIX}); otherwise set STIGMER_RUNNER_HOST_ALIAS to this machine's own address and make the services listen on it`);
   }
 
-  const bridgeGateway = mode === 'bridge' && engine.kind === 'native-linux' && !engine.remote ? (facts.bridgeGateway ?? null) : null;
   const configured = ([
     { service: 'temporal', hostAddress: config.temporal.address.value },
     { service: 'backend', hostAddress: config.backend.endpoint.value },
@@ -111,14 +119,35 @@ export function planNetworking(config: RunnerConfig, facts: EngineFacts, image?:
     } else if (bridgeGateway) {
       const fix = planned.service === 'ollama' ? OLLAMA_BIND_FIX : `make it listen on 0.0.0.0 or ${bridgeGateway}`;
       warnings.push(`${planned.service} must listen on ${bridgeGateway} or 0.0.0.0, not only 127.0.0.1, to be reached from the bridge: ${fix}`);
-    } else if (engine.rootless && mode === 'bridge') {
-      warnings.push(
-        `${planned.service}: rootless Docker blocks this machine's loopback from containers by default; make it listen on a non-loopback address or start dockerd-rootless with DOCKERD_ROOTLESS_ROOTLESSKIT_DISABLE_HOST_LOOPBACK=false`,
-      );
     }
   }
 
-  return { runner, mode, engine, extraHosts, hostAlias, bridgeGateway, services, reasons, warnings, blockers };
+  const networkMode = mode === 'host' ? 'host' : engine.bridgeNetworkMode;
+  return { runner, mode, networkMode, engine, extraHosts, hostAlias, bridgeGateway, services, reasons, warnings, blockers };
+}
+
+function chooseMode(config: RunnerConfig, engine: EngineIdentity, reasons: string[]): NetworkMode {
+  const choice = config.runner.network;
+  if (choice.value !== 'auto') {
+    reasons.push(`network ${choice.value}: chosen by ${choice.source}`);
+    return choice.value;
+  }
+  if (engine.remote || engine.inVm) {
+    reasons.push(`network bridge: ${engine.description} ${engine.remote ? 'runs containers on another machine' : 'runs containers in a VM, where host networking is the VM’s, not this machine’s'}`);
+    return 'bridge';
+  }
+  if (engine.rootless) {
+    const why = engine.hostNetworkIsThisMachine ? `slirp4netns with host loopback reaches this machine's services at ${engine.hostAlias}` : 'host networking is RootlessKit’s namespace, not this machine’s';
+    reasons.push(`network bridge: ${engine.description}: ${why}${engine.bridgeNetworkMode === 'bridge' ? '' : ` (NetworkMode ${engine.bridgeNetworkMode})`}`);
+    return 'bridge';
+  }
+  reasons.push(`network host: ${engine.description} runs containers natively, so they share this machine's loopback`);
+  return 'host';
+}
+
+/** An IPv4 or IPv6 literal: /etc/hosts needs no entry for it, and host-gateway would be wrong. */
+function isIpAddress(host: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || (host.includes(':') && /^[0-9a-f:.]+$/i.test(host));
 }
 
 function containerAddress(address: string, mode: NetworkMode, hostAlias: string | null): AddressRewrite {

@@ -22,6 +22,8 @@ test.each<[unknown, string | undefined]>([
   [{ flags: { runner: 'my runner' } }, 'flags.runner: "my runner" is not a Docker container name'],
   [{ flags: { runner: 'r', image: 7 } }, 'flags.image: expected a string'],
   [{ flags: { runner: 'r', network: 'mesh' } }, 'flags.network: "mesh" is not one of auto, host, bridge'],
+  [{ flags: { runner: 'r', contract: 'typescript-2026' }, trigger: T }, undefined],
+  [{ flags: { runner: 'r', contract: 'python-2025' } }, 'flags.contract: "python-2025" is not one of auto, python-2026-01, python-native-2026, typescript-2026'],
   [{ flags: { runner: 'r' }, trigger: T, verify: { maximumAttempts: 0 } }, 'verify.maximumAttempts: expected a positive whole number'],
   [{ flags: { runner: 'r' }, trigger: T, verify: 'often' }, 'verify: expected an object'],
   [{ flags: { runner: 'r' }, trigger: T, readyTimeoutMs: -1 }, 'readyTimeoutMs: expected a positive whole number'],

@@ -1,33 +1,61 @@
-/** Reads the engine's own facts (`docker info`, `docker version`, the default bridge) for identifyEngine. */
+/**
+ * Reads the engine's own facts for identifyEngine: `/info`, `/version`, the default bridge network,
+ * and on Podman its `/libpod/info` — the compat `/info` of rootless Podman does not say rootless.
+ */
 import type Dockerode from 'dockerode';
 import type { EngineFacts } from '../core/engine';
 import type { DockerEndpoint } from './client';
 
+type Json = Record<string, unknown>;
+
+/** The API payloads as the engine returned them; `engineFactsFrom` is pure so recorded ones test it. */
+export interface EnginePayloads {
+  info: Json;
+  version: Json;
+  libpodInfo?: Json;
+  bridgeNetwork?: Json;
+}
+
 export async function readEngineFacts(docker: Dockerode, endpoint: DockerEndpoint, clientPlatform: string = process.platform): Promise<EngineFacts> {
-  const [info, version, bridgeGateway] = await Promise.all([docker.info(), docker.version(), defaultBridgeGateway(docker)]);
+  const [info, version, bridgeNetwork] = await Promise.all([
+    docker.info() as Promise<Json>,
+    docker.version() as unknown as Promise<Json>,
+    (docker.getNetwork('bridge').inspect() as unknown as Promise<Json>).catch(() => undefined), // some remote engines name it differently
+  ]);
+  const podman = ((version.Components ?? []) as Array<{ Name?: string }>).some((component) => /podman/i.test(String(component.Name)));
+  const libpodInfo = podman ? await libpod(docker, '/libpod/info') : undefined;
+  return engineFactsFrom({ info, version, libpodInfo, bridgeNetwork }, endpoint.url, clientPlatform);
+}
+
+export function engineFactsFrom(payloads: EnginePayloads, endpoint: string, clientPlatform: string): EngineFacts {
+  const { info, version, libpodInfo, bridgeNetwork } = payloads;
+  const host = libpodInfo?.host as { security?: { rootless?: unknown }; networkBackend?: unknown } | undefined;
+  const bridgeGateway = gatewayOf(bridgeNetwork);
   return {
     operatingSystem: String(info.OperatingSystem ?? ''),
     name: String(info.Name ?? ''),
     kernelVersion: String(info.KernelVersion ?? ''),
     serverVersion: String(info.ServerVersion ?? version.Version ?? ''),
     securityOptions: Array.isArray(info.SecurityOptions) ? info.SecurityOptions.map(String) : [],
-    componentNames: (version.Components ?? []).map((component) => String(component.Name)),
-    endpoint: endpoint.url,
+    componentNames: ((version.Components ?? []) as Array<{ Name?: string }>).map((component) => String(component.Name)),
+    endpoint,
     clientPlatform,
     ...(bridgeGateway ? { bridgeGateway } : {}),
+    ...(host ? { podman: { rootless: host.security?.rootless === true, networkBackend: String(host.networkBackend ?? '') } } : {}),
   };
 }
 
-/** docker0's address: where a bridged container's host-gateway traffic lands on a native engine. */
-async function defaultBridgeGateway(docker: Dockerode): Promise<string | undefined> {
-  try {
-    const network = (await docker.getNetwork('bridge').inspect()) as { IPAM?: { Config?: Array<{ Gateway?: string; Subnet?: string }> } };
-    const configs = network.IPAM?.Config ?? [];
-    // A daemon that picked the subnet itself may list no Gateway: docker0 then has the subnet's first address.
-    return configs.find((config) => config.Gateway)?.Gateway ?? configs.map((config) => firstHostOf(config.Subnet)).find(Boolean);
-  } catch {
-    return undefined; // Podman and some remote engines name their default network differently
-  }
+/** A GET on Podman's own API through the same connection dockerode uses. */
+function libpod(docker: Dockerode, path: string): Promise<Json | undefined> {
+  return new Promise((resolve) => {
+    docker.modem.dial({ path, method: 'GET', statusCodes: { 200: true }, options: {} }, (error: unknown, data: unknown) => resolve(error ? undefined : (data as Json)));
+  });
+}
+
+/** The gateway a bridged container's traffic lands on; a daemon that picked the subnet itself may list none. */
+function gatewayOf(network: Json | undefined): string | undefined {
+  const configs = ((network?.IPAM as { Config?: Array<{ Gateway?: string; Subnet?: string }> } | undefined)?.Config ?? []);
+  return configs.find((config) => config.Gateway)?.Gateway ?? configs.map((config) => firstHostOf(config.Subnet)).find(Boolean);
 }
 
 /** `172.17.0.0/16` → `172.17.0.1`; undefined for anything but an IPv4 subnet. */

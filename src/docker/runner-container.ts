@@ -82,10 +82,17 @@ export async function ensureRunnerContainer(docker: Dockerode, spec: ContainerSp
 export async function findRunnerContainers(docker: Dockerode, runnerName: string): Promise<Dockerode.ContainerInfo[]> {
   const [byLabel, byName] = await Promise.all([
     docker.listContainers({ all: true, filters: { label: [`${LABELS.runner}=${runnerName}`] } }),
-    docker.listContainers({ all: true, filters: { name: [`^/${runnerName}$`] } }),
+    // Podman's compat API matches names without the leading slash that Docker's filter wants
+    // (`^/name$` finds nothing there); `^/?name$` works on both, and the exact check below keeps it exact.
+    docker.listContainers({ all: true, filters: { name: [`^/?${escapeRegExp(runnerName)}$`] } }),
   ]);
+  const named = byName.filter((info) => info.Names.some((name) => name.replace(/^\//, '') === runnerName));
   const seen = new Set<string>();
-  return [...byLabel, ...byName].filter((info) => !seen.has(info.Id) && seen.add(info.Id));
+  return [...byLabel, ...named].filter((info) => !seen.has(info.Id) && seen.add(info.Id));
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function reasonToReplace(existing: Dockerode.ContainerInfo, spec: ContainerSpec, specHash: string, imageId: string): string | undefined {
