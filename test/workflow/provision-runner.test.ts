@@ -55,6 +55,7 @@ function fakeActivities(calls: string[], behaviour: Behaviour = {}): RunnerActiv
     startContainer: record('startContainer', async () => container),
     verifyConnectivity: record('verifyConnectivity', async () => (behaviour.verifyConnectivity ? behaviour.verifyConnectivity(++verifyAttempt) : passingReport)),
     awaitRunnerReady: record('awaitRunnerReady', async () => ({ poller: { identity: '1@runner', type: 'activity', lastAccessTime: container.startedAt }, waitedMs: 5 })),
+    stopRunner: record('stopRunner', async () => ({ state: 'exited', message: 'container stigmer-agent-runner stopped (exited)' })),
   } as unknown as RunnerActivities;
 }
 
@@ -98,8 +99,8 @@ test('runs the five steps in order and reports each in the result, the progress 
       '"resolve config for r1"',
       '"ask the Docker engine what it is and plan networking"',
       '"start ghcr.io/stigmer/agent-runner:latest as r1 (network host)"',
-      '"probe temporal, backend, ollama from inside r1 (host)"',
-      '"wait for r1 to poll agent_execution_runner"',
+      '"probe temporal, backend, ollama and the workspace from inside r1 (host)"',
+      '"wait up to 60 s for r1 to poll agent_execution_runner"',
     ]);
   });
 });
@@ -147,9 +148,13 @@ test('a connectivity failure that waiting can heal is retried with backoff; one 
     const progress = (cause.details?.[0] ?? {}) as { diagnoses: Array<{ service: string; ok: boolean }>; steps: Array<{ name: string; attempts: number }> };
     expect(progress.diagnoses.filter((diagnosis) => !diagnosis.ok).map((diagnosis) => diagnosis.service)).toEqual(['ollama']);
     expect(progress.steps.find((step) => step.name === 'verifyConnectivity')?.attempts).toBe(1);
+    expect(cause.details?.[0]).toMatchObject({ stoppedAfterFailure: { container: 'stigmer-agent-runner', stopped: true } });
   });
   expect(permanent.filter((name) => name === 'verifyConnectivity')).toHaveLength(1);
   expect(permanent).not.toContain('awaitRunnerReady');
+  // A runner that failed verification must take no work: the provision stops it before failing.
+  expect(permanent.at(-1)).toBe('stopRunner');
+  expect(healing).not.toContain('stopRunner');
 });
 
 test('healable failures stop after the configured attempts and report the last diagnosis', async () => {
