@@ -5,7 +5,7 @@ import type { RunnerConfig } from '../core/config';
 import { logTail } from '../docker/logs';
 import type { RunnerContainer } from '../docker/runner-container';
 import { freshPoller, listPollers, type PollerSeen } from '../temporal/task-queue';
-import type { ActivityDeps } from './deps';
+import { engineFor, type ActivityDeps } from './deps';
 import { attempted, FAILURE_TYPES, PermanentError } from './failures';
 
 export interface AwaitRunnerReadyInput {
@@ -30,7 +30,7 @@ export function createAwaitRunnerReady(deps: ActivityDeps) {
     let seen: string[] = [];
     const namespace = config.temporal.namespace.value;
     const connection = await Connection.connect({ address: config.temporal.address.value });
-    const handle = deps.docker.docker.getContainer(container.id);
+    const handle = engineFor(deps, container.engine).docker.getContainer(container.id);
     try {
       for (;;) {
         Context.current().heartbeat();

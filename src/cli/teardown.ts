@@ -15,7 +15,7 @@ export async function teardownCommand(flags: ConfigFlags, json: boolean, env: No
     const handle = await session.client.workflow.start(teardownRunner, {
       workflowId: `teardown-runner-${runner}`,
       taskQueue: PROVISIONING_TASK_QUEUE,
-      args: [{ runner }],
+      args: [{ runner, ...(config.engine ? { engine: config.engine } : {}) }],
       workflowIdConflictPolicy: 'USE_EXISTING',
       staticSummary: `Tear down agent-runner ${runner}`,
     });

@@ -53,6 +53,11 @@ export interface RunnerConfig {
   temporal: { address: Sourced<string>; namespace: Sourced<string>; managed: Sourced<boolean> };
   backend: { endpoint: Sourced<string> };
   execution: { mode: Sourced<string>; sandboxImage: Sourced<string> };
+  /**
+   * The Docker engine the provision targets (its URL), found as the `docker` CLI finds it
+   * (`env:DOCKER_HOST`, `context:NAME`, `default`). Absent in configs resolved before it was recorded.
+   */
+  engine?: Sourced<string>;
   /** Keys in the sections we read that we do not know: likely typos, reported rather than fatal. */
   warnings: string[];
 }
@@ -147,9 +152,13 @@ const SETTINGS = {
   sandboxImage: { env: 'STIGMER_SANDBOX_IMAGE', key: `${LOCAL}.execution.sandbox_image`, schema: imageRef },
 } satisfies Record<string, Setting<unknown>>;
 
+/** How the `docker` CLI chooses its engine: the engine a trigger selected travels with its provision. */
+export const ENGINE_ENV_NAMES = ['DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_CONFIG', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH'] as const;
+
 /** The env vars the cascade reads for settings (secrets excluded): what a trigger hands its worker. */
 export const SETTING_ENV_NAMES: readonly string[] = [
   'STIGMER_CONFIG',
+  ...ENGINE_ENV_NAMES,
   ...Object.values(SETTINGS).flatMap((setting: Setting<unknown>) => (setting.env ? [setting.env] : [])),
 ];
 /** The env vars holding secrets, read only from the environment of the process that creates the container. */

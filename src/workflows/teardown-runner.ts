@@ -5,6 +5,8 @@ import type { RemovedContainer } from '../docker/runner-container';
 
 export interface TeardownInput {
   runner: string;
+  /** The engine the trigger selected (URL and how); the worker's own when absent. */
+  engine?: { value: string; source: string };
 }
 
 const { removeRunner } = proxyActivities<RunnerActivities>({
@@ -15,7 +17,7 @@ const { removeRunner } = proxyActivities<RunnerActivities>({
 
 export async function teardownRunner(input: TeardownInput): Promise<{ runner: string; removed: RemovedContainer[] }> {
   setCurrentDetails(`**Tearing down runner \`${input.runner}\`**`);
-  const { value: removed } = await removeRunner.executeWithOptions({ summary: `stop and remove the containers of ${input.runner}` }, [input.runner]);
+  const { value: removed } = await removeRunner.executeWithOptions({ summary: `stop and remove the containers of ${input.runner}` }, (input.engine ? [input.runner, input.engine] : [input.runner]) as [string, { value: string; source: string }?]);
   setCurrentDetails(`**Runner \`${input.runner}\` torn down**: ${removed.length === 0 ? 'nothing was running' : removed.map((entry) => `\`${entry.name}\` (${entry.state})`).join(', ')} removed`);
   return { runner: input.runner, removed };
 }

@@ -18,7 +18,7 @@ test('status shows the running runner with its plan and last verification; teard
   const shown = JSON.parse(status.stdout);
   expect(shown.containers).toEqual([expect.objectContaining({ name: runner, state: 'running', networkMode: 'host' })]);
   expect(shown.lastProvision).toMatchObject({ workflowId: `provision-runner-${runner}`, status: 'COMPLETED', progress: { status: 'ready', plan: { mode: 'host' } } });
-  expect(shown.lastProvision.progress.checks.filter((check: { site: string }) => check.site === 'container')).toHaveLength(3);
+  expect(shown.lastProvision.progress.checks.filter((check: { site: string }) => check.site === 'container')).toHaveLength(4);
   const text = await e2e.cli(['status'], env);
   expect(text.stdout).toMatch(new RegExp(`^runner ${runner}\\n  container: ${runner} [0-9a-f]{12} running`));
   expect(text.stdout).toMatch(/✓ ollama from container: http:\/\/127\.0\.0\.1:\d+\/api\/tags — HTTP 200, model qwen2\.5-coder:7b listed/);
