@@ -28,7 +28,8 @@ export async function statusCommand(flags: ConfigFlags, json: boolean, env: Node
     image: info.Image,
     state: info.State,
     status: info.Status,
-    networkMode: info.HostConfig.NetworkMode,
+    // Podman's list leaves HostConfig null for containers that are not running.
+    networkMode: info.HostConfig?.NetworkMode ?? '',
   }));
   const session = await openSession(config, env, say, { worker: false });
   let status: RunnerStatus;
