@@ -180,7 +180,13 @@ export function explain(target: TemporalTarget, error: unknown): TemporalConnect
   const failure = failureOf(error);
   const address = dialAddress(target);
   const at = `Temporal at ${address} (${target.dial ? `reached for ${connection.address.value}, ` : ''}${connection.address.source})`;
-  const detail = failure.text.replace(/\s*Resolution note:\s*$/, '').replace(/^.*Last error: /s, '').trim();
+  const detail = failure.text
+    .replace(/\s*Resolution note:\s*$/, '')
+    .replace(/^.*Last error: /s, '')
+    .replace(/^Error(?: \[\w+\])?: /, '')
+    .trim()
+    .replace(/ \(\d{4}-\d\d-\d\dT[\d:.]+Z\)$/, '')
+    .replace(/\.$/, '');
   const tlsFrom = `TLS on: ${connection.tls.source}`;
   const make = (kind: TemporalFailureKind, message: string) => new TemporalConnectionError(kind, address, message, failure.text);
 
@@ -226,7 +232,8 @@ export function explain(target: TemporalTarget, error: unknown): TemporalConnect
     return make('unreachable', `nothing answers at ${address} (${connection.address.source}): ${detail}; ${fix}`);
   }
   if (!connection.tls.value && (detail === 'null' || /ECONNRESET|Protocol error|HTTP status code 400|GoAway|FRAME_SIZE_ERROR|socket hang up/i.test(detail))) {
-    return make('plaintext-to-tls', `${at} did not answer plaintext gRPC (${detail}); if it expects TLS, set TEMPORAL_TLS=true (or give a server CA or an API key)`);
+    const said = detail === 'null' ? 'it closed the connection' : detail;
+    return make('plaintext-to-tls', `${at} did not answer plaintext gRPC (${said}), and TLS is off (${connection.tls.source}); if it expects TLS, set TEMPORAL_TLS=true (or a server CA, or an API key)`);
   }
   return make('other', `cannot use ${at} (TLS ${connection.tls.value ? 'on' : 'off'}: ${connection.tls.source}; auth ${connection.auth.value}): ${detail}`);
 }
