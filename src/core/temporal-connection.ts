@@ -80,6 +80,7 @@ export interface TemporalConnectionConfig {
   namespace: Sourced<string>;
   /** Stigmer starts the dev server itself when nothing answers (plaintext, no auth). */
   managed: Sourced<boolean>;
+  /** The profile and the file it is looked up in; `found` when the file has that profile. */
   profile: { name: Sourced<string>; file: Sourced<string | null>; found: boolean };
   tls: Sourced<boolean>;
   /** The name the server certificate must carry, when not the address's host. */
@@ -264,7 +265,7 @@ export function resolveTemporalConnection(stigmer: StigmerTemporalSettings, inpu
     address,
     namespace,
     managed,
-    profile: { name: file.profile, file: { value: file.path, source: file.source }, found: file.found },
+    profile: { name: file.profile, file: { value: file.path, source: file.source }, found: profile !== undefined },
     tls,
     serverName: tls.value ? shown(serverName) : null,
     serverCa: tls.value ? shown(serverCa) : null,
