@@ -31,9 +31,10 @@ export function workflowIdFor(runnerName: string): string {
 
 export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): Promise<number> {
   const say = (line: string) => (options.json ? process.stderr : process.stdout).write(`${line}\n`);
-  const { config } = loadConfig(options.flags, env);
+  const loaded = loadConfig(options.flags, env);
+  const { config } = loaded;
   const runnerName = config.runner.name.value;
-  const session = await openSession(config, env, say, { worker: true });
+  const session = await openSession(loaded, env, say, { worker: true });
   try {
     const client = session.client;
     const input: ProvisionInput = {

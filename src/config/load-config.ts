@@ -1,8 +1,9 @@
-/** The I/O edge of the config cascade: reads the file (when there is one) and the environment. */
+/** The I/O edge of the config cascade: reads the file (when there is one), temporal.toml and the environment. */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { findDockerEndpoint } from '../docker/client';
 import { ConfigError, locateConfigFile, resolveConfig, type ConfigFlags, type RunnerConfig, type RunnerSecrets } from '../core/config';
+import { loadTemporalProfile } from './temporal-profile';
 
 export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env, home: string = homedir()): { config: RunnerConfig; secrets: RunnerSecrets } {
   const { config, secrets } = resolveFromFile(flags, env, home);
@@ -29,5 +30,5 @@ function resolveFromFile(flags: ConfigFlags, env: NodeJS.ProcessEnv, home: strin
     if (code === 'EISDIR') throw new ConfigError([{ source: file.source === 'default' ? `file:${file.path}` : file.source, message: `${file.path} is a directory, not a config file` }]);
     if (code !== 'ENOENT') throw new ConfigError([{ source: file.source === 'default' ? `file:${file.path}` : file.source, message: `cannot read ${file.path}: ${code ?? (error as Error).message}` }]);
   }
-  return resolveConfig({ flags, env, homeDir: home, fileText });
+  return resolveConfig({ flags, env, homeDir: home, fileText, temporalProfile: loadTemporalProfile(env, home) });
 }

@@ -1,13 +1,14 @@
 /**
- * The Temporal dev server (`temporal server start-dev`) as Stigmer manages it, and the checks that
- * tell whether a Temporal frontend answers at an address.
+ * The Temporal dev server (`temporal server start-dev`) as Stigmer manages it, the wait until it
+ * answers, and search-attribute registration.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Connection } from '@temporalio/client';
+import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { DEV_SERVER_SEARCH_ATTRIBUTE_ARGS, SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { devServerTarget, temporalAnswers } from './connection';
 
 /** The repository (or installed package) root: the folder holding this project's package.json. */
 export function projectRoot(): string {
@@ -95,23 +96,9 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** One gRPC health check of the frontend; false when nothing (or not Temporal) answers. */
-export async function temporalAnswers(address: string, timeoutMs = 1500): Promise<boolean> {
-  let connection: Connection | undefined;
-  try {
-    connection = await Connection.connect({ address, connectTimeout: timeoutMs });
-    const response = await connection.healthService.check({ service: 'temporal.api.workflowservice.v1.WorkflowService' }, );
-    return response.status === 1; // SERVING
-  } catch {
-    return false;
-  } finally {
-    await connection?.close();
-  }
-}
-
 export async function waitForTemporal(address: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await temporalAnswers(address))) {
+  while (!(await temporalAnswers(devServerTarget(address)))) {
     if (Date.now() > deadline) throw new Error(`Temporal did not answer on ${address} within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

@@ -1,6 +1,7 @@
 /** status and teardown: what runs and what the last provision decided; teardown through its own workflow. */
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { useE2E } from '../support/e2e-harness';
+import { connectClient, devServerTarget } from '../../src/temporal/connection';
 
 jest.setTimeout(180_000);
 
@@ -30,7 +31,7 @@ test('status shows the running runner with its plan and last verification; teard
   expect(await e2e.runnerContainers(runner)).toEqual([]);
   expect(JSON.parse((await e2e.cli(['status', '--json'], env)).stdout).containers).toEqual([]);
 
-  const client = new Client({ connection: await Connection.connect({ address: e2e.temporal.address }) });
+  const client = new Client({ connection: await connectClient(devServerTarget(e2e.temporal.address)) });
   try {
     const history = await client.workflow.getHandle(`teardown-runner-${runner}`, result.runId).fetchHistory();
     const summaries = (history.events ?? []).flatMap((event) => (event.activityTaskScheduledEventAttributes ? [Buffer.from(event.userMetadata?.summary?.data ?? []).toString()] : []));
