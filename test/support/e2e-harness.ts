@@ -35,7 +35,7 @@ export interface CliRun {
     workflowId: string;
     runId: string;
     status: string;
-    steps: Array<{ name: string; status: string; attempts: number; durationMs?: number }>;
+    steps: Array<{ name: string; status: string; attempts: number; durationMs?: number; note?: string }>;
     checks: Array<{ service: string; site: string; target: string; ok: boolean; detail: string }>;
     diagnosis: Array<{ service: string; cause: string; fix: string; summary: string }>;
     network: { mode: string; extraHosts: string[]; hostAlias: string | null };
