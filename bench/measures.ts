@@ -43,7 +43,8 @@ function progressOf(error: unknown): ProvisionProgress | undefined {
  * process, without Temporal. Adds each step's duration to `stepMs`.
  */
 async function provisionWithoutTemporal(fixture: Fixture, { flags, trigger }: ProvisionInput, workflowId: string, stepMs: Record<string, number[]>): Promise<void> {
-  const env = new MockActivityEnvironment(undefined, { logger: Runtime.instance().logger }); // the worker's logger: same log cost
+  // The worker's logger (same log cost) and a client on the same Temporal (readiness asks it for pollers).
+  const env = new MockActivityEnvironment(undefined, { logger: Runtime.instance().logger, client: fixture.client });
   const run = async <A extends unknown[], T>(name: string, activity: (...args: A) => Promise<Attempted<T>>, ...args: A): Promise<T> => {
     const started = performance.now();
     const { value } = (await env.run(activity, ...args)) as Attempted<T>;

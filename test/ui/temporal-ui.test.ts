@@ -47,7 +47,8 @@ const SUMMARY_SHAPES: Record<string, RegExp> = {
   planNetworking: /^ask the Docker engine .+/,
   startContainer: /^start \S+ as \S+/,
   verifyConnectivity: /^probe .+ from inside \S+/,
-  awaitRunnerReady: /^wait for \S+ to poll agent_execution_runner$/,
+  awaitRunnerReady: /^wait up to \d+ s for \S+ to poll agent_execution_runner$/,
+  stopRunner: /^stop \S+: it failed verification \(kept for its logs\)$/,
 };
 
 interface RunJson {
@@ -253,7 +254,7 @@ describe('the seed bug (a bridged runner handed localhost) fails with its diagno
     expect(seedBug.json.status).toBe('failed');
     expect(seedBug.json.uiUrl).toBe(expectedUiUrl(seedBug));
     expect(seedBug.json.diagnosis.map((entry) => entry.cause)).toContain(SEED_BUG_CAUSE);
-    expectSummaries(seedBug, ['resolveConfig', 'planNetworking', 'startContainer', 'verifyConnectivity']);
+    expectSummaries(seedBug, ['resolveConfig', 'planNetworking', 'startContainer', 'verifyConnectivity', 'stopRunner']);
   });
 
   test('the history page shows Failed, the steps that ran, and the diagnosis in the failure', async () => {
