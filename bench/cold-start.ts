@@ -9,7 +9,7 @@ import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { listPollers } from '../src/temporal/task-queue';
 import { createProvisioningWorker } from '../src/worker';
-import { PROVISIONING_TASK_QUEUE } from '../src/workflows/provision-runner';
+import { PROVISIONING_TASK_QUEUE } from '../src/core/names';
 import { installRuntime } from '../src/observability/runtime';
 
 async function main(): Promise<void> {

@@ -19,6 +19,14 @@ export interface TemporalTarget {
   workerEnv: Record<string, string>;
 }
 
+/** A configured Temporal does not answer: the trigger exits with the contract's `temporalUnreachable` code. */
+export class TemporalUnreachableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TemporalUnreachableError';
+  }
+}
+
 const MANAGED_PORT = 7233;
 const MANAGED_UI_PORT = 8233;
 
@@ -27,7 +35,7 @@ export async function ensureTemporal(config: RunnerConfig, env: NodeJS.ProcessEn
   const uiUrl = env.STIGMER_TEMPORAL_UI_URL;
   if (!config.temporal.managed.value) {
     if (!(await temporalAnswers(configured))) {
-      throw new Error(`Temporal does not answer at ${configured} (${config.temporal.address.source}); start it or unset TEMPORAL_SERVICE_ADDRESS to use the managed dev server`);
+      throw new TemporalUnreachableError(`Temporal does not answer at ${configured} (${config.temporal.address.source}); start it or unset TEMPORAL_SERVICE_ADDRESS to use the managed dev server`);
     }
     return { address: configured, uiUrl, workerEnv: {} };
   }

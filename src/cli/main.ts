@@ -8,8 +8,9 @@ import { loadConfig } from '../config/load-config';
 import { parseAddress } from '../core/address';
 import { installRuntime } from '../observability/runtime';
 import { createProvisioningWorker } from '../worker';
-import { PROVISIONING_TASK_QUEUE } from '../workflows/provision-runner';
+import { PROVISIONING_TASK_QUEUE } from '../core/names';
 import { planCommand, type Platform } from './plan';
+import { TemporalUnreachableError } from './embedded-temporal';
 import { EXIT, runCommand } from './run';
 import { statusCommand } from './status';
 import { teardownCommand } from './teardown';
@@ -98,6 +99,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     if (error instanceof UsageError) {
       process.stderr.write(`stigmer-runner: ${error.message}\n${USAGE}\n`);
       return EXIT.invalidInput;
+    }
+    if (error instanceof TemporalUnreachableError) {
+      process.stderr.write(`stigmer-runner: ${error.message}\n`);
+      return EXIT.temporalUnreachable;
     }
     process.stderr.write(`stigmer-runner: ${(error as Error).message}\n`);
     return EXIT.failed;

@@ -13,7 +13,8 @@ import { ConfigError } from '../../src/core/config';
 import { planNetworking } from '../../src/core/network-plan';
 import { summarizeVerification } from '../../src/core/diagnosis';
 import { configFrom, ENGINES } from '../../src/core/test-fixtures';
-import { PROVISIONING_TASK_QUEUE, progressQuery, provisionRunner, type ProvisionInput } from '../../src/workflows';
+import { PROVISIONING_TASK_QUEUE } from '../../src/core/names';
+import { progressQuery, provisionRunner, type ProvisionInput } from '../../src/workflows';
 import { startTestTemporal, type TestTemporal } from '../support/temporal-server';
 
 jest.setTimeout(60_000);
