@@ -4,8 +4,9 @@
  * the provisioning queue, and `USE_EXISTING`, so a second trigger attaches to the running execution.
  */
 import type { Client, WorkflowHandleWithFirstExecutionRunId, WorkflowStartOptions } from '@temporalio/client';
+import type { ProvisionInput, TeardownInput } from '../core/contract';
 import { PROVISIONING_TASK_QUEUE, provisionWorkflowId, teardownWorkflowId, WORKFLOW_TYPES } from '../core/names';
-import type { ProvisionInput, provisionRunner, TeardownInput, teardownRunner } from '../workflows';
+import type { provisionRunner, teardownRunner } from '../workflows';
 
 /** What a caller may add: summary, details, search attributes (the id, queue and policy are the contract's). */
 export type StartExtras = Partial<Pick<WorkflowStartOptions, 'staticSummary' | 'staticDetails' | 'typedSearchAttributes'>>;

@@ -6,8 +6,8 @@
 import { ActivityFailure, ApplicationFailure, defineQuery, patched, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { Attempted, FailureDetails } from '../activities/failures';
 import type { RunnerActivities } from '../activities';
-import type { TriggerContext } from '../config/trigger';
-import type { ConfigFlags, RunnerConfig } from '../core/config';
+import type { RunnerConfig } from '../core/config';
+import type { ProvisionInput } from '../core/contract';
 import type { CheckResult, ServiceDiagnosis, VerificationReport } from '../core/diagnosis';
 import type { NetworkPlan } from '../core/network-plan';
 import { initialProgress, renderChecklist, type StepName, type StepProgress } from '../core/progress';
@@ -16,18 +16,8 @@ import { inputProblem } from '../core/workflow-input';
 import type { RunnerContainer } from '../docker/runner-container';
 import type { RunnerReady } from '../activities/await-runner-ready';
 
-export interface ProvisionInput {
-  /** CLI flags (runner name, config path, image, network): the flag layer of the cascade. */
-  flags: ConfigFlags & { runner: string };
-  /** The trigger's setting env vars and home: the env layer and where the config file is. */
-  trigger: TriggerContext;
-  /** Connectivity retries: a service may still be starting. Defaults: 6 attempts from 1 s, doubling. */
-  verify?: { maximumAttempts?: number; initialIntervalMs?: number };
-  /** How long the runner gets to poll its task queue after it starts. Default 60 s. */
-  readyTimeoutMs?: number;
-  /** The Stigmer* search attributes are registered on the namespace: record the outcome in them. */
-  searchAttributes?: boolean;
-}
+/** The input is the published contract's (core/contract.ts, docs/contract/): flags, trigger, verify, readyTimeoutMs, searchAttributes. */
+export type { ProvisionInput } from '../core/contract';
 
 export type ProvisionStatus = 'running' | 'ready' | 'failed';
 
