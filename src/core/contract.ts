@@ -188,6 +188,14 @@ export type SchemaName = keyof typeof SCHEMAS;
 
 export const CONTRACT_DIR = `docs/contract/v${CONTRACT_VERSION}`;
 
+const EXIT_CODE_MEANINGS: Record<keyof typeof EXIT_CODES, string> = {
+  ready: 'the runner is provisioned and verified',
+  failed: 'the provision failed (any failure not listed below)',
+  invalidInput: 'invalid configuration or workflow input',
+  connectivityFailed: 'connectivity verification failed: a service is unreachable from the runner container',
+  temporalUnreachable: 'the trigger could not reach Temporal',
+};
+
 /** Names, ids, queue, query, search attributes, failure types and exit codes: what a client in any language reads. */
 export function contractNames() {
   const schema = (name: SchemaName) => `${name}.schema.json`;
@@ -215,13 +223,8 @@ export function contractNames() {
     },
     searchAttributes: Object.values(SEARCH_ATTRIBUTES).map(({ name, type }) => ({ name, type })),
     failureTypes: Object.values(FAILURE_TYPES),
-    exitCodes: [
-      { code: EXIT_CODES.ready, meaning: 'ready', failureTypes: [] },
-      { code: EXIT_CODES.failed, meaning: 'failed (any other failure)', failureTypes: [] },
-      { code: EXIT_CODES.invalidInput, meaning: 'invalid configuration or input', failureTypes: [...EXIT_CODE_FAILURE_TYPES[EXIT_CODES.invalidInput]] },
-      { code: EXIT_CODES.connectivityFailed, meaning: 'connectivity verification failed', failureTypes: [...EXIT_CODE_FAILURE_TYPES[EXIT_CODES.connectivityFailed]] },
-      { code: EXIT_CODES.temporalUnreachable, meaning: 'Temporal unreachable', failureTypes: [] },
-    ],
+    /** A trigger's exit codes; `failureTypes` are the provision failures that give the code (any other failure: `failed`). */
+    exitCodes: Object.entries(EXIT_CODES).map(([name, code]) => ({ name, code, meaning: EXIT_CODE_MEANINGS[name as keyof typeof EXIT_CODES], failureTypes: [...(EXIT_CODE_FAILURE_TYPES[code] ?? [])] })),
     /** The env vars a trigger hands over in `trigger.env` when set (never secrets). */
     triggerEnvNames: [...SETTING_ENV_NAMES],
   };

@@ -6,8 +6,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { CONTRACT_DIR, type SchemaName } from '../../src/core/contract';
+import { projectRoot } from '../../src/temporal/dev-server';
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = projectRoot();
 
 export function committedContractFile(file: string): string {
   return readFileSync(join(ROOT, CONTRACT_DIR, file), 'utf8');
