@@ -5,24 +5,23 @@
  * itself took. Usage: cold-start.js prebuilt|source ADDRESS
  */
 import { performance } from 'node:perf_hooks';
-import { Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { listPollers } from '../src/temporal/task-queue';
 import { createProvisioningWorker } from '../src/worker';
 import { PROVISIONING_TASK_QUEUE } from '../src/core/names';
 import { installRuntime } from '../src/observability/runtime';
+import { connectClient, connectWorker, devServerTarget } from '../src/temporal/connection';
 
 async function main(): Promise<void> {
   const [mode, address] = process.argv.slice(2);
   if ((mode !== 'prebuilt' && mode !== 'source') || !address) throw new Error('usage: cold-start.js prebuilt|source ADDRESS');
   installRuntime({ level: 'ERROR', json: false, write: (line) => process.stderr.write(line) });
   const identity = `bench-cold-start-${process.pid}`;
-  const connection = await NativeConnection.connect({ address });
+  const connection = await connectWorker(devServerTarget(address));
   const createCalled = performance.now();
   const worker = await createProvisioningWorker({ connection, namespace: 'default', bundle: mode, identity });
   const createMs = performance.now();
   const running = worker.run();
-  const client = await Connection.connect({ address });
+  const client = await connectClient(devServerTarget(address));
   while (!(await listPollers(client, 'default', PROVISIONING_TASK_QUEUE)).some((poller) => poller.identity === identity)) {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }

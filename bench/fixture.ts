@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import type Dockerode from 'dockerode';
 import { createActivities, type ActivityDeps, type RunnerActivities } from '../src/activities';
 import { triggerContext, type TriggerContext } from '../src/config/trigger';
@@ -17,6 +17,7 @@ import { removeContainers, requireDocker } from '../test/support/docker';
 import { startOllamaStandIn, type OllamaStandIn } from '../test/support/ollama-standin';
 import { ensureTestRunnerImage } from '../test/support/runner-image';
 import { startTestTemporal, type TestTemporal } from '../test/support/temporal-server';
+import { connectClient, devServerTarget } from '../src/temporal/connection';
 
 export interface Fixture {
   runId: string;
@@ -53,7 +54,7 @@ export async function startFixture(): Promise<Fixture> {
       startBackendStandIn({ host: '0.0.0.0' }),
     ]);
     closers.push(() => temporal.stop(), () => ollama.close(), () => backend.close());
-    const connection = await Connection.connect({ address: temporal.address });
+    const connection = await connectClient(devServerTarget(temporal.address));
     closers.push(() => connection.close());
     const env = serviceEnv(home, image, temporal, ollama, backend);
     const deps: ActivityDeps = { docker: connectDocker(), env, homeDir: home, platform: process.platform };

@@ -8,13 +8,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { NativeConnection } from '@temporalio/worker';
 import { projectRoot } from '../src/temporal/dev-server';
 import { createProvisioningWorker, workflowSource } from '../src/worker';
 import { startFixture } from './fixture';
 import { measureP1, measureP2, measureP3, measureP4 } from './measures';
 import { installRuntime } from '../src/observability/runtime';
 import { round } from './stats';
+import { connectWorker, devServerTarget } from '../src/temporal/connection';
 
 const sumOf = (steps: Record<string, Record<string, number>>, key: string) => Object.values(steps).reduce((sum, step) => sum + step[key], 0);
 
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     const engine = await fixture.docker.version();
     const p3 = await measureP3(fixture.temporal.address, sizes.p3);
     const productionPrebuilt = workflowSource().workflowBundle !== undefined;
-    const connection = await NativeConnection.connect({ address: fixture.temporal.address });
+    const connection = await connectWorker(devServerTarget(fixture.temporal.address));
     const worker = await createProvisioningWorker({ connection, namespace: 'default', deps: fixture.deps, bundle: 'prebuilt', identity: `bench ${fixture.runId}` });
     const [p1, p2, p4] = await worker
       .runUntil(async () => [await measureP1(fixture, sizes.p1), await measureP2(fixture, sizes.p2), await measureP4(fixture, sizes.p4)] as const)

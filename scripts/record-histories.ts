@@ -8,9 +8,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { Client, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { triggerContext } from '../src/config/trigger';
 import { connectDocker } from '../src/docker/client';
 import { projectRoot } from '../src/temporal/dev-server';
@@ -22,6 +22,7 @@ import { startBackendStandIn } from '../test/support/backend-standin';
 import { startOllamaStandIn } from '../test/support/ollama-standin';
 import { ensureTestRunnerImage } from '../test/support/runner-image';
 import { freePort, startTestTemporal } from '../test/support/temporal-server';
+import { connectClient, connectWorker, devServerTarget } from '../src/temporal/connection';
 
 export const HISTORIES_DIR = join(projectRoot(), 'test', 'fixtures', 'histories');
 
@@ -122,8 +123,8 @@ async function record(names: string[]): Promise<void> {
   const { docker } = connectDocker();
   const home = await mkdtemp(join(tmpdir(), 'stigmer-record-'));
   const [image, temporal, ollama, backend] = await Promise.all([ensureTestRunnerImage(docker), startTestTemporal({ ip: '0.0.0.0' }), startOllamaStandIn(), startBackendStandIn()]);
-  const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
-  const workerConnection = await NativeConnection.connect({ address: temporal.address });
+  const client = new Client({ connection: await connectClient(devServerTarget(temporal.address)) });
+  const workerConnection = await connectWorker(devServerTarget(temporal.address));
   const worker = await createProvisioningWorker({ connection: workerConnection, namespace: 'default', bundle: 'prebuilt' });
   const context: Context = {
     client,

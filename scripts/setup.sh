@@ -45,11 +45,14 @@ if ! docker info >/dev/null 2>&1; then
 fi
 
 # Debian packages the tests use: Chromium for the Temporal UI test (playwright-core drives it; no
-# browser download) and docker-compose (v1, Debian's) to validate docker-compose.yml. The package
-# index is refreshed only when something is to be installed.
+# browser download), docker-compose (v1, Debian's) to validate docker-compose.yml, and nginx (light)
+# as the TLS / client-certificate / API-key check in front of a dev server (the tests run their own
+# instance on free ports; the package's own service is not needed). The package index is refreshed
+# only when something is to be installed.
 apt_missing=()
 [ -x /usr/bin/chromium ] || apt_missing+=(chromium)
 command -v docker-compose >/dev/null || apt_missing+=(docker-compose)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || apt_missing+=(nginx-light)
 if [ "${#apt_missing[@]}" -gt 0 ]; then
   log "apt-get install ${apt_missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -6,15 +6,24 @@ cd "$(dirname "$0")/.."
 engine_was_up=false
 docker info >/dev/null 2>&1 && engine_was_up=true
 bash scripts/setup.sh
-stop_started_engine() {
+# The engine matrix: rootful and rootless Podman and rootless Docker beside the rootful engine.
+# Engines already running are left running; those started here are stopped at the end.
+started_engines=()
+for engine in rootful-podman rootless-podman rootless-docker; do
+  [ -f ".tools/engines/$engine.pid" ] && kill -0 "$(cat ".tools/engines/$engine.pid")" 2>/dev/null || started_engines+=("$engine")
+done
+bash scripts/engines.sh up all >/dev/null
+stop_started_engines() {
+  [ "${#started_engines[@]}" -eq 0 ] || bash scripts/engines.sh down "${started_engines[@]}" || true
   if [ "$engine_was_up" = false ] && [ -f .tools/dockerd.pid ]; then
     kill "$(cat .tools/dockerd.pid)" 2>/dev/null || true
     rm -f .tools/dockerd.pid
   fi
 }
-trap stop_started_engine EXIT
+trap stop_started_engines EXIT
 npm run --silent typecheck
 mkdir -p test-artifacts
+rm -f test-artifacts/engine-matrix.jsonl
 status=0
 npx jest --ci --json --outputFile=test-artifacts/jest-results.json "$@" || status=$?
 # A plain closing line any CI can read, from jest's own counts.
@@ -22,4 +31,6 @@ node -e '
   const r = require("./test-artifacts/jest-results.json");
   console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
 ' || true
+# docs/engines.md from what the engine matrix measured in this run.
+node dist/scripts/engine-table.js || true
 exit "$status"

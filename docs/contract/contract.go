@@ -70,7 +70,7 @@ func (c Contract) WorkflowID(workflowType, runner string) string {
 	return c.Workflows[workflowType].WorkflowIDPrefix + runner
 }
 
-// Exit returns the exit code with this name (ready, failed, invalidInput, connectivityFailed, temporalUnreachable).
+// Exit returns the exit code with this name (ready, failed, invalidInput, unreachable).
 func (c Contract) Exit(name string) int {
 	for _, e := range c.ExitCodes {
 		if e.Name == name {

@@ -55,7 +55,7 @@ func TestExitCodes(t *testing.T) {
 			t.Errorf("ExitFor(%v, %q) = %d, want %d", tc.ready, tc.failureType, got, tc.want)
 		}
 	}
-	if c.Exit("temporalUnreachable") != 4 {
-		t.Errorf("temporalUnreachable = %d", c.Exit("temporalUnreachable"))
+	if c.Exit("unreachable") != 3 {
+		t.Errorf("unreachable = %d", c.Exit("unreachable"))
 	}
 }

@@ -80,8 +80,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	temporalClient, err := client.DialContext(dialCtx, clientOptions)
 	cancel()
 	if err != nil {
-		fmt.Fprintf(stderr, "go-trigger: Temporal does not answer at %s (namespace %s): %v\n", clientOptions.HostPort, clientOptions.Namespace, err)
-		return c.Exit("temporalUnreachable")
+		fmt.Fprintf(stderr, "go-trigger: nothing answers at %s (namespace %s): %v\n", clientOptions.HostPort, clientOptions.Namespace, err)
+		return c.Exit("unreachable")
 	}
 	defer temporalClient.Close()
 

@@ -1,11 +1,10 @@
 import { Context, log } from '@temporalio/activity';
-import { Connection } from '@temporalio/client';
 import type Dockerode from 'dockerode';
 import type { RunnerConfig } from '../core/config';
 import { logTail } from '../docker/logs';
 import type { RunnerContainer } from '../docker/runner-container';
 import { freshPoller, listPollers, type PollerSeen } from '../temporal/task-queue';
-import type { ActivityDeps } from './deps';
+import { engineFor, type ActivityDeps } from './deps';
 import { attempted, FAILURE_TYPES, PermanentError } from './failures';
 
 export interface AwaitRunnerReadyInput {
@@ -23,39 +22,39 @@ export interface RunnerReady {
 
 const POLL_INTERVAL_MS = 100;
 
-/** Waits until the runner polls its contract's task queue — the proof that it is up and connected. */
+/**
+ * Waits until the runner polls its contract's task queue — the proof that it is up and connected.
+ * Asks through the worker's own connection (the activity context's client): the runner is handed the
+ * Temporal this worker serves, and one connection per worker process serves every probe.
+ */
 export function createAwaitRunnerReady(deps: ActivityDeps) {
   return attempted(async ({ config, container, taskQueue, timeoutMs }: AwaitRunnerReadyInput): Promise<RunnerReady> => {
     const started = Date.now();
     let seen: string[] = [];
     const namespace = config.temporal.namespace.value;
-    const connection = await Connection.connect({ address: config.temporal.address.value });
-    const handle = deps.docker.docker.getContainer(container.id);
-    try {
-      for (;;) {
-        Context.current().heartbeat();
-        const pollers = await listPollers(connection, namespace, taskQueue);
-        // Only this runner's own poll counts: other runners poll the same queue.
-        const poller = freshPoller(pollers.filter((entry) => entry.identity.endsWith(`@${container.hostname}`)), container.startedAt);
-        seen = pollers.map((entry) => entry.identity);
-        if (poller) {
-          log.info('runner polling', { container: container.name, taskQueue: taskQueue, namespace, temporal: config.temporal.address.value, poller: poller.identity, waitedMs: Date.now() - started });
-          return { poller, waitedMs: Date.now() - started };
-        }
-        const state = (await handle.inspect()).State;
-        if (!state.Running && !state.Restarting && state.ExitCode !== 0) {
-          throw new PermanentError(FAILURE_TYPES.runnerNotReady, `runner container ${container.name} exited with code ${state.ExitCode}${await lastLines(handle)}`);
-        }
-        if (Date.now() - started > timeoutMs) {
-          throw new PermanentError(
-            FAILURE_TYPES.runnerNotReady,
-            `no worker with identity *@${container.hostname} polled ${taskQueue} in namespace ${namespace} at ${config.temporal.address.value} within ${timeoutMs} ms of container ${container.name} starting (pollers seen: ${seen.join(', ') || 'none'})${await lastLines(handle)}`,
-          );
-        }
-        await Context.current().sleep(POLL_INTERVAL_MS);
+    const temporal = Context.current().client;
+    const handle = engineFor(deps, container.engine).docker.getContainer(container.id);
+    for (;;) {
+      Context.current().heartbeat();
+      const pollers = await listPollers(temporal, namespace, taskQueue);
+      // Only this runner's own poll counts: other runners poll the same queue.
+      const poller = freshPoller(pollers.filter((entry) => entry.identity.endsWith(`@${container.hostname}`)), container.startedAt);
+      seen = pollers.map((entry) => entry.identity);
+      if (poller) {
+        log.info('runner polling', { container: container.name, taskQueue: taskQueue, namespace, temporal: config.temporal.address.value, poller: poller.identity, waitedMs: Date.now() - started });
+        return { poller, waitedMs: Date.now() - started };
       }
-    } finally {
-      await connection.close();
+      const state = (await handle.inspect()).State;
+      if (!state.Running && !state.Restarting && state.ExitCode !== 0) {
+        throw new PermanentError(FAILURE_TYPES.runnerNotReady, `runner container ${container.name} exited with code ${state.ExitCode}${await lastLines(handle)}`);
+      }
+      if (Date.now() - started > timeoutMs) {
+        throw new PermanentError(
+          FAILURE_TYPES.runnerNotReady,
+          `no worker with identity *@${container.hostname} polled ${taskQueue} in namespace ${namespace} at ${config.temporal.address.value} within ${timeoutMs} ms of container ${container.name} starting (pollers seen: ${seen.join(', ') || 'none'})${await lastLines(handle)}`,
+        );
+      }
+      await Context.current().sleep(POLL_INTERVAL_MS);
     }
   });
 }

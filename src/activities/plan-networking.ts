@@ -3,20 +3,21 @@ import type { RunnerConfig } from '../core/config';
 import { planNetworking, type NetworkPlan } from '../core/network-plan';
 import { readEngineFacts } from '../docker/engine-facts';
 import { readImageFacts } from '../docker/image-facts';
-import type { ActivityDeps } from './deps';
+import { engineFor, type ActivityDeps } from './deps';
 import { attempted, FAILURE_TYPES, PermanentError } from './failures';
 
 /** Asks the engine what it is and plans the container's networking from that. */
 export function createPlanNetworking(deps: ActivityDeps) {
   return attempted(async (config: RunnerConfig): Promise<NetworkPlan> => {
-    const [facts, image] = await Promise.all([readEngineFacts(deps.docker.docker, deps.docker.endpoint, deps.platform), readImageFacts(deps.docker.docker, config.runner.image.value)]);
+    const { docker, endpoint } = engineFor(deps, config.engine);
+    const [facts, image] = await Promise.all([readEngineFacts(docker, endpoint, deps.platform), readImageFacts(docker, config.runner.image.value)]);
     const plan = planNetworking(config, facts, image);
     log.info('network planned', {
       contract: plan.runner.contract,
       contractReason: plan.runner.contractReason,
       engine: plan.engine.description,
       engineKind: plan.engine.kind,
-      endpoint: deps.docker.endpoint.url,
+      endpoint: `${endpoint.url} (${endpoint.source})`,
       mode: plan.mode,
       hostAlias: plan.hostAlias,
       extraHosts: plan.extraHosts,

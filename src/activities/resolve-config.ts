@@ -21,6 +21,8 @@ export function createResolveConfig(deps: ActivityDeps) {
       image: config.runner.image.value,
       network: config.runner.network.value,
       temporal: config.temporal.address.value,
+      temporalTls: config.temporal.tls.value,
+      temporalAuth: config.temporal.auth.value,
       backend: config.backend.endpoint.value,
       llm: { provider: config.llm.provider.value, model: config.llm.model.value, baseUrl: config.llm.baseUrl.value, apiKeySource: config.llm.apiKeySource },
       configFile: config.configFile.found ? config.configFile.path : null,

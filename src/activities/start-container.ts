@@ -8,7 +8,7 @@ import type { ConfigRequest } from './resolve-config';
 import { ensureRunnerContainer, type RunnerContainer } from '../docker/runner-container';
 import { prepareWorkspace } from '../docker/workspace';
 import { RUNNER_CONTRACTS } from '../core/runner-contract';
-import type { ActivityDeps } from './deps';
+import { engineFor, type ActivityDeps } from './deps';
 import { attempted } from './failures';
 
 export interface StartContainerInput extends ConfigRequest {
@@ -26,10 +26,11 @@ export function createStartContainer(deps: ActivityDeps) {
     const trigger = effectiveTrigger(given, deps.env, deps.homeDir);
     const { secrets } = loadConfig(flags, resolutionEnv(trigger, deps.env), trigger.homeDir);
     const spec = buildContainerSpec(config, plan, secrets, workflowId);
-    const started = await ensureRunnerContainer(deps.docker.docker, spec, config.runner.pull.value, () => Context.current().heartbeat());
+    const { docker } = engineFor(deps, config.engine);
+    const started = await ensureRunnerContainer(docker, spec, config.runner.pull.value, () => Context.current().heartbeat());
     const local = deps.platform === 'linux' && !plan.engine.inVm && !plan.engine.remote;
-    const workspace = await prepareWorkspace(deps.docker.docker, started.id, config.runner.workspaceDir.value, RUNNER_CONTRACTS[plan.runner.contract].workspacePath, local);
-    const container: RunnerContainer = { ...started, workspace };
+    const workspace = await prepareWorkspace(docker, started.id, config.runner.workspaceDir.value, RUNNER_CONTRACTS[plan.runner.contract].workspacePath, local);
+    const container: RunnerContainer = { ...started, workspace, ...(config.engine ? { engine: config.engine } : {}) };
     log.info('runner container ready', {
       container: container.name,
       id: container.id.slice(0, 12),

@@ -5,7 +5,7 @@ import type { NetworkPlan } from '../core/network-plan';
 import type { RunnerContainer } from '../docker/runner-container';
 import { probeFromContainer } from '../probes/container-probe';
 import { probeTargets } from '../probes/node-probe';
-import type { ActivityDeps } from './deps';
+import { engineFor, type ActivityDeps } from './deps';
 import { attempted, ConnectivityError } from './failures';
 
 export interface VerifyConnectivityInput {
@@ -21,7 +21,7 @@ export function createVerifyConnectivity(deps: ActivityDeps) {
     const inside = checks.filter((check) => check.site === 'container').map((check) => check.target);
     const outside = checks.filter((check) => check.site !== 'container').map((check) => check.target);
     const [insideResults, outsideResults] = await Promise.all([
-      probeFromContainer(deps.docker.docker.getContainer(container.id), container.image, inside),
+      probeFromContainer(engineFor(deps, container.engine).docker.getContainer(container.id), container.image, inside),
       probeTargets(outside),
     ]);
     const byId = new Map([...insideResults, ...outsideResults].map((result) => [result.id, result]));

@@ -1,44 +1,35 @@
 /**
- * The Temporal `run` talks to. Configured (TEMPORAL_SERVICE_ADDRESS, or managed: false) → that one.
- * Managed (the default) → whatever answers at the managed address, else a dev server started the
- * way Stigmer starts it, left running for the runner after `run` exits.
+ * The Temporal `run` talks to. Configured (an address from the env, a temporal.toml profile, or
+ * managed: false) → that one, as configured (TLS, credentials), with nothing started and no local
+ * helper. Managed (the default) → whatever answers at the managed address, else a dev server started
+ * the way Stigmer starts it, left running for the runner after `run` exits.
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { RunnerConfig } from '../core/config';
+import type { RunnerConfig, RunnerSecrets } from '../core/config';
 import { planNetworking } from '../core/network-plan';
 import { connectDocker } from '../docker/client';
 import { readEngineFacts } from '../docker/engine-facts';
-import { startDevServer, temporalAnswers } from '../temporal/dev-server';
+import { devServerTarget, temporalAnswers, temporalTarget, type TemporalTarget } from '../temporal/connection';
+import { startDevServer } from '../temporal/dev-server';
 import { spawnDetachedForwarder } from '../temporal/forwarder';
 
-export interface TemporalTarget {
-  address: string;
+export interface EnsuredTemporal {
+  target: TemporalTarget;
   uiUrl?: string;
   /** Env the worker must see so the runner is handed this address (the server is not on loopback). */
   workerEnv: Record<string, string>;
 }
 
-/** A configured Temporal does not answer: the trigger exits with the contract's `temporalUnreachable` code. */
-export class TemporalUnreachableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TemporalUnreachableError';
-  }
-}
-
 const MANAGED_PORT = 7233;
 const MANAGED_UI_PORT = 8233;
 
-export async function ensureTemporal(config: RunnerConfig, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<TemporalTarget> {
+export async function ensureTemporal(config: RunnerConfig, secrets: RunnerSecrets, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<EnsuredTemporal> {
   const configured = config.temporal.address.value;
   const uiUrl = env.STIGMER_TEMPORAL_UI_URL;
-  if (!config.temporal.managed.value) {
-    if (!(await temporalAnswers(configured))) {
-      throw new TemporalUnreachableError(`Temporal does not answer at ${configured} (${config.temporal.address.source}); start it or unset TEMPORAL_SERVICE_ADDRESS to use the managed dev server`);
-    }
-    return { address: configured, uiUrl, workerEnv: {} };
-  }
+  // Not ours to start or to widen: the session's connect says clearly when it does not answer.
+  if (!config.temporal.managed.value) return { target: temporalTarget(config, secrets), uiUrl, workerEnv: {} };
+  const at = (address: string) => temporalTarget(config, secrets, address === configured ? undefined : address);
 
   // A bridged runner on a native Linux engine reaches this machine only through the bridge gateway,
   // where a loopback-only server is invisible: Temporal then answers there too, and no wider.
@@ -46,9 +37,9 @@ export async function ensureTemporal(config: RunnerConfig, env: NodeJS.ProcessEn
   const ui = uiUrl ?? `http://localhost:${MANAGED_UI_PORT}`;
   const onGateway = gateway ? `${gateway}:${MANAGED_PORT}` : undefined;
   const workerEnv: Record<string, string> = onGateway ? { TEMPORAL_SERVICE_ADDRESS: onGateway } : {};
-  if (onGateway && (await temporalAnswers(onGateway))) return { address: onGateway, uiUrl: ui, workerEnv };
+  if (onGateway && (await temporalAnswers(devServerTarget(onGateway)))) return { target: at(onGateway), uiUrl: ui, workerEnv };
 
-  if (!(await temporalAnswers(configured))) {
+  if (!(await temporalAnswers(devServerTarget(configured)))) {
     const stigmerDir = join(env.HOME ?? homedir(), '.stigmer');
     log(`starting the managed Temporal dev server on 127.0.0.1:${MANAGED_PORT} (UI ${ui}, data ${join(stigmerDir, 'temporal-data', 'temporal.db')})`);
     await startDevServer({
@@ -60,10 +51,10 @@ export async function ensureTemporal(config: RunnerConfig, env: NodeJS.ProcessEn
       detached: true,
     });
   }
-  if (!onGateway) return { address: configured, uiUrl: ui, workerEnv };
+  if (!onGateway) return { target: at(configured), uiUrl: ui, workerEnv };
   log(`forwarding ${onGateway} → 127.0.0.1:${MANAGED_PORT} so the bridged runner reaches Temporal (the dev server cannot bind the gateway alone)`);
   await spawnDetachedForwarder({ listenHost: gateway as string, listenPort: MANAGED_PORT, targetHost: '127.0.0.1', targetPort: MANAGED_PORT });
-  return { address: onGateway, uiUrl: ui, workerEnv };
+  return { target: at(onGateway), uiUrl: ui, workerEnv };
 }
 
 async function bridgeGatewayIfNeeded(config: RunnerConfig, env: NodeJS.ProcessEnv): Promise<string | undefined> {

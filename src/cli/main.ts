@@ -2,15 +2,14 @@
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { LogLevel } from '@temporalio/common';
-import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, type ConfigFlags } from '../core/config';
 import { loadConfig } from '../config/load-config';
 import { parseAddress } from '../core/address';
 import { installRuntime } from '../observability/runtime';
+import { connectWorker, temporalTarget, TemporalConnectionError } from '../temporal/connection';
 import { createProvisioningWorker } from '../worker';
 import { PROVISIONING_TASK_QUEUE } from '../core/names';
 import { planCommand, type Platform } from './plan';
-import { TemporalUnreachableError } from './embedded-temporal';
 import { EXIT, runCommand } from './run';
 import { statusCommand } from './status';
 import { teardownCommand } from './teardown';
@@ -96,13 +95,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       process.stderr.write(`${error.message}\n`);
       return EXIT.invalidInput;
     }
+    if (error instanceof TemporalConnectionError) {
+      process.stderr.write(`stigmer-runner: ${error.message}\n`);
+      return EXIT.unreachable;
+    }
     if (error instanceof UsageError) {
       process.stderr.write(`stigmer-runner: ${error.message}\n${USAGE}\n`);
       return EXIT.invalidInput;
-    }
-    if (error instanceof TemporalUnreachableError) {
-      process.stderr.write(`stigmer-runner: ${error.message}\n`);
-      return EXIT.temporalUnreachable;
     }
     process.stderr.write(`stigmer-runner: ${(error as Error).message}\n`);
     return EXIT.failed;
@@ -142,7 +141,7 @@ const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
  * Prometheus metrics at /metrics.
  */
 async function workerCommand(flags: ConfigFlags, metricsFlag: string | undefined, env: NodeJS.ProcessEnv): Promise<number> {
-  const { config } = loadConfig(flags, env);
+  const { config, secrets } = loadConfig(flags, env);
   const metrics = metricsFlag !== undefined ? { value: metricsFlag, source: 'flag:--metrics' } : env.STIGMER_RUNNER_METRICS ? { value: env.STIGMER_RUNNER_METRICS, source: 'env:STIGMER_RUNNER_METRICS' } : undefined;
   if (metrics) {
     const problem = endpointProblem(metrics.value);
@@ -152,10 +151,19 @@ async function workerCommand(flags: ConfigFlags, metricsFlag: string | undefined
   if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError([{ source: 'env:STIGMER_RUNNER_LOG_LEVEL', message: `"${level}" is not one of ${LOG_LEVELS.join(', ')}` }]);
   const logger = installRuntime({ level: level as LogLevel, json: !process.stdout.isTTY, write: (line) => process.stdout.write(line), metrics: metrics?.value });
 
-  const connection = await NativeConnection.connect({ address: config.temporal.address.value });
+  const { temporal } = config;
+  const connection = await connectWorker(temporalTarget(config, secrets));
   try {
-    const worker = await createProvisioningWorker({ connection, namespace: config.temporal.namespace.value, bundle: 'auto', identity: `stigmer-runner worker ${process.pid}@${hostname()}` });
-    logger.info('worker started', { taskQueue: PROVISIONING_TASK_QUEUE, temporal: config.temporal.address.value, namespace: config.temporal.namespace.value, metrics: metrics ? `http://${metrics.value}/metrics` : null });
+    const worker = await createProvisioningWorker({ connection, namespace: temporal.namespace.value, bundle: 'auto', identity: `stigmer-runner worker ${process.pid}@${hostname()}` });
+    logger.info('worker started', {
+      taskQueue: PROVISIONING_TASK_QUEUE,
+      temporal: temporal.address.value,
+      namespace: temporal.namespace.value,
+      tls: temporal.tls.value,
+      auth: temporal.auth.value,
+      authSource: temporal.auth.source,
+      metrics: metrics ? `http://${metrics.value}/metrics` : null,
+    });
     await worker.run(); // the SDK turns SIGINT/SIGTERM into a graceful shutdown
     logger.info('worker stopped');
     return EXIT.ready;

@@ -43,6 +43,7 @@ export function renderPlan(config: RunnerConfig, plan: NetworkPlan, env: RunnerE
     ...Object.entries(sources).map(([key, source]) => `  ${key} = ${JSON.stringify(valueAt(config, key))}  [${source}]`),
     `  llm.apiKey: ${config.llm.apiKeySource ? `set [${config.llm.apiKeySource}]` : 'not set'}`,
     '',
+    temporalLine(config.temporal),
     `runner: ${plan.runner.contract} (${plan.runner.contractReason}); polls ${plan.runner.taskQueue}; user ${plan.runner.user}`,
     `engine: ${plan.engine.description}`,
     `network: ${plan.mode}${plan.hostAlias ? ` (this machine is ${plan.hostAlias} in the container)` : ''}`,
@@ -58,6 +59,14 @@ export function renderPlan(config: RunnerConfig, plan: NetworkPlan, env: RunnerE
     ...(plan.blockers.length ? ['', 'cannot work as configured:', ...plan.blockers.map((blocker) => `  ✗ ${blocker}`)] : []),
   ];
   return lines.join('\n');
+}
+
+/** The connection in one line: where, which namespace, TLS, and how this client proves who it is (never the credential). */
+export function temporalLine(temporal: RunnerConfig['temporal']): string {
+  const tls = temporal.tls.value ? `TLS on${temporal.serverCa ? ` (CA ${temporal.serverCa.value})` : ' (system CAs)'}` : 'TLS off';
+  const auth = temporal.auth.value === 'none' ? 'auth none' : `auth ${temporal.auth.value} [${temporal.auth.source}]`;
+  const profile = temporal.profile.found ? `; profile "${temporal.profile.name.value}" of ${temporal.profile.file.value}` : '';
+  return `temporal: ${temporal.address.value}, namespace ${temporal.namespace.value}, ${temporal.managed.value ? 'managed dev server' : 'external'}, ${tls}, ${auth}${profile}`;
 }
 
 function valueAt(config: RunnerConfig, key: string): unknown {

@@ -28,9 +28,10 @@ export const EXIT = EXIT_CODES;
 
 export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): Promise<number> {
   const say = (line: string) => (options.json ? process.stderr : process.stdout).write(`${line}\n`);
-  const { config } = loadConfig(options.flags, env);
+  const loaded = loadConfig(options.flags, env);
+  const { config } = loaded;
   const runnerName = config.runner.name.value;
-  const session = await openSession(config, env, say, { worker: true });
+  const session = await openSession(loaded, env, say, { worker: true });
   try {
     const client = session.client;
     const input: ProvisionInput = {
@@ -64,8 +65,10 @@ export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): P
             checks: progress.checks,
             diagnosis: diagnosis.length ? diagnosis : progress.error ? [{ cause: progress.error.message }] : [],
             error: progress.error,
+            runner: progress.plan?.runner,
             network: progress.plan && { mode: progress.plan.mode, extraHosts: progress.plan.extraHosts, hostAlias: progress.plan.hostAlias },
             container: progress.container,
+            stoppedAfterFailure: progress.stoppedAfterFailure,
           },
           null,
           2,
@@ -73,6 +76,7 @@ export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): P
       );
     } else {
       say(code === EXIT.ready ? `✓ runner ${runnerName} is ready` : `✗ runner ${runnerName} is not ready: ${progress.error?.message ?? 'failed'}`);
+      if (progress.stoppedAfterFailure) say(`  ${progress.stoppedAfterFailure.message}; nothing polls its queue until a run succeeds`);
     }
     return code;
   } finally {
@@ -88,11 +92,20 @@ export function settledProgress(handle: WorkflowHandle): Promise<ProvisionProgre
   );
 }
 
+const WAITING_NOTICE_MS = 2000;
+
 /** Prints each step once it settles, until the workflow ends; returns its final progress. */
 async function follow(handle: WorkflowHandle<typeof provisionRunner>, say: (line: string) => void): Promise<ProvisionProgress> {
   const printed = new Map<StepName, StepStatus>();
+  const waiting = new Set<StepName>();
   const printSettled = (progress: ProvisionProgress) => {
     for (const step of progress.steps) {
+      // A step still running after a moment says what it waits for and how long it will (the
+      // runner takes 10-15 s to import before it polls).
+      if (step.status === 'running' && step.summary && step.startedAt && Date.now() - step.startedAt >= WAITING_NOTICE_MS && !waiting.has(step.name)) {
+        waiting.add(step.name);
+        say(`… ${step.name.padEnd(19)} ${step.summary}`);
+      }
       if ((step.status === 'succeeded' || step.status === 'failed') && printed.get(step.name) !== step.status) {
         printed.set(step.name, step.status);
         say(stepLine(step));

@@ -4,9 +4,10 @@
  * process for as long as the command lasts.
  */
 import { hostname } from 'node:os';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
-import type { RunnerConfig } from '../core/config';
+import { Client, type Connection, type WorkflowHandle } from '@temporalio/client';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { RunnerConfig, RunnerSecrets } from '../core/config';
+import { connectClient, connectWorker } from '../temporal/connection';
 import { stalledTask } from '../temporal/stall';
 import { freshPoller, listPollers } from '../temporal/task-queue';
 import { installRuntime } from '../observability/runtime';
@@ -44,17 +45,22 @@ export interface Session {
 /** How long ready work may wait unstarted before the standalone worker counts as gone. */
 const STALL_GRACE_MS = 5000;
 
-export async function openSession(config: RunnerConfig, env: NodeJS.ProcessEnv, say: (line: string) => void, options: { worker: boolean }): Promise<Session> {
-  const temporal = await ensureTemporal(config, env, say);
+export async function openSession(
+  { config, secrets }: { config: RunnerConfig; secrets: RunnerSecrets },
+  env: NodeJS.ProcessEnv,
+  say: (line: string) => void,
+  options: { worker: boolean },
+): Promise<Session> {
+  const temporal = await ensureTemporal(config, secrets, env, say);
   const namespace = config.temporal.namespace.value;
-  const connection = await Connection.connect({ address: temporal.address });
+  const connection = await connectClient(temporal.target, { checkNamespace: true });
   let worker: Worker | undefined;
   let workerConnection: NativeConnection | undefined;
   const startWorker = async (why: string) => {
     say(`${why}: running a worker in this process`);
     // Each step is printed as it settles; the SDK's per-attempt warnings would only repeat them.
     installRuntime({ level: 'ERROR', json: !process.stderr.isTTY, write: (line) => process.stderr.write(line) });
-    workerConnection = await NativeConnection.connect({ address: temporal.address });
+    workerConnection = await connectWorker(temporal.target);
     worker = await createProvisioningWorker({
       connection: workerConnection,
       namespace,

@@ -20,7 +20,8 @@ export interface RunnerStatus {
 
 export async function statusCommand(flags: ConfigFlags, json: boolean, env: NodeJS.ProcessEnv): Promise<number> {
   const say = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
-  const { config } = loadConfig(flags, env);
+  const loaded = loadConfig(flags, env);
+  const { config } = loaded;
   const runner = config.runner.name.value;
   const { docker } = connectDocker(env);
   const containers = (await findRunnerContainers(docker, runner)).map((info) => ({
@@ -29,9 +30,10 @@ export async function statusCommand(flags: ConfigFlags, json: boolean, env: Node
     image: info.Image,
     state: info.State,
     status: info.Status,
-    networkMode: info.HostConfig.NetworkMode,
+    // Podman's list leaves HostConfig null for containers that are not running.
+    networkMode: info.HostConfig?.NetworkMode ?? '',
   }));
-  const session = await openSession(config, env, say, { worker: false });
+  const session = await openSession(loaded, env, say, { worker: false });
   let status: RunnerStatus;
   try {
     status = { runner, containers, lastProvision: await lastProvision(session.client.workflow.getHandle(provisionWorkflowId(runner))) };

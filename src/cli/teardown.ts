@@ -7,11 +7,12 @@ import { executionUrl, openSession } from './session';
 
 export async function teardownCommand(flags: ConfigFlags, json: boolean, env: NodeJS.ProcessEnv): Promise<number> {
   const say = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
-  const { config } = loadConfig(flags, env);
+  const loaded = loadConfig(flags, env);
+  const { config } = loaded;
   const runner = config.runner.name.value;
-  const session = await openSession(config, env, say, { worker: true });
+  const session = await openSession(loaded, env, say, { worker: true });
   try {
-    const handle = await startTeardown(session.client, { runner }, { staticSummary: `Tear down agent-runner ${runner}` });
+    const handle = await startTeardown(session.client, { runner, ...(config.engine ? { engine: config.engine } : {}) }, { staticSummary: `Tear down agent-runner ${runner}` });
     const url = executionUrl(session, handle.workflowId, handle.firstExecutionRunId);
     if (url) say(`teardown ${runner}: ${url}`);
     const result = await session.serve(handle.result(), handle);

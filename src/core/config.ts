@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseDocument } from 'yaml';
 import { AddressError, httpSchemeProblem, parseAddress } from './address';
 import { isAbsolutePath } from './paths';
+import { resolveTemporalConnection, TEMPORAL_SECRET_ENV_NAMES, TEMPORAL_SETTING_ENV_NAMES, type TemporalConnectionConfig, type TemporalProfileInput, type TemporalSecrets } from './temporal-connection';
 
 /** `default`, `env:NAME`, `file:/path/config.yaml#backend.local.llm.model` or `flag:--image`. */
 export type Source = string;
@@ -22,7 +23,7 @@ export { NETWORK_CHOICES, type LlmProvider, type NetworkChoice, type PullPolicy 
 
 export const DEFAULT_RUNNER_NAME = 'stigmer-agent-runner';
 export const DEFAULT_RUNNER_IMAGE = 'ghcr.io/stigmer/agent-runner:latest';
-export const MANAGED_TEMPORAL_ADDRESS = 'localhost:7233';
+export { MANAGED_TEMPORAL_ADDRESS } from './temporal-connection';
 
 const PROVIDER_DEFAULTS: Record<LlmProvider, { model: string; baseUrl: string; apiKeyEnv?: string }> = {
   ollama: { model: 'qwen2.5-coder:7b', baseUrl: 'http://localhost:11434' },
@@ -50,9 +51,15 @@ export interface RunnerConfig {
     /** Where the API key lives (`env:ANTHROPIC_API_KEY`, `file:…#backend.local.llm.api_key`), never its value. */
     apiKeySource: Source | null;
   };
-  temporal: { address: Sourced<string>; namespace: Sourced<string>; managed: Sourced<boolean> };
+  /** Which Temporal and how (TLS, credentials' sources): core/temporal-connection.ts. */
+  temporal: TemporalConnectionConfig;
   backend: { endpoint: Sourced<string> };
   execution: { mode: Sourced<string>; sandboxImage: Sourced<string> };
+  /**
+   * The Docker engine the provision targets (its URL), found as the `docker` CLI finds it
+   * (`env:DOCKER_HOST`, `context:NAME`, `default`). Absent in configs resolved before it was recorded.
+   */
+  engine?: Sourced<string>;
   /** Keys in the sections we read that we do not know: likely typos, reported rather than fatal. */
   warnings: string[];
 }
@@ -60,6 +67,8 @@ export interface RunnerConfig {
 /** Values that must never travel through workflow payloads. */
 export interface RunnerSecrets {
   llmApiKey?: string;
+  /** The Temporal API key and key material (PEMs read by the I/O edge). */
+  temporal?: TemporalSecrets;
 }
 
 export interface ConfigFlags {
@@ -76,6 +85,8 @@ export interface ConfigInputs {
   homeDir: string;
   /** The config file's text, or undefined when no file exists at the path. */
   fileText: string | undefined;
+  /** temporal.toml's profile and the TEMPORAL_* env vars, as envconfig read them; absent → neither. */
+  temporalProfile?: TemporalProfileInput;
 }
 
 export interface ConfigIssue {
@@ -147,13 +158,21 @@ const SETTINGS = {
   sandboxImage: { env: 'STIGMER_SANDBOX_IMAGE', key: `${LOCAL}.execution.sandbox_image`, schema: imageRef },
 } satisfies Record<string, Setting<unknown>>;
 
+/** How the `docker` CLI chooses its engine: the engine a trigger selected travels with its provision. */
+export const ENGINE_ENV_NAMES = ['DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_CONFIG', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH'] as const;
+
 /** The env vars the cascade reads for settings (secrets excluded): what a trigger hands its worker. */
 export const SETTING_ENV_NAMES: readonly string[] = [
   'STIGMER_CONFIG',
+  ...ENGINE_ENV_NAMES,
   ...Object.values(SETTINGS).flatMap((setting: Setting<unknown>) => (setting.env ? [setting.env] : [])),
+  ...TEMPORAL_SETTING_ENV_NAMES,
 ];
-/** The env vars holding secrets, read only from the environment of the process that creates the container. */
-export const API_KEY_ENV_NAMES: readonly string[] = Object.values(PROVIDER_DEFAULTS).flatMap((defaults) => (defaults.apiKeyEnv ? [defaults.apiKeyEnv] : []));
+/** The env vars holding secrets, read only from the environment of the process that uses them. */
+export const API_KEY_ENV_NAMES: readonly string[] = [
+  ...Object.values(PROVIDER_DEFAULTS).flatMap((defaults) => (defaults.apiKeyEnv ? [defaults.apiKeyEnv] : [])),
+  ...TEMPORAL_SECRET_ENV_NAMES,
+];
 
 /** Sections whose every key we know: anything else there is reported as a likely typo. */
 const READ_SECTIONS = [`${LOCAL}.llm`, `${LOCAL}.temporal`, `${LOCAL}.runner`, `${LOCAL}.execution`];
@@ -203,13 +222,12 @@ export function resolveConfig(inputs: ConfigInputs): { config: RunnerConfig; sec
   const providerKey = defaults.apiKeyEnv ? inputs.env[defaults.apiKeyEnv] : undefined;
   const apiKey = providerKey ? { value: providerKey, source: `env:${defaults.apiKeyEnv}` } : fileApiKey;
 
-  const temporalEnvAddress = lookup(SETTINGS.temporalEnvAddress);
-  const managedSetting = lookup(SETTINGS.temporalManaged, true);
-  const temporal = temporalEnvAddress
-    ? { address: temporalEnvAddress, managed: { value: false, source: temporalEnvAddress.source } }
-    : managedSetting.value
-      ? { address: { value: MANAGED_TEMPORAL_ADDRESS, source: managedSetting.source }, managed: managedSetting }
-      : { address: lookup(SETTINGS.temporalFileAddress, MANAGED_TEMPORAL_ADDRESS), managed: managedSetting };
+  const temporal = resolveTemporalConnection(
+    { serviceAddress: lookup(SETTINGS.temporalEnvAddress), managed: lookup(SETTINGS.temporalManaged), fileAddress: lookup(SETTINGS.temporalFileAddress), namespace: lookup(SETTINGS.namespace) },
+    inputs.temporalProfile ?? noTemporalProfile(),
+    inputs.env,
+  );
+  issues.push(...temporal.issues);
 
   const config: RunnerConfig = {
     configFile: { path: file.path, source: file.source, found: inputs.fileText !== undefined },
@@ -228,16 +246,21 @@ export function resolveConfig(inputs: ConfigInputs): { config: RunnerConfig; sec
       baseUrl: lookup(SETTINGS.baseUrl, defaults.baseUrl),
       apiKeySource: apiKey?.source ?? null,
     },
-    temporal: { ...temporal, namespace: lookup(SETTINGS.namespace, 'default') },
+    temporal: temporal.temporal,
     backend: { endpoint: lookup(SETTINGS.backendEndpoint, 'localhost:7234') },
     execution: {
       mode: lookup(SETTINGS.executionMode, 'local'),
       sandboxImage: lookup(SETTINGS.sandboxImage, 'ghcr.io/stigmer/agent-sandbox-basic:latest'),
     },
-    warnings: doc ? unknownKeys(doc).map((key) => `${fileSource(key)}: unknown key, ignored`) : [],
+    warnings: [...(doc ? unknownKeys(doc).map((key) => `${fileSource(key)}: unknown key, ignored`) : []), ...temporal.warnings],
   };
   if (issues.length > 0) throw new ConfigError(issues);
-  return { config, secrets: apiKey ? { llmApiKey: apiKey.value } : {} };
+  return { config, secrets: { ...(apiKey ? { llmApiKey: apiKey.value } : {}), ...(Object.keys(temporal.secrets).length ? { temporal: temporal.secrets } : {}) } };
+}
+
+/** No temporal.toml read and no TEMPORAL_* layer (callers that resolve without the I/O edge). */
+function noTemporalProfile(): TemporalProfileInput {
+  return { env: {}, file: { path: null, source: 'default', found: false, profile: { value: 'default', source: 'default' } }, issues: [] };
 }
 
 function readDocument(

@@ -36,7 +36,7 @@ test('the names a client relies on are the promised ones', () => {
     ids: ['provision-runner-r1', 'teardown-runner-r1'],
     query: 'progress',
     searchAttributes: ['StigmerRunner:KEYWORD', 'StigmerStatus:KEYWORD', 'StigmerStep:KEYWORD', 'StigmerNetworkMode:KEYWORD'],
-    exitCodes: { ready: 0, failed: 1, invalidInput: 2, connectivityFailed: 3, temporalUnreachable: 4 },
+    exitCodes: { ready: 0, failed: 1, invalidInput: 2, unreachable: 3 },
   });
   const published = JSON.parse(committedContractFile('contract.json'));
   expect(published.triggerEnvNames).toEqual([...SETTING_ENV_NAMES]);

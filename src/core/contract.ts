@@ -29,6 +29,8 @@ import { STEP_NAMES } from './progress';
 import { CONTRACT_CHOICES, DOCKER_NAME, NETWORK_CHOICES } from './vocabulary';
 
 const positiveInt = z.number().int().positive();
+/** A value and where it came from: `flag:--x`, `env:NAME`, `file:PATH#key`, `default`. */
+const sourced = z.object({ value: z.string(), source: z.string() });
 const dockerName = z.string().regex(DOCKER_NAME).describe('A Docker container name: the runner container is named after it');
 
 // ---- inputs ---------------------------------------------------------------------------------
@@ -65,7 +67,12 @@ export const provisionInputSchema = z
   })
   .meta({ title: 'provisionRunner input' });
 
-export const teardownInputSchema = z.object({ runner: dockerName }).meta({ title: 'teardownRunner input' });
+export const teardownInputSchema = z
+  .object({
+    runner: dockerName,
+    engine: sourced.optional().describe('The Docker engine the trigger selected (its URL, and where that came from); absent: the worker’s own'),
+  })
+  .meta({ title: 'teardownRunner input' });
 
 export type TriggerContext = z.infer<typeof triggerContextSchema>;
 export type ProvisionInput = z.infer<typeof provisionInputSchema>;
@@ -119,8 +126,6 @@ const networkPlanSchema = z
   })
   .describe('How the container reaches this machine. Only these fields are promised; the rest is the worker’s')
   .meta({ id: 'NetworkPlan' });
-
-const sourced = z.object({ value: z.string(), source: z.string() });
 
 const runnerContainerSchema = z
   .object({
@@ -192,8 +197,7 @@ const EXIT_CODE_MEANINGS: Record<keyof typeof EXIT_CODES, string> = {
   ready: 'the runner is provisioned and verified',
   failed: 'the provision failed (any failure not listed below)',
   invalidInput: 'invalid configuration or workflow input',
-  connectivityFailed: 'connectivity verification failed: a service is unreachable from the runner container',
-  temporalUnreachable: 'the trigger could not reach Temporal',
+  unreachable: 'a service is out of reach: connectivity verification failed (the runner container cannot reach one), or the trigger could not connect to Temporal',
 };
 
 /** Names, ids, queue, query, search attributes, failure types and exit codes: what a client in any language reads. */

@@ -162,7 +162,11 @@ export function diagnoseWorkspace(checks: CheckResult[], containerName: string, 
     healable: false,
     summary: `workspace: ${user} cannot write ${path} in ${containerName}: ${check.detail}`,
     cause: `${user} cannot create files in ${path}${mounted}`,
-    fix: ownership && hostIds ? `sudo chown ${hostIds} ${ownership.hostPath} (the ids the runner's user has on this machine), then run again` : `make ${path} writable by the image's user`,
+    fix: /EROFS/.test(check.detail)
+      ? `${ownership?.hostPath ?? path} is on a read-only filesystem: set STIGMER_RUNNER_WORKSPACE_DIR to a writable folder`
+      : ownership && hostIds
+        ? `sudo chown ${hostIds} ${ownership.hostPath} (the ids the runner's user has on this machine), then run again`
+        : `make ${path} writable by the image's user`,
   };
 }
 

@@ -60,13 +60,17 @@ export const FAILURE_TYPES = {
   runnerNotReady: 'RunnerNotReady',
 } as const;
 
-/** Exit codes of a trigger (`stigmer-runner run`, the Go trigger in examples/go-trigger). */
-export const EXIT_CODES = { ready: 0, failed: 1, invalidInput: 2, connectivityFailed: 3, temporalUnreachable: 4 } as const;
+/**
+ * Exit codes of a trigger (`stigmer-runner run`, the Go trigger in examples/go-trigger). `unreachable`
+ * is a service out of reach: the runner's (connectivity verification failed) or the trigger's own
+ * Temporal (it could not connect).
+ */
+export const EXIT_CODES = { ready: 0, failed: 1, invalidInput: 2, unreachable: 3 } as const;
 
 /** Which failure types give which exit code; any other failure is `failed` (1). */
 export const EXIT_CODE_FAILURE_TYPES: Record<number, readonly string[]> = {
   [EXIT_CODES.invalidInput]: [FAILURE_TYPES.invalidConfig, FAILURE_TYPES.invalidInput],
-  [EXIT_CODES.connectivityFailed]: [FAILURE_TYPES.connectivity],
+  [EXIT_CODES.unreachable]: [FAILURE_TYPES.connectivity],
 };
 
 /** The exit code of a settled provision: ready, or the code its failure type maps to. */

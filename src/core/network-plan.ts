@@ -6,6 +6,7 @@ import { classifyHost, parseAddress, rewriteLocalHost, type AddressRewrite } fro
 import type { RunnerConfig } from './config';
 import { identifyEngine, SLIRP_HOST_LOOPBACK, type EngineFacts, type EngineIdentity } from './engine';
 import { chooseContract, RUNNER_CONTRACTS, type ImageFacts, type RunnerContractId } from './runner-contract';
+import { runnerTemporalBlockers } from './temporal-connection';
 
 export type NetworkMode = 'host' | 'bridge';
 export type ServiceName = 'temporal' | 'backend' | 'ollama';
@@ -63,6 +64,7 @@ export function planNetworking(config: RunnerConfig, facts: EngineFacts, image?:
   const blockers: string[] = [];
   const decision = chooseContract(config.runner.contract, image);
   const contract = RUNNER_CONTRACTS[decision.id];
+  blockers.push(...runnerTemporalBlockers(config.temporal, contract));
   if (decision.warning) warnings.push(decision.warning);
   const runner: RunnerPlan = {
     contract: contract.id,

@@ -22,7 +22,18 @@ export type RunnerValue =
   | 'workspace'
   | 'sandboxType'
   | 'executionMode'
-  | 'sandboxImage';
+  | 'sandboxImage'
+  // How to reach a Temporal behind TLS or auth. No known release documents a variable for any of
+  // these (January 2026 connects with address and namespace only), so none carries them and a plan
+  // that needs one is blocked (core/temporal-connection.ts `runnerTemporalBlockers`). A release that
+  // reads them maps each to its variable in `carries` — and lists the key's and PEMs' names in
+  // `secrets` — and the env builder fills them: TLS as `true`, the PEMs as their text.
+  | 'temporalTls'
+  | 'temporalServerName'
+  | 'temporalServerCaCert'
+  | 'temporalClientCert'
+  | 'temporalClientKey'
+  | 'temporalApiKey';
 
 export type RunnerService = 'temporal' | 'backend' | 'ollama';
 

@@ -27,6 +27,13 @@ export function buildRunnerEnv(contract: RunnerContract, config: RunnerConfig, p
     sandboxType: 'filesystem',
     executionMode: config.execution.mode.value,
     sandboxImage: config.execution.sandboxImage.value,
+    // Set only when the contract carries them (none does yet): see RunnerValue.
+    temporalTls: config.temporal.tls.value ? 'true' : undefined,
+    temporalServerName: config.temporal.serverName?.value,
+    temporalServerCaCert: secrets.temporal?.serverCa?.data,
+    temporalClientCert: secrets.temporal?.clientCert?.data,
+    temporalClientKey: secrets.temporal?.clientKey?.data,
+    temporalApiKey: secrets.temporal?.apiKey,
   };
   const env: RunnerEnv = {};
   for (const [value, name] of Object.entries(contract.carries) as Array<[RunnerValue, string]>) {

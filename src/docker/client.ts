@@ -91,6 +91,9 @@ export interface DockerConnection {
 }
 
 export function connectDocker(env: NodeJS.ProcessEnv = process.env): DockerConnection {
-  const endpoint = findDockerEndpoint(env, homedir());
+  return connectDockerAt(findDockerEndpoint(env, homedir()), env);
+}
+
+export function connectDockerAt(endpoint: DockerEndpoint, env: NodeJS.ProcessEnv): DockerConnection {
   return { docker: new Dockerode(dockerodeOptions(endpoint, env)), endpoint };
 }

@@ -23,7 +23,8 @@ export async function readEngineFacts(docker: Dockerode, endpoint: DockerEndpoin
     (docker.getNetwork('bridge').inspect() as unknown as Promise<Json>).catch(() => undefined), // some remote engines name it differently
   ]);
   const podman = ((version.Components ?? []) as Array<{ Name?: string }>).some((component) => /podman/i.test(String(component.Name)));
-  const libpodInfo = podman ? await libpod(docker, '/libpod/info') : undefined;
+  // Podman 4.3 serves its own API only under a version prefix (`/libpod/info` is a 404).
+  const libpodInfo = podman ? ((await libpod(docker, `/v${String(version.Version ?? '4.0.0')}/libpod/info`)) ?? (await libpod(docker, '/v4.0.0/libpod/info'))) : undefined;
   return engineFactsFrom({ info, version, libpodInfo, bridgeNetwork }, endpoint.url, clientPlatform);
 }
 

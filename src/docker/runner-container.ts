@@ -4,7 +4,8 @@
  * retried step or a second run never leaves two.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type Dockerode from 'dockerode';
 import { LABELS, specFingerprint, type ContainerSpec } from '../core/container-spec';
 import type { PullPolicy } from '../core/config';
@@ -26,6 +27,8 @@ export interface RunnerContainer {
   startedAt: string;
   /** Who owns the mounted workspace and what startContainer did about it. */
   workspace?: WorkspaceOwnership;
+  /** The engine it runs on (its URL and how it was chosen), when the provision named one. */
+  engine?: { value: string; source: string };
 }
 
 /** The image is not on the engine and cannot be pulled: retrying will not help. */
@@ -58,8 +61,13 @@ export async function ensureRunnerContainer(docker: Dockerode, spec: ContainerSp
     onProgress();
   }
 
-  // Created here, before the engine would create it as root; its owner is set once the runner's user is known.
-  for (const bind of spec.binds) mkdirSync(bind.split(':')[0], { recursive: true, mode: 0o750 });
+  // Created here, before the engine would create it as root; its owner is set once the runner's user
+  // is known. Parents stay traversable: a rootless engine runs as another user.
+  for (const bind of spec.binds) {
+    const source = bind.slice(0, bind.lastIndexOf(':'));
+    mkdirSync(dirname(source), { recursive: true });
+    if (!existsSync(source)) mkdirSync(source, { mode: 0o750 });
+  }
   const container = await docker.createContainer({
     name: spec.name,
     Hostname: spec.hostname,
@@ -165,10 +173,17 @@ export async function removeRunnerContainers(docker: Dockerode, runnerName: stri
   return removed;
 }
 
+/**
+ * Seconds a runner that failed verification gets to stop before it is killed. Short: it must take
+ * no more work, and a runner that handles no SIGTERM as PID 1 ignores it (the kernel gives PID 1 no
+ * default action), so Docker's usual 10 s would only delay the report.
+ */
+const FAILED_RUNNER_STOP_SECONDS = 3;
+
 /** Stops one runner container and keeps it (its logs stay readable); already stopped or gone is fine. */
 export async function stopRunnerContainer(docker: Dockerode, id: string): Promise<string> {
   const container = docker.getContainer(id);
-  await container.stop({ t: 10 }).catch(ignoreGone);
+  await container.stop({ t: FAILED_RUNNER_STOP_SECONDS }).catch(ignoreGone);
   const state = await container.inspect().then((info) => info.State.Status, () => 'gone');
   return state;
 }

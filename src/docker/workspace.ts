@@ -44,7 +44,12 @@ export async function prepareWorkspace(docker: Dockerode, containerId: string, h
   if (process.getuid?.() !== 0 && process.getuid?.() !== folder.uid) {
     return { ...base, ...ids, note: `owned by ${folder.uid}:${folder.gid}, and this process (uid ${process.getuid?.()}) cannot give it to ${host.uid}:${host.gid}` };
   }
-  await chown(hostPath, host.uid, host.gid);
-  await chmod(hostPath, (folder.mode & 0o7777) | 0o700);
+  try {
+    await chown(hostPath, host.uid, host.gid);
+    await chmod(hostPath, (folder.mode & 0o7777) | 0o700);
+  } catch (error) {
+    // Verification's write check names what this means for the runner; the provision goes on to it.
+    return { ...base, ...ids, note: `owned by ${folder.uid}:${folder.gid}; giving it to ${host.uid}:${host.gid} failed: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+  }
   return { ...base, ...ids, note: `was owned by ${folder.uid}:${folder.gid}, now by the runner (${host.uid}:${host.gid} here)` };
 }

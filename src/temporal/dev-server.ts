@@ -1,13 +1,14 @@
 /**
- * The Temporal dev server (`temporal server start-dev`) as Stigmer manages it, and the checks that
- * tell whether a Temporal frontend answers at an address.
+ * The Temporal dev server (`temporal server start-dev`) as Stigmer manages it, the wait until it
+ * answers, and search-attribute registration.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Connection } from '@temporalio/client';
+import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_CLI_TYPES, SEARCH_ATTRIBUTES } from '../core/names';
+import { devServerTarget, temporalAnswers } from './connection';
 
 /** `--search-attribute Name=Type` flags registering the Stigmer* search attributes on a dev server. */
 export const DEV_SERVER_SEARCH_ATTRIBUTE_ARGS = Object.values(SEARCH_ATTRIBUTES).flatMap((key) => ['--search-attribute', `${key.name}=${SEARCH_ATTRIBUTE_CLI_TYPES[key.type]}`]);
@@ -98,23 +99,9 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** One gRPC health check of the frontend; false when nothing (or not Temporal) answers. */
-export async function temporalAnswers(address: string, timeoutMs = 1500): Promise<boolean> {
-  let connection: Connection | undefined;
-  try {
-    connection = await Connection.connect({ address, connectTimeout: timeoutMs });
-    const response = await connection.healthService.check({ service: 'temporal.api.workflowservice.v1.WorkflowService' }, );
-    return response.status === 1; // SERVING
-  } catch {
-    return false;
-  } finally {
-    await connection?.close();
-  }
-}
-
 export async function waitForTemporal(address: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await temporalAnswers(address))) {
+  while (!(await temporalAnswers(devServerTarget(address)))) {
     if (Date.now() > deadline) throw new Error(`Temporal did not answer on ${address} within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

@@ -2,7 +2,7 @@
  * Whether a worker really polls a task queue now. DescribeTaskQueue keeps a poller listed for
  * minutes after it died, so only a poll at or after `since` (the runner container's start) counts.
  */
-import type { Connection } from '@temporalio/client';
+import type { ConnectionLike } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 
 export interface PollerSeen {
@@ -16,7 +16,8 @@ const QUEUE_TYPES = [
   ['activity', temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY],
 ] as const;
 
-export async function listPollers(connection: Connection, namespace: string, taskQueue: string): Promise<PollerSeen[]> {
+/** Over any connection: a client's, a worker's (NativeConnection), or an activity's `Context.current().client`. */
+export async function listPollers(connection: Pick<ConnectionLike, 'workflowService'>, namespace: string, taskQueue: string): Promise<PollerSeen[]> {
   const described = await Promise.all(
     QUEUE_TYPES.map(async ([type, taskQueueType]) => {
       const response = await connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType });

@@ -120,7 +120,7 @@ export async function provisionRunner(input: ProvisionInput): Promise<ProvisionR
   }
 
   const config = await step('resolveConfig', `resolve config for ${runnerName}`, (o) => resolveConfig.executeWithOptions(o, [{ flags: input.flags, trigger: input.trigger }]), (c) => `image ${c.runner.image.value}, network ${c.runner.network.value}`);
-  const plan = await step('planNetworking', 'ask the Docker engine what it is and plan networking', (o) => planNetworking.executeWithOptions(o, [config]), describePlan);
+  const plan = await step('planNetworking', 'ask the Docker engine what it is and plan networking', (o) => planNetworking.executeWithOptions(o, [config]), (p) => describePlan(p, config));
   state.plan = plan;
   const container = await step(
     'startContainer',
@@ -167,6 +167,7 @@ export async function provisionRunner(input: ProvisionInput): Promise<ProvisionR
   return { ...state, status: 'ready', config, plan, container, ready };
 }
 
-function describePlan(plan: NetworkPlan): string {
-  return `${plan.engine.description}: network ${plan.mode}${plan.hostAlias ? ` via ${plan.hostAlias}` : ''}`;
+function describePlan(plan: NetworkPlan, config: RunnerConfig): string {
+  const engine = config.engine ? ` at ${config.engine.value} (${config.engine.source})` : '';
+  return `${plan.engine.description}${engine}: network ${plan.mode}${plan.hostAlias ? ` via ${plan.hostAlias}` : ''}`;
 }

@@ -13,7 +13,7 @@ const { removeRunner } = proxyActivities<RunnerActivities>({
 
 export async function teardownRunner(input: TeardownInput): Promise<TeardownResult> {
   setCurrentDetails(`**Tearing down runner \`${input.runner}\`**`);
-  const { value: removed } = await removeRunner.executeWithOptions({ summary: `stop and remove the containers of ${input.runner}` }, [input.runner]);
+  const { value: removed } = await removeRunner.executeWithOptions({ summary: `stop and remove the containers of ${input.runner}` }, (input.engine ? [input.runner, input.engine] : [input.runner]) as [string, { value: string; source: string }?]);
   setCurrentDetails(`**Runner \`${input.runner}\` torn down**: ${removed.length === 0 ? 'nothing was running' : removed.map((entry) => `\`${entry.name}\` (${entry.state})`).join(', ')} removed`);
   return { runner: input.runner, removed };
 }

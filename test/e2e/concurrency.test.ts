@@ -1,9 +1,10 @@
 /** Concurrent triggers: many `run`s of one runner share one execution and one container; different runners do not interfere. */
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { LABELS } from '../../src/core/container-spec';
 import { provisionWorkflowId } from '../../src/core/names';
 import { useE2E } from '../support/e2e-harness';
 import { recordTiming } from '../support/timings';
+import { connectClient, devServerTarget } from '../../src/temporal/connection';
 
 jest.setTimeout(240_000);
 
@@ -22,7 +23,7 @@ test('ten simultaneous runs of the same runner: one workflow execution, one cont
   expect(new Set(runs.map((run) => run.json?.container?.id)).size).toBe(1);
   expect(await e2e.runnerContainers(runner)).toHaveLength(1);
 
-  const client = new Client({ connection: await Connection.connect({ address: e2e.temporal.address }) });
+  const client = new Client({ connection: await connectClient(devServerTarget(e2e.temporal.address)) });
   try {
     const executions = [];
     for await (const execution of client.workflow.list({ query: `WorkflowId = '${provisionWorkflowId(runner)}'` })) executions.push(execution);

@@ -3,7 +3,7 @@
  * restarted, a Docker engine gone for a while, a runner removed by hand — the provision completes,
  * with exactly one runner container.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { triggerContext } from '../../src/config/trigger';
@@ -15,13 +15,14 @@ import { startTestTemporal } from '../support/temporal-server';
 import { recordTiming } from '../support/timings';
 import { startUnixProxy } from '../support/unix-proxy';
 import { startWorkerProcess, type WorkerProcessOptions } from '../support/worker-process';
+import { connectClient, devServerTarget } from '../../src/temporal/connection';
 
 jest.setTimeout(240_000);
 
 const e2e = useE2E();
 
 async function clientOf(address: string): Promise<Client> {
-  const client = new Client({ connection: await Connection.connect({ address }) });
+  const client = new Client({ connection: await connectClient(devServerTarget(address)) });
   e2e.cleanup(() => client.connection.close());
   return client;
 }

@@ -43,9 +43,13 @@ async function worker(env: Record<string, string>): Promise<void> {
   e2e.cleanup(() => process.kill('SIGTERM'));
 }
 
-/** The Go trigger, reaching Temporal through envconfig's TEMPORAL_ADDRESS. */
+/** The Go trigger's environment: it reaches Temporal through envconfig's TEMPORAL_ADDRESS. */
+function goEnv(env: Record<string, string>): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOME: e2e.home, TEMPORAL_ADDRESS: e2e.temporal.address, ...env };
+}
+
 function goRun(args: string[], env: Record<string, string>): Promise<Run> {
-  return runProgram(goTrigger, args, { env: { PATH: process.env.PATH ?? '', HOME: e2e.home, TEMPORAL_ADDRESS: e2e.temporal.address, ...env }, timeoutMs: 240_000 });
+  return runProgram(goTrigger, args, { env: goEnv(env), timeoutMs: 240_000 });
 }
 
 async function inputOf(workflowId: string): Promise<unknown> {
@@ -80,7 +84,9 @@ test('the Go trigger provisions a runner end to end, printing the lines our CLI 
   // flags + trigger { the setting env vars that are set, home }, as `stigmer-runner run` builds it
   const input = await inputOf(workflowId);
   const triggerEnvNames: string[] = JSON.parse(committedContractFile('contract.json')).triggerEnvNames;
-  expect(input).toEqual({ flags: { runner }, trigger: { env: Object.fromEntries(triggerEnvNames.filter((name) => name in env).map((name) => [name, env[name]])), homeDir: e2e.home }, searchAttributes: true });
+  const seen = goEnv(env);
+  expect(input).toEqual({ flags: { runner }, trigger: { env: Object.fromEntries(triggerEnvNames.filter((name) => name in seen).map((name) => [name, seen[name]])), homeDir: e2e.home }, searchAttributes: true });
+  expect(Object.keys((input as { trigger: { env: object } }).trigger.env)).toEqual(expect.arrayContaining(['STIGMER_RUNNER_IMAGE', 'TEMPORAL_SERVICE_ADDRESS', 'TEMPORAL_ADDRESS']));
   expect(committedSchemaProblems('provision-runner.input', input)).toEqual([]);
   const { searchAttributes } = await client.workflow.getHandle(workflowId).describe();
   expect(searchAttributes).toMatchObject({ StigmerRunner: [runner], StigmerStatus: ['ready'] });
@@ -104,7 +110,7 @@ test('a Go trigger and our CLI started together attach to one execution: same wo
   expect(executions).toHaveLength(1);
 });
 
-describe('bad input through Go: the exit code our CLI gives', () => {
+describe('bad input and no Temporal through Go: the exit code our CLI gives', () => {
   test('a bad setting: the same text on stderr, exit 2, nothing created', async () => {
     const runner = `go-bad-${process.pid}`;
     const bad = { STIGMER_LLM_PROVIDER: 'gemini', STIGMER_RUNNER_PULL: 'sometimes', TEMPORAL_SERVICE_ADDRESS: `localhost:${e2e.temporal.port}` };
@@ -126,12 +132,12 @@ describe('bad input through Go: the exit code our CLI gives', () => {
     expect(viaGo).toMatchObject({ code: 2, stderr: 'invalid provisionRunner input: flags.runner: "a b" is not a Docker container name\n' });
   });
 
-  test('Temporal unreachable: exit 4 from both', async () => {
+  test('Temporal unreachable: exit 3 (a service out of reach) from both, naming the address', async () => {
     const dead = `127.0.0.1:${await freePort()}`;
     const [viaCli, viaGo] = await Promise.all([e2e.cli(['run', '--runner', 'nowhere'], { TEMPORAL_SERVICE_ADDRESS: dead }), goRun(['--runner', 'nowhere'], { TEMPORAL_ADDRESS: dead })]);
-    expect({ cli: viaCli.code, go: viaGo.code }).toEqual({ cli: 4, go: 4 });
-    expect(viaCli.stderr).toContain(`Temporal does not answer at ${dead}`);
-    expect(viaGo.stderr).toContain(`Temporal does not answer at ${dead}`);
+    expect({ cli: viaCli.code, go: viaGo.code }).toEqual({ cli: 3, go: 3 });
+    expect(viaCli.stderr).toContain(`nothing answers at ${dead}`);
+    expect(viaGo.stderr).toContain(`nothing answers at ${dead}`);
   });
 });
 

@@ -1,7 +1,8 @@
 /** status and teardown: what runs and what the last provision decided; teardown through its own workflow. */
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { provisionWorkflowId, teardownWorkflowId } from '../../src/core/names';
 import { useE2E } from '../support/e2e-harness';
+import { connectClient, devServerTarget } from '../../src/temporal/connection';
 
 jest.setTimeout(180_000);
 
@@ -19,7 +20,7 @@ test('status shows the running runner with its plan and last verification; teard
   const shown = JSON.parse(status.stdout);
   expect(shown.containers).toEqual([expect.objectContaining({ name: runner, state: 'running', networkMode: 'host' })]);
   expect(shown.lastProvision).toMatchObject({ workflowId: provisionWorkflowId(runner), status: 'COMPLETED', progress: { status: 'ready', plan: { mode: 'host' } } });
-  expect(shown.lastProvision.progress.checks.filter((check: { site: string }) => check.site === 'container')).toHaveLength(3);
+  expect(shown.lastProvision.progress.checks.filter((check: { site: string }) => check.site === 'container')).toHaveLength(4);
   const text = await e2e.cli(['status'], env);
   expect(text.stdout).toMatch(new RegExp(`^runner ${runner}\\n  container: ${runner} [0-9a-f]{12} running`));
   expect(text.stdout).toMatch(/✓ ollama from container: http:\/\/127\.0\.0\.1:\d+\/api\/tags — HTTP 200, model qwen2\.5-coder:7b listed/);
@@ -31,7 +32,7 @@ test('status shows the running runner with its plan and last verification; teard
   expect(await e2e.runnerContainers(runner)).toEqual([]);
   expect(JSON.parse((await e2e.cli(['status', '--json'], env)).stdout).containers).toEqual([]);
 
-  const client = new Client({ connection: await Connection.connect({ address: e2e.temporal.address }) });
+  const client = new Client({ connection: await connectClient(devServerTarget(e2e.temporal.address)) });
   try {
     const history = await client.workflow.getHandle(teardownWorkflowId(runner), result.runId).fetchHistory();
     const summaries = (history.events ?? []).flatMap((event) => (event.activityTaskScheduledEventAttributes ? [Buffer.from(event.userMetadata?.summary?.data ?? []).toString()] : []));

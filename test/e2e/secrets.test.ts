@@ -5,10 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { logTail } from '../../src/docker/logs';
 import { useE2E } from '../support/e2e-harness';
+import { connectClient, devServerTarget } from '../../src/temporal/connection';
 
 jest.setTimeout(180_000);
 
@@ -34,7 +35,7 @@ describe.each([
 
     expect((await e2e.containerEnv(runner)).STIGMER_LLM_API_KEY).toBe(secret);
 
-    const client = new Client({ connection: await Connection.connect({ address: e2e.temporal.address }) });
+    const client = new Client({ connection: await connectClient(devServerTarget(e2e.temporal.address)) });
     const history = historyToJSON(await client.workflow.getHandle(run.json?.workflowId as string).fetchHistory());
     await client.connection.close();
     expect(history.length).toBeGreaterThan(10_000);

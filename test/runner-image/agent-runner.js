@@ -3,6 +3,25 @@
 // release's env contract (src/core/runner-contract.ts). It reads only the names the release reads,
 // polls the release's task queue with a real Temporal worker (activities only), runs as the
 // release's non-root user, and reports what it does as JSON lines.
+
+// One stream for every event: Docker does not keep the order between stdout and stderr.
+const emit = (event, fields) => process.stdout.write(`${JSON.stringify({ event, ...fields })}\n`);
+
+// First, before the SDK takes a second to load: as PID 1 a SIGTERM without a handler is ignored.
+let worker;
+for (const signal of ['SIGTERM', 'SIGINT']) {
+  process.on(signal, () => {
+    emit('runner.signal', { signal });
+    // Nothing polls before the worker exists, so there is nothing to drain.
+    if (!worker) process.exit(0);
+    try {
+      worker.shutdown();
+    } catch {
+      // Already shutting down: a second signal changes nothing.
+    }
+  });
+}
+
 const { DefaultLogger, NativeConnection, Runtime, Worker } = require('@temporalio/worker');
 const contract = require('./contract.json');
 
@@ -10,9 +29,6 @@ const CONNECT_RETRY_MS = 1000;
 const CONNECT_DEADLINE_MS = 30000;
 // The queue names each release looks at, in the order it looks (the first one set wins).
 const QUEUE_NAMES = ['STIGMER_TASK_QUEUE', 'TEMPORAL_AGENT_EXECUTION_RUNNER_TASK_QUEUE'].filter((name) => contract.reads.includes(name));
-
-// One stream for every event: Docker does not keep the order between stdout and stderr.
-const emit = (event, fields) => process.stdout.write(`${JSON.stringify({ event, ...fields })}\n`);
 
 /** A variable the release reads; reading any other name is the bug class this stand-in exists to catch. */
 function read(name, fallback = null) {
@@ -59,8 +75,6 @@ const activities = {
   },
 };
 
-let worker;
-
 async function connect(address) {
   const deadline = Date.now() + CONNECT_DEADLINE_MS;
   for (let attempt = 1; ; attempt++) {
@@ -100,19 +114,6 @@ async function main() {
   await connection.close();
   emit('runner.stopped', {});
   process.exit(0);
-}
-
-for (const signal of ['SIGTERM', 'SIGINT']) {
-  process.on(signal, () => {
-    emit('runner.signal', { signal });
-    // Nothing polls before the worker exists, so there is nothing to drain.
-    if (!worker) process.exit(0);
-    try {
-      worker.shutdown();
-    } catch {
-      // Already shutting down: a second signal changes nothing.
-    }
-  });
 }
 
 main().catch((err) => {

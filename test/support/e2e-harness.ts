@@ -4,16 +4,18 @@
  * cleanups that run after each test (containers, stand-ins, files).
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Dockerode from 'dockerode';
 import { LABELS } from '../../src/core/container-spec';
 import { projectRoot } from '../../src/temporal/dev-server';
 import { startBackendStandIn, type BackendStandIn } from './backend-standin';
-import { removeContainers, requireDocker } from './docker';
+import { removeContainers } from './docker';
+import { ensureImageOn, requireEngine, type EngineUnderTest, type TestEngine } from './engines';
 import { startOllamaStandIn, type OllamaStandIn } from './ollama-standin';
 import { ensureTestRunnerImage } from './runner-image';
+import type { RunnerContractId } from '../../src/core/runner-contract';
 import { freePort, startTestTemporal, type TestTemporal } from './temporal-server';
 
 const CLI = join(projectRoot(), 'bin', 'stigmer-runner.js');
@@ -33,7 +35,7 @@ export interface CliRun {
     workflowId: string;
     runId: string;
     status: string;
-    steps: Array<{ name: string; status: string; attempts: number; durationMs?: number }>;
+    steps: Array<{ name: string; status: string; attempts: number; durationMs?: number; note?: string }>;
     checks: Array<{ service: string; site: string; target: string; ok: boolean; detail: string }>;
     diagnosis: Array<{ service: string; cause: string; fix: string; summary: string }>;
     network: { mode: string; extraHosts: string[]; hostAlias: string | null };
@@ -43,6 +45,8 @@ export interface CliRun {
 }
 
 export interface E2E {
+  /** The engine the scenarios run on; `docker` is its client. */
+  engine: EngineUnderTest;
   docker: Dockerode;
   image: string;
   temporal: TestTemporal;
@@ -53,24 +57,29 @@ export interface E2E {
   services(bind: string, ollama?: 'up' | 'down'): Promise<Services>;
   /** The worker env of a scenario (the CLI runs its worker in-process with it); removes the runner after the test. */
   scenarioEnv(runner: string, services: Services, extra?: Record<string, string>): Record<string, string>;
-  /** Runs the compiled CLI as a child process. */
+  /** Runs the compiled CLI as a child process, against the engine under test. */
   cli(args: string[], env: Record<string, string>): Promise<CliRun>;
+  /** The stand-in image of another runner release, on the engine under test. */
+  standInImage(contract: RunnerContractId): Promise<string>;
   runnerContainers(runner: string): Promise<Dockerode.ContainerInfo[]>;
   containerEnv(runner: string): Promise<Record<string, string>>;
 }
 
-/** Call at the top of a test file; hooks set the harness up and tear it down. */
-export function useE2E(): E2E {
+/** Call at the top of a test file; hooks set the harness up and tear it down. Default engine: rootful Docker. */
+export function useE2E(options: { engine?: TestEngine } = {}): E2E {
   const cleanups: Array<() => Promise<unknown>> = [];
   const e2e = { cleanup: (action: () => Promise<unknown>) => void cleanups.push(action) } as unknown as E2E;
 
   beforeAll(async () => {
-    e2e.docker = await requireDocker();
+    e2e.engine = await requireEngine(options.engine ?? 'rootful-docker');
+    e2e.docker = e2e.engine.docker;
     [e2e.image, e2e.temporal, e2e.home] = await Promise.all([
-      ensureTestRunnerImage(e2e.docker),
+      e2e.standInImage('python-2026-01'),
       startTestTemporal({ ip: '0.0.0.0' }),
       mkdtemp(join(tmpdir(), 'stigmer-e2e-')),
     ]);
+    // Like a home folder: rootless engines run as another user, who must reach the workspaces below.
+    await chmod(e2e.home, 0o755);
   });
   afterEach(async () => {
     await Promise.all(cleanups.splice(0).map((action) => action()));
@@ -79,6 +88,13 @@ export function useE2E(): E2E {
     await e2e.temporal?.stop();
     if (e2e.home) await rm(e2e.home, { recursive: true, force: true });
   });
+
+  e2e.standInImage = async (contract) => {
+    // Built on the rootful engine (the only one that builds here), then copied where the scenarios run.
+    const image = await ensureTestRunnerImage((await requireEngine('rootful-docker')).docker, contract);
+    await ensureImageOn(e2e.engine, image);
+    return image;
+  };
 
   e2e.services = async (bind, ollama = 'up') => {
     const backend = await startBackendStandIn({ host: bind });
@@ -106,7 +122,7 @@ export function useE2E(): E2E {
   e2e.cli = (args, env) => {
     const started = Date.now();
     return new Promise((resolve) => {
-      execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', HOME: e2e.home, ...env }, timeout: 170_000 }, (error, stdout, stderr) => {
+      execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', HOME: e2e.home, ...e2e.engine.env, ...env }, timeout: 170_000 }, (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         let json: CliRun['json'];
         try {

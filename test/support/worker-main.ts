@@ -1,13 +1,14 @@
 /** The program behind startWorkerProcess (compiled to dist/test/support/worker-main.js). */
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { createActivities, type RunnerActivities } from '../../src/activities';
 import { createProvisioningWorker, defaultActivityDeps } from '../../src/worker';
+import { connectWorker, devServerTarget } from '../../src/temporal/connection';
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const connection = await NativeConnection.connect({ address: process.env.WORKER_TEMPORAL_ADDRESS as string });
+  const connection = await connectWorker(devServerTarget(process.env.WORKER_TEMPORAL_ADDRESS as string));
   const deps = defaultActivityDeps();
   const activities: Record<string, (...args: never[]) => Promise<unknown>> = createActivities(deps);
   const [when, step] = (process.env.WORKER_PAUSE ?? '').split(':');

@@ -15,7 +15,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type Dockerode from 'dockerode';
 import type { Page } from 'playwright-core';
@@ -31,6 +31,7 @@ import { startTestTemporal, type TestTemporal } from '../support/temporal-server
 import { recordTiming } from '../support/timings';
 import { launchChromium, type TestBrowser } from './chromium';
 import { clippedListItems, eventsWithMetadata, expectVisible, markdownFrame, markdownLines, markdownText, openExecution, screenshot, statusBadge, timelineRow } from './temporal-ui-page';
+import { connectClient, devServerTarget } from '../../src/temporal/connection';
 
 jest.setTimeout(180_000);
 
@@ -138,7 +139,7 @@ async function provision(runner: string, args: string[], extra: Record<string, s
 }
 
 async function scheduledActivities(workflowId: string, runId: string): Promise<Provision['scheduled']> {
-  const connection = await Connection.connect({ address: temporal.address });
+  const connection = await connectClient(devServerTarget(temporal.address));
   try {
     const history = await new Client({ connection, namespace: NAMESPACE }).workflow.getHandle(workflowId, runId).fetchHistory();
     return (history.events ?? [])
@@ -158,7 +159,7 @@ async function startQueryWorker(): Promise<ChildProcess> {
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const connection = await Connection.connect({ address: temporal.address });
+  const connection = await connectClient(devServerTarget(temporal.address));
   try {
     const deadline = Date.now() + 30_000;
     for (;;) {

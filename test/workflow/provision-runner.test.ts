@@ -3,9 +3,9 @@
  * types, the progress query, UI summaries and current details. Activity bodies are test doubles
  * wrapped by the real `attempted` adapter; the real bodies run in test/e2e against Docker.
  */
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { Client, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import type { RunnerActivities } from '../../src/activities';
 import { attempted, ConnectivityError } from '../../src/activities/failures';
@@ -16,6 +16,7 @@ import { configFrom, ENGINES } from '../../src/core/test-fixtures';
 import { PROVISIONING_TASK_QUEUE } from '../../src/core/names';
 import { progressQuery, provisionRunner, type ProvisionInput } from '../../src/workflows';
 import { startTestTemporal, type TestTemporal } from '../support/temporal-server';
+import { connectClient, connectWorker, devServerTarget } from '../../src/temporal/connection';
 
 jest.setTimeout(60_000);
 
@@ -25,7 +26,7 @@ let workflowBundle: { code: string };
 
 beforeAll(async () => {
   [temporal, workflowBundle] = await Promise.all([startTestTemporal(), bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows') })]);
-  client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+  client = new Client({ connection: await connectClient(devServerTarget(temporal.address)) });
 });
 
 afterAll(async () => {
@@ -61,7 +62,7 @@ function fakeActivities(calls: string[], behaviour: Behaviour = {}): RunnerActiv
 }
 
 async function withWorker<T>(activities: RunnerActivities, body: (taskQueue: string) => Promise<T>): Promise<T> {
-  const connection = await NativeConnection.connect({ address: temporal.address });
+  const connection = await connectWorker(devServerTarget(temporal.address));
   const taskQueue = `${PROVISIONING_TASK_QUEUE}-${randomUUID()}`;
   const worker = await Worker.create({ connection, taskQueue, workflowBundle, activities });
   try {

@@ -1,0 +1,239 @@
+/**
+ * The one way this project connects to Temporal — the CLI's client and in-process worker, the
+ * `worker` command, health checks, scripts and the bench. What to dial and how comes from the config
+ * cascade (core/temporal-connection.ts: env, temporal.toml profile, config.yaml); a failure comes back
+ * as a TemporalConnectionError that names the setting (variable, profile key, config key) behind the
+ * value that failed — never a gRPC stack. Key material stays in memory here: never logged or returned.
+ */
+import { Connection, isGrpcServiceError, ServiceError, type ConnectionOptions } from '@temporalio/client';
+import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import { ConfigError, type RunnerConfig, type RunnerSecrets } from '../core/config';
+import type { TemporalConnectionConfig, TemporalSecrets } from '../core/temporal-connection';
+import { readPemFiles } from '../config/temporal-profile';
+
+export interface TemporalTarget {
+  connection: TemporalConnectionConfig;
+  secrets: TemporalSecrets;
+  /** Where to dial when not `connection.address` (the managed server seen through the bridge gateway). */
+  dial?: string;
+}
+
+/** The target the config names. */
+export function temporalTarget(config: Pick<RunnerConfig, 'temporal'>, secrets: RunnerSecrets, dial?: string): TemporalTarget {
+  return { connection: config.temporal, secrets: secrets.temporal ?? {}, ...(dial ? { dial } : {}) };
+}
+
+/** A plaintext dev server without auth at `address` (the managed one, tests, bench). */
+export function devServerTarget(address: string, namespace = 'default'): TemporalTarget {
+  const source = 'dev server';
+  return {
+    connection: {
+      address: { value: address, source },
+      namespace: { value: namespace, source },
+      managed: { value: true, source },
+      profile: { name: { value: 'default', source: 'default' }, file: { value: null, source: 'default' }, found: false },
+      tls: { value: false, source },
+      serverName: null,
+      serverCa: null,
+      clientCert: null,
+      clientKey: null,
+      auth: { value: 'none', source },
+      apiKeySource: null,
+      metadataHeaders: [],
+    },
+    secrets: {},
+  };
+}
+
+export const dialAddress = (target: TemporalTarget): string => target.dial ?? target.connection.address.value;
+
+/** SDK options for the target (both Connection and NativeConnection take them); unreadable PEM files → ConfigError. */
+export function connectionOptions(target: TemporalTarget): ConnectionOptions & NativeConnectionOptions {
+  const { connection } = target;
+  const { secrets, issues } = readPemFiles(target.secrets);
+  if (issues.length > 0) throw new ConfigError(issues);
+  const buffer = (text?: string) => (text === undefined ? undefined : Buffer.from(text));
+  const tls = connection.tls.value
+    ? {
+        ...(connection.serverName ? { serverNameOverride: connection.serverName.value } : {}),
+        ...(secrets.serverCa?.data ? { serverRootCACertificate: buffer(secrets.serverCa.data) } : {}),
+        ...(secrets.clientCert?.data && secrets.clientKey?.data ? { clientCertPair: { crt: buffer(secrets.clientCert.data) as Buffer, key: buffer(secrets.clientKey.data) as Buffer } } : {}),
+      }
+    : false;
+  return {
+    address: dialAddress(target),
+    tls,
+    ...(secrets.apiKey ? { apiKey: secrets.apiKey } : {}),
+    ...(secrets.metadata ? { metadata: secrets.metadata } : {}),
+  };
+}
+
+export type TemporalFailureKind =
+  | 'unreachable'
+  | 'tls-untrusted'
+  | 'tls-name'
+  | 'tls-to-plaintext'
+  | 'plaintext-to-tls'
+  | 'tls-material'
+  | 'unauthenticated'
+  | 'permission-denied'
+  | 'namespace-not-found'
+  | 'other';
+
+export class TemporalConnectionError extends Error {
+  constructor(
+    readonly kind: TemporalFailureKind,
+    readonly address: string,
+    message: string,
+    /** What the client library said, for the curious (no key material in it). */
+    readonly detail: string,
+  ) {
+    super(message);
+    this.name = 'TemporalConnectionError';
+  }
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/**
+ * A client connection, checked: first one plain call without the SDK's retries (it fails fast and
+ * with the real reason: an untrusted certificate, a name mismatch, plaintext against TLS), then the
+ * SDK's own connect. Optionally checks the namespace exists.
+ */
+export async function connectClient(target: TemporalTarget, options: { timeoutMs?: number; checkNamespace?: boolean } = {}): Promise<Connection> {
+  const sdkOptions = connectionOptions(target);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  await probe(target, sdkOptions, timeoutMs);
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ ...sdkOptions, connectTimeout: timeoutMs });
+  } catch (error) {
+    throw explain(target, error);
+  }
+  if (options.checkNamespace) {
+    try {
+      await connection.workflowService.describeNamespace({ namespace: target.connection.namespace.value });
+    } catch (error) {
+      await connection.close();
+      throw explain(target, error);
+    }
+  }
+  return connection;
+}
+
+/** A worker connection (the Rust core's), after the same check as a client's. */
+export async function connectWorker(target: TemporalTarget, options: { timeoutMs?: number } = {}): Promise<NativeConnection> {
+  const checked = await connectClient(target, { ...options, checkNamespace: true });
+  await checked.close();
+  try {
+    return await NativeConnection.connect(connectionOptions(target));
+  } catch (error) {
+    throw explain(target, error);
+  }
+}
+
+/** One gRPC health check of the frontend; false when nothing (or not Temporal) answers. */
+export async function temporalAnswers(target: TemporalTarget, timeoutMs = 1500): Promise<boolean> {
+  let connection: Connection | undefined;
+  try {
+    connection = await Connection.connect({ ...connectionOptions(target), connectTimeout: timeoutMs });
+    const response = await connection.healthService.check({ service: 'temporal.api.workflowservice.v1.WorkflowService' });
+    return response.status === 1; // SERVING
+  } catch {
+    return false;
+  } finally {
+    await connection?.close();
+  }
+}
+
+async function probe(target: TemporalTarget, sdkOptions: ConnectionOptions, timeoutMs: number): Promise<void> {
+  let lazy: Connection;
+  try {
+    lazy = Connection.lazy({ ...sdkOptions, interceptors: [] });
+  } catch (error) {
+    throw explain(target, error); // bad key material fails here, before any network
+  }
+  try {
+    await lazy.withDeadline(Date.now() + timeoutMs, () => lazy.workflowService.getSystemInfo({}));
+  } catch (error) {
+    if (!(isGrpcServiceError(error) && error.code === 12)) throw explain(target, error); // 12 UNIMPLEMENTED: an old server
+  } finally {
+    await lazy.close();
+  }
+}
+
+interface Failure {
+  code?: number | string;
+  text: string;
+}
+
+function failureOf(error: unknown): Failure {
+  const cause = error instanceof ServiceError && error.cause ? error.cause : error;
+  if (isGrpcServiceError(cause)) return { code: cause.code, text: cause.details || cause.message };
+  const err = cause as NodeJS.ErrnoException;
+  return { code: err?.code, text: err?.message ?? String(cause) };
+}
+
+/** Maps what grpc-js (or the Rust core) reports to a kind and a message naming the settings involved. */
+export function explain(target: TemporalTarget, error: unknown): TemporalConnectionError {
+  const { connection } = target;
+  const failure = failureOf(error);
+  const address = dialAddress(target);
+  const at = `Temporal at ${address} (${target.dial ? `reached for ${connection.address.value}, ` : ''}${connection.address.source})`;
+  const detail = failure.text
+    .replace(/\s*Resolution note:\s*$/, '')
+    .replace(/^.*Last error: /s, '')
+    .replace(/^Error(?: \[\w+\])?: /, '')
+    .trim()
+    .replace(/ \(\d{4}-\d\d-\d\dT[\d:.]+Z\)$/, '')
+    .replace(/\.$/, '');
+  const tlsFrom = `TLS on: ${connection.tls.source}`;
+  const make = (kind: TemporalFailureKind, message: string) => new TemporalConnectionError(kind, address, message, failure.text);
+
+  if (failure.code === 16) {
+    const server = `the server said: ${JSON.stringify(detail)}`;
+    if (connection.auth.value === 'none') {
+      return make(
+        'unauthenticated',
+        `${at} requires credentials, and this connection sends none — no client certificate, no API key (${tlsFrom}; profile "${connection.profile.name.value}"${connection.profile.found ? ` of ${connection.profile.file.value}` : ''}); ${server}. Give it a client certificate and key (TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH, or client_cert_path and client_key_path in the profile's [tls]) or an API key (TEMPORAL_API_KEY, or api_key in the profile)`,
+      );
+    }
+    const rejected = [
+      connection.clientCert ? `the client certificate ${connection.clientCert.value} (${connection.clientCert.source})` : undefined,
+      connection.apiKeySource ? `the API key from ${connection.apiKeySource}` : undefined,
+    ].filter(Boolean);
+    return make('unauthenticated', `${at} rejected ${rejected.join(' and ')} as unauthenticated; ${server}. Check that credential, or that it is meant for this endpoint`);
+  }
+  if (failure.code === 7) {
+    return make('permission-denied', `${at} refused namespace "${connection.namespace.value}" (${connection.namespace.source}) to these credentials (${connection.auth.value}: ${connection.auth.source}): ${detail}`);
+  }
+  if (failure.code === 5 && /namespace/i.test(detail)) {
+    return make('namespace-not-found', `namespace "${connection.namespace.value}" (${connection.namespace.source}) does not exist on ${at}: ${detail}`);
+  }
+  if (typeof failure.code === 'string' && /^ERR_OSSL|^ERR_TLS|^ERR_INVALID_ARG/.test(failure.code) && !/ALTNAME/.test(failure.code) && !/Last error/.test(failure.text)) {
+    const material = [connection.serverCa, connection.clientCert, connection.clientKey].filter((entry) => entry !== null).map((entry) => `${entry?.value} (${entry?.source})`);
+    return make('tls-material', `the TLS material for ${at} is unusable (${detail}): check ${material.join(', ') || 'the TLS settings'}`);
+  }
+  if (/unable to verify|self[- ]signed|UNABLE_TO_GET_ISSUER|UnknownIssuer|certificate verify failed|CERT_UNTRUSTED|unable to get local issuer/i.test(detail)) {
+    const trusted = connection.serverCa
+      ? `the CA in ${connection.serverCa.value} (${connection.serverCa.source})`
+      : "the system's root CAs (no server CA is set: TEMPORAL_TLS_SERVER_CA_CERT_PATH, or server_ca_cert_path in the profile's [tls])";
+    return make('tls-untrusted', `${at}: its TLS certificate is not signed by ${trusted} (${detail}). Trust the CA that signed the server's certificate`);
+  }
+  if (/ALTNAME|does not match certificate|NotValidForName|not in the cert's altnames/i.test(detail)) {
+    const name = connection.serverName ? `"${connection.serverName.value}" (${connection.serverName.source})` : `the host of ${connection.address.value} (${connection.address.source})`;
+    return make('tls-name', `${at}: its TLS certificate is not valid for ${name} (${detail}). Set TEMPORAL_TLS_SERVER_NAME (or server_name in the profile's [tls]) to a name the certificate carries`);
+  }
+  if (connection.tls.value && /wrong version number|WRONG_VERSION_NUMBER|InvalidContentType|packet length too long|http request/i.test(detail)) {
+    return make('tls-to-plaintext', `${at} answers without TLS, but TLS is on (${connection.tls.source}). Turn it off with TEMPORAL_TLS=false (or disabled = true in the profile's [tls]), or dial the server's TLS port`);
+  }
+  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|ConnectionRefused|dns error/i.test(detail)) {
+    const fix = connection.managed.value ? 'start it' : `start it, or drop ${connection.address.source.split(' ')[0]} to use the managed dev server`;
+    return make('unreachable', `nothing answers at ${address} (${connection.address.source}): ${detail}; ${fix}`);
+  }
+  if (!connection.tls.value && (detail === 'null' || /ECONNRESET|Protocol error|HTTP status code 400|GoAway|FRAME_SIZE_ERROR|socket hang up/i.test(detail))) {
+    const said = detail === 'null' ? 'it closed the connection' : detail;
+    return make('plaintext-to-tls', `${at} did not answer plaintext gRPC (${said}), and TLS is off (${connection.tls.source}); if it expects TLS, set TEMPORAL_TLS=true (or a server CA, or an API key)`);
+  }
+  return make('other', `cannot use ${at} (TLS ${connection.tls.value ? 'on' : 'off'}: ${connection.tls.source}; auth ${connection.auth.value}): ${detail}`);
+}

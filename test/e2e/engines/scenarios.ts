@@ -1,0 +1,179 @@
+/**
+ * The end-to-end scenarios every engine runs: the CLI (compiled, as a child process) provisions the
+ * stand-in runner on that engine against a real dev server and stand-ins on real sockets. What
+ * differs between engines is data (EXPECTED); each outcome is also written to
+ * test-artifacts/engine-matrix.jsonl, from which scripts/engine-table.ts renders docs/engines.md.
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { LABELS } from '../../../src/core/container-spec';
+import { listPollers } from '../../../src/temporal/task-queue';
+import { startBackendStandIn } from '../../support/backend-standin';
+import { stepOf as step, useE2E, type CliRun } from '../../support/e2e-harness';
+import type { TestEngine } from '../../support/engines';
+import { startOllamaStandIn } from '../../support/ollama-standin';
+import { recordTiming } from '../../support/timings';
+
+interface Expected {
+  kind: string;
+  rootless: boolean;
+  /** The mode `auto` picks, and the address the runner gets for a service on this machine's loopback. */
+  defaultMode: 'host' | 'bridge';
+  defaultHost: string;
+  /** With --network bridge: the alias and its /etc/hosts entries. */
+  bridgeAlias: string;
+  bridgeExtraHosts: string[];
+  /** A service on 127.0.0.1 only, behind the bridge: the named cause, or reachable (the route lands on loopback). */
+  loopbackOnlyBridge: 'named cause' | 'reachable';
+}
+
+export const EXPECTED: Record<TestEngine, Expected> = {
+  'rootful-docker': { kind: 'native-linux', rootless: false, defaultMode: 'host', defaultHost: '127.0.0.1', bridgeAlias: 'host.docker.internal', bridgeExtraHosts: ['host.docker.internal:host-gateway'], loopbackOnlyBridge: 'named cause' },
+  'rootless-docker': { kind: 'native-linux', rootless: true, defaultMode: 'bridge', defaultHost: '10.0.2.2', bridgeAlias: '10.0.2.2', bridgeExtraHosts: [], loopbackOnlyBridge: 'reachable' },
+  'rootful-podman': { kind: 'podman', rootless: false, defaultMode: 'host', defaultHost: '127.0.0.1', bridgeAlias: 'host.containers.internal', bridgeExtraHosts: [], loopbackOnlyBridge: 'named cause' },
+  'rootless-podman': { kind: 'podman', rootless: true, defaultMode: 'bridge', defaultHost: '10.0.2.2', bridgeAlias: '10.0.2.2', bridgeExtraHosts: [], loopbackOnlyBridge: 'reachable' },
+};
+
+const ARTIFACTS = join(__dirname, '..', '..', '..', 'test-artifacts');
+
+/** One row of docs/engines.md: what this engine did in this case, as measured. */
+function record(engine: TestEngine, scenario: string, result: string, run?: CliRun, version?: string): void {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  appendFileSync(join(ARTIFACTS, 'engine-matrix.jsonl'), `${JSON.stringify({ engine, scenario, result, ms: run?.ms, version })}\n`);
+  if (run) recordTiming(`engines ${engine}: ${scenario}`, run.ms);
+}
+
+export function engineScenarios(engine: TestEngine): void {
+  jest.setTimeout(180_000);
+  const expected = EXPECTED[engine];
+  const e2e = useE2E({ engine });
+  const { cli, services, scenarioEnv, runnerContainers, containerEnv } = e2e;
+  const name = (what: string) => `${engine}-${what}-${process.pid}`;
+
+  test('plan names the engine kind and whether it is rootless', async () => {
+    const plan = await cli(['plan', '--json'], scenarioEnv(name('plan'), await services('127.0.0.1')));
+    expect(plan.code).toBe(0);
+    const shown = JSON.parse(plan.stdout);
+    expect(shown.network.engine).toMatchObject({ kind: expected.kind, rootless: expected.rootless });
+    expect(shown.runner).toMatchObject({ contract: 'python-2026-01', contractReason: expect.stringContaining('declares it (label dev.stigmer.runner-contract)') });
+    record(engine, 'plan: engine kind, rootless', `${shown.network.engine.kind}, rootless ${shown.network.engine.rootless}, mode ${shown.network.mode}`, undefined, shown.network.engine.description);
+  });
+
+  test(`default network: ${expected.defaultMode}, services reached at ${expected.defaultHost}, workspace writable by the runner's user; a second run reuses the container`, async () => {
+    const runner = name('default');
+    const scenario = await services(expected.defaultMode === 'host' ? '127.0.0.1' : '0.0.0.0');
+    const run = await cli(['run', '--json'], scenarioEnv(runner, scenario));
+    expect(run.stderr).not.toMatch(/Error/);
+    expect(run.code).toBe(0);
+    expect(run.json).toMatchObject({ status: 'ready', network: { mode: expected.defaultMode } });
+    expect(run.json?.checks.filter((check) => check.site === 'container').map((check) => `${check.service} ${check.ok}`)).toEqual(['temporal true', 'backend true', 'ollama true', 'workspace true']);
+    const env = await containerEnv(runner);
+    expect(env).toMatchObject({ TEMPORAL_SERVICE_ADDRESS: `${expected.defaultHost}:${e2e.temporal.port}`, STIGMER_BACKEND_ENDPOINT: `${expected.defaultHost}:${scenario.backend.port}`, SANDBOX_ROOT_DIR: '/workspace' });
+    // Owned by the runner's user as this machine sees it (1000 rootful, a subordinate id rootless), never world-writable.
+    const workspace = await stat(join(e2e.home, runner, 'workspace'));
+    expect(workspace.uid).not.toBe(0);
+    expect(workspace.mode & 0o002).toBe(0);
+    record(engine, 'default network → ready', `ready: network ${run.json?.network.mode}, services at ${expected.defaultHost}, workspace owned by uid ${workspace.uid}`, run);
+
+    const [container] = await runnerContainers(runner);
+    const again = await cli(['run', '--json'], scenarioEnv(runner, scenario));
+    expect(again.code).toBe(0);
+    expect(again.json?.container).toMatchObject({ id: container.Id, action: 'reused' });
+    expect(await runnerContainers(runner)).toHaveLength(1);
+    record(engine, 'second run', `ready, container ${again.json?.container?.action}`, again);
+  });
+
+  test(`--network bridge, services on all interfaces: ready through ${expected.bridgeAlias}`, async () => {
+    const runner = name('bridge');
+    const run = await cli(['run', '--network', 'bridge', '--json'], scenarioEnv(runner, await services('0.0.0.0')));
+    expect(run.stderr).not.toMatch(/Error/);
+    expect(run.code).toBe(0);
+    expect(run.json).toMatchObject({ status: 'ready', network: { mode: 'bridge', extraHosts: expected.bridgeExtraHosts, hostAlias: expected.bridgeAlias } });
+    expect((await containerEnv(runner)).TEMPORAL_SERVICE_ADDRESS).toBe(`${expected.bridgeAlias}:${e2e.temporal.port}`);
+    record(engine, 'bridge, services on 0.0.0.0', `ready via ${expected.bridgeAlias}${expected.bridgeExtraHosts.length ? ` (${expected.bridgeExtraHosts.join(', ')})` : ''}`, run);
+  });
+
+  test('the seed bug — a bridged container handed localhost — fails at once, non-retryably, naming the cause', async () => {
+    const runner = name('seed');
+    const run = await cli(['run', '--network', 'bridge', '--json'], scenarioEnv(runner, await services('0.0.0.0'), { STIGMER_RUNNER_HOST_ALIAS: 'localhost' }));
+    expect(run.code).toBe(3);
+    expect(step(run, 'verifyConnectivity')).toMatchObject({ status: 'failed', attempts: 1 });
+    const ollama = run.json?.diagnosis.find((entry) => entry.service === 'ollama');
+    expect(ollama?.cause).toBe('localhost inside a bridged container is the container itself, not this machine');
+    record(engine, 'seed bug: bridged runner handed localhost', `exit 3 after 1 attempt: ${ollama?.cause}`, run);
+  });
+
+  test(`Ollama on 127.0.0.1 only, behind a bridge: ${expected.loopbackOnlyBridge}`, async () => {
+    const runner = name('loopback');
+    const backend = await startBackendStandIn({ host: '0.0.0.0' });
+    const ollama = await startOllamaStandIn({ host: '127.0.0.1' });
+    e2e.cleanup(() => backend.close());
+    e2e.cleanup(() => ollama.close());
+    const run = await cli(['run', '--network', 'bridge', '--json'], scenarioEnv(runner, { backend, ollama, ollamaUrl: `http://localhost:${ollama.port}` }));
+    if (expected.loopbackOnlyBridge === 'reachable') {
+      expect(run.code).toBe(0);
+      record(engine, 'Ollama on 127.0.0.1 only, bridge', `ready: ${expected.bridgeAlias} reaches this machine's loopback`, run);
+      return;
+    }
+    expect(run.code).toBe(3);
+    expect(step(run, 'verifyConnectivity')).toMatchObject({ status: 'failed', attempts: 1 });
+    const diagnosis = run.json?.diagnosis.find((entry) => entry.service === 'ollama');
+    expect(diagnosis?.cause).toMatch(/^Ollama listens on 127\.0\.0\.1 only, so the bridge gateway \d+\.\d+\.\d+\.\d+ cannot reach it$/);
+    expect(diagnosis?.fix).toBe('set OLLAMA_HOST=0.0.0.0:11434 and restart Ollama');
+    record(engine, 'Ollama on 127.0.0.1 only, bridge', `exit 3, named: ${diagnosis?.cause}`, run);
+  });
+
+  test('Ollama down: retried, then failed naming host:port; the runner is stopped (kept for its logs) and polls no more', async () => {
+    const runner = name('down');
+    const scenario = await services(expected.defaultMode === 'host' ? '127.0.0.1' : '0.0.0.0', 'down');
+    const run = await cli(['run', '--json', '--verify-attempts', '3', '--verify-interval-ms', '200'], scenarioEnv(runner, scenario));
+    expect(run.code).toBe(3);
+    expect(step(run, 'verifyConnectivity')).toMatchObject({ status: 'failed', attempts: 3 });
+    const port = scenario.ollamaUrl.split(':')[2];
+    expect(run.json?.diagnosis.find((entry) => entry.service === 'ollama')?.summary).toContain(`from this machine http://localhost:${port}/api/tags failed: ECONNREFUSED`);
+
+    const [container] = await runnerContainers(runner);
+    expect(container.State).toBe('exited');
+    const finished = Date.parse((await e2e.docker.getContainer(container.Id).inspect()).State.FinishedAt);
+    const connection = await Connection.connect({ address: e2e.temporal.address });
+    try {
+      const own = (await listPollers(connection, 'default', 'agent_execution_runner')).filter((poller) => poller.identity.endsWith(`@${runner}`));
+      // Listed for minutes after it stopped, but no poll since: nothing of this runner takes work.
+      for (const poller of own) expect(Date.parse(poller.lastAccessTime)).toBeLessThanOrEqual(finished + 500);
+    } finally {
+      await connection.close();
+    }
+    const shown = await cli(['status', '--json'], scenarioEnv(runner, scenario));
+    expect(shown).toMatchObject({ code: 0 });
+    const status = JSON.parse(shown.stdout);
+    expect(status.containers).toEqual([expect.objectContaining({ name: runner, state: 'exited' })]);
+    expect(status.lastProvision.progress.stoppedAfterFailure).toMatchObject({ container: runner, stopped: true });
+    record(engine, 'Ollama down', 'exit 3 after 3 attempts; runner stopped, no poll after it stopped', run);
+  });
+
+  test('a container of the same name that stigmer-runner did not make is replaced, never a name clash', async () => {
+    const runner = name('stale');
+    await e2e.docker.createContainer({ name: runner, Image: e2e.image, Labels: { 'dev.stigmer.test-run': runner } });
+    e2e.cleanup(() => e2e.docker.getContainer(runner).remove({ force: true }).catch(() => undefined));
+    const run = await cli(['run', '--json'], scenarioEnv(runner, await services(expected.defaultMode === 'host' ? '127.0.0.1' : '0.0.0.0')));
+    expect(run.code).toBe(0);
+    expect(run.json?.container).toMatchObject({ action: 'replaced', replacedBecause: `container ${runner} was not created by stigmer-runner` });
+    const containers = await runnerContainers(runner);
+    expect(containers).toHaveLength(1);
+    expect(containers[0].Labels[LABELS.managedBy]).toBe('stigmer-runner');
+    record(engine, 'unlabelled container with the runner\'s name', `replaced: ${run.json?.container?.action}`, run);
+  });
+
+  test('teardown removes the runner through its own workflow', async () => {
+    const runner = name('teardown');
+    const env = scenarioEnv(runner, await services(expected.defaultMode === 'host' ? '127.0.0.1' : '0.0.0.0'));
+    expect((await cli(['run'], env)).code).toBe(0);
+    const teardown = await cli(['teardown', '--json'], env);
+    expect(teardown.code).toBe(0);
+    expect(JSON.parse(teardown.stdout).removed).toEqual([expect.objectContaining({ name: runner, state: 'running' })]);
+    expect(await runnerContainers(runner)).toEqual([]);
+    record(engine, 'teardown', 'removed', teardown);
+  });
+}
