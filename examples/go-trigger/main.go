@@ -136,6 +136,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		say(fmt.Sprintf("✓ runner %s is ready", runner))
 	default:
 		say(fmt.Sprintf("✗ runner %s is not ready: %s", runner, message))
+		if progress.StoppedAfterFailure != nil {
+			say(fmt.Sprintf("  %s; nothing polls its queue until a run succeeds", progress.StoppedAfterFailure.Message))
+		}
 	}
 	return code
 }

@@ -54,11 +54,12 @@ type Diagnosis struct {
 	Fix      string `json:"fix,omitempty"`
 }
 
-// Plan holds the promised fields of the network plan.
+// Plan holds the promised fields of the network plan (the runner release, kept as sent).
 type Plan struct {
-	Mode       string   `json:"mode"`
-	ExtraHosts []string `json:"extraHosts"`
-	HostAlias  *string  `json:"hostAlias"`
+	Mode       string          `json:"mode"`
+	ExtraHosts []string        `json:"extraHosts"`
+	HostAlias  *string         `json:"hostAlias"`
+	Runner     json.RawMessage `json:"runner,omitempty"`
 }
 
 // Failure is the type and message a provision failed with.

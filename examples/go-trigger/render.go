@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+	"time"
 )
 
 // stepLine is the line `stigmer-runner run` prints for a step (src/cli/render.ts stepLine):
@@ -71,18 +72,34 @@ func padStart(text string, width int) string {
 	return text
 }
 
-// printer prints each step once it settles (succeeded or failed), as `stigmer-runner run` does.
+// waitingLine is what `stigmer-runner run` prints once for a step still running after a moment:
+// what it waits for (src/cli/render.ts waitingLine).
+func waitingLine(step Step) string {
+	return fmt.Sprintf("… %s %s", padEnd(step.Name, 19), step.Summary)
+}
+
+// waitingNoticeMs is how long a step runs before its waiting line is printed.
+const waitingNoticeMs = 2000
+
+// printer prints each step once it settles (succeeded or failed), and what a long step waits for,
+// as `stigmer-runner run` does.
 type printer struct {
 	printed map[string]string
+	waiting map[string]bool
+	now     func() float64 // epoch ms
 	say     func(string)
 }
 
 func newPrinter(say func(string)) *printer {
-	return &printer{printed: map[string]string{}, say: say}
+	return &printer{printed: map[string]string{}, waiting: map[string]bool{}, now: func() float64 { return float64(time.Now().UnixMilli()) }, say: say}
 }
 
 func (p *printer) settled(progress Progress) {
 	for _, step := range progress.Steps {
+		if step.Status == "running" && step.Summary != "" && step.StartedAt != nil && p.now()-*step.StartedAt >= waitingNoticeMs && !p.waiting[step.Name] {
+			p.waiting[step.Name] = true
+			p.say(waitingLine(step))
+		}
 		if (step.Status == "succeeded" || step.Status == "failed") && p.printed[step.Name] != step.Status {
 			p.printed[step.Name] = step.Status
 			p.say(stepLine(step))
@@ -92,15 +109,23 @@ func (p *printer) settled(progress Progress) {
 
 // jsonReport is what `--json` prints: the keys `stigmer-runner run --json` prints (but the UI link).
 type jsonReport struct {
-	WorkflowID string          `json:"workflowId"`
-	RunID      string          `json:"runId"`
-	Status     string          `json:"status"` // ready or failed
-	Steps      []Step          `json:"steps"`
-	Checks     []Check         `json:"checks"`
-	Diagnosis  []any           `json:"diagnosis"`
-	Error      *Failure        `json:"error,omitempty"`
-	Network    *Plan           `json:"network,omitempty"`
-	Container  json.RawMessage `json:"container,omitempty"`
+	WorkflowID          string          `json:"workflowId"`
+	RunID               string          `json:"runId"`
+	Status              string          `json:"status"` // ready or failed
+	Steps               []Step          `json:"steps"`
+	Checks              []Check         `json:"checks"`
+	Diagnosis           []any           `json:"diagnosis"`
+	Error               *Failure        `json:"error,omitempty"`
+	Runner              json.RawMessage `json:"runner,omitempty"`
+	Network             *network        `json:"network,omitempty"`
+	Container           json.RawMessage `json:"container,omitempty"`
+	StoppedAfterFailure *Stopped        `json:"stoppedAfterFailure,omitempty"`
+}
+
+type network struct {
+	Mode       string   `json:"mode"`
+	ExtraHosts []string `json:"extraHosts"`
+	HostAlias  *string  `json:"hostAlias"`
 }
 
 func report(workflowID, runID string, progress Progress) jsonReport {
@@ -117,17 +142,22 @@ func report(workflowID, runID string, progress Progress) jsonReport {
 	if len(diagnosis) == 0 && progress.Error != nil {
 		diagnosis = append(diagnosis, map[string]string{"cause": progress.Error.Message})
 	}
-	return jsonReport{
-		WorkflowID: workflowID,
-		RunID:      runID,
-		Status:     status,
-		Steps:      orEmpty(progress.Steps),
-		Checks:     orEmpty(progress.Checks),
-		Diagnosis:  diagnosis,
-		Error:      progress.Error,
-		Network:    progress.Plan,
-		Container:  progress.Container,
+	out := jsonReport{
+		WorkflowID:          workflowID,
+		RunID:               runID,
+		Status:              status,
+		Steps:               orEmpty(progress.Steps),
+		Checks:              orEmpty(progress.Checks),
+		Diagnosis:           diagnosis,
+		Error:               progress.Error,
+		Container:           progress.Container,
+		StoppedAfterFailure: progress.StoppedAfterFailure,
 	}
+	if plan := progress.Plan; plan != nil {
+		out.Runner = plan.Runner
+		out.Network = &network{Mode: plan.Mode, ExtraHosts: plan.ExtraHosts, HostAlias: plan.HostAlias}
+	}
+	return out
 }
 
 func orEmpty[T any](items []T) []T {

@@ -15,8 +15,9 @@ func TestStepLinesAreTheCLIs(t *testing.T) {
 	}
 	var fixture struct {
 		Cases []struct {
-			Step Step   `json:"step"`
-			Line string `json:"line"`
+			Step    Step   `json:"step"`
+			Line    string `json:"line"`
+			Waiting string `json:"waiting"`
 		} `json:"cases"`
 	}
 	if err := json.Unmarshal(data, &fixture); err != nil {
@@ -28,6 +29,9 @@ func TestStepLinesAreTheCLIs(t *testing.T) {
 	for _, c := range fixture.Cases {
 		if got := stepLine(c.Step); got != c.Line {
 			t.Errorf("stepLine(%+v)\n got %q\nwant %q", c.Step, got, c.Line)
+		}
+		if got := waitingLine(c.Step); c.Waiting != "" && got != c.Waiting {
+			t.Errorf("waitingLine(%+v)\n got %q\nwant %q", c.Step, got, c.Waiting)
 		}
 	}
 }
@@ -45,6 +49,17 @@ func TestPrinterPrintsEachStepOnceItSettles(t *testing.T) {
 	running.Steps[1] = Step{Name: "planNetworking", Status: "failed", Attempts: 2, DurationMs: &ms, Error: "no engine"}
 	p.settled(running)
 	if len(lines) != 2 || lines[1] != "✗ planNetworking        12 ms (attempt 2)\n    no engine" {
+		t.Fatalf("printed %q", lines)
+	}
+	// A step running for 2 s or more says once what it waits for.
+	started := 10_000.0
+	p.now = func() float64 { return started + 1999 }
+	long := Progress{Steps: []Step{{Name: "awaitRunnerReady", Status: "running", Attempts: 1, StartedAt: &started, Summary: "wait up to 60 s"}}}
+	p.settled(long)
+	p.now = func() float64 { return started + 2000 }
+	p.settled(long)
+	p.settled(long)
+	if len(lines) != 3 || lines[2] != "… awaitRunnerReady    wait up to 60 s" {
 		t.Fatalf("printed %q", lines)
 	}
 }

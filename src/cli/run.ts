@@ -1,7 +1,7 @@
 /**
  * `stigmer-runner run`: what `stigmer run` triggers. Starts (or attaches to) the provision for this
- * runner, follows it step by step and exits 0 ready, 2 invalid input, 3 unreachable services,
- * 4 Temporal unreachable, 1 else (core/names.ts EXIT_CODES, the published contract's).
+ * runner, follows it step by step and exits 0 ready, 2 invalid input, 3 unreachable services
+ * (Temporal included), 1 else (core/names.ts EXIT_CODES, the published contract's).
  */
 import { homedir, hostname, userInfo } from 'node:os';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
@@ -14,7 +14,7 @@ import { triggerContext } from '../config/trigger';
 import { startProvision } from '../temporal/start';
 import { progressQuery, type provisionRunner, type ProvisionInput, type ProvisionProgress } from '../workflows/provision-runner';
 import { executionUrl, openSession } from './session';
-import { stepLine } from './render';
+import { stepLine, waitingLine } from './render';
 
 export interface RunOptions {
   flags: ConfigFlags;
@@ -104,7 +104,7 @@ async function follow(handle: WorkflowHandle<typeof provisionRunner>, say: (line
       // runner takes 10-15 s to import before it polls).
       if (step.status === 'running' && step.summary && step.startedAt && Date.now() - step.startedAt >= WAITING_NOTICE_MS && !waiting.has(step.name)) {
         waiting.add(step.name);
-        say(`… ${step.name.padEnd(19)} ${step.summary}`);
+        say(waitingLine(step));
       }
       if ((step.status === 'succeeded' || step.status === 'failed') && printed.get(step.name) !== step.status) {
         printed.set(step.name, step.status);

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { stepLine } from '../../src/cli/render';
+import { stepLine, waitingLine } from '../../src/cli/render';
 import { provisionWorkflowId } from '../../src/core/names';
 import { projectRoot, temporalCliPath } from '../../src/temporal/dev-server';
 import type { ProvisionResult } from '../../src/workflows';
@@ -77,7 +77,11 @@ test('the Go trigger provisions a runner end to end, printing the lines our CLI 
 
   const workflowId = provisionWorkflowId(runner);
   const result = (await client.workflow.getHandle(workflowId).result()) as ProvisionResult;
-  expect(run.stdout).toBe([`provisioning ${runner}: workflow ${workflowId}`, ...result.steps.map(stepLine), `✓ runner ${runner} is ready`, ''].join('\n'));
+  // Our CLI's lines: each step as it settled, and (for a step that ran 2 s or more) what it waited for.
+  const waiting = run.stdout.split('\n').filter((line) => line.startsWith('… '));
+  expect(waiting).toEqual(result.steps.flatMap((step) => (waiting.includes(waitingLine(step)) ? [waitingLine(step)] : [])));
+  const settled = run.stdout.split('\n').filter((line) => !line.startsWith('… ')).join('\n');
+  expect(settled).toBe([`provisioning ${runner}: workflow ${workflowId}`, ...result.steps.map(stepLine), `✓ runner ${runner} is ready`, ''].join('\n'));
   const [container, ...others] = await e2e.runnerContainers(runner);
   expect({ others, state: container.State, image: container.Image }).toEqual({ others: [], state: 'running', image: e2e.image });
 
@@ -104,6 +108,10 @@ test('a Go trigger and our CLI started together attach to one execution: same wo
   expect({ code: viaCli.code, status: viaCli.json?.status }).toEqual({ code: 0, status: 'ready' });
   expect({ workflowId: fromGo.workflowId, runId: fromGo.runId, container: fromGo.container.id }).toEqual({ workflowId: viaCli.json?.workflowId, runId: viaCli.json?.runId, container: viaCli.json?.container?.id });
   expect(viaCli.json?.steps).toMatchObject(fromGo.steps); // the Go trigger keeps the promised fields of each step
+  // The same --json document (but the UI link, which only our CLI knows).
+  const fromCli = JSON.parse(viaCli.stdout) as Record<string, unknown>;
+  expect(Object.keys(fromGo).sort()).toEqual(Object.keys(fromCli).filter((key) => key !== 'uiUrl').sort());
+  expect(fromGo).toMatchObject({ runner: fromCli.runner, network: fromCli.network, diagnosis: fromCli.diagnosis, checks: fromCli.checks });
   expect(await e2e.runnerContainers(runner)).toHaveLength(1);
   const executions = [];
   for await (const execution of client.workflow.list({ query: `WorkflowId = '${provisionWorkflowId(runner)}'` })) executions.push(execution);
