@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { listPollers } from '../src/temporal/task-queue';
 import { createProvisioningWorker } from '../src/worker';
-import { PROVISIONING_TASK_QUEUE } from '../src/workflows/provision-runner';
+import { PROVISIONING_TASK_QUEUE } from '../src/core/names';
 import { installRuntime } from '../src/observability/runtime';
 import { connectClient, connectWorker, devServerTarget } from '../src/temporal/connection';
 

@@ -12,7 +12,8 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { Runtime } from '@temporalio/worker';
 import type { Attempted } from '../src/activities/failures';
 import { demuxLogs } from '../src/docker/logs';
-import { PROVISIONING_TASK_QUEUE, provisionRunner, type ProvisionInput, type ProvisionProgress } from '../src/workflows/provision-runner';
+import { PROVISIONING_TASK_QUEUE } from '../src/core/names';
+import { provisionRunner, type ProvisionInput, type ProvisionProgress } from '../src/workflows/provision-runner';
 import type { Fixture } from './fixture';
 import { eventBreakdown, eventMs, historySplit, round, summarize, type Summary } from './stats';
 

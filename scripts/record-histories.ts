@@ -15,7 +15,9 @@ import { triggerContext } from '../src/config/trigger';
 import { connectDocker } from '../src/docker/client';
 import { projectRoot } from '../src/temporal/dev-server';
 import { createProvisioningWorker } from '../src/worker';
-import { PROVISIONING_TASK_QUEUE, provisionRunner, teardownRunner, type ProvisionInput } from '../src/workflows';
+import { PROVISIONING_TASK_QUEUE, provisionWorkflowId, WORKFLOW_TYPES } from '../src/core/names';
+import { startProvision, startTeardown } from '../src/temporal/start';
+import type { ProvisionInput } from '../src/workflows';
 import { startBackendStandIn } from '../test/support/backend-standin';
 import { startOllamaStandIn } from '../test/support/ollama-standin';
 import { ensureTestRunnerImage } from '../test/support/runner-image';
@@ -43,12 +45,7 @@ interface Context {
 type Scenario = { description: string; run(context: Context, runner: string): Promise<WorkflowHandle> };
 
 const provision = (context: Context, runner: string, env: Record<string, string>, extra: Partial<ProvisionInput> = {}) =>
-  context.client.workflow.start(provisionRunner, {
-    taskQueue: PROVISIONING_TASK_QUEUE,
-    workflowId: `provision-runner-${runner}`,
-    args: [{ flags: { runner }, trigger: triggerContext(env, context.home), ...extra }],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-  });
+  startProvision(context.client, { flags: { runner }, trigger: triggerContext(env, context.home), ...extra });
 
 const settle = (handle: WorkflowHandle) => handle.result().catch(() => undefined);
 
@@ -103,7 +100,7 @@ const SCENARIOS: Record<string, Scenario> = {
   'invalid-input': {
     description: 'a malformed workflow input fails that workflow at once with InvalidInput',
     run: async (context, runner) => {
-      const handle = await context.client.workflow.start('provisionRunner', { taskQueue: PROVISIONING_TASK_QUEUE, workflowId: `provision-runner-${runner}`, args: [{ flags: { runner: 'not a name' } }] });
+      const handle = await context.client.workflow.start(WORKFLOW_TYPES.provision, { taskQueue: PROVISIONING_TASK_QUEUE, workflowId: provisionWorkflowId(runner), args: [{ flags: { runner: 'not a name' } }] });
       await settle(handle);
       return handle;
     },
@@ -112,7 +109,7 @@ const SCENARIOS: Record<string, Scenario> = {
     description: 'teardownRunner removes the runner provisioned just before',
     run: async (context, runner) => {
       await settle(await provision(context, runner, context.env(runner)));
-      const handle = await context.client.workflow.start(teardownRunner, { taskQueue: PROVISIONING_TASK_QUEUE, workflowId: `teardown-runner-${runner}`, args: [{ runner }] });
+      const handle = await startTeardown(context.client, { runner });
       await settle(handle);
       return handle;
     },

@@ -10,7 +10,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities, type ActivityDeps, type RunnerActivities } from './activities';
 import { connectDocker } from './docker/client';
 import { projectRoot } from './temporal/dev-server';
-import { PROVISIONING_TASK_QUEUE } from './workflows/provision-runner';
+import { PROVISIONING_TASK_QUEUE } from './core/names';
 
 export const WORKFLOW_BUNDLE_PATH = join(projectRoot(), 'dist', 'workflow-bundle.js');
 

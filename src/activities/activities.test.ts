@@ -1,7 +1,7 @@
 /** Activity adapters at their honest level: real config files on disk, the SDK's activity context. */
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DockerConnection } from '../docker/client';
@@ -48,4 +48,16 @@ test('settings come from the trigger, secrets only from the worker’s own envir
   const { value }: Awaited<ReturnType<typeof resolveConfig>> = await new MockActivityEnvironment().run(resolveConfig, { flags: {}, trigger });
   expect(value.llm.model).toEqual({ value: 'trigger-model', source: 'env:STIGMER_LLM_MODEL' });
   expect(value.llm.apiKeySource).toBe('env:ANTHROPIC_API_KEY');
+});
+
+test('without a trigger (a provision started by hand), the worker’s own settings and home are the config', async () => {
+  const workerHome = join(home, 'worker-home');
+  await mkdir(join(workerHome, '.stigmer'), { recursive: true });
+  await writeFile(join(workerHome, '.stigmer', 'config.yaml'), 'backend:\n  local:\n    llm:\n      model: file-model\n');
+  const resolveConfig = createResolveConfig({ ...deps({ STIGMER_LLM_PROVIDER: 'anthropic', ANTHROPIC_API_KEY: 'sk-worker', STIGMER_RUNNER_IMAGE: 'worker/image:1' }), homeDir: workerHome });
+  const { value }: Awaited<ReturnType<typeof resolveConfig>> = await new MockActivityEnvironment().run(resolveConfig, { flags: { runner: 'r1' } });
+  expect(value.runner.image).toEqual({ value: 'worker/image:1', source: 'env:STIGMER_RUNNER_IMAGE' });
+  expect(value.llm.model).toEqual({ value: 'file-model', source: `file:${workerHome}/.stigmer/config.yaml#backend.local.llm.model` });
+  expect(value.llm.apiKeySource).toBe('env:ANTHROPIC_API_KEY');
+  expect(value.runner.workspaceDir.value).toBe(`${workerHome}/.stigmer/data/workspace`);
 });

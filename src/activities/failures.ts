@@ -5,16 +5,11 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ConfigError } from '../core/config';
+import { FAILURE_TYPES } from '../core/names';
 import type { VerificationReport } from '../core/diagnosis';
 import { ImageUnavailableError } from '../docker/runner-container';
 
-export const FAILURE_TYPES = {
-  invalidConfig: 'InvalidConfig',
-  planBlocked: 'NetworkPlanBlocked',
-  imageUnavailable: 'ImageUnavailable',
-  connectivity: 'ConnectivityFailed',
-  runnerNotReady: 'RunnerNotReady',
-} as const;
+export { FAILURE_TYPES } from '../core/names';
 
 export interface FailureDetails {
   attempt: number;

@@ -3,7 +3,7 @@ import type { RunnerConfig } from '../core/config';
 import { buildContainerSpec } from '../core/container-spec';
 import type { NetworkPlan } from '../core/network-plan';
 import { loadConfig } from '../config/load-config';
-import { resolutionEnv } from '../config/trigger';
+import { effectiveTrigger, resolutionEnv } from '../config/trigger';
 import type { ConfigRequest } from './resolve-config';
 import { ensureRunnerContainer, type RunnerContainer } from '../docker/runner-container';
 import { prepareWorkspace } from '../docker/workspace';
@@ -22,7 +22,8 @@ export interface StartContainerInput extends ConfigRequest {
  * is read here, never carried in.
  */
 export function createStartContainer(deps: ActivityDeps) {
-  return attempted(async ({ flags, trigger, config, plan, workflowId }: StartContainerInput): Promise<RunnerContainer> => {
+  return attempted(async ({ flags, trigger: given, config, plan, workflowId }: StartContainerInput): Promise<RunnerContainer> => {
+    const trigger = effectiveTrigger(given, deps.env, deps.homeDir);
     const { secrets } = loadConfig(flags, resolutionEnv(trigger, deps.env), trigger.homeDir);
     const spec = buildContainerSpec(config, plan, secrets, workflowId);
     const { docker } = engineFor(deps, config.engine);

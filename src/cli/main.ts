@@ -8,7 +8,7 @@ import { parseAddress } from '../core/address';
 import { installRuntime } from '../observability/runtime';
 import { connectWorker, temporalTarget, TemporalConnectionError } from '../temporal/connection';
 import { createProvisioningWorker } from '../worker';
-import { PROVISIONING_TASK_QUEUE } from '../workflows/provision-runner';
+import { PROVISIONING_TASK_QUEUE } from '../core/names';
 import { planCommand, type Platform } from './plan';
 import { EXIT, runCommand } from './run';
 import { statusCommand } from './status';

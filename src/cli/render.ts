@@ -11,6 +11,11 @@ export function stepLine(step: StepProgress): string {
   return `${mark} ${step.name.padEnd(19)} ${formatDuration(step.durationMs).padStart(7)}${attempt}${tail}`;
 }
 
+/** What a step still running after a moment waits for (its summary), printed once. */
+export function waitingLine(step: StepProgress): string {
+  return `… ${step.name.padEnd(19)} ${step.summary ?? ''}`;
+}
+
 /** Nested values and a flat `key → source` map, so `--json` readers get both without provenance noise. */
 export function configForDisplay(config: RunnerConfig): { values: Record<string, unknown>; sources: Record<string, string> } {
   const values: Record<string, unknown> = {};

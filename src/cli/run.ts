@@ -1,19 +1,20 @@
 /**
  * `stigmer-runner run`: what `stigmer run` triggers. Starts (or attaches to) the provision for this
- * runner, follows it step by step and exits 0 ready, 2 invalid input, 3 unreachable services, 1 else.
+ * runner, follows it step by step and exits 0 ready, 2 invalid input, 3 unreachable services
+ * (Temporal included), 1 else (core/names.ts EXIT_CODES, the published contract's).
  */
 import { homedir, hostname, userInfo } from 'node:os';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { FAILURE_TYPES } from '../activities/failures';
 import type { ConfigFlags } from '../core/config';
+import { EXIT_CODES, exitCodeFor, SEARCH_ATTRIBUTES } from '../core/names';
 import type { StepName, StepStatus } from '../core/progress';
 import { loadConfig } from '../config/load-config';
 import { triggerContext } from '../config/trigger';
-import { INVALID_INPUT, PROVISIONING_TASK_QUEUE, progressQuery, provisionRunner, type ProvisionInput, type ProvisionProgress } from '../workflows/provision-runner';
-import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { startProvision } from '../temporal/start';
+import { progressQuery, type provisionRunner, type ProvisionInput, type ProvisionProgress } from '../workflows/provision-runner';
 import { executionUrl, openSession } from './session';
-import { stepLine } from './render';
+import { stepLine, waitingLine } from './render';
 
 export interface RunOptions {
   flags: ConfigFlags;
@@ -23,11 +24,7 @@ export interface RunOptions {
   readyTimeoutMs?: number;
 }
 
-export const EXIT = { ready: 0, failed: 1, invalidInput: 2, unreachable: 3 } as const;
-
-export function workflowIdFor(runnerName: string): string {
-  return `provision-runner-${runnerName}`;
-}
+export const EXIT = EXIT_CODES;
 
 export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): Promise<number> {
   const say = (line: string) => (options.json ? process.stderr : process.stdout).write(`${line}\n`);
@@ -38,17 +35,14 @@ export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): P
   try {
     const client = session.client;
     const input: ProvisionInput = {
-      flags: { ...options.flags, runner: runnerName },
+      // network and contract were checked by loadConfig above, with every other source
+      flags: { ...(options.flags as ProvisionInput['flags']), runner: runnerName },
       trigger: triggerContext({ ...env, ...session.workerEnv }, env.HOME ?? homedir()),
       verify: { maximumAttempts: options.verifyAttempts, initialIntervalMs: options.verifyIntervalMs },
       readyTimeoutMs: options.readyTimeoutMs,
       searchAttributes: session.searchAttributes,
     };
-    const handle = await client.workflow.start(provisionRunner, {
-      workflowId: workflowIdFor(runnerName),
-      taskQueue: PROVISIONING_TASK_QUEUE,
-      args: [input],
-      workflowIdConflictPolicy: 'USE_EXISTING',
+    const handle = await startProvision(client, input, {
       staticSummary: `Provision agent-runner ${runnerName}`,
       staticDetails: triggerDetails(runnerName, config.runner.image.value),
       ...(session.searchAttributes ? { typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.runner, value: runnerName }, { key: SEARCH_ATTRIBUTES.status, value: 'running' }] } : {}),
@@ -110,7 +104,7 @@ async function follow(handle: WorkflowHandle<typeof provisionRunner>, say: (line
       // runner takes 10-15 s to import before it polls).
       if (step.status === 'running' && step.summary && step.startedAt && Date.now() - step.startedAt >= WAITING_NOTICE_MS && !waiting.has(step.name)) {
         waiting.add(step.name);
-        say(`… ${step.name.padEnd(19)} ${step.summary}`);
+        say(waitingLine(step));
       }
       if ((step.status === 'succeeded' || step.status === 'failed') && printed.get(step.name) !== step.status) {
         printed.set(step.name, step.status);
@@ -139,13 +133,6 @@ function progressFromFailure(error: unknown): ProvisionProgress {
   if (progress) return progress;
   const message = failure?.message ?? (error as Error).message;
   return { runnerName: '', status: 'failed', steps: [], checks: [], diagnoses: [], error: { type: failure?.type ?? 'Error', message } };
-}
-
-function exitCodeFor(progress: ProvisionProgress): number {
-  if (progress.status === 'ready') return EXIT.ready;
-  if (progress.error?.type === FAILURE_TYPES.invalidConfig || progress.error?.type === INVALID_INPUT) return EXIT.invalidInput;
-  if (progress.error?.type === FAILURE_TYPES.connectivity) return EXIT.unreachable;
-  return EXIT.failed;
 }
 
 function triggerDetails(runnerName: string, image: string): string {

@@ -13,7 +13,7 @@ import { freshPoller, listPollers } from '../temporal/task-queue';
 import { installRuntime } from '../observability/runtime';
 import { ensureSearchAttributes } from '../temporal/dev-server';
 import { createProvisioningWorker } from '../worker';
-import { PROVISIONING_TASK_QUEUE } from '../workflows/provision-runner';
+import { PROVISIONING_TASK_QUEUE } from '../core/names';
 import { ensureTemporal } from './embedded-temporal';
 
 /** A worker counts as present if it polled within a long-poll's length (~70 s). */

@@ -8,7 +8,8 @@ import { loadConfig } from '../config/load-config';
 import { connectDocker } from '../docker/client';
 import { findRunnerContainers } from '../docker/runner-container';
 import { progressQuery, type ProvisionProgress } from '../workflows/provision-runner';
-import { EXIT, settledProgress, workflowIdFor } from './run';
+import { provisionWorkflowId } from '../core/names';
+import { EXIT, settledProgress } from './run';
 import { openSession } from './session';
 
 export interface RunnerStatus {
@@ -35,7 +36,7 @@ export async function statusCommand(flags: ConfigFlags, json: boolean, env: Node
   const session = await openSession(loaded, env, say, { worker: false });
   let status: RunnerStatus;
   try {
-    status = { runner, containers, lastProvision: await lastProvision(session.client.workflow.getHandle(workflowIdFor(runner))) };
+    status = { runner, containers, lastProvision: await lastProvision(session.client.workflow.getHandle(provisionWorkflowId(runner))) };
   } finally {
     await session.close();
   }

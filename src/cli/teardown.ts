@@ -1,8 +1,7 @@
 /** `stigmer-runner teardown`: stops and removes the runner through the teardownRunner workflow. */
 import type { ConfigFlags } from '../core/config';
 import { loadConfig } from '../config/load-config';
-import { PROVISIONING_TASK_QUEUE } from '../workflows/provision-runner';
-import { teardownRunner } from '../workflows/teardown-runner';
+import { startTeardown } from '../temporal/start';
 import { EXIT } from './run';
 import { executionUrl, openSession } from './session';
 
@@ -13,13 +12,7 @@ export async function teardownCommand(flags: ConfigFlags, json: boolean, env: No
   const runner = config.runner.name.value;
   const session = await openSession(loaded, env, say, { worker: true });
   try {
-    const handle = await session.client.workflow.start(teardownRunner, {
-      workflowId: `teardown-runner-${runner}`,
-      taskQueue: PROVISIONING_TASK_QUEUE,
-      args: [{ runner, ...(config.engine ? { engine: config.engine } : {}) }],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      staticSummary: `Tear down agent-runner ${runner}`,
-    });
+    const handle = await startTeardown(session.client, { runner, ...(config.engine ? { engine: config.engine } : {}) }, { staticSummary: `Tear down agent-runner ${runner}` });
     const url = executionUrl(session, handle.workflowId, handle.firstExecutionRunId);
     if (url) say(`teardown ${runner}: ${url}`);
     const result = await session.serve(handle.result(), handle);

@@ -4,13 +4,10 @@
  * Only non-secret env vars travel; API keys are read where the container is created.
  */
 import { API_KEY_ENV_NAMES, SETTING_ENV_NAMES } from '../core/config';
+import type { TriggerContext } from '../core/contract';
 
-export interface TriggerContext {
-  /** The trigger's values of the env vars the cascade reads for settings. */
-  env: Record<string, string>;
-  /** The trigger's home: where its ~/.stigmer/config.yaml and workspace are. */
-  homeDir: string;
-}
+/** The trigger's values of the env vars the cascade reads for settings, and its home (where its ~/.stigmer/config.yaml and workspace are). */
+export type { TriggerContext } from '../core/contract';
 
 export function triggerContext(env: NodeJS.ProcessEnv, homeDir: string): TriggerContext {
   const picked = Object.fromEntries(SETTING_ENV_NAMES.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name] as string]])));
@@ -20,4 +17,12 @@ export function triggerContext(env: NodeJS.ProcessEnv, homeDir: string): Trigger
 /** The env a worker resolves a trigger's config with: the trigger's settings, this process's secrets. */
 export function resolutionEnv(trigger: TriggerContext, workerEnv: NodeJS.ProcessEnv): Record<string, string | undefined> {
   return { ...trigger.env, ...Object.fromEntries(API_KEY_ENV_NAMES.map((name) => [name, workerEnv[name]])) };
+}
+
+/**
+ * The trigger a provision resolves its config for. One started without a trigger (`temporal workflow
+ * start` with just the flags) gets the worker's own: its settings env vars and its home.
+ */
+export function effectiveTrigger(trigger: TriggerContext | undefined, workerEnv: NodeJS.ProcessEnv, workerHome: string): TriggerContext {
+  return trigger ?? triggerContext(workerEnv, workerHome);
 }

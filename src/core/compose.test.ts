@@ -8,8 +8,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { DEFAULT_RUNNER_NAME } from './config';
 import { buildContainerSpec } from './container-spec';
 import { planNetworking } from './network-plan';
+import { provisionWorkflowId } from './names';
 import { RUNNER_CONTRACTS } from './runner-contract';
 import { configFrom, ENGINES } from './test-fixtures';
 
@@ -39,7 +41,7 @@ function interpolate(value: string): string {
 
 const config = configFrom({ STIGMER_RUNNER_NETWORK: 'bridge' });
 const plan = planNetworking(config, ENGINES.nativeLinux);
-const spec = buildContainerSpec(config, plan, {}, 'provision-runner-stigmer-agent-runner');
+const spec = buildContainerSpec(config, plan, {}, provisionWorkflowId(DEFAULT_RUNNER_NAME));
 const specEnv = Object.fromEntries(spec.env.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
 const runnerEnv = Object.fromEntries(Object.entries(runner.environment ?? {}).map(([name, value]) => [name, interpolate(String(value))]));
 

@@ -4,7 +4,11 @@ const T = { env: { STIGMER_LLM_MODEL: 'm' }, homeDir: '/home/u' };
 
 test.each<[unknown, string | undefined]>([
   [{ flags: { runner: 'r1' }, trigger: T }, undefined],
-  [{ flags: { runner: 'r1' } }, 'trigger: expected an object with { env, homeDir }'],
+  // no trigger: the worker's own env and home (a provision started by hand, e.g. `temporal workflow start`)
+  [{ flags: { runner: 'r1' } }, undefined],
+  [{ flags: { runner: 'r1' }, trigger: null }, 'trigger: expected an object with { env, homeDir }'],
+  [{ flags: { runner: 'r1' }, trigger: { env: ['A=1'], homeDir: '/h' } }, 'trigger.env: expected an object of strings'],
+  [[{ flags: { runner: 'r1' } }], 'expected an object, got an array'],
   [{ flags: { runner: 'r1' }, trigger: { env: {}, homeDir: 'home' } }, 'trigger.homeDir: expected an absolute path'],
   // a Windows trigger's home is absolute by Windows' rules; the input does not say which platform sent it
   [{ flags: { runner: 'r1' }, trigger: { env: {}, homeDir: 'C:\\Users\\me' } }, undefined],
@@ -26,5 +30,9 @@ test.each<[unknown, string | undefined]>([
   [{ flags: { runner: 'r', contract: 'python-2025' } }, 'flags.contract: "python-2025" is not one of auto, python-2026-01, python-native-2026, typescript-2026'],
   [{ flags: { runner: 'r' }, trigger: T, verify: { maximumAttempts: 0 } }, 'verify.maximumAttempts: expected a positive whole number'],
   [{ flags: { runner: 'r' }, trigger: T, verify: 'often' }, 'verify: expected an object'],
+  [{ flags: { runner: 'r' }, trigger: T, verify: [] }, 'verify: expected an object'],
+  [{ flags: { runner: 'r' }, trigger: T, verify: { maximumAttempts: 2 ** 60 } }, 'verify.maximumAttempts: expected a positive whole number'],
+  // keys it does not know are ignored, as everywhere in the input (the contract's objects are open)
+  [{ flags: { runner: 'r' }, trigger: T, verify: { backoff: 'x' } }, undefined],
   [{ flags: { runner: 'r' }, trigger: T, readyTimeoutMs: -1 }, 'readyTimeoutMs: expected a positive whole number'],
 ])('%j → %s', (input, problem) => expect(inputProblem(input)).toBe(problem));

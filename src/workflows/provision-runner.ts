@@ -6,30 +6,18 @@
 import { ActivityFailure, ApplicationFailure, defineQuery, patched, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { Attempted, FailureDetails } from '../activities/failures';
 import type { RunnerActivities } from '../activities';
-import type { TriggerContext } from '../config/trigger';
-import type { ConfigFlags, RunnerConfig } from '../core/config';
+import type { RunnerConfig } from '../core/config';
+import type { ProvisionInput } from '../core/contract';
 import type { CheckResult, ServiceDiagnosis, VerificationReport } from '../core/diagnosis';
 import type { NetworkPlan } from '../core/network-plan';
 import { initialProgress, renderChecklist, type StepName, type StepProgress } from '../core/progress';
+import { FAILURE_TYPES, QUERY_NAMES, SEARCH_ATTRIBUTES } from '../core/names';
 import { inputProblem } from '../core/workflow-input';
 import type { RunnerContainer } from '../docker/runner-container';
 import type { RunnerReady } from '../activities/await-runner-ready';
-import { SEARCH_ATTRIBUTES } from './search-attributes';
 
-export const PROVISIONING_TASK_QUEUE = 'runner_provisioning';
-
-export interface ProvisionInput {
-  /** CLI flags (runner name, config path, image, network): the flag layer of the cascade. */
-  flags: ConfigFlags & { runner: string };
-  /** The trigger's setting env vars and home: the env layer and where the config file is. */
-  trigger: TriggerContext;
-  /** Connectivity retries: a service may still be starting. Defaults: 6 attempts from 1 s, doubling. */
-  verify?: { maximumAttempts?: number; initialIntervalMs?: number };
-  /** How long the runner gets to poll its task queue after it starts. Default 60 s. */
-  readyTimeoutMs?: number;
-  /** The Stigmer* search attributes are registered on the namespace: record the outcome in them. */
-  searchAttributes?: boolean;
-}
+/** The input is the published contract's (core/contract.ts, docs/contract/): flags, trigger, verify, readyTimeoutMs, searchAttributes. */
+export type { ProvisionInput } from '../core/contract';
 
 export type ProvisionStatus = 'running' | 'ready' | 'failed';
 
@@ -54,15 +42,14 @@ export interface ProvisionResult extends ProvisionProgress {
   ready: RunnerReady;
 }
 
-export const progressQuery = defineQuery<ProvisionProgress>('progress');
+export const progressQuery = defineQuery<ProvisionProgress>(QUERY_NAMES.progress);
 
-export const INVALID_INPUT = 'InvalidInput';
 /** The queue of runners planned before contracts were part of the plan (executions still in flight). */
 const LEGACY_RUNNER_TASK_QUEUE = 'agent_execution_runner';
 
 export async function provisionRunner(input: ProvisionInput): Promise<ProvisionResult> {
   const problem = inputProblem(input);
-  if (problem) throw ApplicationFailure.create({ type: INVALID_INPUT, message: `invalid provisionRunner input: ${problem}`, nonRetryable: true });
+  if (problem) throw ApplicationFailure.create({ type: FAILURE_TYPES.invalidInput, message: `invalid provisionRunner input: ${problem}`, nonRetryable: true });
   const runnerName = input.flags.runner;
   const state: ProvisionProgress = { runnerName, status: 'running', steps: initialProgress(), checks: [], diagnoses: [] };
   setHandler(progressQuery, () => state);

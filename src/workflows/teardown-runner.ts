@@ -1,13 +1,9 @@
 /** teardownRunner: stops and removes a runner's containers, with its own visible history. */
 import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { RunnerActivities } from '../activities';
-import type { RemovedContainer } from '../docker/runner-container';
+import type { TeardownInput, TeardownResult } from '../core/contract';
 
-export interface TeardownInput {
-  runner: string;
-  /** The engine the trigger selected (URL and how); the worker's own when absent. */
-  engine?: { value: string; source: string };
-}
+export type { TeardownInput, TeardownResult } from '../core/contract';
 
 const { removeRunner } = proxyActivities<RunnerActivities>({
   startToCloseTimeout: '2 minutes',
@@ -15,7 +11,7 @@ const { removeRunner } = proxyActivities<RunnerActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 5 },
 });
 
-export async function teardownRunner(input: TeardownInput): Promise<{ runner: string; removed: RemovedContainer[] }> {
+export async function teardownRunner(input: TeardownInput): Promise<TeardownResult> {
   setCurrentDetails(`**Tearing down runner \`${input.runner}\`**`);
   const { value: removed } = await removeRunner.executeWithOptions({ summary: `stop and remove the containers of ${input.runner}` }, (input.engine ? [input.runner, input.engine] : [input.runner]) as [string, { value: string; source: string }?]);
   setCurrentDetails(`**Runner \`${input.runner}\` torn down**: ${removed.length === 0 ? 'nothing was running' : removed.map((entry) => `\`${entry.name}\` (${entry.state})`).join(', ')} removed`);

@@ -7,8 +7,10 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { DEFAULT_RUNNER_NAME } from '../../src/core/config';
 import { buildContainerSpec } from '../../src/core/container-spec';
 import { planNetworking } from '../../src/core/network-plan';
+import { provisionWorkflowId } from '../../src/core/names';
 import { RUNNER_CONTRACTS } from '../../src/core/runner-contract';
 import { configFrom, ENGINES } from '../../src/core/test-fixtures';
 
@@ -45,7 +47,7 @@ async function normalized(env: Record<string, string> = {}): Promise<Normalized>
 }
 
 const config = configFrom({ STIGMER_RUNNER_NETWORK: 'bridge' });
-const spec = buildContainerSpec(config, planNetworking(config, ENGINES.nativeLinux), {}, 'provision-runner-stigmer-agent-runner');
+const spec = buildContainerSpec(config, planNetworking(config, ENGINES.nativeLinux), {}, provisionWorkflowId(DEFAULT_RUNNER_NAME));
 const specEnv = Object.fromEntries(spec.env.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
 
 test('docker-compose config -q accepts the file', async () => {

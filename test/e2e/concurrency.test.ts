@@ -1,6 +1,7 @@
 /** Concurrent triggers: many `run`s of one runner share one execution and one container; different runners do not interfere. */
 import { Client } from '@temporalio/client';
 import { LABELS } from '../../src/core/container-spec';
+import { provisionWorkflowId } from '../../src/core/names';
 import { useE2E } from '../support/e2e-harness';
 import { recordTiming } from '../support/timings';
 import { connectClient, devServerTarget } from '../../src/temporal/connection';
@@ -17,7 +18,7 @@ test('ten simultaneous runs of the same runner: one workflow execution, one cont
   recordTiming('concurrency: 10 simultaneous runs of one runner → all ready', Date.now() - started);
 
   expect(runs.map((run) => ({ code: run.code, status: run.json?.status }))).toEqual(runs.map(() => ({ code: 0, status: 'ready' })));
-  expect(new Set(runs.map((run) => run.json?.workflowId))).toEqual(new Set([`provision-runner-${runner}`]));
+  expect(new Set(runs.map((run) => run.json?.workflowId))).toEqual(new Set([provisionWorkflowId(runner)]));
   expect(new Set(runs.map((run) => run.json?.runId)).size).toBe(1);
   expect(new Set(runs.map((run) => run.json?.container?.id)).size).toBe(1);
   expect(await e2e.runnerContainers(runner)).toHaveLength(1);
@@ -25,7 +26,7 @@ test('ten simultaneous runs of the same runner: one workflow execution, one cont
   const client = new Client({ connection: await connectClient(devServerTarget(e2e.temporal.address)) });
   try {
     const executions = [];
-    for await (const execution of client.workflow.list({ query: `WorkflowId = 'provision-runner-${runner}'` })) executions.push(execution);
+    for await (const execution of client.workflow.list({ query: `WorkflowId = '${provisionWorkflowId(runner)}'` })) executions.push(execution);
     expect(executions).toHaveLength(1);
   } finally {
     await client.connection.close();
@@ -41,10 +42,10 @@ test('different runners provision in parallel without interfering: names, labels
 
   for (const [index, runner] of runners.entries()) {
     const run = runs[index];
-    expect({ runner, code: run.code, status: run.json?.status, workflowId: run.json?.workflowId }).toEqual({ runner, code: 0, status: 'ready', workflowId: `provision-runner-${runner}` });
+    expect({ runner, code: run.code, status: run.json?.status, workflowId: run.json?.workflowId }).toEqual({ runner, code: 0, status: 'ready', workflowId: provisionWorkflowId(runner) });
     const [container, ...others] = await e2e.runnerContainers(runner);
     expect(others).toEqual([]);
     expect(container.Names).toEqual([`/${runner}`]);
-    expect(container.Labels).toMatchObject({ [LABELS.runner]: runner, [LABELS.workflowId]: `provision-runner-${runner}` });
+    expect(container.Labels).toMatchObject({ [LABELS.runner]: runner, [LABELS.workflowId]: provisionWorkflowId(runner) });
   }
 });

@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { triggerContext } from '../../src/config/trigger';
 import { STEP_NAMES, type StepName } from '../../src/core/progress';
-import { PROVISIONING_TASK_QUEUE, provisionRunner, type ProvisionResult } from '../../src/workflows';
+import { startProvision } from '../../src/temporal/start';
+import type { ProvisionResult } from '../../src/workflows';
 import { useE2E } from '../support/e2e-harness';
 import { startTestTemporal } from '../support/temporal-server';
 import { recordTiming } from '../support/timings';
@@ -43,7 +44,7 @@ describe('the worker is SIGKILLed in a step, after the step did its work but bef
     const client = await clientOf(e2e.temporal.address);
     const first = await worker({ temporalAddress: e2e.temporal.address, env, pause: { step, when: 'after' } });
     const started = Date.now();
-    const handle = await client.workflow.start(provisionRunner, { taskQueue: PROVISIONING_TASK_QUEUE, workflowId: `provision-runner-${runner}`, args: [{ flags: { runner }, trigger: triggerContext(env, e2e.home) }] });
+    const handle = await startProvision(client, { flags: { runner }, trigger: triggerContext(env, e2e.home) });
     await first.paused;
     await first.kill('SIGKILL');
     await worker({ temporalAddress: e2e.temporal.address, env });
@@ -69,7 +70,7 @@ test('the Temporal server (with a db file) is stopped and restarted mid-provisio
   const first = await worker({ temporalAddress: server.address, env, pause: { step: 'verifyConnectivity', when: 'after' } });
   const client = await clientOf(server.address);
   const started = Date.now();
-  const handle = await client.workflow.start(provisionRunner, { taskQueue: PROVISIONING_TASK_QUEUE, workflowId: `provision-runner-${runner}`, args: [{ flags: { runner }, trigger: triggerContext(env, e2e.home) }] });
+  const handle = await startProvision(client, { flags: { runner }, trigger: triggerContext(env, e2e.home) });
   await first.paused;
 
   await server.stop();
@@ -91,7 +92,7 @@ test('the Docker engine is unreachable for a while during startContainer; the st
   const env = { ...e2e.scenarioEnv(runner, await e2e.services('127.0.0.1')), DOCKER_HOST: `unix://${proxy.path}` };
   const first = await worker({ temporalAddress: e2e.temporal.address, env, pause: { step: 'startContainer', when: 'before' } });
   const client = await clientOf(e2e.temporal.address);
-  const handle = await client.workflow.start(provisionRunner, { taskQueue: PROVISIONING_TASK_QUEUE, workflowId: `provision-runner-${runner}`, args: [{ flags: { runner }, trigger: triggerContext(env, e2e.home) }] });
+  const handle = await startProvision(client, { flags: { runner }, trigger: triggerContext(env, e2e.home) });
   await first.paused;
 
   await proxy.down();

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/temporal/dev-server';
+import { PROVISIONING_TASK_QUEUE, provisionWorkflowId } from '../../src/core/names';
 import { useE2E } from '../support/e2e-harness';
 import { freePort } from '../support/temporal-server';
 
@@ -40,7 +41,7 @@ test('a standalone worker serves `run`, logs addresses, mode and engine as JSON 
   await logged('runner polling');
   const events = output.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
   const byMessage = (message: string) => events.find((event) => event.message === message) as Record<string, unknown>;
-  expect(byMessage('worker started')).toMatchObject({ level: 'info', taskQueue: 'runner_provisioning', metrics: `http://127.0.0.1:${metricsPort}/metrics` });
+  expect(byMessage('worker started')).toMatchObject({ level: 'info', taskQueue: PROVISIONING_TASK_QUEUE, metrics: `http://127.0.0.1:${metricsPort}/metrics` });
   expect(byMessage('network planned')).toMatchObject({
     mode: 'bridge',
     engineKind: 'native-linux',
@@ -48,7 +49,7 @@ test('a standalone worker serves `run`, logs addresses, mode and engine as JSON 
     hostAlias: 'host.docker.internal',
     extraHosts: ['host.docker.internal:host-gateway'],
     addresses: { temporal: `host.docker.internal:${e2e.temporal.port}`, backend: expect.stringMatching(/^host\.docker\.internal:\d+$/), ollama: expect.stringMatching(/^http:\/\/host\.docker\.internal:\d+$/) },
-    workflowId: `provision-runner-${runner}`,
+    workflowId: provisionWorkflowId(runner),
   });
   expect(byMessage('runner container ready')).toMatchObject({ container: runner, action: 'created', mode: 'bridge', env: { TEMPORAL_SERVICE_ADDRESS: `host.docker.internal:${e2e.temporal.port}` } });
   expect(byMessage('connectivity verified')).toMatchObject({ mode: 'bridge' });

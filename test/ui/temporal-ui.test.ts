@@ -20,6 +20,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type Dockerode from 'dockerode';
 import type { Page } from 'playwright-core';
 import { LABELS } from '../../src/core/container-spec';
+import { PROVISIONING_TASK_QUEUE } from '../../src/core/names';
 import { renderChecklist, type StepProgress } from '../../src/core/progress';
 import { listPollers } from '../../src/temporal/task-queue';
 import { startBackendStandIn, type BackendStandIn } from '../support/backend-standin';
@@ -38,7 +39,6 @@ const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'bin', 'stigmer-runner.js');
 const SHOTS = join(ROOT, 'test-artifacts', 'ui');
 const NAMESPACE = 'default';
-const PROVISIONING_TASK_QUEUE = 'runner_provisioning';
 const SEED_BUG_CAUSE = 'localhost inside a bridged container is the container itself, not this machine';
 
 /** The wording each step's summary follows (src/workflows/provision-runner.ts). */

@@ -13,7 +13,8 @@ import { ConfigError } from '../../src/core/config';
 import { planNetworking } from '../../src/core/network-plan';
 import { summarizeVerification } from '../../src/core/diagnosis';
 import { configFrom, ENGINES } from '../../src/core/test-fixtures';
-import { PROVISIONING_TASK_QUEUE, progressQuery, provisionRunner, type ProvisionInput } from '../../src/workflows';
+import { PROVISIONING_TASK_QUEUE } from '../../src/core/names';
+import { progressQuery, provisionRunner, type ProvisionInput } from '../../src/workflows';
 import { startTestTemporal, type TestTemporal } from '../support/temporal-server';
 import { connectClient, connectWorker, devServerTarget } from '../../src/temporal/connection';
 
@@ -176,7 +177,7 @@ test('healable failures stop after the configured attempts and report the last d
 test('bad workflow input fails that workflow only, with InvalidInput; the same worker goes on to provision', async () => {
   const calls: string[] = [];
   await withWorker(fakeActivities(calls), async (taskQueue) => {
-    for (const bad of [null, 'stigmer', { flags: { runner: 'not a name' }, trigger: { env: {}, homeDir: '/h' } }, { flags: { runner: 'r' } }]) {
+    for (const bad of [null, 'stigmer', { flags: { runner: 'not a name' }, trigger: { env: {}, homeDir: '/h' } }, { flags: { runner: 'r' }, trigger: { env: {}, homeDir: 'relative' } }]) {
       const error = await client.workflow.execute('provisionRunner', { taskQueue, workflowId: `wf-${randomUUID()}`, args: [bad] }).catch((failure: unknown) => failure);
       expect(error).toBeInstanceOf(WorkflowFailedError);
       expect((error as WorkflowFailedError).cause).toMatchObject({ type: 'InvalidInput', message: expect.stringMatching(/^invalid provisionRunner input: /) });
@@ -185,4 +186,16 @@ test('bad workflow input fails that workflow only, with InvalidInput; the same w
     const result = await client.workflow.execute(provisionRunner, { taskQueue, workflowId: `wf-${randomUUID()}`, args: [input('r6')] });
     expect(result.status).toBe('ready');
   });
+});
+
+test('an input with just the runner (no trigger) is valid: the steps get no trigger and resolve with their worker’s own env and home', async () => {
+  const calls: string[] = [];
+  const requests: unknown[] = [];
+  const activities = fakeActivities(calls);
+  const resolveConfig: typeof activities.resolveConfig = async (request) => (requests.push(request), activities.resolveConfig(request));
+  await withWorker({ ...activities, resolveConfig }, async (taskQueue) => {
+    const result = await client.workflow.execute('provisionRunner', { taskQueue, workflowId: `wf-${randomUUID()}`, args: [{ flags: { runner: 'r7' } }] });
+    expect(result).toMatchObject({ status: 'ready', runnerName: 'r7' });
+  });
+  expect(requests).toEqual([{ flags: { runner: 'r7' } }]);
 });

@@ -1,0 +1,32 @@
+/**
+ * Starting a provision or a teardown the one way every trigger does it — the CLI, scripts, bench and
+ * tests (and, from the published contract, the Go trigger): the workflow id from the runner's name,
+ * the provisioning queue, and `USE_EXISTING`, so a second trigger attaches to the running execution.
+ */
+import type { Client, WorkflowHandleWithFirstExecutionRunId, WorkflowStartOptions } from '@temporalio/client';
+import type { ProvisionInput, TeardownInput } from '../core/contract';
+import { PROVISIONING_TASK_QUEUE, provisionWorkflowId, teardownWorkflowId, WORKFLOW_TYPES } from '../core/names';
+import type { provisionRunner, teardownRunner } from '../workflows';
+
+/** What a caller may add: summary, details, search attributes (the id, queue and policy are the contract's). */
+export type StartExtras = Partial<Pick<WorkflowStartOptions, 'staticSummary' | 'staticDetails' | 'typedSearchAttributes'>>;
+
+export function startProvision(client: Client, input: ProvisionInput, extras: StartExtras = {}): Promise<WorkflowHandleWithFirstExecutionRunId<typeof provisionRunner>> {
+  return client.workflow.start<typeof provisionRunner>(WORKFLOW_TYPES.provision, {
+    workflowId: provisionWorkflowId(input.flags.runner),
+    taskQueue: PROVISIONING_TASK_QUEUE,
+    args: [input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    ...extras,
+  });
+}
+
+export function startTeardown(client: Client, input: TeardownInput, extras: StartExtras = {}): Promise<WorkflowHandleWithFirstExecutionRunId<typeof teardownRunner>> {
+  return client.workflow.start<typeof teardownRunner>(WORKFLOW_TYPES.teardown, {
+    workflowId: teardownWorkflowId(input.runner),
+    taskQueue: PROVISIONING_TASK_QUEUE,
+    args: [input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    ...extras,
+  });
+}
