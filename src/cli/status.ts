@@ -61,7 +61,8 @@ async function lastProvision(handle: WorkflowHandle): Promise<RunnerStatus['last
   return { ...base, progress: await settledProgress(handle) };
 }
 
-function renderStatus(status: RunnerStatus): string {
+/** Checks are shown by their `detail`, which histories recorded before outcomes existed carry too. */
+export function renderStatus(status: RunnerStatus): string {
   const lines = [`runner ${status.runner}`];
   if (status.containers.length === 0) lines.push('  container: none');
   for (const container of status.containers) lines.push(`  container: ${container.name} ${container.id.slice(0, 12)} ${container.state} (${container.status}), network ${container.networkMode}, image ${container.image}`);
