@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, openSync, closeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { waitUntil } from '../core/wait';
 import { DEV_SERVER_SEARCH_ATTRIBUTE_ARGS, SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { devServerTarget, temporalAnswers } from './connection';
 
@@ -97,11 +98,7 @@ async function stopProcess(child: ChildProcess): Promise<void> {
 }
 
 export async function waitForTemporal(address: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await temporalAnswers(devServerTarget(address)))) {
-    if (Date.now() > deadline) throw new Error(`Temporal did not answer on ${address} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  await waitUntil(async () => (await temporalAnswers(devServerTarget(address))) || undefined, { intervalMs: 200, timeoutMs, what: `Temporal to answer on ${address}` });
 }
 
 /**
