@@ -78,6 +78,7 @@ export async function startDevServer(options: DevServerOptions, readyTimeoutMs =
     child.once('exit', (code, signal) => reject(new Error(`temporal server start-dev exited (${signal ?? `code ${code}`}) before answering on ${address}${options.logFile ? `; see ${options.logFile}` : ''}`)));
   });
   exited.catch(() => undefined);
+  // Not a timeout: the server exiting is an event that ends the wait early, with its own message.
   await Promise.race([waitForTemporal(address, readyTimeoutMs), exited]);
 
   return {
