@@ -10,6 +10,10 @@ import { createProvisioningWorker } from '../src/worker';
 import { PROVISIONING_TASK_QUEUE } from '../src/core/names';
 import { installRuntime } from '../src/observability/runtime';
 import { connectClient, connectWorker, devServerTarget } from '../src/temporal/connection';
+import { waitUntil } from '../src/core/wait';
+
+/** How long the server may take to list the new worker's poller (the parent gives the whole run 120 s). */
+const POLLING_TIMEOUT_MS = 60_000;
 
 async function main(): Promise<void> {
   const [mode, address] = process.argv.slice(2);
@@ -22,9 +26,11 @@ async function main(): Promise<void> {
   const createMs = performance.now();
   const running = worker.run();
   const client = await connectClient(devServerTarget(address));
-  while (!(await listPollers(client, 'default', PROVISIONING_TASK_QUEUE)).some((poller) => poller.identity === identity)) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await waitUntil(async () => (await listPollers(client, 'default', PROVISIONING_TASK_QUEUE)).find((poller) => poller.identity === identity), {
+    intervalMs: 5,
+    timeoutMs: POLLING_TIMEOUT_MS,
+    what: `worker ${identity} to poll ${PROVISIONING_TASK_QUEUE}`,
+  });
   const pollingMs = performance.now();
   worker.shutdown();
   await running;

@@ -1,11 +1,14 @@
 /** Activity adapters at their honest level: real config files on disk, the SDK's activity context. */
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { ApplicationFailure } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DockerConnection } from '../docker/client';
 import { triggerContext } from '../config/trigger';
+import { configFrom } from '../core/test-fixtures';
+import { createAwaitRunnerReady } from './await-runner-ready';
 import { createResolveConfig } from './resolve-config';
 
 let home: string;
@@ -60,4 +63,51 @@ test('without a trigger (a provision started by hand), the worker’s own settin
   expect(value.llm.model).toEqual({ value: 'file-model', source: `file:${workerHome}/.stigmer/config.yaml#backend.local.llm.model` });
   expect(value.llm.apiKeySource).toBe('env:ANTHROPIC_API_KEY');
   expect(value.runner.workspaceDir.value).toBe(`${workerHome}/.stigmer/data/workspace`);
+});
+
+describe('awaitRunnerReady', () => {
+  const container = { id: 'c0ffee', name: 'stigmer-agent-runner', image: 'img', networkMode: 'host', hostname: 'runner-host', action: 'created' as const, startedAt: new Date(Date.now() - 60_000).toISOString() };
+  const input = (timeoutMs: number) => ({ config: configFrom(), container, taskQueue: 'agent_execution_runner', timeoutMs });
+  const seconds = (iso: string) => ({ seconds: Math.floor(Date.parse(iso) / 1000), nanos: 0 });
+  /** An activity environment over a Temporal that answers `describeTaskQueue` from `pollers`, and an engine whose container is in `state`. */
+  const environment = (pollers: (call: number) => Array<{ identity: string; lastAccessTime: ReturnType<typeof seconds> }>, state: () => object = () => ({ Running: true })) => {
+    let calls = 0;
+    const describeTaskQueue = async () => ({ pollers: pollers(Math.floor(calls++ / 2)) }); // twice a round: workflow and activity pollers
+    const client = { workflowService: { describeTaskQueue }, withAbortSignal: <R>(_signal: AbortSignal, fn: () => R) => fn() } as unknown as Client;
+    const docker = { endpoint: { url: 'unix:///var/run/docker.sock' }, docker: { getContainer: () => ({ inspect: async () => ({ State: state() }) }) } } as unknown as DockerConnection;
+    const env = new MockActivityEnvironment(undefined, { client });
+    const heartbeats: unknown[] = [];
+    env.on('heartbeat', (details: unknown) => heartbeats.push(details));
+    return { env, heartbeats, awaitRunnerReady: createAwaitRunnerReady({ docker, env: {}, homeDir: home, platform: 'linux' }) };
+  };
+  const runner = { identity: `1@${container.hostname}`, lastAccessTime: seconds(new Date().toISOString()) };
+
+  test('waits, heartbeating, until this runner polls its queue', async () => {
+    const { env, heartbeats, awaitRunnerReady } = environment((round) => (round < 2 ? [{ identity: '9@other-runner', lastAccessTime: runner.lastAccessTime }] : [runner]));
+    const { value }: Awaited<ReturnType<typeof awaitRunnerReady>> = await env.run(awaitRunnerReady, input(10_000));
+    expect(value.poller.identity).toBe(runner.identity);
+    expect(heartbeats).toHaveLength(3);
+  });
+
+  test('a runner that exited fails at once, non-retryably', async () => {
+    const { env, awaitRunnerReady } = environment(() => [], () => ({ Running: false, Restarting: false, ExitCode: 3 }));
+    await expect(env.run(awaitRunnerReady, input(10_000))).rejects.toMatchObject({ type: 'RunnerNotReady', nonRetryable: true, message: 'runner container stigmer-agent-runner exited with code 3' });
+  });
+
+  test('out of time, it names the queue, the pollers it saw and the last error', async () => {
+    const { env, awaitRunnerReady } = environment((round) => {
+      if (round > 0) throw new Error('14 UNAVAILABLE: connection refused');
+      return [{ identity: '9@other-runner', lastAccessTime: runner.lastAccessTime }];
+    });
+    const failure = (await env.run(awaitRunnerReady, input(250)).catch((error: unknown) => error)) as ApplicationFailure;
+    expect(failure).toMatchObject({ type: 'RunnerNotReady', nonRetryable: true });
+    expect(failure.message).toMatch(/^no worker with identity \*@runner-host polled agent_execution_runner .* within 250 ms .*\(pollers seen: 9@other-runner, 9@other-runner; last error: 14 UNAVAILABLE: connection refused\)$/);
+  });
+
+  test('a cancelled provision ends the wait', async () => {
+    const { env, awaitRunnerReady } = environment(() => []);
+    const running = env.run(awaitRunnerReady, input(60_000));
+    setTimeout(() => env.cancel(), 150);
+    await expect(running).rejects.toThrow(CancelledFailure);
+  });
 });

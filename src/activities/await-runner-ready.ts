@@ -1,6 +1,7 @@
 import { Context, log } from '@temporalio/activity';
 import type Dockerode from 'dockerode';
 import type { RunnerConfig } from '../core/config';
+import { waitUntil, WaitTimeoutError } from '../core/wait';
 import { logTail } from '../docker/logs';
 import type { RunnerContainer } from '../docker/runner-container';
 import { freshPoller, listPollers, type PollerSeen } from '../temporal/task-queue';
@@ -34,28 +35,33 @@ export function createAwaitRunnerReady(deps: ActivityDeps) {
     const namespace = config.temporal.namespace.value;
     const temporal = Context.current().client;
     const handle = engineFor(deps, container.engine).docker.getContainer(container.id);
-    for (;;) {
-      Context.current().heartbeat();
-      const pollers = await listPollers(temporal, namespace, taskQueue);
-      // Only this runner's own poll counts: other runners poll the same queue.
-      const poller = freshPoller(pollers.filter((entry) => entry.identity.endsWith(`@${container.hostname}`)), container.startedAt);
-      seen = pollers.map((entry) => entry.identity);
-      if (poller) {
-        log.info('runner polling', { container: container.name, taskQueue: taskQueue, namespace, temporal: config.temporal.address.value, poller: poller.identity, waitedMs: Date.now() - started });
-        return { poller, waitedMs: Date.now() - started };
-      }
-      const state = (await handle.inspect()).State;
-      if (!state.Running && !state.Restarting && state.ExitCode !== 0) {
-        throw new PermanentError(FAILURE_TYPES.runnerNotReady, `runner container ${container.name} exited with code ${state.ExitCode}${await lastLines(handle)}`);
-      }
-      if (Date.now() - started > timeoutMs) {
-        throw new PermanentError(
-          FAILURE_TYPES.runnerNotReady,
-          `no worker with identity *@${container.hostname} polled ${taskQueue} in namespace ${namespace} at ${config.temporal.address.value} within ${timeoutMs} ms of container ${container.name} starting (pollers seen: ${seen.join(', ') || 'none'})${await lastLines(handle)}`,
-        );
-      }
-      await Context.current().sleep(POLL_INTERVAL_MS);
+    const settled = await waitUntil<{ poller: PollerSeen } | { exitCode: number }>(
+      async () => {
+        Context.current().heartbeat();
+        const pollers = await listPollers(temporal, namespace, taskQueue);
+        seen = pollers.map((entry) => entry.identity);
+        // Only this runner's own poll counts: other runners poll the same queue.
+        const poller = freshPoller(pollers.filter((entry) => entry.identity.endsWith(`@${container.hostname}`)), container.startedAt);
+        if (poller) return { poller };
+        const state = (await handle.inspect()).State;
+        return !state.Running && !state.Restarting && state.ExitCode !== 0 ? { exitCode: state.ExitCode } : undefined;
+      },
+      // The activity's sleep: a cancelled provision ends the wait.
+      { intervalMs: POLL_INTERVAL_MS, timeoutMs, what: `runner ${container.name} to poll ${taskQueue}`, sleep: (ms) => Context.current().sleep(ms) },
+    ).catch(async (error: unknown) => {
+      if (!(error instanceof WaitTimeoutError)) throw error;
+      const lastError = error.lastError instanceof Error ? `; last error: ${error.lastError.message}` : '';
+      throw new PermanentError(
+        FAILURE_TYPES.runnerNotReady,
+        `no worker with identity *@${container.hostname} polled ${taskQueue} in namespace ${namespace} at ${config.temporal.address.value} within ${timeoutMs} ms of container ${container.name} starting (pollers seen: ${seen.join(', ') || 'none'}${lastError})${await lastLines(handle)}`,
+      );
+    });
+    if ('exitCode' in settled) {
+      throw new PermanentError(FAILURE_TYPES.runnerNotReady, `runner container ${container.name} exited with code ${settled.exitCode}${await lastLines(handle)}`);
     }
+    const waitedMs = Date.now() - started;
+    log.info('runner polling', { container: container.name, taskQueue: taskQueue, namespace, temporal: config.temporal.address.value, poller: settled.poller.identity, waitedMs });
+    return { poller: settled.poller, waitedMs };
   });
 }
 

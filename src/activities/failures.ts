@@ -3,7 +3,7 @@
  * a type the workflow and the CLI act on; errors that waiting cannot fix are non-retryable.
  */
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { ConfigError } from '../core/config';
 import { FAILURE_TYPES } from '../core/names';
 import type { VerificationReport } from '../core/diagnosis';
@@ -50,14 +50,15 @@ export function attempted<A extends unknown[], T>(body: (...args: A) => Promise<
   };
 }
 
-function toFailure(error: unknown, attempt: number): ApplicationFailure {
+function toFailure(error: unknown, attempt: number): ApplicationFailure | CancelledFailure {
   const fail = (type: string, message: string, nonRetryable: boolean, extra: Omit<FailureDetails, 'attempt'> = {}) =>
     ApplicationFailure.create({ type, message, nonRetryable, details: [{ attempt, ...extra } satisfies FailureDetails] });
   if (error instanceof ConfigError) return fail(FAILURE_TYPES.invalidConfig, error.message, true, { issues: error.issues });
   if (error instanceof ImageUnavailableError) return fail(FAILURE_TYPES.imageUnavailable, error.message, true);
   if (error instanceof ConnectivityError) return fail(FAILURE_TYPES.connectivity, error.message, !error.report.healable, { report: error.report });
   if (error instanceof PermanentError) return fail(error.type, error.message, true);
-  if (error instanceof ApplicationFailure) return error;
+  // The worker reports an activity as cancelled only when it throws this very failure.
+  if (error instanceof ApplicationFailure || error instanceof CancelledFailure) return error;
   const failure = error instanceof Error ? error : new Error(String(error));
   return fail(failure.name, failure.message, false);
 }

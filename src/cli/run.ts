@@ -9,6 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ConfigFlags } from '../core/config';
 import { EXIT_CODES, exitCodeFor, SEARCH_ATTRIBUTES } from '../core/names';
 import type { StepName, StepStatus } from '../core/progress';
+import { sleepUntilSettled, waitUntil } from '../core/wait';
 import { loadConfig } from '../config/load-config';
 import { triggerContext } from '../config/trigger';
 import { startProvision } from '../temporal/start';
@@ -115,16 +116,18 @@ async function follow(handle: WorkflowHandle<typeof provisionRunner>, say: (line
   const result = settledProgress(handle);
   let done: ProvisionProgress | undefined;
   void result.then((outcome) => (done = outcome));
-  while (!done) {
-    try {
+  // No deadline here: the result ends the poll, and the workflow's own timeouts bound it.
+  const final = await waitUntil(
+    async () => {
+      if (done) return done;
+      // Queries fail (and are retried) while no worker has picked the workflow up yet.
       printSettled(await handle.query(progressQuery));
-    } catch {
-      // Queries fail while no worker has picked the workflow up yet; the result still arrives.
-    }
-    await Promise.race([result, new Promise((resolve) => setTimeout(resolve, 250))]);
-  }
-  printSettled(done as ProvisionProgress);
-  return done as ProvisionProgress;
+      return done;
+    },
+    { intervalMs: 250, timeoutMs: Infinity, what: `${handle.workflowId} to finish`, sleep: sleepUntilSettled(result) },
+  );
+  printSettled(final);
+  return final;
 }
 
 function progressFromFailure(error: unknown): ProvisionProgress {

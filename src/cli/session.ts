@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { Client, type Connection, type WorkflowHandle } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { RunnerConfig, RunnerSecrets } from '../core/config';
+import { sleepUntilSettled, waitUntil } from '../core/wait';
 import { connectClient, connectWorker } from '../temporal/connection';
 import { stalledTask } from '../temporal/stall';
 import { freshPoller, listPollers } from '../temporal/task-queue';
@@ -81,12 +82,16 @@ export async function openSession(
     if (worker) return worker.runUntil(body);
     let settled = false;
     void body.finally(() => (settled = true)).catch(() => undefined);
-    while (!settled) {
-      await Promise.race([body.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1000))]);
-      if (settled) break;
-      const stalled = stalledTask((await execution.describe()).raw, Date.now(), STALL_GRACE_MS);
-      if (stalled) return (await startWorker(`the ${stalled} of ${execution.workflowId} waits with no worker taking it`)).runUntil(body);
-    }
+    // No deadline here: the body settling ends the poll for work that no worker takes.
+    const { stalled } = await waitUntil<{ stalled?: string }>(
+      async () => {
+        if (settled) return {};
+        const task = stalledTask((await execution.describe()).raw, Date.now(), STALL_GRACE_MS);
+        return task ? { stalled: task } : undefined;
+      },
+      { intervalMs: 1000, timeoutMs: Infinity, what: `${execution.workflowId} to settle or stall`, sleep: sleepUntilSettled(body) },
+    );
+    if (stalled) return (await startWorker(`the ${stalled} of ${execution.workflowId} waits with no worker taking it`)).runUntil(body);
     return body;
   }
 

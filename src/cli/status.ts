@@ -4,6 +4,7 @@
  */
 import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type { ConfigFlags } from '../core/config';
+import { withTimeout } from '../core/wait';
 import { loadConfig } from '../config/load-config';
 import { connectDocker } from '../docker/client';
 import { findRunnerContainers } from '../docker/runner-container';
@@ -56,13 +57,14 @@ async function lastProvision(handle: WorkflowHandle): Promise<RunnerStatus['last
   const base = { workflowId: description.workflowId, runId: description.runId, status: description.status.name, startTime: description.startTime.toISOString(), closeTime: description.closeTime?.toISOString() };
   if (description.status.name === 'RUNNING') {
     // Answered only while a worker runs; a provision in flight without one shows just its status.
-    const progress = await Promise.race([handle.query(progressQuery), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 2000))]).catch(() => undefined);
+    const progress = await withTimeout(handle.query(progressQuery), 2000, `the progress of ${description.workflowId}`).catch(() => undefined);
     return { ...base, progress };
   }
   return { ...base, progress: await settledProgress(handle) };
 }
 
-function renderStatus(status: RunnerStatus): string {
+/** Checks are shown by their `detail`, which histories recorded before outcomes existed carry too. */
+export function renderStatus(status: RunnerStatus): string {
   const lines = [`runner ${status.runner}`];
   if (status.containers.length === 0) lines.push('  container: none');
   for (const container of status.containers) lines.push(`  container: ${container.name} ${container.id.slice(0, 12)} ${container.state} (${container.status}), network ${container.networkMode}, image ${container.image}`);

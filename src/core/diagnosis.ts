@@ -4,7 +4,8 @@
  * with where it does not names the cause and the fix, and tells whether waiting can help.
  */
 import { classifyHost, endpointOf, parseAddress } from './address';
-import type { NetworkPlan, ServiceName } from './network-plan';
+import { SLIRP_HOST_LOOPBACK } from './engine';
+import { ROOTLESSKIT_LOOPBACK_FIX, type NetworkPlan, type ServiceName } from './network-plan';
 import { RUNNER_CONTRACTS } from './runner-contract';
 
 export type ProbeSite = 'container' | 'host' | 'bridge-gateway';
@@ -50,14 +51,41 @@ export interface PlannedCheck {
   display: string;
 }
 
+/** A dial that failed before any answer, by its errno-style code. */
+export type NetworkFailure = 'refused' | 'timeout' | 'unreachable' | 'dns' | 'io';
+
+/**
+ * What one check found, as data: diagnosis decides from this, and `CheckResult.detail` is its
+ * rendering. Passing: `connected` (tcp), `model-listed` (Ollama lists the model), `writable`.
+ */
+export type CheckOutcome =
+  | { kind: 'connected'; address?: string }
+  | { kind: 'model-listed'; model: string }
+  | { kind: 'writable' }
+  /** `message` and `address` are shown, never decided on. */
+  | { kind: NetworkFailure; code: string; message?: string; address?: string }
+  /** An HTTP answer other than 200; `body` is its first 120 characters, for the reader. */
+  | { kind: 'http'; status: number; body?: string }
+  | { kind: 'model-missing'; model: string; listed: string[] }
+  | { kind: 'not-ollama' }
+  | { kind: 'not-writable'; code: string; message?: string }
+  | { kind: 'no-result' };
+
+export type OutcomeKind = CheckOutcome['kind'];
+
 export interface CheckResult {
   service: CheckSubject;
   site: ProbeSite;
   target: string;
   ok: boolean;
+  outcome: CheckOutcome;
+  /** `outcome` rendered for people (`describeOutcome`). */
   detail: string;
   ms: number;
 }
+
+/** A check as a workflow history holds it: those recorded before outcomes existed carry only `detail`. */
+export type RecordedCheck = Omit<CheckResult, 'outcome'> & { outcome?: CheckOutcome };
 
 export interface ServiceDiagnosis {
   service: CheckSubject;
@@ -106,19 +134,70 @@ function probeTargetFor(service: ServiceName, site: ProbeSite, address: string, 
 
 /** Turns a raw probe result into a check, applying service-level meaning (Ollama must list the model). */
 export function interpretProbe(check: PlannedCheck, result: ProbeResult | undefined, model: string): CheckResult {
-  const base = { service: check.service, site: check.site, target: check.display, ms: result?.ms ?? 0 };
-  if (!result) return { ...base, ok: false, detail: 'no probe result (the probe did not run)' };
+  return checkResult({ service: check.service, site: check.site, target: check.display, ms: result?.ms ?? 0 }, outcomeOf(check.target.kind, result, model));
+}
+
+const PASSING: ReadonlySet<OutcomeKind> = new Set(['connected', 'model-listed', 'writable']);
+
+/** A check from its outcome: `ok` and `detail` both follow from it. */
+export function checkResult(check: Pick<CheckResult, 'service' | 'site' | 'target' | 'ms'>, outcome: CheckOutcome): CheckResult {
+  return { ...check, ok: PASSING.has(outcome.kind), outcome, detail: describeOutcome(outcome) };
+}
+
+/** By the code the probe reported (node's and python's errno names); any other code is `io`. */
+const NETWORK_FAILURES: Record<string, NetworkFailure> = {
+  ECONNREFUSED: 'refused',
+  ETIMEDOUT: 'timeout',
+  // Rootless Docker without host loopback answers 10.0.2.2 with "Network is unreachable".
+  ENETUNREACH: 'unreachable',
+  EHOSTUNREACH: 'unreachable',
+  ENETDOWN: 'unreachable',
+  EHOSTDOWN: 'unreachable',
+  ENOTFOUND: 'dns',
+  EAI_AGAIN: 'dns',
+  EAI_NONAME: 'dns',
+  EAI_NODATA: 'dns',
+  EAI_FAIL: 'dns',
+};
+
+function outcomeOf(kind: ProbeTarget['kind'], result: ProbeResult | undefined, model: string): CheckOutcome {
+  if (!result) return { kind: 'no-result' };
   if (!result.ok) {
-    const where = result.address ? ` (${result.address})` : '';
-    return { ...base, ok: false, detail: `${result.code ?? 'ERROR'}${where}${result.message ? `: ${result.message}` : ''}` };
+    const code = result.code ?? 'ERROR';
+    if (kind === 'write') return { kind: 'not-writable', code, message: result.message };
+    return { kind: NETWORK_FAILURES[code] ?? 'io', code, message: result.message, address: result.address };
   }
-  if (check.target.kind === 'write') return { ...base, ok: true, detail: 'created and removed a file as the runner\'s user' };
-  if (check.target.kind === 'tcp') return { ...base, ok: true, detail: `connected${result.address ? ` to ${result.address}` : ''}` };
-  if (result.status !== 200) return { ...base, ok: false, detail: `HTTP ${result.status}${result.body ? `: ${result.body.slice(0, 120).trim()}` : ''}` };
-  const models = listedModels(result.body);
-  if (models === undefined) return { ...base, ok: false, detail: 'HTTP 200 but the body is not Ollama’s /api/tags JSON' };
-  if (!models.includes(model)) return { ...base, ok: false, detail: `model ${model} is not pulled (listed: ${models.join(', ') || 'none'})` };
-  return { ...base, ok: true, detail: `HTTP 200, model ${model} listed` };
+  if (kind === 'write') return { kind: 'writable' };
+  if (kind === 'tcp') return { kind: 'connected', address: result.address };
+  if (result.status !== 200) return { kind: 'http', status: result.status ?? 0, body: result.body?.slice(0, 120).trim() || undefined };
+  const listed = listedModels(result.body);
+  if (listed === undefined) return { kind: 'not-ollama' };
+  if (!listed.includes(model)) return { kind: 'model-missing', model, listed };
+  return { kind: 'model-listed', model };
+}
+
+/** The sentence a reader sees for an outcome (`CheckResult.detail`). */
+export function describeOutcome(outcome: CheckOutcome): string {
+  switch (outcome.kind) {
+    case 'connected':
+      return `connected${outcome.address ? ` to ${outcome.address}` : ''}`;
+    case 'model-listed':
+      return `HTTP 200, model ${outcome.model} listed`;
+    case 'writable':
+      return "created and removed a file as the runner's user";
+    case 'http':
+      return `HTTP ${outcome.status}${outcome.body ? `: ${outcome.body}` : ''}`;
+    case 'model-missing':
+      return `model ${outcome.model} is not pulled (listed: ${outcome.listed.join(', ') || 'none'})`;
+    case 'not-ollama':
+      return 'HTTP 200 but the body is not Ollama’s /api/tags JSON';
+    case 'no-result':
+      return 'no probe result (the probe did not run)';
+    case 'not-writable':
+      return `${outcome.code}${outcome.message ? `: ${outcome.message}` : ''}`;
+    default:
+      return `${outcome.code}${outcome.address ? ` (${outcome.address})` : ''}${outcome.message ? `: ${outcome.message}` : ''}`;
+  }
 }
 
 function listedModels(body: string | undefined): string[] | undefined {
@@ -162,7 +241,7 @@ export function diagnoseWorkspace(checks: CheckResult[], containerName: string, 
     healable: false,
     summary: `workspace: ${user} cannot write ${path} in ${containerName}: ${check.detail}`,
     cause: `${user} cannot create files in ${path}${mounted}`,
-    fix: /EROFS/.test(check.detail)
+    fix: check.outcome.kind === 'not-writable' && check.outcome.code === 'EROFS'
       ? `${ownership?.hostPath ?? path} is on a read-only filesystem: set STIGMER_RUNNER_WORKSPACE_DIR to a writable folder`
       : ownership && hostIds
         ? `sudo chown ${hostIds} ${ownership.hostPath} (the ids the runner's user has on this machine), then run again`
@@ -183,15 +262,19 @@ export function diagnose(service: ServiceName, checks: CheckResult[], plan: Netw
   const hostPart = host ? `; from this machine ${host.target} ${host.ok ? 'answered' : 'failed'}: ${host.detail}` : '';
   const summary = failed + hostPart;
   const verdict = (healable: boolean, cause: string, fix: string): ServiceDiagnosis => ({ service, ok: false, healable, summary, cause, fix });
+  const outcome: CheckOutcome = container?.outcome ?? { kind: 'no-result' };
 
   const planned = plan.services.find((entry) => entry.service === service);
   const containerHost = planned ? parseAddress(planned.container.resolved).host : '';
   if (plan.mode === 'bridge' && classifyHost(containerHost) !== 'other') {
     return verdict(false, `${containerHost} inside a bridged container is the container itself, not this machine`, `give the container ${plan.engine.hostAlias} (the default; remove the host alias override) or use --network host on a native Linux engine`);
   }
-  if (container?.detail.includes('is not pulled') && service === 'ollama') {
-    const model = /model (\S+) is not pulled/.exec(container.detail)?.[1] ?? 'the model';
-    return verdict(false, `Ollama answers but ${model} is not pulled`, `run: ollama pull ${model}`);
+  // Facts about the container's side that hold whether or not the service answers on this machine.
+  if (outcome.kind === 'model-missing') return verdict(false, `Ollama answers but ${outcome.model} is not pulled`, `run: ollama pull ${outcome.model}`);
+  if (outcome.kind === 'no-result') return verdict(false, `the probe inside ${containerName} returned no result for ${container?.target ?? title}`, 'run again; if it repeats, report it with the worker\'s log');
+  if (outcome.kind === 'unreachable' && plan.engine.rootless && plan.hostAlias === SLIRP_HOST_LOOPBACK) {
+    const allow = plan.engine.kind === 'podman' ? 'give the container NetworkMode slirp4netns:allow_host_loopback=true' : ROOTLESSKIT_LOOPBACK_FIX;
+    return verdict(false, `this machine's loopback is blocked for the engine's containers: ${plan.engine.description} answers ${SLIRP_HOST_LOOPBACK} with ${outcome.code}`, `${allow}, or set STIGMER_RUNNER_HOST_ALIAS to this machine's own address and make ${title} listen on it`);
   }
   if (!host?.ok) {
     return verdict(true, `${title} is not answering on this machine either (${host?.target ?? 'not checked'}): it is down or still starting`, startHint(service));
@@ -200,11 +283,15 @@ export function diagnose(service: ServiceName, checks: CheckResult[], plan: Netw
     const fix = service === 'ollama' ? 'set OLLAMA_HOST=0.0.0.0:11434 and restart Ollama' : `make ${title} listen on 0.0.0.0 or ${plan.bridgeGateway}`;
     return verdict(false, `${title} listens on 127.0.0.1 only, so the bridge gateway ${plan.bridgeGateway} cannot reach it`, fix);
   }
-  if (/^(ENOTFOUND|EAI_AGAIN)/.test(container?.detail ?? '')) {
+  if (outcome.kind === 'dns') {
     return verdict(false, `the container cannot resolve ${containerHost}: ${plan.engine.description} does not define it`, `add --add-host ${containerHost}:host-gateway (set the host alias or use an engine that provides it)`);
   }
-  if (service === 'ollama' && container?.detail.startsWith('HTTP 403')) {
+  if (service === 'ollama' && outcome.kind === 'http' && outcome.status === 403) {
     return verdict(false, `Ollama rejected the Host header ${containerHost}: bound to loopback it only accepts local names`, 'set OLLAMA_HOST=0.0.0.0:11434 (or OLLAMA_ORIGINS) and restart Ollama');
+  }
+  if (outcome.kind === 'http' || outcome.kind === 'not-ollama') {
+    // This machine's Ollama answered the same URL properly: the container's address leads elsewhere.
+    return verdict(false, `something other than this machine's ${title} answers at ${containerHost} in the container (${describeOutcome(outcome)})`, `set STIGMER_RUNNER_HOST_ALIAS to an address that is this machine inside the container`);
   }
   if (plan.mode === 'host' && (plan.engine.inVm || plan.engine.rootless)) {
     return verdict(false, `host networking on ${plan.engine.description} is not this machine's network`, 'use --network bridge');

@@ -1,9 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { identifyEngine } from '../core/engine';
 import { planNetworking } from '../core/network-plan';
 import { configFrom } from '../core/test-fixtures';
-import { engineFactsFrom, firstHostOf } from './engine-facts';
+import { firstHostOf } from './engine-facts';
+import { recordedEngineFacts } from './test-fixtures';
 
 test.each([
   ['172.17.0.0/16', '172.17.0.1'],
@@ -20,11 +19,6 @@ test.each([
  * route a runner gets on it.
  */
 describe('engines from their own API payloads', () => {
-  const dir = join(__dirname, '..', '..', 'test', 'fixtures', 'engines');
-  const load = (engine: string, file: string) => (existsSync(join(dir, engine, file)) ? JSON.parse(readFileSync(join(dir, engine, file), 'utf8')) : undefined);
-  const factsOf = (engine: string, platform: string, endpoint = 'unix:///var/run/docker.sock') =>
-    engineFactsFrom({ info: load(engine, 'info.json'), version: load(engine, 'version.json'), libpodInfo: load(engine, 'libpod-info.json'), bridgeNetwork: load(engine, 'networks-bridge.json') }, endpoint, platform);
-
   it.each([
     // engine, client platform, kind, rootless, mode, NetworkMode, host alias, extra hosts, gateway services must listen on
     ['rootful-docker', 'linux', 'native-linux', false, 'host', 'host', null, [], null],
@@ -35,7 +29,7 @@ describe('engines from their own API payloads', () => {
     ['orbstack', 'darwin', 'orbstack', false, 'bridge', 'bridge', 'host.docker.internal', [], null],
     ['colima', 'darwin', 'colima', false, 'bridge', 'bridge', 'host.docker.internal', ['host.docker.internal:host-gateway'], null],
   ] as const)('%s (%s) → %s, rootless %s: %s (%s) via %s', (engine, platform, kind, rootless, mode, networkMode, alias, extraHosts, gateway) => {
-    const facts = factsOf(engine, platform);
+    const facts = recordedEngineFacts(engine, platform);
     expect(identifyEngine(facts)).toMatchObject({ kind, rootless, remote: false });
     const plan = planNetworking(configFrom(), facts);
     expect(plan).toMatchObject({ mode, networkMode, hostAlias: alias, extraHosts, bridgeGateway: gateway });
@@ -48,24 +42,24 @@ describe('engines from their own API payloads', () => {
     ['rootful-podman', 'host.containers.internal', [], '10.88.0.1'],
     ['rootless-podman', '10.0.2.2', [], null],
   ] as const)('%s with --network bridge: via %s %j, services must listen on %s', (engine, alias, extraHosts, gateway) => {
-    const plan = planNetworking(configFrom({}, { network: 'bridge' }), factsOf(engine, 'linux'));
+    const plan = planNetworking(configFrom({}, { network: 'bridge' }), recordedEngineFacts(engine, 'linux'));
     expect(plan).toMatchObject({ mode: 'bridge', hostAlias: alias, extraHosts, bridgeGateway: gateway });
     if (!gateway) expect(plan.warnings.join('\n')).not.toMatch(/must listen on/);
   });
 
   it('Podman never gets a literal host-gateway entry: a name it lacks maps to its own gateway, an IP alias gets no entry', () => {
-    const podman = factsOf('rootful-podman', 'linux');
+    const podman = recordedEngineFacts('rootful-podman', 'linux');
     const named = planNetworking(configFrom({ STIGMER_RUNNER_HOST_ALIAS: 'host.docker.internal' }, { network: 'bridge' }), podman);
     expect(named.extraHosts).toEqual(['host.docker.internal:10.88.0.1']);
-    for (const engine of ['rootful-docker', 'rootless-docker', 'rootful-podman', 'rootless-podman']) {
-      const byIp = planNetworking(configFrom({ STIGMER_RUNNER_HOST_ALIAS: '192.0.2.10' }, { network: 'bridge' }), factsOf(engine, 'linux'));
+    for (const engine of ['rootful-docker', 'rootless-docker', 'rootful-podman', 'rootless-podman'] as const) {
+      const byIp = planNetworking(configFrom({ STIGMER_RUNNER_HOST_ALIAS: '192.0.2.10' }, { network: 'bridge' }), recordedEngineFacts(engine, 'linux'));
       expect(byIp.extraHosts).toEqual([]);
     }
-    const rootlessNamed = planNetworking(configFrom({ STIGMER_RUNNER_HOST_ALIAS: 'host.docker.internal' }), factsOf('rootless-podman', 'linux'));
+    const rootlessNamed = planNetworking(configFrom({ STIGMER_RUNNER_HOST_ALIAS: 'host.docker.internal' }), recordedEngineFacts('rootless-podman', 'linux'));
     expect(rootlessNamed.extraHosts).toEqual(['host.docker.internal:10.0.2.2']);
   });
 
   it('rootless Docker states what its route needs', () => {
-    expect(planNetworking(configFrom(), factsOf('rootless-docker', 'linux')).warnings.join('\n')).toMatch(/--disable-host-loopback=false/);
+    expect(planNetworking(configFrom(), recordedEngineFacts('rootless-docker', 'linux')).warnings.join('\n')).toMatch(/--disable-host-loopback=false/);
   });
 });

@@ -4,6 +4,7 @@
  */
 import { PassThrough } from 'node:stream';
 import type Dockerode from 'dockerode';
+import { waitUntil, withTimeout } from '../core/wait';
 
 export interface ExecResult {
   exitCode: number;
@@ -21,30 +22,22 @@ export async function execInContainer(container: Dockerode.Container, cmd: strin
   stderr.on('data', (chunk: Buffer) => chunks.stderr.push(chunk));
   container.modem.demuxStream(stream, stdout, stderr);
 
-  let timer: NodeJS.Timeout | undefined;
+  const ended = new Promise<void>((resolve, reject) => {
+    stream.on('end', resolve);
+    stream.on('close', resolve);
+    stream.on('error', reject);
+  });
+  const command = `exec ${JSON.stringify(cmd[0])} in the container`;
   try {
-    await Promise.race([
-      new Promise<void>((resolve, reject) => {
-        stream.on('end', resolve);
-        stream.on('close', resolve);
-        stream.on('error', reject);
-      }),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`exec ${JSON.stringify(cmd[0])} in container did not finish within ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
+    await withTimeout(ended, timeoutMs, `${command} to finish`);
   } finally {
-    clearTimeout(timer);
     stream.destroy();
   }
 
   // The stream can end a moment before the engine records the exit code.
-  for (let poll = 0; ; poll++) {
-    const state = await exec.inspect();
-    if (!state.Running) {
-      return { exitCode: state.ExitCode ?? -1, stdout: Buffer.concat(chunks.stdout).toString('utf8'), stderr: Buffer.concat(chunks.stderr).toString('utf8') };
-    }
-    if (poll >= 50) throw new Error(`exec ${JSON.stringify(cmd[0])} still running after its output ended`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  const state = await waitUntil(async () => {
+    const inspected = await exec.inspect();
+    return inspected.Running ? undefined : inspected;
+  }, { intervalMs: 20, timeoutMs: 1000, what: `${command} to record its exit code after its output ended` });
+  return { exitCode: state.ExitCode ?? -1, stdout: Buffer.concat(chunks.stdout).toString('utf8'), stderr: Buffer.concat(chunks.stderr).toString('utf8') };
 }

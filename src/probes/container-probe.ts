@@ -24,9 +24,10 @@ export async function probeFromContainer(container: Dockerode.Container, image: 
   for (let index = interpreterByImage.get(image) ?? 0; index < INTERPRETERS.length; index++) {
     const interpreter = INTERPRETERS[index];
     const result = await execInContainer(container, interpreter.command(JSON.stringify(targets)), budgetMs);
-    const missing = (result.exitCode === 126 || result.exitCode === 127) && /executable file not found|no such file or directory/i.test(result.stdout + result.stderr);
-    if (missing) {
-      tried.push(`${interpreter.name}: not in the image`);
+    // An exec the engine cannot start ends 127 (not found) or 126 (not executable, and Docker's code
+    // for any failed start), as in a shell; neither probe program exits so itself: the code suffices.
+    if (result.exitCode === 126 || result.exitCode === 127) {
+      tried.push(`${interpreter.name}: not in the image (exec exited ${result.exitCode})`);
       continue;
     }
     try {

@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_CLI_TYPES, SEARCH_ATTRIBUTES } from '../core/names';
+import { waitUntil } from '../core/wait';
 import { devServerTarget, temporalAnswers } from './connection';
 
 /** `--search-attribute Name=Type` flags registering the Stigmer* search attributes on a dev server. */
@@ -80,6 +81,7 @@ export async function startDevServer(options: DevServerOptions, readyTimeoutMs =
     child.once('exit', (code, signal) => reject(new Error(`temporal server start-dev exited (${signal ?? `code ${code}`}) before answering on ${address}${options.logFile ? `; see ${options.logFile}` : ''}`)));
   });
   exited.catch(() => undefined);
+  // Not a timeout: the server exiting is an event that ends the wait early, with its own message.
   await Promise.race([waitForTemporal(address, readyTimeoutMs), exited]);
 
   return {
@@ -100,11 +102,7 @@ async function stopProcess(child: ChildProcess): Promise<void> {
 }
 
 export async function waitForTemporal(address: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await temporalAnswers(devServerTarget(address)))) {
-    if (Date.now() > deadline) throw new Error(`Temporal did not answer on ${address} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  await waitUntil(async () => (await temporalAnswers(devServerTarget(address))) || undefined, { intervalMs: 200, timeoutMs, what: `Temporal to answer on ${address}` });
 }
 
 /**

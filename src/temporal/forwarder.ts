@@ -54,6 +54,7 @@ if (require.main === module) {
   startForwarder(forwarding).then(
     () => {
       process.stdout.write('listening\n');
+      // A watchdog for the process's lifetime, not a wait with an end: it stays a plain interval.
       setInterval(async () => {
         if (!(await targetAnswers(forwarding))) process.exit(0);
       }, 5000);

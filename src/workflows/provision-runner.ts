@@ -8,7 +8,7 @@ import type { Attempted, FailureDetails } from '../activities/failures';
 import type { RunnerActivities } from '../activities';
 import type { RunnerConfig } from '../core/config';
 import type { ProvisionInput } from '../core/contract';
-import type { CheckResult, ServiceDiagnosis, VerificationReport } from '../core/diagnosis';
+import type { RecordedCheck, ServiceDiagnosis, VerificationReport } from '../core/diagnosis';
 import type { NetworkPlan } from '../core/network-plan';
 import { initialProgress, renderChecklist, type StepName, type StepProgress } from '../core/progress';
 import { FAILURE_TYPES, QUERY_NAMES, SEARCH_ATTRIBUTES } from '../core/names';
@@ -27,7 +27,8 @@ export interface ProvisionProgress {
   steps: StepProgress[];
   plan?: NetworkPlan;
   container?: RunnerContainer;
-  checks: CheckResult[];
+  /** Histories recorded before outcomes existed hold checks without one. */
+  checks: RecordedCheck[];
   diagnoses: ServiceDiagnosis[];
   error?: { type: string; message: string };
   /** A failed provision stops the container it started (kept for its logs), so nothing polls the runner's queue. */

@@ -11,7 +11,7 @@ import type { RunnerActivities } from '../../src/activities';
 import { attempted, ConnectivityError } from '../../src/activities/failures';
 import { ConfigError } from '../../src/core/config';
 import { planNetworking } from '../../src/core/network-plan';
-import { summarizeVerification } from '../../src/core/diagnosis';
+import { checkResult, summarizeVerification, type CheckOutcome } from '../../src/core/diagnosis';
 import { configFrom, ENGINES } from '../../src/core/test-fixtures';
 import { PROVISIONING_TASK_QUEUE } from '../../src/core/names';
 import { progressQuery, provisionRunner, type ProvisionInput } from '../../src/workflows';
@@ -37,8 +37,9 @@ afterAll(async () => {
 const config = configFrom();
 const plan = planNetworking(config, ENGINES.nativeLinux);
 const container = { id: 'c0ffee'.padEnd(64, '0'), name: 'stigmer-agent-runner', image: 'img', networkMode: 'host', action: 'created' as const, startedAt: '2026-11-22T10:00:00Z' };
+const REFUSED: CheckOutcome = { kind: 'refused', code: 'ECONNREFUSED' };
 const passingReport = summarizeVerification(
-  plan.services.flatMap((service) => (['container', 'host'] as const).map((site) => ({ service: service.service, site, target: 't', ok: true, detail: 'ok', ms: 1 }))),
+  plan.services.flatMap((service) => (['container', 'host'] as const).map((site) => checkResult({ service: service.service, site, target: 't', ms: 1 }, { kind: 'connected' }))),
   plan,
   'stigmer-agent-runner',
 );
@@ -126,9 +127,10 @@ test('invalid configuration fails the provision at once, non-retryably, naming t
 
 test('a connectivity failure that waiting can heal is retried with backoff; one that cannot fails on the first attempt', async () => {
   const failing = (healable: boolean) => {
+    const outcome = (ok: boolean): CheckOutcome => (ok ? { kind: 'connected' } : REFUSED);
     const checks = plan.services.flatMap((service) => [
-      { service: service.service, site: 'container' as const, target: 'in', ok: service.service !== 'ollama', detail: 'ECONNREFUSED', ms: 1 },
-      { service: service.service, site: 'host' as const, target: 'out', ok: service.service !== 'ollama' || !healable, detail: healable ? 'ECONNREFUSED' : 'ok', ms: 1 },
+      checkResult({ service: service.service, site: 'container', target: 'in', ms: 1 }, outcome(service.service !== 'ollama')),
+      checkResult({ service: service.service, site: 'host', target: 'out', ms: 1 }, outcome(service.service !== 'ollama' || !healable)),
     ]);
     return new ConnectivityError(summarizeVerification(checks, plan, 'r'));
   };
@@ -162,7 +164,7 @@ test('a connectivity failure that waiting can heal is retried with backoff; one 
 test('healable failures stop after the configured attempts and report the last diagnosis', async () => {
   const calls: string[] = [];
   const down = () => {
-    const checks = plan.services.flatMap((service) => (['container', 'host'] as const).map((site) => ({ service: service.service, site, target: `${service.service}@${site}`, ok: service.service !== 'ollama', detail: 'ECONNREFUSED', ms: 1 })));
+    const checks = plan.services.flatMap((service) => (['container', 'host'] as const).map((site) => checkResult({ service: service.service, site, target: `${service.service}@${site}`, ms: 1 }, service.service === 'ollama' ? REFUSED : { kind: 'connected' })));
     return Promise.reject(new ConnectivityError(summarizeVerification(checks, plan, 'r')));
   };
   await withWorker(fakeActivities(calls, { verifyConnectivity: down }), async (taskQueue) => {
