@@ -47,6 +47,13 @@ export function devServerTarget(address: string, namespace = 'default'): Tempora
 
 export const dialAddress = (target: TemporalTarget): string => target.dial ?? target.connection.address.value;
 
+/**
+ * grpc-js shares subchannels between connections to the same address, with their reconnect backoff:
+ * one refused check (the managed server's gateway before its forwarder listens) would fail the next
+ * connection at once with "No connection established". Each client connection here keeps its own.
+ */
+const OWN_SUBCHANNELS = { 'grpc.use_local_subchannel_pool': 1 };
+
 /** SDK options for the target (both Connection and NativeConnection take them); unreadable PEM files → ConfigError. */
 export function connectionOptions(target: TemporalTarget): ConnectionOptions & NativeConnectionOptions {
   const { connection } = target;
@@ -106,7 +113,7 @@ export async function connectClient(target: TemporalTarget, options: { timeoutMs
   await probe(target, sdkOptions, timeoutMs);
   let connection: Connection;
   try {
-    connection = await Connection.connect({ ...sdkOptions, connectTimeout: timeoutMs });
+    connection = await Connection.connect({ ...sdkOptions, channelArgs: OWN_SUBCHANNELS, connectTimeout: timeoutMs });
   } catch (error) {
     throw explain(target, error);
   }
@@ -136,7 +143,7 @@ export async function connectWorker(target: TemporalTarget, options: { timeoutMs
 export async function temporalAnswers(target: TemporalTarget, timeoutMs = 1500): Promise<boolean> {
   let connection: Connection | undefined;
   try {
-    connection = await Connection.connect({ ...connectionOptions(target), connectTimeout: timeoutMs });
+    connection = await Connection.connect({ ...connectionOptions(target), channelArgs: OWN_SUBCHANNELS, connectTimeout: timeoutMs });
     const response = await connection.healthService.check({ service: 'temporal.api.workflowservice.v1.WorkflowService' });
     return response.status === 1; // SERVING
   } catch {
@@ -149,7 +156,7 @@ export async function temporalAnswers(target: TemporalTarget, timeoutMs = 1500):
 async function probe(target: TemporalTarget, sdkOptions: ConnectionOptions, timeoutMs: number): Promise<void> {
   let lazy: Connection;
   try {
-    lazy = Connection.lazy({ ...sdkOptions, interceptors: [] });
+    lazy = Connection.lazy({ ...sdkOptions, channelArgs: OWN_SUBCHANNELS, interceptors: [] });
   } catch (error) {
     throw explain(target, error); // bad key material fails here, before any network
   }
