@@ -5,6 +5,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { ConfigError } from '../core/config';
+import { SecretUnavailableError } from '../core/secrets';
 import { FAILURE_TYPES } from '../core/names';
 import type { VerificationReport } from '../core/diagnosis';
 import { ImageUnavailableError } from '../docker/runner-container';
@@ -54,6 +55,7 @@ function toFailure(error: unknown, attempt: number): ApplicationFailure | Cancel
   const fail = (type: string, message: string, nonRetryable: boolean, extra: Omit<FailureDetails, 'attempt'> = {}) =>
     ApplicationFailure.create({ type, message, nonRetryable, details: [{ attempt, ...extra } satisfies FailureDetails] });
   if (error instanceof ConfigError) return fail(FAILURE_TYPES.invalidConfig, error.message, true, { issues: error.issues });
+  if (error instanceof SecretUnavailableError) return fail(FAILURE_TYPES.invalidConfig, error.message, true, { issues: [{ source: error.source, message: error.message }] });
   if (error instanceof ImageUnavailableError) return fail(FAILURE_TYPES.imageUnavailable, error.message, true);
   if (error instanceof ConnectivityError) return fail(FAILURE_TYPES.connectivity, error.message, !error.report.healable, { report: error.report });
   if (error instanceof PermanentError) return fail(error.type, error.message, true);

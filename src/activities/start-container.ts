@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Context, log } from '@temporalio/activity';
 import type { RunnerConfig } from '../core/config';
 import { buildContainerSpec } from '../core/container-spec';
@@ -8,6 +9,7 @@ import type { ConfigRequest } from './resolve-config';
 import { ensureRunnerContainer, type RunnerContainer } from '../docker/runner-container';
 import { prepareWorkspace } from '../docker/workspace';
 import { RUNNER_CONTRACTS } from '../core/runner-contract';
+import { readRunnerSecrets } from '../core/secrets';
 import { engineFor, type ActivityDeps } from './deps';
 import { attempted } from './failures';
 
@@ -24,12 +26,20 @@ export interface StartContainerInput extends ConfigRequest {
 export function createStartContainer(deps: ActivityDeps) {
   return attempted(async ({ flags, trigger: given, config, plan, workflowId }: StartContainerInput): Promise<RunnerContainer> => {
     const trigger = effectiveTrigger(given, deps.env, deps.homeDir);
-    const { secrets } = loadConfig(flags, resolutionEnv(trigger, deps.env), trigger.homeDir);
+    const env = resolutionEnv(trigger, deps.env);
+    const contract = RUNNER_CONTRACTS[plan.runner.contract];
+    // Temporal key material only for a release that can carry it (none known yet): that one still
+    // needs the cascade, which resolves TLS settings together with their sources.
+    const carriesTemporalSecrets = (['temporalServerCaCert', 'temporalClientCert', 'temporalClientKey', 'temporalApiKey'] as const).some((value) => contract.carries[value]);
+    const secrets = {
+      ...readRunnerSecrets(config, env, readTextOrUndefined),
+      ...(carriesTemporalSecrets ? { temporal: loadConfig(flags, env, trigger.homeDir).secrets.temporal } : {}),
+    };
     const spec = buildContainerSpec(config, plan, secrets, workflowId);
     const { docker } = engineFor(deps, config.engine);
     const started = await ensureRunnerContainer(docker, spec, config.runner.pull.value, () => Context.current().heartbeat());
     const local = deps.platform === 'linux' && !plan.engine.inVm && !plan.engine.remote;
-    const workspace = await prepareWorkspace(docker, started.id, config.runner.workspaceDir.value, RUNNER_CONTRACTS[plan.runner.contract].workspacePath, local);
+    const workspace = await prepareWorkspace(docker, started.id, config.runner.workspaceDir.value, contract.workspacePath, local);
     const container: RunnerContainer = { ...started, workspace, ...(config.engine ? { engine: config.engine } : {}) };
     log.info('runner container ready', {
       container: container.name,
@@ -40,8 +50,17 @@ export function createStartContainer(deps: ActivityDeps) {
       mode: container.networkMode,
       contract: plan.runner.contract,
       workspace: `${workspace.hostPath}: ${workspace.note}`,
-      env: Object.fromEntries(spec.env.filter((line) => /^(TEMPORAL_SERVICE_ADDRESS|STIGMER_BACKEND_ENDPOINT|OLLAMA_BASE_URL)=/.test(line)).map((line) => line.split(/=(.*)/s, 2))),
+      // What the runner was handed for each service, as planned (credentials stay masked).
+      addresses: Object.fromEntries(plan.services.map((service) => [service.service, service.container.resolved])),
     });
     return container;
   });
+}
+
+function readTextOrUndefined(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
 }

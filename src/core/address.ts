@@ -108,6 +108,32 @@ export function formatAddress(address: ParsedAddress): string {
   return `${address.scheme}${address.userinfo}${host}${port}${address.rest}`;
 }
 
+/** The mark that stands for masked user-info (a password, or a bare token) wherever an address is shown or recorded. */
+export const MASK = '***';
+
+/**
+ * The address with its user-info's secret part masked: `http://user:pw@host` → `http://user:***@host`,
+ * `http://token@host` → `http://***@host`. Anything that does not parse is returned as it is.
+ */
+export function maskUserinfo(address: string): string {
+  let parsed: ParsedAddress;
+  try {
+    parsed = parseAddress(address);
+  } catch {
+    return address;
+  }
+  if (parsed.userinfo === '') return address;
+  const user = parsed.userinfo.slice(0, -1);
+  const colon = user.indexOf(':');
+  return formatAddress({ ...parsed, userinfo: colon === -1 ? `${MASK}@` : `${user.slice(0, colon)}:${MASK}@` });
+}
+
+/** `masked` with the user-info of `original` put back (for the one place the secret is meant for: the container). */
+export function withUserinfoOf(masked: string, original: string): string {
+  const target = parseAddress(masked);
+  return formatAddress({ ...target, userinfo: parseAddress(original).userinfo });
+}
+
 /** Expands an IPv6 text form into its eight 16-bit groups, or undefined when it is not one. */
 function ipv6Groups(host: string): number[] | undefined {
   if (!isIpv6(host)) return undefined;

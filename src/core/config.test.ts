@@ -180,3 +180,19 @@ describe('resolveConfig rejects bad input, naming every source at once', () => {
     }
   });
 });
+
+describe('a base URL with credentials', () => {
+  it.each([
+    ['http://stigmer:s3cret@localhost:11434', 'http://stigmer:***@localhost:11434'],
+    ['https://tok3n@ollama.example.com/v1', 'https://***@ollama.example.com/v1'],
+  ])('%s is recorded as %s; the original is a secret', (url, masked) => {
+    const { config, secrets } = resolveConfig({ flags: {}, env: { STIGMER_LLM_BASE_URL: url }, homeDir: '/home/u', fileText: undefined });
+    expect(config.llm.baseUrl).toEqual({ value: masked, source: 'env:STIGMER_LLM_BASE_URL' });
+    expect(JSON.stringify(config)).not.toMatch(/s3cret|tok3n/);
+    expect(secrets.llmBaseUrl).toBe(url);
+  });
+
+  it('a URL without credentials is no secret', () => {
+    expect(resolveConfig({ flags: {}, env: { STIGMER_LLM_BASE_URL: 'http://localhost:11434' }, homeDir: '/home/u', fileText: undefined }).secrets.llmBaseUrl).toBeUndefined();
+  });
+});

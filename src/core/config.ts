@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { parseDocument } from 'yaml';
-import { AddressError, httpSchemeProblem, parseAddress } from './address';
+import { AddressError, httpSchemeProblem, maskUserinfo, parseAddress } from './address';
 import { isAbsolutePath } from './paths';
 import { resolveTemporalConnection, TEMPORAL_SECRET_ENV_NAMES, TEMPORAL_SETTING_ENV_NAMES, type TemporalConnectionConfig, type TemporalProfileInput, type TemporalSecrets } from './temporal-connection';
 
@@ -67,6 +67,8 @@ export interface RunnerConfig {
 /** Values that must never travel through workflow payloads. */
 export interface RunnerSecrets {
   llmApiKey?: string;
+  /** The LLM base URL as configured, when it carries user-info (config holds it masked). */
+  llmBaseUrl?: string;
   /** The Temporal API key and key material (PEMs read by the I/O edge). */
   temporal?: TemporalSecrets;
 }
@@ -229,6 +231,7 @@ export function resolveConfig(inputs: ConfigInputs): { config: RunnerConfig; sec
   );
   issues.push(...temporal.issues);
 
+  const baseUrl = lookup(SETTINGS.baseUrl, defaults.baseUrl);
   const config: RunnerConfig = {
     configFile: { path: file.path, source: file.source, found: inputs.fileText !== undefined },
     runner: {
@@ -243,7 +246,8 @@ export function resolveConfig(inputs: ConfigInputs): { config: RunnerConfig; sec
     llm: {
       provider,
       model: lookup(SETTINGS.model, defaults.model),
-      baseUrl: lookup(SETTINGS.baseUrl, defaults.baseUrl),
+      // Credentials in the URL never enter a workflow payload: config carries it masked.
+      baseUrl: { ...baseUrl, value: maskUserinfo(baseUrl.value) },
       apiKeySource: apiKey?.source ?? null,
     },
     temporal: temporal.temporal,
@@ -255,7 +259,7 @@ export function resolveConfig(inputs: ConfigInputs): { config: RunnerConfig; sec
     warnings: [...(doc ? unknownKeys(doc).map((key) => `${fileSource(key)}: unknown key, ignored`) : []), ...temporal.warnings],
   };
   if (issues.length > 0) throw new ConfigError(issues);
-  return { config, secrets: { ...(apiKey ? { llmApiKey: apiKey.value } : {}), ...(Object.keys(temporal.secrets).length ? { temporal: temporal.secrets } : {}) } };
+  return { config, secrets: { ...(apiKey ? { llmApiKey: apiKey.value } : {}), ...(baseUrl.value !== config.llm.baseUrl.value ? { llmBaseUrl: baseUrl.value } : {}), ...(Object.keys(temporal.secrets).length ? { temporal: temporal.secrets } : {}) } };
 }
 
 /** No temporal.toml read and no TEMPORAL_* layer (callers that resolve without the I/O edge). */

@@ -74,3 +74,15 @@ describe('buildRunnerEnv', () => {
     expect(order).toEqual([...order].sort((a, b) => a - b));
   });
 });
+
+describe('credentials in the LLM base URL', () => {
+  const config = configFrom({ STIGMER_LLM_BASE_URL: 'http://stigmer:s3cret@localhost:11434' });
+  const secrets = { llmBaseUrl: 'http://stigmer:s3cret@localhost:11434' };
+
+  it('reach the container, rewritten for its network, and are masked wherever the env is shown', () => {
+    const contract = RUNNER_CONTRACTS['python-2026-01'];
+    const env = buildRunnerEnv(contract, config, planNetworking(config, ENGINES.desktopMac), secrets);
+    expect(env.OLLAMA_BASE_URL).toBe('http://stigmer:s3cret@host.docker.internal:11434');
+    expect(maskSecrets(contract, env).OLLAMA_BASE_URL).toBe('http://stigmer:***@host.docker.internal:11434');
+  });
+});

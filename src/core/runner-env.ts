@@ -4,6 +4,7 @@
  * WORKSPACE_ROOT, a missing OLLAMA_BASE_URL — cannot happen: a value the release does not read is
  * never set under some guessed name.
  */
+import { MASK, maskUserinfo, withUserinfoOf } from './address';
 import type { RunnerConfig, RunnerSecrets } from './config';
 import { plannedService, type NetworkPlan } from './network-plan';
 import type { RunnerContract, RunnerValue } from './runner-contract';
@@ -21,7 +22,7 @@ export function buildRunnerEnv(contract: RunnerContract, config: RunnerConfig, p
     llmProvider: config.llm.provider.value,
     llmModel: config.llm.model.value,
     // Other providers use their SDK's default URL: the runner reads a base URL for Ollama only.
-    ollamaUrl: config.llm.provider.value === 'ollama' ? resolved('ollama') : undefined,
+    ollamaUrl: config.llm.provider.value === 'ollama' ? withCredentials(resolved('ollama'), secrets.llmBaseUrl) : undefined,
     llmApiKey: secrets.llmApiKey,
     workspace: contract.workspacePath,
     sandboxType: 'filesystem',
@@ -48,5 +49,10 @@ export function toDockerEnv(contract: RunnerContract, env: RunnerEnv): string[] 
 }
 
 export function maskSecrets(contract: RunnerContract, env: RunnerEnv): RunnerEnv {
-  return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, contract.secrets.includes(name) ? '***' : value]));
+  return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, contract.secrets.includes(name) ? MASK : maskUserinfo(value)]));
+}
+
+/** The container's URL gets back the credentials config carries masked: the runner needs them. */
+function withCredentials(url: string | undefined, original: string | undefined): string | undefined {
+  return url === undefined || original === undefined ? url : withUserinfoOf(url, original);
 }

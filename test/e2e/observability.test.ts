@@ -51,7 +51,7 @@ test('a standalone worker serves `run`, logs addresses, mode and engine as JSON 
     addresses: { temporal: `host.docker.internal:${e2e.temporal.port}`, backend: expect.stringMatching(/^host\.docker\.internal:\d+$/), ollama: expect.stringMatching(/^http:\/\/host\.docker\.internal:\d+$/) },
     workflowId: provisionWorkflowId(runner),
   });
-  expect(byMessage('runner container ready')).toMatchObject({ container: runner, action: 'created', mode: 'bridge', env: { TEMPORAL_SERVICE_ADDRESS: `host.docker.internal:${e2e.temporal.port}` } });
+  expect(byMessage('runner container ready')).toMatchObject({ container: runner, action: 'created', mode: 'bridge', addresses: { temporal: `host.docker.internal:${e2e.temporal.port}` } });
   expect(byMessage('connectivity verified')).toMatchObject({ mode: 'bridge' });
   expect(byMessage('runner polling')).toMatchObject({ taskQueue: 'agent_execution_runner', container: runner });
 

@@ -93,7 +93,9 @@ async function connect(address) {
 }
 
 async function main() {
-  emit('runner.config', { contract: contract.id, uid: process.getuid(), env, secretsSet });
+  // Like a careful runner, it never logs a URL's password.
+  const shown = Object.fromEntries(Object.entries(env).map(([name, value]) => [name, typeof value === 'string' ? value.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@') : value]));
+  emit('runner.config', { contract: contract.id, uid: process.getuid(), env: shown, secretsSet });
   const address = env.TEMPORAL_SERVICE_ADDRESS;
   if (!address) {
     emit('runner.config_error', { message: 'TEMPORAL_SERVICE_ADDRESS is not set' });
