@@ -42,6 +42,8 @@ type Check struct {
 	OK      bool    `json:"ok"`
 	Detail  string  `json:"detail"`
 	Ms      float64 `json:"ms"`
+	// Outcome is the check's structured result ({kind, code, status, …}), kept as sent.
+	Outcome json.RawMessage `json:"outcome,omitempty"`
 }
 
 // Diagnosis is a service's verdict: its cause and fix when it failed.
