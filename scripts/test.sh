@@ -22,6 +22,7 @@ stop_started_engines() {
 }
 trap stop_started_engines EXIT
 npm run --silent typecheck
+npm run --silent lint
 mkdir -p test-artifacts
 rm -f test-artifacts/engine-matrix.jsonl
 status=0

@@ -183,5 +183,5 @@ function endpointProblem(text: string): string | undefined {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => process.exit(code));
+  void main(process.argv.slice(2)).then((code) => process.exit(code));
 }

@@ -6,7 +6,6 @@
 import type { ProbeResult, ProbeTarget } from '../core/diagnosis';
 
 export async function probeTargets(targets: ProbeTarget[]): Promise<ProbeResult[]> {
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const net: typeof import('node:net') = require('node:net');
   const http: typeof import('node:http') = require('node:http');
   const https: typeof import('node:https') = require('node:https');

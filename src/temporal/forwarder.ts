@@ -55,8 +55,8 @@ if (require.main === module) {
     () => {
       process.stdout.write('listening\n');
       // A watchdog for the process's lifetime, not a wait with an end: it stays a plain interval.
-      setInterval(async () => {
-        if (!(await targetAnswers(forwarding))) process.exit(0);
+      setInterval(() => {
+        void targetAnswers(forwarding).then((answers) => answers || process.exit(0));
       }, 5000);
     },
     (error: Error) => {

@@ -144,7 +144,11 @@ http {
   nginx.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<never>((_, reject) => {
     nginx.once('error', (error) => reject(new Error(`cannot run nginx (${error.message}): apt-get install nginx-light (scripts/setup.sh does)`)));
-    nginx.once('exit', async (code) => reject(new Error(`nginx exited (${code}): ${stderr.trim()} ${await readFile(join(prefix, 'error.log'), 'utf8').catch(() => '')}`)));
+    nginx.once('exit', (code) => {
+      void readFile(join(prefix, 'error.log'), 'utf8')
+        .catch(() => '')
+        .then((log) => reject(new Error(`nginx exited (${code}): ${stderr.trim()} ${log}`)));
+    });
   });
   exited.catch(() => undefined);
   await Promise.race([Promise.all([tlsPort, mtlsPort, apiKeyPort].map((port) => listening(port, 10_000))), exited]);
