@@ -2,6 +2,7 @@
 import { assumedEngineFacts, type EngineFacts } from '../core/engine';
 import type { ConfigFlags } from '../core/config';
 import { planNetworking } from '../core/network-plan';
+import { EXIT_CODES } from '../core/names';
 import { RUNNER_CONTRACTS, type ImageFacts } from '../core/runner-contract';
 import { buildRunnerEnv, maskSecrets } from '../core/runner-env';
 import { loadConfig } from '../config/load-config';
@@ -26,7 +27,7 @@ export async function planCommand(flags: ConfigFlags, platform: Platform | undef
   } else {
     process.stdout.write(`${renderPlan(config, plan, runnerEnv)}\n`);
   }
-  return plan.blockers.length > 0 ? 2 : 0;
+  return plan.blockers.length > 0 ? EXIT_CODES.invalidInput : EXIT_CODES.ready;
 }
 
 async function liveFacts(env: NodeJS.ProcessEnv, image: string): Promise<{ facts: EngineFacts; image: ImageFacts }> {

@@ -15,8 +15,13 @@ export interface RuntimeOptions {
   metrics?: string;
 }
 
+/** The runtime is process-wide and installs once: a second session in the same process reuses it. */
+let installed: ReturnType<typeof lineLogger> | undefined;
+
 export function installRuntime({ level, json, write, metrics }: RuntimeOptions) {
+  if (installed) return installed;
   const logger = lineLogger({ level, json, write });
+  installed = logger;
   Runtime.install({
     logger,
     telemetryOptions: {
