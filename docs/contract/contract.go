@@ -25,6 +25,8 @@ type Contract struct {
 	ExitCodes        []ExitCode          `json:"exitCodes"`
 	// TriggerEnvNames are the setting env vars a trigger hands over in trigger.env (never secrets).
 	TriggerEnvNames []string `json:"triggerEnvNames"`
+	// MaskedTriggerEnvNames are the trigger env vars whose URL user-info travels masked (user:***@).
+	MaskedTriggerEnvNames []string `json:"maskedTriggerEnvNames"`
 }
 
 // Workflow describes one workflow type: how its id is made and where its payload schemas are.

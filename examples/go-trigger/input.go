@@ -4,7 +4,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // Input is provisionRunner's input (docs/contract/v1/provision-runner.input.schema.json), built the
@@ -107,10 +109,13 @@ func parseOptions(args []string, lookup func(string) (string, bool), helpOut io.
 
 // buildInput is the workflow input for these options: the trigger carries the values of the
 // contract's trigger env names that are set in this process, and this process's home.
-func buildInput(o options, triggerEnvNames []string, lookup func(string) (string, bool), homeDir string, searchAttributes bool) Input {
+func buildInput(o options, triggerEnvNames, maskedEnvNames []string, lookup func(string) (string, bool), homeDir string, searchAttributes bool) Input {
 	env := map[string]string{}
 	for _, name := range triggerEnvNames {
 		if value, ok := lookup(name); ok {
+			if slices.Contains(maskedEnvNames, name) {
+				value = maskUserinfo(value)
+			}
 			env[name] = value
 		}
 	}
@@ -119,4 +124,29 @@ func buildInput(o options, triggerEnvNames []string, lookup func(string) (string
 		input.Verify = &Verify{MaximumAttempts: o.verifyAttempts, InitialIntervalMs: o.verifyInterval}
 	}
 	return input
+}
+
+// maskUserinfo masks the secret part of a URL's user-info, as the contract asks for the masked trigger
+// env names: http://user:pw@host → http://user:***@host, http://token@host → http://***@host. A
+// password never enters workflow history; the worker that uses the URL supplies it from its own env.
+func maskUserinfo(value string) string {
+	scheme := strings.Index(value, "://")
+	if scheme < 0 {
+		return value
+	}
+	start := scheme + len("://")
+	end := len(value)
+	if i := strings.IndexAny(value[start:], "/?#"); i >= 0 {
+		end = start + i
+	}
+	at := strings.LastIndex(value[start:end], "@")
+	if at < 0 {
+		return value
+	}
+	userinfo := value[start : start+at]
+	masked := "***"
+	if colon := strings.Index(userinfo, ":"); colon >= 0 {
+		masked = userinfo[:colon] + ":***"
+	}
+	return value[:start] + masked + value[start+at:]
 }

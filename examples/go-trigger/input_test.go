@@ -20,10 +20,10 @@ func TestInputIsWhatTheCLISends(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	names := []string{"STIGMER_LLM_MODEL", "STIGMER_RUNNER_PULL", "TEMPORAL_SERVICE_ADDRESS"}
-	lookup := env(map[string]string{"STIGMER_LLM_MODEL": "m", "TEMPORAL_SERVICE_ADDRESS": "", "ANTHROPIC_API_KEY": "sk-secret", "PATH": "/bin"})
-	data, _ := json.Marshal(buildInput(o, names, lookup, "/home/me", true))
-	want := `{"flags":{"runner":"r1","image":"img:1","network":"bridge"},"trigger":{"env":{"STIGMER_LLM_MODEL":"m","TEMPORAL_SERVICE_ADDRESS":""},"homeDir":"/home/me"},"verify":{"maximumAttempts":3},"searchAttributes":true}`
+	names := []string{"STIGMER_LLM_MODEL", "STIGMER_RUNNER_PULL", "TEMPORAL_SERVICE_ADDRESS", "STIGMER_LLM_BASE_URL"}
+	lookup := env(map[string]string{"STIGMER_LLM_MODEL": "m", "TEMPORAL_SERVICE_ADDRESS": "", "ANTHROPIC_API_KEY": "sk-secret", "PATH": "/bin", "STIGMER_LLM_BASE_URL": "http://u:pw@localhost:11434"})
+	data, _ := json.Marshal(buildInput(o, names, []string{"STIGMER_LLM_BASE_URL"}, lookup, "/home/me", true))
+	want := `{"flags":{"runner":"r1","image":"img:1","network":"bridge"},"trigger":{"env":{"STIGMER_LLM_BASE_URL":"http://u:***@localhost:11434","STIGMER_LLM_MODEL":"m","TEMPORAL_SERVICE_ADDRESS":""},"homeDir":"/home/me"},"verify":{"maximumAttempts":3},"searchAttributes":true}`
 	if string(data) != want {
 		t.Fatalf("input\n got %s\nwant %s", data, want)
 	}
@@ -42,5 +42,19 @@ func TestOptions(t *testing.T) {
 	}
 	if _, err := parseOptions([]string{"--help"}, env(nil), io.Discard); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("--help: %v", err)
+	}
+}
+
+func TestMaskUserinfo(t *testing.T) {
+	for value, want := range map[string]string{
+		"http://u:pw@localhost:11434/v1": "http://u:***@localhost:11434/v1",
+		"https://tok@host":               "https://***@host",
+		"http://localhost:11434":         "http://localhost:11434",
+		"http://host/path@x":             "http://host/path@x",
+		"not a url":                      "not a url",
+	} {
+		if got := maskUserinfo(value); got != want {
+			t.Errorf("maskUserinfo(%q) = %q, want %q", value, got, want)
+		}
 	}
 }

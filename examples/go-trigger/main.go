@@ -87,7 +87,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	indexed := ensureSearchAttributes(ctx, temporalClient, clientOptions.Namespace, c.SearchAttributes)
 	home, _ := os.UserHomeDir()
-	input := buildInput(o, c.TriggerEnvNames, os.LookupEnv, home, indexed)
+	input := buildInput(o, c.TriggerEnvNames, c.MaskedTriggerEnvNames, os.LookupEnv, home, indexed)
 	runner := input.Flags.Runner
 	start := client.StartWorkflowOptions{
 		ID:                       c.WorkflowID(provisionWorkflow, runner),

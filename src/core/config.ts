@@ -163,6 +163,9 @@ const SETTINGS = {
 /** How the `docker` CLI chooses its engine: the engine a trigger selected travels with its provision. */
 export const ENGINE_ENV_NAMES = ['DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_CONFIG', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH'] as const;
 
+/** Setting env vars whose value may carry credentials (`http://user:pw@host`): they travel masked. */
+export const CREDENTIAL_URL_ENV_NAMES: readonly string[] = ['STIGMER_LLM_BASE_URL'];
+
 /** The env vars the cascade reads for settings (secrets excluded): what a trigger hands its worker. */
 export const SETTING_ENV_NAMES: readonly string[] = [
   'STIGMER_CONFIG',

@@ -12,7 +12,7 @@
  * Not in the workflow bundle: the workflow imports these types only (zod would add ~1 MB to it).
  */
 import { z } from 'zod';
-import { SETTING_ENV_NAMES } from './config';
+import { CREDENTIAL_URL_ENV_NAMES, SETTING_ENV_NAMES } from './config';
 import {
   CONTRACT_VERSION,
   EXIT_CODE_FAILURE_TYPES,
@@ -231,6 +231,8 @@ export function contractNames() {
     exitCodes: Object.entries(EXIT_CODES).map(([name, code]) => ({ name, code, meaning: EXIT_CODE_MEANINGS[name as keyof typeof EXIT_CODES], failureTypes: [...(EXIT_CODE_FAILURE_TYPES[code] ?? [])] })),
     /** The env vars a trigger hands over in `trigger.env` when set (never secrets). */
     triggerEnvNames: [...SETTING_ENV_NAMES],
+    /** Of those, the URLs whose user-info a trigger masks (`user:***@`, `***@`): the worker that uses them supplies the credentials. */
+    maskedTriggerEnvNames: [...CREDENTIAL_URL_ENV_NAMES],
   };
 }
 

@@ -13,6 +13,16 @@ import { connectClient, devServerTarget } from '../../src/temporal/connection';
 
 jest.setTimeout(180_000);
 
+/** A history as text a secret would show in: its JSON, plus every payload decoded (they are base64 there). */
+function historyText(history: string): string {
+  const decoded: string[] = [];
+  JSON.parse(history, (key, value: unknown) => {
+    if (key === 'data' && typeof value === 'string') decoded.push(Buffer.from(value, 'base64').toString('utf8'));
+    return value;
+  });
+  return [history, ...decoded].join('\n');
+}
+
 const e2e = useE2E();
 
 describe.each([
@@ -36,7 +46,7 @@ describe.each([
     expect((await e2e.containerEnv(runner)).STIGMER_LLM_API_KEY).toBe(secret);
 
     const client = new Client({ connection: await connectClient(devServerTarget(e2e.temporal.address)) });
-    const history = historyToJSON(await client.workflow.getHandle(run.json?.workflowId as string).fetchHistory());
+    const history = historyText(historyToJSON(await client.workflow.getHandle(run.json?.workflowId as string).fetchHistory()));
     await client.connection.close();
     expect(history.length).toBeGreaterThan(10_000);
 
@@ -71,7 +81,7 @@ test('a password in the LLM base URL reaches the container and nowhere else', as
   expect((await e2e.containerEnv(runner)).OLLAMA_BASE_URL).toBe(`http://stigmer:${secret}@127.0.0.1:${scenario.ollama?.port}`);
 
   const client = new Client({ connection: await connectClient(devServerTarget(e2e.temporal.address)) });
-  const history = historyToJSON(await client.workflow.getHandle(run.json?.workflowId as string).fetchHistory());
+  const history = historyText(historyToJSON(await client.workflow.getHandle(run.json?.workflowId as string).fetchHistory()));
   await client.connection.close();
   const planText = await e2e.cli(['plan'], env);
   const status = await e2e.cli(['status', '--json'], env);
