@@ -4,9 +4,9 @@
  * here — except that every P4 provision succeeds: P4's figures of failed provisions time failures.
  * Fails, never skips, when the build, Docker or Temporal is missing.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { runNode } from '../support/process';
 
 jest.setTimeout(600_000);
 
@@ -22,11 +22,7 @@ test('npm run bench --quick produces every figure, as a table and as JSON', asyn
   if (stale.length > 0) throw new Error(`dist/bench is missing or older than bench/${stale.join(', bench/')}: run npm run build (or bash scripts/setup.sh)`);
 
   const started = Date.now();
-  const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-    execFile(process.execPath, [RUN, '--quick'], { cwd: ROOT, timeout: 580_000, maxBuffer: 16 * 2 ** 20 }, (error, out, err) =>
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout: out, stderr: err }),
-    ),
-  );
+  const { code, stdout, stderr } = await runNode([RUN, '--quick'], { cwd: ROOT, env: process.env, timeoutMs: 580_000 });
   process.stdout.write(stdout);
   if (code !== 0) throw new Error(`the bench exited ${code}:\n${stderr.slice(-4000)}`);
 
