@@ -5,8 +5,8 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { projectRoot } from '../../src/temporal/dev-server';
 
-const ROOT = join(__dirname, '..', '..');
 /** What tsconfig.build.json compiles (its excludes: tests, fixtures, the e2e harness). */
 const SOURCE_DIRS = ['src', 'scripts', 'bench', join('test', 'support')];
 const EXCLUDED = /\.test\.ts$|test-fixtures\.ts$|e2e-harness\.ts$/;
@@ -20,7 +20,7 @@ function sources(dir: string): string[] {
 }
 
 /** Sources whose output is missing or older than they are, as paths relative to the project. */
-export function staleOutputs(root = ROOT): string[] {
+export function staleOutputs(root = projectRoot()): string[] {
   const all = SOURCE_DIRS.flatMap((dir) => sources(join(root, dir)));
   const stale = all.filter((source) => {
     const output = join(root, 'dist', relative(root, source).replace(/\.ts$/, '.js'));
@@ -28,7 +28,7 @@ export function staleOutputs(root = ROOT): string[] {
   });
   // The workflow bundle is built from src/ after tsc: older than any src/ file, it may be stale.
   const bundle = join(root, 'dist', 'workflow-bundle.js');
-  const newestSrc = Math.max(...all.filter((source) => source.startsWith(join(root, 'src'))).map((source) => statSync(source).mtimeMs));
+  const newestSrc = Math.max(0, ...all.filter((source) => source.startsWith(join(root, 'src'))).map((source) => statSync(source).mtimeMs));
   if (!existsSync(bundle) || statSync(bundle).mtimeMs < newestSrc) stale.push(join(root, 'dist', 'workflow-bundle.js'));
   return stale.map((path) => relative(root, path));
 }

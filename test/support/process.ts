@@ -92,7 +92,11 @@ export function spawnProgram(file: string, args: string[], options: SpawnOptions
       }
     });
   }
-  const exited = once(child, 'exit').then(() => undefined);
+  // 'exit', or 'error' when it could not be signalled: either way nothing is left to wait for.
+  const exited = once(child, 'exit').then(
+    () => undefined,
+    () => undefined,
+  );
   const hasExited = () => child.exitCode !== null || child.signalCode !== null;
   const kill = async (signal: NodeJS.Signals = 'SIGTERM') => {
     if (hasExited()) return;
