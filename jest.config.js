@@ -9,14 +9,22 @@ const base = {
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
 
+/** The projects that run dist/ (the CLI, the worker, the bench) refuse stale output. */
+const compiled = { globalSetup: '<rootDir>/test/support/fresh-dist.ts' };
+
 module.exports = {
+  // One test file at a time, explicitly: every project but unit shares the one Docker engine (and the
+  // machine's ports and CPU with dev servers and containers). Jest's default (cores − 1) is 1 on this
+  // 2-core machine but would run engine-sharing files in parallel on a bigger one, where timings the
+  // tests bound (readiness, retries with backoff) would then depend on the neighbours.
+  maxWorkers: 1,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.test.ts'] },
     { ...base, displayName: 'support', testMatch: ['<rootDir>/test/support/**/*.test.ts'] },
     { ...base, displayName: 'workflow', testMatch: ['<rootDir>/test/workflow/**/*.test.ts'] },
-    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
-    { ...base, displayName: 'ui', testMatch: ['<rootDir>/test/ui/**/*.test.ts'] },
+    { ...base, ...compiled, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+    { ...base, ...compiled, displayName: 'ui', testMatch: ['<rootDir>/test/ui/**/*.test.ts'] },
     { ...base, displayName: 'compose', testMatch: ['<rootDir>/test/compose/**/*.test.ts'] },
-    { ...base, displayName: 'bench', testMatch: ['<rootDir>/test/bench/**/*.test.ts'] },
+    { ...base, ...compiled, displayName: 'bench', testMatch: ['<rootDir>/test/bench/**/*.test.ts'] },
   ],
 };

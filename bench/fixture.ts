@@ -12,10 +12,12 @@ import type Dockerode from 'dockerode';
 import { createActivities, type ActivityDeps, type RunnerActivities } from '../src/activities';
 import { triggerContext, type TriggerContext } from '../src/config/trigger';
 import { connectDocker } from '../src/docker/client';
-import { startBackendStandIn, type BackendStandIn } from '../test/support/backend-standin';
+import { startBackendStandIn } from '../test/support/backend-standin';
 import { removeContainers, requireDocker } from '../test/support/docker';
-import { startOllamaStandIn, type OllamaStandIn } from '../test/support/ollama-standin';
+import { startOllamaStandIn } from '../test/support/ollama-standin';
 import { ensureTestRunnerImage } from '../test/support/runner-image';
+import { childEnv } from '../test/support/process';
+import { scenarioEnv } from '../test/support/scenario';
 import { startTestTemporal, type TestTemporal } from '../test/support/temporal-server';
 import { connectClient, devServerTarget } from '../src/temporal/connection';
 
@@ -56,7 +58,8 @@ export async function startFixture(): Promise<Fixture> {
     closers.push(() => temporal.stop(), () => ollama.close(), () => backend.close());
     const connection = await connectClient(devServerTarget(temporal.address));
     closers.push(() => connection.close());
-    const env = serviceEnv(home, image, temporal, ollama, backend);
+    // The settings env: the stand-ins and dev server as a user would configure them (the default runner's workspace).
+    const env = childEnv(home, scenarioEnv({ image, home, temporalPort: temporal.port, backendPort: backend.port, ollamaUrl: `http://localhost:${ollama.port}` }));
     const deps: ActivityDeps = { docker: connectDocker(), env, homeDir: home, platform: process.platform };
     return {
       runId,
@@ -75,18 +78,4 @@ export async function startFixture(): Promise<Fixture> {
     await close();
     throw error;
   }
-}
-
-/** The settings env: the stand-ins and dev server as a user would configure them. */
-function serviceEnv(home: string, image: string, temporal: TestTemporal, ollama: OllamaStandIn, backend: BackendStandIn): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    HOME: home,
-    STIGMER_RUNNER_IMAGE: image,
-    STIGMER_RUNNER_PULL: 'never',
-    STIGMER_RUNNER_WORKSPACE_DIR: join(home, 'data', 'workspace'),
-    TEMPORAL_SERVICE_ADDRESS: `localhost:${temporal.port}`,
-    STIGMER_BACKEND_ENDPOINT: `localhost:${backend.port}`,
-    STIGMER_LLM_BASE_URL: `http://localhost:${ollama.port}`,
-  };
 }

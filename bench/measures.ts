@@ -2,7 +2,6 @@
  * The four measurements. P1, P2 and P4 run against the in-process production worker (created once
  * by the caller); P3 starts fresh child processes. Every provision starts with no runner container.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -14,6 +13,7 @@ import type { Attempted } from '../src/activities/failures';
 import { demuxLogs } from '../src/docker/logs';
 import { PROVISIONING_TASK_QUEUE } from '../src/core/names';
 import { provisionRunner, type ProvisionInput, type ProvisionProgress } from '../src/workflows/provision-runner';
+import { runNode } from '../test/support/process';
 import type { Fixture } from './fixture';
 import { eventBreakdown, eventMs, historySplit, round, summarize, type Summary } from './stats';
 
@@ -197,9 +197,9 @@ export async function measureP3(address: string, reps: number): Promise<P3> {
   const runs = { prebuilt: [] as ColdStart[], source: [] as ColdStart[] };
   for (let rep = 0; rep <= reps; rep++) {
     for (const mode of ['prebuilt', 'source'] as const) {
-      const stdout = await new Promise<string>((resolve, reject) =>
-        execFile(process.execPath, [script, mode, address], { timeout: 120_000 }, (error, out, err) => (error ? reject(new Error(`cold start (${mode}) failed: ${err || error.message}`)) : resolve(out))),
-      );
+      // The child measures itself (its JSON line); how long this wrapper takes is not a figure.
+      const { code, stdout, stderr } = await runNode([script, mode, address], { env: process.env, timeoutMs: 120_000 });
+      if (code !== 0) throw new Error(`cold start (${mode}) exited ${code}: ${stderr}`);
       if (rep === 0) continue; // warm-up
       runs[mode].push(JSON.parse(stdout) as ColdStart);
       log(`P3 ${rep}/${reps} ${mode} ${stdout.trim()}`);

@@ -21,6 +21,7 @@ import type { ProvisionInput } from '../src/workflows';
 import { startBackendStandIn } from '../test/support/backend-standin';
 import { startOllamaStandIn } from '../test/support/ollama-standin';
 import { ensureTestRunnerImage } from '../test/support/runner-image';
+import { scenarioEnv } from '../test/support/scenario';
 import { freePort, startTestTemporal } from '../test/support/temporal-server';
 import { connectClient, connectWorker, devServerTarget } from '../src/temporal/connection';
 
@@ -130,15 +131,11 @@ async function record(names: string[]): Promise<void> {
     client,
     home,
     services: { ollamaPort: ollama.port, backendPort: backend.port },
-    env: (runner, extra = {}) => ({
-      STIGMER_RUNNER_IMAGE: image,
-      STIGMER_RUNNER_PULL: 'never',
-      STIGMER_RUNNER_WORKSPACE_DIR: join(home, runner, 'workspace'),
-      TEMPORAL_SERVICE_ADDRESS: `localhost:${temporal.port}`,
-      STIGMER_BACKEND_ENDPOINT: `localhost:${backend.port}`,
-      STIGMER_LLM_BASE_URL: `http://localhost:${ollama.port}`,
-      ...extra,
-    }),
+    env: (runner, extra = {}) => {
+      // The runner is named by the provision's flags, as in the histories recorded so far: not in the env.
+      const { STIGMER_RUNNER_NAME: _named, ...env } = scenarioEnv({ image, home, temporalPort: temporal.port, backendPort: backend.port, ollamaUrl: `http://localhost:${ollama.port}` }, runner);
+      return { ...env, ...extra };
+    },
   };
   const commit = execSync('git rev-parse --short HEAD', { cwd: projectRoot() }).toString().trim();
   mkdirSync(HISTORIES_DIR, { recursive: true });

@@ -4,9 +4,9 @@
  * here — except that every P4 provision succeeds: P4's figures of failed provisions time failures.
  * Fails, never skips, when the build, Docker or Temporal is missing.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { runNode } from '../support/process';
 
 jest.setTimeout(600_000);
 
@@ -15,18 +15,8 @@ const RUN = join(ROOT, 'dist', 'bench', 'run.js');
 const OUTPUT = join(ROOT, 'test-artifacts', 'bench-quick.json');
 
 test('npm run bench --quick produces every figure, as a table and as JSON', async () => {
-  const stale = readdirSync(join(ROOT, 'bench')).filter((file) => {
-    const built = join(ROOT, 'dist', 'bench', file.replace(/\.ts$/, '.js'));
-    return !existsSync(built) || statSync(built).mtimeMs < statSync(join(ROOT, 'bench', file)).mtimeMs;
-  });
-  if (stale.length > 0) throw new Error(`dist/bench is missing or older than bench/${stale.join(', bench/')}: run npm run build (or bash scripts/setup.sh)`);
-
   const started = Date.now();
-  const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-    execFile(process.execPath, [RUN, '--quick'], { cwd: ROOT, timeout: 580_000, maxBuffer: 16 * 2 ** 20 }, (error, out, err) =>
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout: out, stderr: err }),
-    ),
-  );
+  const { code, stdout, stderr } = await runNode([RUN, '--quick'], { cwd: ROOT, env: process.env, timeoutMs: 580_000 });
   process.stdout.write(stdout);
   if (code !== 0) throw new Error(`the bench exited ${code}:\n${stderr.slice(-4000)}`);
 

@@ -4,7 +4,6 @@
  * (src/core/runner-env.ts via the container spec). No image is pulled or built: `config` only parses.
  * Fails loudly — never skips — when docker-compose is missing.
  */
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { DEFAULT_RUNNER_NAME } from '../../src/core/config';
@@ -12,28 +11,20 @@ import { buildContainerSpec } from '../../src/core/container-spec';
 import { planNetworking } from '../../src/core/network-plan';
 import { provisionWorkflowId } from '../../src/core/names';
 import { RUNNER_CONTRACTS } from '../../src/core/runner-contract';
+import { childEnv, runProgram, type Run } from '../support/process';
 import { configFrom, ENGINES } from '../../src/core/test-fixtures';
 
 const ROOT = join(__dirname, '..', '..');
 const FILE = join(ROOT, 'docker-compose.yml');
 const HOME = '/home/u'; // configFrom's home directory
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function compose(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) =>
-    execFile('docker-compose', ['-f', FILE, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      if ((error as NodeJS.ErrnoException | null)?.code === 'ENOENT') {
-        reject(new Error('docker-compose not found on PATH: run `bash scripts/setup.sh` (installs Debian\'s docker-compose)'));
-        return;
-      }
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    }),
-  );
+async function compose(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  try {
+    return await runProgram('docker-compose', ['-f', FILE, ...args], { cwd: ROOT, env: childEnv(HOME, env), timeoutMs: 60_000 });
+  } catch (error) {
+    if (/ENOENT/.test((error as Error).message)) throw new Error('docker-compose not found on PATH: run `bash scripts/setup.sh` (installs Debian\'s docker-compose)');
+    throw error;
+  }
 }
 
 interface Normalized {

@@ -3,11 +3,11 @@
  * the Dockerfile's build stage copies, this checkout's node_modules standing in for its `npm install`,
  * then its `npm run build`; and the runtime stage's layout (package.json, bin, dist) runs the CLI.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { runProgram, type Run } from '../support/process';
 
 jest.setTimeout(180_000);
 
@@ -32,12 +32,8 @@ function buildStageCopies(dockerfile: string): Copy[] {
     });
 }
 
-function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) =>
-    execFile(command, args, { cwd, env: { ...process.env, ...env }, timeout: 170_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    ),
-  );
+function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<Run> {
+  return runProgram(command, args, { cwd, env: { ...process.env, ...env }, timeoutMs: 170_000 });
 }
 
 let context: string;

@@ -2,12 +2,11 @@
  * The standalone worker (`stigmer-runner worker`): `run` uses it instead of starting its own; it
  * logs what it configured as JSON lines, serves Prometheus metrics, and stops gracefully on SIGTERM.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/temporal/dev-server';
 import { PROVISIONING_TASK_QUEUE, provisionWorkflowId } from '../../src/core/names';
 import { useE2E } from '../support/e2e-harness';
+import { childEnv, spawnNode } from '../support/process';
 import { freePort } from '../support/temporal-server';
 
 jest.setTimeout(120_000);
@@ -18,20 +17,10 @@ test('a standalone worker serves `run`, logs addresses, mode and engine as JSON 
   const runner = `observed-${process.pid}`;
   const env = e2e.scenarioEnv(runner, await e2e.services('0.0.0.0'));
   const metricsPort = await freePort();
-  const worker = spawn(process.execPath, [join(projectRoot(), 'bin', 'stigmer-runner.js'), 'worker', '--metrics', `127.0.0.1:${metricsPort}`], {
-    env: { PATH: process.env.PATH ?? '', HOME: e2e.home, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  worker.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  e2e.cleanup(async () => worker.exitCode === null && (worker.kill('SIGKILL'), once(worker, 'exit')));
+  const worker = spawnNode([join(projectRoot(), 'bin', 'stigmer-runner.js'), 'worker', '--metrics', `127.0.0.1:${metricsPort}`], { env: childEnv(e2e.home, env) });
+  e2e.cleanup(() => worker.kill('SIGKILL'));
   /** The worker's stdout arrives through a pipe, possibly after `run` has already seen the outcome. */
-  const logged = async (message: string) => {
-    for (const deadline = Date.now() + 20_000; !output.includes(`"message":"${message}"`); ) {
-      if (worker.exitCode !== null || Date.now() > deadline) throw new Error(`no "${message}" in the worker's log:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
+  const logged = (message: string) => worker.waitForLine(new RegExp(`"message":"${message}"`), 20_000);
   await logged('worker started');
 
   const run = await e2e.cli(['run', '--network', 'bridge', '--json'], env);
@@ -39,7 +28,7 @@ test('a standalone worker serves `run`, logs addresses, mode and engine as JSON 
   expect(run.stderr).not.toContain('running a worker in this process');
 
   await logged('runner polling');
-  const events = output.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  const events = worker.stdout().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
   const byMessage = (message: string) => events.find((event) => event.message === message) as Record<string, unknown>;
   expect(byMessage('worker started')).toMatchObject({ level: 'info', taskQueue: PROVISIONING_TASK_QUEUE, metrics: `http://127.0.0.1:${metricsPort}/metrics` });
   expect(byMessage('network planned')).toMatchObject({
@@ -59,8 +48,7 @@ test('a standalone worker serves `run`, logs addresses, mode and engine as JSON 
   expect(metrics).toMatch(/^temporal_/m);
   expect(metrics).toMatch(/temporal_activity_execution_latency\w*\{[^}]*activity_type="startContainer"/);
 
-  worker.kill('SIGTERM');
-  const [code] = await once(worker, 'exit');
-  expect(code).toBe(0);
-  expect(output).toContain('"worker stopped"');
+  await worker.kill('SIGTERM');
+  expect(worker.child.exitCode).toBe(0);
+  expect(worker.output()).toContain('"worker stopped"');
 });

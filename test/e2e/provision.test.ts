@@ -6,9 +6,15 @@
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { MANAGED_TEMPORAL_ADDRESS } from '../../src/core/temporal-connection';
+import { waitUntil } from '../../src/core/wait';
+import { findDockerEndpoint } from '../../src/docker/client';
+import { readEngineFacts } from '../../src/docker/engine-facts';
 import { stepOf as step, useE2E } from '../support/e2e-harness';
+import { runProgram } from '../support/process';
 import { recordTiming } from '../support/timings';
 
 jest.setTimeout(180_000);
@@ -86,11 +92,14 @@ test('embedded default, bridged on a native engine: the managed dev server answe
   delete env.TEMPORAL_SERVICE_ADDRESS; // nothing configured: the managed default
   const embeddedHome = await mkdtemp(join(tmpdir(), 'stigmer-embedded-'));
   e2e.cleanup(async () => {
-    // The detached dev server, if this test started it: stop it and wait until it is gone, or it
-    // would still be writing its database into the folder being removed.
-    const running = () => new Promise<boolean>((resolve) => execFile('pgrep', ['-f', embeddedHome], (error) => resolve(!error)));
-    await new Promise((resolve) => execFile('pkill', ['-f', embeddedHome], resolve));
-    for (const deadline = Date.now() + 15_000; (await running()) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 100));
+    // The detached dev server, if this test started it (its command line names this test's HOME):
+    // stop it by its pid and wait until it is gone, or it would still be writing its database into
+    // the folder being removed. The product records no pid; the listener on the port names it.
+    for (const pid of await listenerPids(MANAGED_PORT)) {
+      if (!cmdline(pid).includes(embeddedHome)) continue; // a developer's own server, reused
+      process.kill(pid, 'SIGTERM');
+      await waitUntil(async () => (cmdline(pid) === '' ? true : undefined), { intervalMs: 100, timeoutMs: 15_000, what: `the managed dev server (pid ${pid}) to exit` });
+    }
     await rm(embeddedHome, { recursive: true, force: true });
   });
   const run = await cli(['run', '--network', 'bridge', '--json'], { ...env, HOME: embeddedHome });
@@ -99,10 +108,32 @@ test('embedded default, bridged on a native engine: the managed dev server answe
   // forwarder (dev server on loopback, forwarder on the gateway alone) exits once the server stops.
   expect(run.code).toBe(0);
   const address = (await containerEnv(runner)).TEMPORAL_SERVICE_ADDRESS;
-  expect(address).toMatch(/^172\.\d+\.\d+\.\d+:7233$/);
-  const gateway = address.split(':')[0];
-  const listening = await new Promise<string>((resolve) => execFile('ss', ['-Hltn', 'sport = :7233'], (_error, stdout) => resolve(stdout)));
-  expect(listening).toContain(`${gateway}:7233`);
-  expect(listening).toContain('127.0.0.1:7233');
-  expect(listening).not.toMatch(/(0\.0\.0\.0|\*|\[::\]):7233/);
+  // The bridge gateway as the engine reports it (the plan's source), not a literal.
+  const { bridgeGateway: gateway } = await readEngineFacts(e2e.docker, findDockerEndpoint(process.env, homedir()));
+  expect(address).toBe(`${gateway}:${MANAGED_PORT}`);
+  const listening = (await runProgram('ss', ['-Hltn', `sport = :${MANAGED_PORT}`], { env: process.env, timeoutMs: 10_000 })).stdout;
+  expect(listening).toContain(`${gateway}:${MANAGED_PORT}`);
+  expect(listening).toContain(`127.0.0.1:${MANAGED_PORT}`);
+  expect(listening).not.toMatch(new RegExp(`(0\\.0\\.0\\.0|\\*|\\[::\\]):${MANAGED_PORT}`));
 });
+
+/**
+ * The managed default's port: fixed by the product (`MANAGED_TEMPORAL_ADDRESS`), so this test runs it
+ * there. Not a test choice to make free: the test is about that default.
+ */
+const MANAGED_PORT = Number(MANAGED_TEMPORAL_ADDRESS.split(':')[1]);
+
+/** Pids of the processes listening on `port` (this user's: `ss -p` shows only those). */
+async function listenerPids(port: number): Promise<number[]> {
+  const { stdout } = await runProgram('ss', ['-Hltnp', `sport = :${port}`], { env: process.env, timeoutMs: 10_000 });
+  return [...new Set([...stdout.matchAll(/pid=(\d+)/g)].map((match) => Number(match[1])))];
+}
+
+/** A process's command line, '' once it is gone. */
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}

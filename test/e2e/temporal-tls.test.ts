@@ -5,13 +5,11 @@
  * temporal.toml profiles and TEMPORAL_* env vars. The January 2026 runner cannot connect that way, so
  * every provision stops at its plan, before any container — and no key or PEM body shows anywhere.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type Dockerode from 'dockerode';
@@ -19,6 +17,7 @@ import { LABELS } from '../../src/core/container-spec';
 import { connectClient, devServerTarget } from '../../src/temporal/connection';
 import { projectRoot } from '../../src/temporal/dev-server';
 import { removeContainers, requireDocker } from '../support/docker';
+import { childEnv, runNode, spawnNode, type Run, type Spawned } from '../support/process';
 import { startTestTemporal, type TestTemporal } from '../support/temporal-server';
 import { startTlsProxy, type TlsProxy } from '../support/tls-proxy';
 
@@ -74,23 +73,12 @@ afterAll(async () => {
   if (home) await rm(home, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
 const outputs: string[] = [];
 
-function cli(args: string[], env: Record<string, string>): Promise<Run> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', HOME: home, ...env }, timeout: 100_000 }, (error, stdout, stderr) => {
-      outputs.push(stdout, stderr);
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr, ms: Date.now() - started });
-    });
-  });
+async function cli(args: string[], env: Record<string, string>): Promise<Run> {
+  const run = await runNode([CLI, ...args], { env: childEnv(home, env), timeoutMs: 100_000 });
+  outputs.push(run.stdout, run.stderr);
+  return run;
 }
 
 /** What every case shares: the profiles' file, a runner of its own and an image that is never pulled. */
@@ -179,7 +167,7 @@ describe('good connections', () => {
       expect(Object.entries(places).flatMap(([place, text]) => secrets.filter((secret) => text.includes(secret)).map((secret) => `${place}: ${secret.slice(0, 12)}…`))).toEqual([]);
       expect(worker.output()).toMatch(/"auth":"api-key","authSource":"env:TEMPORAL_API_KEY"/);
     } finally {
-      await worker.stop();
+      await worker.kill('SIGTERM');
     }
   });
 });
@@ -209,25 +197,8 @@ test('no key or PEM body in any CLI output of this file', async () => {
   expect(outputs.filter((text) => secrets.some((secret) => text.includes(secret)))).toEqual([]);
 });
 
-async function startWorker(env: Record<string, string>): Promise<{ output(): string; stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, [CLI, 'worker'], { env: { PATH: process.env.PATH ?? '', HOME: home, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  await new Promise<void>((resolve, reject) => {
-    lines.on('line', (line) => {
-      output += `${line}\n`;
-      if (line.includes('"worker started"')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}): ${output}`)));
-  });
-  return {
-    output: () => output,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+async function startWorker(env: Record<string, string>): Promise<Spawned> {
+  const worker = spawnNode([CLI, 'worker'], { env: childEnv(home, env) });
+  await worker.waitForLine(/"worker started"/, 60_000);
+  return worker;
 }

@@ -3,7 +3,6 @@
  * runner image, a dev server reachable from bridged containers, a temp HOME, the compiled CLI, and
  * cleanups that run after each test (containers, stand-ins, files).
  */
-import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,8 @@ import { startOllamaStandIn, type OllamaStandIn } from './ollama-standin';
 import { ensureTestRunnerImage } from './runner-image';
 import type { RunnerContractId } from '../../src/core/runner-contract';
 import { freePort, startTestTemporal, type TestTemporal } from './temporal-server';
+import { childEnv, runNode, type Run } from './process';
+import { scenarioEnv } from './scenario';
 
 const CLI = join(projectRoot(), 'bin', 'stigmer-runner.js');
 
@@ -26,11 +27,7 @@ export interface Services {
   ollamaUrl: string;
 }
 
-export interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-  ms: number;
+export interface CliRun extends Run {
   json?: {
     workflowId: string;
     runId: string;
@@ -107,32 +104,18 @@ export function useE2E(options: { engine?: TestEngine } = {}): E2E {
 
   e2e.scenarioEnv = (runner, services, extra = {}) => {
     e2e.cleanup(() => removeContainers(e2e.docker, { label: [`${LABELS.runner}=${runner}`] }));
-    return {
-      STIGMER_RUNNER_NAME: runner,
-      STIGMER_RUNNER_IMAGE: e2e.image,
-      STIGMER_RUNNER_PULL: 'never',
-      STIGMER_RUNNER_WORKSPACE_DIR: join(e2e.home, runner, 'workspace'),
-      TEMPORAL_SERVICE_ADDRESS: `localhost:${e2e.temporal.port}`,
-      STIGMER_BACKEND_ENDPOINT: `localhost:${services.backend.port}`,
-      STIGMER_LLM_BASE_URL: services.ollamaUrl,
-      ...extra,
-    };
+    const scenario = { image: e2e.image, home: e2e.home, temporalPort: e2e.temporal.port, backendPort: services.backend.port, ollamaUrl: services.ollamaUrl };
+    return { ...scenarioEnv(scenario, runner), ...extra };
   };
 
-  e2e.cli = (args, env) => {
-    const started = Date.now();
-    return new Promise((resolve) => {
-      execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', HOME: e2e.home, ...e2e.engine.env, ...env }, timeout: 170_000 }, (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        let json: CliRun['json'];
-        try {
-          json = args.includes('--json') ? JSON.parse(stdout) : undefined;
-        } catch {
-          json = undefined;
-        }
-        resolve({ code, stdout, stderr, ms: Date.now() - started, json });
-      });
-    });
+  e2e.cli = async (args, env) => {
+    const run: CliRun = await runNode([CLI, ...args], { env: childEnv(e2e.home, e2e.engine.env, env), timeoutMs: 170_000 });
+    try {
+      run.json = args.includes('--json') ? JSON.parse(run.stdout) : undefined;
+    } catch {
+      run.json = undefined;
+    }
+    return run;
   };
 
   e2e.runnerContainers = (runner) => e2e.docker.listContainers({ all: true, filters: { label: [`${LABELS.runner}=${runner}`] } });

@@ -3,39 +3,21 @@
  * `go build` into a temp folder named by a hash of the module's files and the embedded contract, so
  * later test files (and runs) reuse the binary. Fails loudly — never skips — when Go is missing.
  */
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { projectRoot } from '../../src/temporal/dev-server';
+import { runProgram, type Run } from './process';
 
 export const GO_MODULES = ['examples/go-trigger', 'docs/contract'].map((dir) => join(projectRoot(), dir));
 
-export interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** Runs a program; a non-zero exit is a result, not an error. */
-export function runProgram(file: string, args: string[], options: { cwd?: string; env: Record<string, string>; timeoutMs: number }): Promise<Run> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { cwd: options.cwd, env: options.env, timeout: options.timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') return reject(new Error(`${file} ${args.join(' ')}: ${error.message}\n${stderr}`));
-      resolve({ code: error ? (error.code as number) : 0, stdout, stderr, ms: Date.now() - started });
-    });
-  });
-}
 
 /** `go` with this process's environment (its module and build caches are under HOME). */
 export async function go(args: string[], cwd: string, timeoutMs = 600_000): Promise<Run> {
-  const env = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
   try {
-    return await runProgram('go', args, { cwd, env, timeoutMs });
+    return await runProgram('go', args, { cwd, env: process.env, timeoutMs });
   } catch (error) {
     if (/ENOENT/.test((error as Error).message)) throw new Error('Go is not installed (no `go` on PATH): the Go trigger and its tests need Go 1.26 — install it from https://go.dev/dl/');
     throw error;

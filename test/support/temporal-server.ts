@@ -1,10 +1,15 @@
 /**
- * A real Temporal dev server for a test file, on free ports, stopped in afterAll. Fails loudly —
- * never skips — when the Temporal CLI is missing.
+ * A real Temporal dev server for a test file, on free ports, stopped in afterAll: the SDK's
+ * `TestWorkflowEnvironment.createLocal` running this project's Temporal CLI (`existing-path`), with
+ * the Stigmer* search attributes from the contract. The product's `startDevServer` stays for what the
+ * product itself starts (the managed, detached server). Fails loudly — never skips — when the
+ * Temporal CLI is missing.
  */
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { startDevServer, temporalCliPath, type DevServer } from '../../src/temporal/dev-server';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { SEARCH_ATTRIBUTES } from '../../src/core/names';
+import { temporalCliPath } from '../../src/temporal/dev-server';
 
 export async function freePort(host = '127.0.0.1'): Promise<number> {
   const server = createServer();
@@ -14,21 +19,46 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   return port;
 }
 
-export interface TestTemporal extends DevServer {
+export interface TestTemporal {
+  /** Where to dial it from this machine (`127.0.0.1:port` also when it listens on 0.0.0.0). */
+  address: string;
   port: number;
+  uiUrl?: string;
+  /** The SDK's environment: `client`, `nativeConnection` (for a Worker). */
+  env: TestWorkflowEnvironment;
+  stop(): Promise<void>;
 }
 
-/** `ip` 0.0.0.0 lets bridged test containers reach it through the Docker bridge gateway. */
+/**
+ * `ip` 0.0.0.0 lets bridged test containers reach it through the Docker bridge gateway; `port` and
+ * `dbFile` together restart a server with its history (the durability test).
+ */
 export async function startTestTemporal(options: { ip?: string; ui?: boolean; dbFile?: string; port?: number } = {}): Promise<TestTemporal> {
   const cli = temporalCliPath();
   if (cli !== 'temporal' && !existsSync(cli)) throw new Error(`Temporal CLI not found at ${cli}: run bash scripts/setup.sh`);
+  const ip = options.ip ?? '127.0.0.1';
   const port = options.port ?? (await freePort());
-  const server = await startDevServer({
-    ip: options.ip ?? '127.0.0.1',
-    port,
-    uiPort: options.ui ? await freePort() : undefined,
-    dbFile: options.dbFile,
-    extraArgs: ['--http-port', String(await freePort()), '--metrics-port', String(await freePort())],
+  const uiPort = options.ui ? await freePort() : undefined;
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: cli },
+      ip,
+      port,
+      ui: options.ui ?? false,
+      uiPort,
+      dbFilename: options.dbFile,
+      searchAttributes: Object.values(SEARCH_ATTRIBUTES),
+      // Free ports for what it would otherwise put on fixed ones (two files' servers side by side).
+      extraArgs: ['--http-port', String(await freePort()), '--metrics-port', String(await freePort())],
+    },
   });
-  return { ...server, port };
+  const dialHost = ip === '0.0.0.0' ? '127.0.0.1' : ip;
+  let stopped: Promise<void> | undefined;
+  return {
+    address: `${dialHost}:${port}`,
+    port,
+    uiUrl: uiPort === undefined ? undefined : `http://${dialHost}:${uiPort}`,
+    env,
+    stop: () => (stopped ??= env.teardown()),
+  };
 }

@@ -11,7 +11,6 @@
  * which answers by replaying the history with the prebuilt workflow bundle. Starting it only after
  * the provisions keeps `run` from handing them to a worker that lacks the scenarios' env.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -22,12 +21,15 @@ import type { Page } from 'playwright-core';
 import { LABELS } from '../../src/core/container-spec';
 import { PROVISIONING_TASK_QUEUE } from '../../src/core/names';
 import { renderChecklist, type StepProgress } from '../../src/core/progress';
+import { waitUntil } from '../../src/core/wait';
 import { listPollers } from '../../src/temporal/task-queue';
 import { startBackendStandIn, type BackendStandIn } from '../support/backend-standin';
 import { removeContainers, requireDocker } from '../support/docker';
 import { startOllamaStandIn, type OllamaStandIn } from '../support/ollama-standin';
 import { ensureTestRunnerImage } from '../support/runner-image';
 import { startTestTemporal, type TestTemporal } from '../support/temporal-server';
+import { childEnv, runNode, spawnNode, type Spawned } from '../support/process';
+import { scenarioEnv } from '../support/scenario';
 import { recordTiming } from '../support/timings';
 import { launchChromium, type TestBrowser } from './chromium';
 import { clippedListItems, eventsWithMetadata, expectVisible, markdownFrame, markdownLines, markdownText, openExecution, screenshot, statusBadge, timelineRow } from './temporal-ui-page';
@@ -76,7 +78,7 @@ let home: string;
 let ollama: OllamaStandIn;
 let backend: BackendStandIn;
 let browser: TestBrowser;
-let queryWorker: ChildProcess | undefined;
+let queryWorker: Spawned | undefined;
 let ready: Provision;
 let seedBug: Provision;
 const runners = [`ui-ready-${process.pid}`, `ui-seed-${process.pid}`];
@@ -103,7 +105,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await stopProcess(queryWorker);
+  await queryWorker?.[Symbol.asyncDispose]();
   if (docker) await Promise.all(runners.map((runner) => removeContainers(docker, { label: [`${LABELS.runner}=${runner}`] })));
   await Promise.all([ollama?.close(), backend?.close()]);
   await temporal?.stop();
@@ -112,24 +114,10 @@ afterAll(async () => {
 
 /** `stigmer-runner run` (compiled) for one runner, with the stand-ins and the dev server's UI link. */
 async function provision(runner: string, args: string[], extra: Record<string, string> = {}): Promise<Provision> {
-  const env = {
-    PATH: process.env.PATH ?? '',
-    HOME: home,
-    STIGMER_RUNNER_NAME: runner,
-    STIGMER_RUNNER_IMAGE: image,
-    STIGMER_RUNNER_PULL: 'never',
-    STIGMER_RUNNER_WORKSPACE_DIR: join(home, runner, 'workspace'),
-    TEMPORAL_SERVICE_ADDRESS: `localhost:${temporal.port}`,
-    STIGMER_TEMPORAL_UI_URL: temporal.uiUrl as string,
-    STIGMER_BACKEND_ENDPOINT: `localhost:${backend.port}`,
-    STIGMER_LLM_BASE_URL: `http://localhost:${ollama.port}`,
-    ...extra,
-  };
-  const started = Date.now();
-  const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-    execFile('node', [CLI, ...args], { env, timeout: 120_000 }, (error, out, err) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout: out, stderr: err })),
-  );
-  recordTiming(`ui provision ${runner} (exit ${code})`, Date.now() - started);
+  const scenario = { image, home, temporalPort: temporal.port, backendPort: backend.port, ollamaUrl: `http://localhost:${ollama.port}` };
+  const env = childEnv(home, scenarioEnv(scenario, runner), { STIGMER_TEMPORAL_UI_URL: temporal.uiUrl as string }, extra);
+  const { code, stdout, stderr, ms } = await runNode([CLI, ...args], { env, timeoutMs: 120_000 });
+  recordTiming(`ui provision ${runner} (exit ${code})`, ms);
   let json: RunJson;
   try {
     json = JSON.parse(stdout) as RunJson;
@@ -155,36 +143,25 @@ async function scheduledActivities(workflowId: string, runId: string): Promise<P
 }
 
 /** `stigmer-runner worker` (compiled), returned once the server has seen it poll. */
-async function startQueryWorker(): Promise<ChildProcess> {
-  const child = spawn('node', [CLI, 'worker'], { env: { PATH: process.env.PATH ?? '', HOME: home, TEMPORAL_SERVICE_ADDRESS: `localhost:${temporal.port}` }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+async function startQueryWorker(): Promise<Spawned> {
+  const worker = spawnNode([CLI, 'worker'], { env: childEnv(home, { TEMPORAL_SERVICE_ADDRESS: `localhost:${temporal.port}` }) });
   const connection = await connectClient(devServerTarget(temporal.address));
   try {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`stigmer-runner worker exited ${child.exitCode}:\n${output}`);
-      const pollers = await listPollers(connection, NAMESPACE, PROVISIONING_TASK_QUEUE);
-      if (pollers.some((poller) => poller.type === 'workflow' && poller.identity.includes(`${child.pid}@`))) return child;
-      if (Date.now() > deadline) {
-        await stopProcess(child);
-        throw new Error(`stigmer-runner worker did not poll ${PROVISIONING_TASK_QUEUE} within 30 s:\n${output}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await waitUntil(
+      async () => {
+        if (worker.child.exitCode !== null) throw new Error(`it exited ${worker.child.exitCode}`); // kept as the timeout's last error
+        const pollers = await listPollers(connection, NAMESPACE, PROVISIONING_TASK_QUEUE);
+        return pollers.some((poller) => poller.type === 'workflow' && poller.identity.includes(`${worker.pid}@`)) || undefined;
+      },
+      { intervalMs: 200, timeoutMs: 30_000, what: `stigmer-runner worker to poll ${PROVISIONING_TASK_QUEUE}` },
+    );
+    return worker;
+  } catch (error) {
+    await worker[Symbol.asyncDispose]();
+    throw new Error(`${(error as Error).message}\n${worker.output()}`);
   } finally {
     await connection.close();
   }
-}
-
-async function stopProcess(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** A fresh page; afterwards, nothing it loaded may have left loopback (the guard aborts and records it). */

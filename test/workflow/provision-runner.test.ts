@@ -3,7 +3,7 @@
  * types, the progress query, UI summaries and current details. Activity bodies are test doubles
  * wrapped by the real `attempted` adapter; the real bodies run in test/e2e against Docker.
  */
-import { Client, WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
@@ -16,7 +16,6 @@ import { configFrom, ENGINES } from '../../src/core/test-fixtures';
 import { PROVISIONING_TASK_QUEUE } from '../../src/core/names';
 import { progressQuery, provisionRunner, type ProvisionInput } from '../../src/workflows';
 import { startTestTemporal, type TestTemporal } from '../support/temporal-server';
-import { connectClient, connectWorker, devServerTarget } from '../../src/temporal/connection';
 
 jest.setTimeout(60_000);
 
@@ -26,11 +25,10 @@ let workflowBundle: { code: string };
 
 beforeAll(async () => {
   [temporal, workflowBundle] = await Promise.all([startTestTemporal(), bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows') })]);
-  client = new Client({ connection: await connectClient(devServerTarget(temporal.address)) });
+  client = temporal.env.client;
 });
 
 afterAll(async () => {
-  await client?.connection.close();
   await temporal?.stop();
 });
 
@@ -63,14 +61,9 @@ function fakeActivities(calls: string[], behaviour: Behaviour = {}): RunnerActiv
 }
 
 async function withWorker<T>(activities: RunnerActivities, body: (taskQueue: string) => Promise<T>): Promise<T> {
-  const connection = await connectWorker(devServerTarget(temporal.address));
   const taskQueue = `${PROVISIONING_TASK_QUEUE}-${randomUUID()}`;
-  const worker = await Worker.create({ connection, taskQueue, workflowBundle, activities });
-  try {
-    return await worker.runUntil(body(taskQueue));
-  } finally {
-    await connection.close();
-  }
+  const worker = await Worker.create({ connection: temporal.env.nativeConnection, taskQueue, workflowBundle, activities });
+  return worker.runUntil(body(taskQueue));
 }
 
 const input = (runner: string, verify?: ProvisionInput['verify']): ProvisionInput => ({ flags: { runner }, trigger: { env: {}, homeDir: '/home/u' }, verify });
