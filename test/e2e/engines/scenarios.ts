@@ -163,7 +163,7 @@ export function engineScenarios(engine: TestEngine): void {
     const containers = await runnerContainers(runner);
     expect(containers).toHaveLength(1);
     expect(containers[0].Labels[LABELS.managedBy]).toBe('stigmer-runner');
-    record(engine, 'unlabelled container with the runner\'s name', `replaced: ${run.json?.container?.action}`, run);
+    record(engine, 'unlabelled container with the runner\'s name', `${run.json?.container?.action}, one container, ready`, run);
   });
 
   test('teardown removes the runner through its own workflow', async () => {
