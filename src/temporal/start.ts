@@ -1,6 +1,6 @@
 /**
  * Starting a provision or a teardown the one way every trigger does it — the CLI, scripts, bench and
- * tests (and, from the published contract, the Go trigger): the workflow id from the runner's name,
+ * tests (and, from the published contract, the Go trigger): the workflow id from the runner's name (and host, when routed),
  * the provisioning queue, and `USE_EXISTING`, so a second trigger attaches to the running execution.
  */
 import type { Client, WorkflowHandleWithFirstExecutionRunId, WorkflowStartOptions } from '@temporalio/client';
@@ -13,7 +13,7 @@ export type StartExtras = Partial<Pick<WorkflowStartOptions, 'staticSummary' | '
 
 export function startProvision(client: Client, input: ProvisionInput, extras: StartExtras = {}): Promise<WorkflowHandleWithFirstExecutionRunId<typeof provisionRunner>> {
   return client.workflow.start<typeof provisionRunner>(WORKFLOW_TYPES.provision, {
-    workflowId: provisionWorkflowId(input.flags.runner),
+    workflowId: provisionWorkflowId(input.flags.runner, input.host),
     taskQueue: PROVISIONING_TASK_QUEUE,
     args: [input],
     workflowIdConflictPolicy: 'USE_EXISTING',
@@ -23,7 +23,7 @@ export function startProvision(client: Client, input: ProvisionInput, extras: St
 
 export function startTeardown(client: Client, input: TeardownInput, extras: StartExtras = {}): Promise<WorkflowHandleWithFirstExecutionRunId<typeof teardownRunner>> {
   return client.workflow.start<typeof teardownRunner>(WORKFLOW_TYPES.teardown, {
-    workflowId: teardownWorkflowId(input.runner),
+    workflowId: teardownWorkflowId(input.runner, input.host),
     taskQueue: PROVISIONING_TASK_QUEUE,
     args: [input],
     workflowIdConflictPolicy: 'USE_EXISTING',
