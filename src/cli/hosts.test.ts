@@ -1,5 +1,6 @@
 import { fleetOf, renderHosts } from './hosts';
 import { triggerEnv } from './run';
+import { workflowIdHost } from '../temporal/start';
 
 const NOW = Date.parse('2026-12-01T12:00:00Z');
 const poll = (identity: string, secondsAgo: number) => ({ identity, type: 'activity' as const, lastAccessTime: new Date(NOW - secondsAgo * 1000).toISOString() });
@@ -35,5 +36,13 @@ describe('triggerEnv', () => {
   it("sends this machine's engine selection only to this machine's host", () => {
     expect(triggerEnv(env, 'here', 'here')).toEqual(env);
     expect(triggerEnv(env, 'there', 'here')).toEqual({ STIGMER_LLM_MODEL: 'm' });
+  });
+});
+
+describe('workflowIdHost', () => {
+  it("leaves this machine's ids as they were and names any other host", () => {
+    expect(workflowIdHost('here', 'here')).toBeUndefined();
+    expect(workflowIdHost('there', 'here')).toBe('there');
+    expect(workflowIdHost(undefined, 'here')).toBeUndefined();
   });
 });

@@ -12,6 +12,7 @@ import { progressQuery, type ProvisionProgress } from '../workflows/provision-ru
 import { provisionWorkflowId } from '../core/names';
 import { EXIT, settledProgress } from './run';
 import { openSession } from './session';
+import { workflowIdHost } from '../temporal/start';
 import { hostFrom, localHost } from './worker';
 
 export interface RunnerStatus {
@@ -34,8 +35,7 @@ export async function statusCommand(flags: ConfigFlags, json: boolean, env: Node
   let status: RunnerStatus;
   try {
     const handle = (id: string) => session.client.workflow.getHandle(id);
-    // This machine's runner may have been provisioned before hosts (unrouted id).
-    const last = (await lastProvision(handle(provisionWorkflowId(runner, host)))) ?? (local ? await lastProvision(handle(provisionWorkflowId(runner))) : undefined);
+    const last = await lastProvision(handle(provisionWorkflowId(runner, workflowIdHost(host))));
     status = { runner, host, containers, lastProvision: last };
   } finally {
     await session.close();
@@ -77,7 +77,7 @@ async function lastProvision(handle: WorkflowHandle): Promise<RunnerStatus['last
 
 /** Checks are shown by their `detail`, which histories recorded before outcomes existed carry too. */
 export function renderStatus(status: RunnerStatus): string {
-  const lines = [`runner ${status.runner} on ${status.host}`];
+  const lines = [`runner ${status.runner}${status.containers ? '' : ` on ${status.host}`}`];
   if (!status.containers) lines.push(`  container: seen only by ${status.host}'s worker`);
   else if (status.containers.length === 0) lines.push('  container: none');
   for (const container of status.containers ?? []) lines.push(`  container: ${container.name} ${container.id.slice(0, 12)} ${container.state} (${container.status}), network ${container.networkMode}, image ${container.image}`);

@@ -74,7 +74,7 @@ export async function workerCommand(flags: ConfigFlags, options: { metrics?: str
 }
 
 /** The engine kind for the identity (`hosts` shows it); an engine that does not answer yet is not fatal. */
-async function engineKind(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+export async function engineKind(env: NodeJS.ProcessEnv): Promise<string | undefined> {
   try {
     const { docker, endpoint } = connectDocker(env);
     return identifyEngine(await readEngineFacts(docker, endpoint)).kind;

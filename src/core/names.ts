@@ -30,6 +30,12 @@ export function hostOfTaskQueue(queue: string): string | undefined {
   return queue.startsWith(prefix) && HOST_NAME.test(queue.slice(prefix.length)) ? queue.slice(prefix.length) : undefined;
 }
 
+/**
+ * The env vars by which a trigger selects an engine explicitly. `run` sends them only to its own
+ * host; a routed provision whose trigger sent none runs on its host worker's own engine.
+ */
+export const ENGINE_SELECTION_ENV_NAMES = ['DOCKER_HOST', 'DOCKER_CONTEXT'] as const;
+
 /** The steps that touch the engine: a routed provision or teardown runs them on its host's queue. */
 export const HOST_BOUND_ACTIVITIES = ['planNetworking', 'startContainer', 'verifyConnectivity', 'awaitRunnerReady', 'stopRunner', 'removeRunner'] as const;
 
@@ -59,9 +65,10 @@ export const WORKFLOW_TYPES = { provision: 'provisionRunner', teardown: 'teardow
 export const WORKFLOW_ID_PREFIXES = { provision: 'provision-runner-', teardown: 'teardown-runner-' } as const;
 
 /**
- * `provision-runner-<runner>` for an unrouted provision (no host in the input: the Go trigger,
- * `temporal workflow start`, executions from before hosts); `provision-runner-<runner>@<host>` for a
- * routed one, so one runner name on two hosts never collides.
+ * `provision-runner-<runner>` for this machine's provisions and unrouted ones (the Go trigger,
+ * `temporal workflow start`, executions from before hosts); `provision-runner-<runner>@<host>` for
+ * one routed to another host, so one runner name on two hosts never collides (temporal/start.ts
+ * `workflowIdHost` decides).
  */
 export function provisionWorkflowId(runner: string, host?: string): string {
   return `${WORKFLOW_ID_PREFIXES.provision}${runner}${host === undefined ? '' : `@${host}`}`;

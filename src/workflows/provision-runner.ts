@@ -11,7 +11,7 @@ import type { ProvisionInput } from '../core/contract';
 import type { RecordedCheck, ServiceDiagnosis, VerificationReport } from '../core/diagnosis';
 import type { NetworkPlan } from '../core/network-plan';
 import { initialProgress, renderChecklist, type StepName, type StepProgress } from '../core/progress';
-import { FAILURE_TYPES, HOST_SCHEDULE_TO_START_MS, hostTaskQueue, QUERY_NAMES, SEARCH_ATTRIBUTES } from '../core/names';
+import { ENGINE_SELECTION_ENV_NAMES, FAILURE_TYPES, HOST_SCHEDULE_TO_START_MS, hostTaskQueue, QUERY_NAMES, SEARCH_ATTRIBUTES } from '../core/names';
 import { inputProblem } from '../core/workflow-input';
 import type { RunnerContainer } from '../docker/runner-container';
 import type { RunnerReady } from '../activities/await-runner-ready';
@@ -137,7 +137,11 @@ export async function provisionRunner(input: ProvisionInput): Promise<ProvisionR
     }
   }
 
-  const config = await step('resolveConfig', `resolve config for ${runnerName}`, (o) => resolveConfig.executeWithOptions(o, [{ flags: input.flags, trigger: input.trigger }]), (c) => `image ${c.runner.image.value}, network ${c.runner.network.value}`);
+  const resolved = await step('resolveConfig', `resolve config for ${runnerName}`, (o) => resolveConfig.executeWithOptions(o, [{ flags: input.flags, trigger: input.trigger }]), (c) => `image ${c.runner.image.value}, network ${c.runner.network.value}`);
+  // Resolved by whichever worker took it: on a host, the engine is the host worker's own unless the
+  // trigger selected one explicitly (which `run` sends only to its own machine's host).
+  const selected = ENGINE_SELECTION_ENV_NAMES.some((name) => input.trigger?.env[name] !== undefined);
+  const config: RunnerConfig = host !== undefined && !selected ? withoutEngine(resolved) : resolved;
   const plan = await step('planNetworking', 'ask the Docker engine what it is and plan networking', (o) => planNetworking.executeWithOptions(o, [config]), (p) => describePlan(p, config));
   state.plan = plan;
   const container = await step(
@@ -183,6 +187,11 @@ export async function provisionRunner(input: ProvisionInput): Promise<ProvisionR
     setCurrentDetails(renderChecklist(runnerName, state.steps, state.diagnoses.filter((diagnosis) => !diagnosis.ok)));
   }
   return { ...state, status: 'ready', config, plan, container, ready };
+}
+
+function withoutEngine(config: RunnerConfig): RunnerConfig {
+  const { engine: _engine, ...rest } = config;
+  return rest;
 }
 
 function describePlan(plan: NetworkPlan, config: RunnerConfig): string {
