@@ -1,7 +1,7 @@
 /**
  * `stigmer-runner run`: what `stigmer run` triggers. Starts (or attaches to) the provision for this
  * runner, follows it step by step and exits 0 ready, 2 invalid input, 3 unreachable services
- * (Temporal included), 1 else (core/names.ts EXIT_CODES, the published contract's).
+ * (Temporal included), 4 the host has no worker (HostOffline), 1 else (core/names.ts EXIT_CODES, the published contract's).
  */
 import { homedir, hostname, userInfo } from 'node:os';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
