@@ -14,7 +14,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { triggerContext } from '../src/config/trigger';
 import { connectDocker } from '../src/docker/client';
 import { projectRoot } from '../src/temporal/dev-server';
-import { createProvisioningWorker } from '../src/worker';
+import { createHostWorkers } from '../src/worker';
 import { PROVISIONING_TASK_QUEUE, provisionWorkflowId, WORKFLOW_TYPES } from '../src/core/names';
 import { startProvision, startTeardown } from '../src/temporal/start';
 import type { ProvisionInput } from '../src/workflows';
@@ -47,6 +47,9 @@ type Scenario = { description: string; run(context: Context, runner: string): Pr
 
 const provision = (context: Context, runner: string, env: Record<string, string>, extra: Partial<ProvisionInput> = {}) =>
   startProvision(context.client, { flags: { runner }, trigger: triggerContext(env, context.home), ...extra });
+
+/** The host the recording worker serves (routed scenarios); `history-offline` has no worker. */
+const RECORD_HOST = 'history-host';
 
 const settle = (handle: WorkflowHandle) => handle.result().catch(() => undefined);
 
@@ -115,6 +118,31 @@ const SCENARIOS: Record<string, Scenario> = {
       return handle;
     },
   },
+  routed: {
+    description: 'a provision routed to a host: its engine-bound steps on runner_provisioning@history-host (patch route-to-host)',
+    run: async (context, runner) => {
+      const handle = await provision(context, runner, context.env(runner), { host: RECORD_HOST, searchAttributes: true });
+      await settle(handle);
+      return handle;
+    },
+  },
+  'host-offline': {
+    description: 'a provision routed to a host with no worker: planNetworking is not taken within 20 s, HostOffline',
+    run: async (context, runner) => {
+      const handle = await provision(context, runner, context.env(runner), { host: 'history-offline' });
+      await settle(handle);
+      return handle;
+    },
+  },
+  'routed-teardown': {
+    description: 'teardownRunner routed to a host removes the runner provisioned there just before',
+    run: async (context, runner) => {
+      await settle(await provision(context, runner, context.env(runner), { host: RECORD_HOST }));
+      const handle = await startTeardown(context.client, { runner, host: RECORD_HOST });
+      await settle(handle);
+      return handle;
+    },
+  },
 };
 
 async function record(names: string[]): Promise<void> {
@@ -126,7 +154,7 @@ async function record(names: string[]): Promise<void> {
   const [image, temporal, ollama, backend] = await Promise.all([ensureTestRunnerImage(docker), startTestTemporal({ ip: '0.0.0.0' }), startOllamaStandIn(), startBackendStandIn()]);
   const client = new Client({ connection: await connectClient(devServerTarget(temporal.address)) });
   const workerConnection = await connectWorker(devServerTarget(temporal.address));
-  const worker = await createProvisioningWorker({ connection: workerConnection, namespace: 'default', bundle: 'prebuilt' });
+  const worker = await createHostWorkers({ connection: workerConnection, namespace: 'default', bundle: 'prebuilt', host: RECORD_HOST });
   const context: Context = {
     client,
     home,
@@ -140,7 +168,7 @@ async function record(names: string[]): Promise<void> {
   const commit = execSync('git rev-parse --short HEAD', { cwd: projectRoot() }).toString().trim();
   mkdirSync(HISTORIES_DIR, { recursive: true });
   try {
-    await worker.runUntil(async () => {
+    await worker.runUntil((async () => {
       for (const name of names) {
         const runner = `history-${name}`;
         const handle = await SCENARIOS[name].run(context, runner);
@@ -150,7 +178,7 @@ async function record(names: string[]): Promise<void> {
         console.log(`recorded ${name}: ${history.events.length} events → test/fixtures/histories/${name}.json`);
         for (const container of await docker.listContainers({ all: true, filters: { label: [`dev.stigmer.runner=${runner}`] } })) await docker.getContainer(container.Id).remove({ force: true });
       }
-    });
+    })());
   } finally {
     await Promise.all([client.connection.close(), workerConnection.close(), ollama.close(), backend.close()]);
     await temporal.stop();

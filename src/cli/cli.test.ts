@@ -101,7 +101,7 @@ describe('status', () => {
     const failed = fixture.history.events.find((event: Record<string, unknown>) => event.workflowExecutionFailedEventAttributes).workflowExecutionFailedEventAttributes;
     const progress = JSON.parse(Buffer.from(failed.failure.applicationFailureInfo.details.payloads[0].data, 'base64').toString('utf8')) as ProvisionProgress;
     expect(progress.checks.filter((check) => check.outcome !== undefined)).toEqual([]);
-    const shown = renderStatus({ runner: 'history-diagnosed', containers: [], lastProvision: { workflowId: fixture.workflowId, runId: 'r', status: 'FAILED', startTime: fixture.recordedAt, progress } });
+    const shown = renderStatus({ runner: 'history-diagnosed', host: 'h1', containers: [], lastProvision: { workflowId: fixture.workflowId, runId: 'r', status: 'FAILED', startTime: fixture.recordedAt, progress } });
     expect(shown).toMatch(/^ {2}✗ temporal from container: localhost:\d+ — ECONNREFUSED: connect ECONNREFUSED 127\.0\.0\.1:\d+$/m);
   });
 });

@@ -1,14 +1,9 @@
-/** `stigmer-runner` — run | plan | worker. Bad input exits 2 with the flag, env var or file key named. */
-import { hostname } from 'node:os';
+/** `stigmer-runner` — run | plan | status | teardown | hosts | worker. Only dispatches; bad input exits 2 with the flag, env var or file key named. */
 import { parseArgs } from 'node:util';
-import type { LogLevel } from '@temporalio/common';
 import { ConfigError, type ConfigFlags } from '../core/config';
-import { loadConfig } from '../config/load-config';
-import { parseAddress } from '../core/address';
-import { installRuntime } from '../observability/runtime';
-import { connectWorker, temporalTarget, TemporalConnectionError } from '../temporal/connection';
-import { createProvisioningWorker } from '../worker';
-import { PROVISIONING_TASK_QUEUE } from '../core/names';
+import { TemporalConnectionError } from '../temporal/connection';
+import { hostsCommand } from './hosts';
+import { workerCommand } from './worker';
 import { planCommand, type Platform } from './plan';
 import { EXIT, runCommand } from './run';
 import { statusCommand } from './status';
@@ -21,11 +16,12 @@ const COMMON = {
   network: { type: 'string' },
   contract: { type: 'string' },
   json: { type: 'boolean' },
+  host: { type: 'string' },
 } as const;
 
 const COMMANDS = {
   run: {
-    usage: `stigmer-runner run      [--runner NAME] [--config FILE] [--image IMAGE] [--network auto|host|bridge] [--contract auto|ID] [--json]
+    usage: `stigmer-runner run      [--host NAME] [--runner NAME] [--config FILE] [--image IMAGE] [--network auto|host|bridge] [--contract auto|ID] [--json]
                           [--verify-attempts N] [--verify-interval-ms MS] [--ready-timeout-ms MS]`,
     options: { ...COMMON, 'verify-attempts': { type: 'string' }, 'verify-interval-ms': { type: 'string' }, 'ready-timeout-ms': { type: 'string' } },
   },
@@ -33,9 +29,10 @@ const COMMANDS = {
     usage: 'stigmer-runner plan     [--platform linux|darwin|win32] [--runner NAME] [--config FILE] [--image IMAGE] [--network …] [--contract …] [--json]',
     options: { ...COMMON, platform: { type: 'string' } },
   },
-  status: { usage: 'stigmer-runner status   [--runner NAME] [--config FILE] [--json]', options: { runner: COMMON.runner, config: COMMON.config, json: COMMON.json } },
-  teardown: { usage: 'stigmer-runner teardown [--runner NAME] [--config FILE] [--json]', options: { runner: COMMON.runner, config: COMMON.config, json: COMMON.json } },
-  worker: { usage: 'stigmer-runner worker   [--config FILE] [--metrics HOST:PORT]', options: { config: COMMON.config, metrics: { type: 'string' } } },
+  status: { usage: 'stigmer-runner status   [--host NAME] [--runner NAME] [--config FILE] [--json]', options: { runner: COMMON.runner, config: COMMON.config, json: COMMON.json, host: COMMON.host } },
+  teardown: { usage: 'stigmer-runner teardown [--host NAME] [--runner NAME] [--config FILE] [--json]', options: { runner: COMMON.runner, config: COMMON.config, json: COMMON.json, host: COMMON.host } },
+  hosts: { usage: 'stigmer-runner hosts    [--config FILE] [--json]', options: { config: COMMON.config, json: COMMON.json } },
+  worker: { usage: 'stigmer-runner worker   [--host NAME] [--config FILE] [--metrics HOST:PORT]', options: { config: COMMON.config, metrics: { type: 'string' }, host: COMMON.host } },
 } as const satisfies Record<string, { usage: string; options: OptionSpec }>;
 
 const usageOf = (commands: ReadonlyArray<{ usage: string }>) => `usage:\n${commands.map((command) => `  ${command.usage}`).join('\n')}`;
@@ -57,6 +54,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         return await runCommand(
           {
             flags: flagsOf(values),
+            host: values.host as string | undefined,
             json: values.json === true,
             verifyAttempts: positiveInt(values['verify-attempts'], '--verify-attempts'),
             verifyIntervalMs: positiveInt(values['verify-interval-ms'], '--verify-interval-ms'),
@@ -75,11 +73,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       case 'teardown': {
         const { values } = parse(rest, COMMANDS[command].options);
         const run = command === 'status' ? statusCommand : teardownCommand;
-        return await run(flagsOf(values), values.json === true, env);
+        return await run(flagsOf(values), values.json === true, env, values.host as string | undefined);
+      }
+      case 'hosts': {
+        const { values } = parse(rest, COMMANDS.hosts.options);
+        return await hostsCommand(flagsOf(values), values.json === true, env);
       }
       case 'worker': {
         const { values } = parse(rest, COMMANDS.worker.options);
-        return await workerCommand(flagsOf(values), values.metrics as string | undefined, env);
+        return await workerCommand(flagsOf(values), { metrics: values.metrics as string | undefined, host: values.host as string | undefined }, env);
       }
       case undefined:
       case 'help':
@@ -131,55 +133,6 @@ function positiveInt(text: unknown, flag: string): number | undefined {
   const value = Number(text);
   if (!Number.isInteger(value) || value <= 0) throw new UsageError(`flag:${flag}: "${String(text)}" is not a positive whole number`);
   return value;
-}
-
-const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
-
-/**
- * Runs the provisioning worker against the configured Temporal until SIGINT/SIGTERM. Logs go to
- * stdout (JSON lines unless a terminal); `--metrics HOST:PORT` (or STIGMER_RUNNER_METRICS) serves
- * Prometheus metrics at /metrics.
- */
-async function workerCommand(flags: ConfigFlags, metricsFlag: string | undefined, env: NodeJS.ProcessEnv): Promise<number> {
-  const { config, secrets } = loadConfig(flags, env);
-  const metrics = metricsFlag !== undefined ? { value: metricsFlag, source: 'flag:--metrics' } : env.STIGMER_RUNNER_METRICS ? { value: env.STIGMER_RUNNER_METRICS, source: 'env:STIGMER_RUNNER_METRICS' } : undefined;
-  if (metrics) {
-    const problem = endpointProblem(metrics.value);
-    if (problem) throw new ConfigError([{ source: metrics.source, message: problem }]);
-  }
-  const level = (env.STIGMER_RUNNER_LOG_LEVEL ?? 'INFO').toUpperCase();
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError([{ source: 'env:STIGMER_RUNNER_LOG_LEVEL', message: `"${level}" is not one of ${LOG_LEVELS.join(', ')}` }]);
-  const logger = installRuntime({ level: level as LogLevel, json: !process.stdout.isTTY, write: (line) => process.stdout.write(line), metrics: metrics?.value });
-
-  const { temporal } = config;
-  const connection = await connectWorker(temporalTarget(config, secrets));
-  try {
-    const worker = await createProvisioningWorker({ connection, namespace: temporal.namespace.value, bundle: 'auto', identity: `stigmer-runner worker ${process.pid}@${hostname()}` });
-    logger.info('worker started', {
-      taskQueue: PROVISIONING_TASK_QUEUE,
-      temporal: temporal.address.value,
-      namespace: temporal.namespace.value,
-      tls: temporal.tls.value,
-      auth: temporal.auth.value,
-      authSource: temporal.auth.source,
-      metrics: metrics ? `http://${metrics.value}/metrics` : null,
-    });
-    await worker.run(); // the SDK turns SIGINT/SIGTERM into a graceful shutdown
-    logger.info('worker stopped');
-    return EXIT.ready;
-  } finally {
-    await connection.close();
-  }
-}
-
-function endpointProblem(text: string): string | undefined {
-  try {
-    const parsed = parseAddress(text);
-    if (parsed.scheme || parsed.port === undefined) return `"${text}" must be host:port, e.g. 127.0.0.1:9464`;
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  }
 }
 
 if (require.main === module) {

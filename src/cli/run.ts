@@ -1,24 +1,27 @@
 /**
  * `stigmer-runner run`: what `stigmer run` triggers. Starts (or attaches to) the provision for this
  * runner, follows it step by step and exits 0 ready, 2 invalid input, 3 unreachable services
- * (Temporal included), 1 else (core/names.ts EXIT_CODES, the published contract's).
+ * (Temporal included), 4 the host has no worker (HostOffline), 1 else (core/names.ts EXIT_CODES, the published contract's).
  */
 import { homedir, hostname, userInfo } from 'node:os';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ConfigFlags } from '../core/config';
-import { EXIT_CODES, exitCodeFor, SEARCH_ATTRIBUTES } from '../core/names';
+import { ENGINE_ENV_NAMES, type ConfigFlags } from '../core/config';
+import { EXIT_CODES, exitCodeFor, FAILURE_TYPES, SEARCH_ATTRIBUTES } from '../core/names';
 import type { StepName, StepStatus } from '../core/progress';
 import { sleepUntilSettled, waitUntil } from '../core/wait';
 import { loadConfig } from '../config/load-config';
 import { triggerContext } from '../config/trigger';
 import { startProvision } from '../temporal/start';
 import { progressQuery, type provisionRunner, type ProvisionInput, type ProvisionProgress } from '../workflows/provision-runner';
-import { executionUrl, openSession } from './session';
+import { executionUrl, hostLastSeen, openSession } from './session';
+import { hostFrom, localHost } from './worker';
 import { stepLine, waitingLine } from './render';
 
 export interface RunOptions {
   flags: ConfigFlags;
+  /** The host to provision on (`--host`); default this machine. */
+  host?: string;
   json: boolean;
   verifyAttempts?: number;
   verifyIntervalMs?: number;
@@ -32,13 +35,15 @@ export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): P
   const loaded = loadConfig(options.flags, env);
   const { config } = loaded;
   const runnerName = config.runner.name.value;
-  const session = await openSession(loaded, env, say, { worker: true });
+  const host = hostFrom(options.host);
+  const session = await openSession(loaded, env, say, { worker: true, host });
   try {
     const client = session.client;
     const input: ProvisionInput = {
       // network and contract were checked by loadConfig above, with every other source
       flags: { ...(options.flags as ProvisionInput['flags']), runner: runnerName },
-      trigger: triggerContext({ ...env, ...session.workerEnv }, env.HOME ?? homedir()),
+      trigger: triggerContext(triggerEnv({ ...env, ...session.workerEnv }, host), env.HOME ?? homedir()),
+      host,
       verify: { maximumAttempts: options.verifyAttempts, initialIntervalMs: options.verifyIntervalMs },
       readyTimeoutMs: options.readyTimeoutMs,
       searchAttributes: session.searchAttributes,
@@ -46,12 +51,18 @@ export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): P
     const handle = await startProvision(client, input, {
       staticSummary: `Provision agent-runner ${runnerName}`,
       staticDetails: triggerDetails(runnerName, config.runner.image.value),
-      ...(session.searchAttributes ? { typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.runner, value: runnerName }, { key: SEARCH_ATTRIBUTES.status, value: 'running' }] } : {}),
+      ...(session.searchAttributes
+        ? { typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.runner, value: runnerName }, { key: SEARCH_ATTRIBUTES.status, value: 'running' }, { key: SEARCH_ATTRIBUTES.host, value: host }] }
+        : {}),
     });
     const uiUrl = executionUrl(session, handle.workflowId, handle.firstExecutionRunId);
     say(`provisioning ${runnerName}: workflow ${handle.workflowId}${uiUrl ? `\n  ${uiUrl}` : ''}`);
 
     const progress = await session.serve(follow(handle, options.json ? () => undefined : say), handle);
+    if (progress.error?.type === FAILURE_TYPES.hostOffline) {
+      const seen = await hostLastSeen(session, host).catch(() => undefined);
+      progress.error.message += seen ? ` (last seen ${seen})` : ' (last seen: never, or more than 5 minutes ago)';
+    }
     const code = exitCodeFor(progress);
     if (options.json) {
       const diagnosis = progress.diagnoses.filter((entry) => !entry.ok);
@@ -83,6 +94,16 @@ export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): P
   } finally {
     await session.close();
   }
+}
+
+/**
+ * The trigger's settings that travel with the provision. Its engine selection (DOCKER_HOST, a docker
+ * context) names an engine on this machine: it travels only to this machine's host; another host's
+ * worker provisions on its own engine.
+ */
+export function triggerEnv(env: NodeJS.ProcessEnv, host: string, thisHost = localHost()): NodeJS.ProcessEnv {
+  if (host === thisHost) return env;
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !(ENGINE_ENV_NAMES as readonly string[]).includes(name)));
 }
 
 /** A closed provision's progress: its result, or the progress its failure carries. */

@@ -5,7 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { Client, type Connection, type WorkflowHandle } from '@temporalio/client';
-import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import type { RunnerConfig, RunnerSecrets } from '../core/config';
 import { sleepUntilSettled, waitUntil } from '../core/wait';
 import { connectClient, connectWorker } from '../temporal/connection';
@@ -13,12 +13,13 @@ import { stalledTask } from '../temporal/stall';
 import { freshPoller, listPollers } from '../temporal/task-queue';
 import { installRuntime } from '../observability/runtime';
 import { ensureSearchAttributes } from '../temporal/dev-server';
-import { createProvisioningWorker } from '../worker';
-import { PROVISIONING_TASK_QUEUE } from '../core/names';
+import { createHostWorkers, createProvisioningWorker, type HostWorkers } from '../worker';
+import { HOST_BOUND_ACTIVITIES, hostTaskQueue, PROVISIONING_TASK_QUEUE, workerIdentity } from '../core/names';
+import { localHost } from './worker';
 import { ensureTemporal } from './embedded-temporal';
 
 /** A worker counts as present if it polled within a long-poll's length (~70 s). */
-const LIVE_POLLER_WINDOW_MS = 70_000;
+export const LIVE_POLLER_WINDOW_MS = 70_000;
 /**
  * Identity prefix of a worker a command starts in its own process. Such a worker dies with its
  * command, but the server lists its poller for minutes after; ignoring these keeps the next command
@@ -50,28 +51,36 @@ export async function openSession(
   { config, secrets }: { config: RunnerConfig; secrets: RunnerSecrets },
   env: NodeJS.ProcessEnv,
   say: (line: string) => void,
-  options: { worker: boolean },
+  options: { worker: boolean; host?: string },
 ): Promise<Session> {
+  // This machine's worker serves this machine's host queue; never another host's (that host's own
+  // worker does, or the provision fails as HostOffline).
+  const host = options.host ?? localHost();
+  const local = host === localHost();
   const temporal = await ensureTemporal(config, secrets, env, say);
   const namespace = config.temporal.namespace.value;
   const connection = await connectClient(temporal.target, { checkNamespace: true });
-  let worker: Worker | undefined;
+  let worker: Pick<HostWorkers, 'runUntil'> | undefined;
   let workerConnection: NativeConnection | undefined;
   const startWorker = async (why: string) => {
     say(`${why}: running a worker in this process`);
     // Each step is printed as it settles; the SDK's per-attempt warnings would only repeat them.
     installRuntime({ level: 'ERROR', json: !process.stderr.isTTY, write: (line) => process.stderr.write(line) });
     workerConnection = await connectWorker(temporal.target);
-    worker = await createProvisioningWorker({
-      connection: workerConnection,
-      namespace,
-      deps: { env },
-      identity: `${IN_PROCESS_IDENTITY} ${process.pid}@${hostname()}`,
-    });
+    const workerOptions = { connection: workerConnection, namespace, deps: { env }, identity: workerIdentity(IN_PROCESS_IDENTITY, process.pid, hostname(), localHost()) };
+    worker = local ? await createHostWorkers({ ...workerOptions, host }) : await createProvisioningWorker(workerOptions);
     return worker;
   };
   try {
-    if (options.worker && !(await standaloneWorkerPolls(connection, namespace))) await startWorker(`no worker polls ${PROVISIONING_TASK_QUEUE}`);
+    if (options.worker) {
+      const queues = local ? [PROVISIONING_TASK_QUEUE, hostTaskQueue(host)] : [PROVISIONING_TASK_QUEUE];
+      for (const queue of queues) {
+        if (!(await standaloneWorkerPolls(connection, namespace, queue))) {
+          await startWorker(`no worker polls ${queue}`);
+          break;
+        }
+      }
+    }
   } catch (error) {
     await connection.close();
     await workerConnection?.close();
@@ -87,7 +96,9 @@ export async function openSession(
       async () => {
         if (settled) return {};
         const task = stalledTask((await execution.describe()).raw, Date.now(), STALL_GRACE_MS);
-        return task ? { stalled: task } : undefined;
+        // Another host's step waits for that host's worker: not one this process can stand in for.
+        const elsewhere = !local && HOST_BOUND_ACTIVITIES.some((name) => task === `activity ${name}`);
+        return task && !elsewhere ? { stalled: task } : undefined;
       },
       { intervalMs: 1000, timeoutMs: Infinity, what: `${execution.workflowId} to settle or stall`, sleep: sleepUntilSettled(body) },
     );
@@ -109,12 +120,18 @@ export async function openSession(
   };
 }
 
-async function standaloneWorkerPolls(connection: Connection, namespace: string): Promise<boolean> {
+async function standaloneWorkerPolls(connection: Connection, namespace: string, queue: string): Promise<boolean> {
   const since = new Date(Date.now() - LIVE_POLLER_WINDOW_MS).toISOString();
-  const pollers = await listPollers(connection, namespace, PROVISIONING_TASK_QUEUE);
+  const pollers = await listPollers(connection, namespace, queue);
   return freshPoller(pollers.filter((poller) => !poller.identity.startsWith(IN_PROCESS_IDENTITY)), since, 0) !== undefined;
 }
 
 export function executionUrl(session: Session, workflowId: string, runId: string): string | undefined {
   return session.uiUrl ? `${session.uiUrl}/namespaces/${session.namespace}/workflows/${workflowId}/${runId}/history` : undefined;
+}
+
+/** When a worker last polled the host's queue (the server remembers pollers ~5 minutes), or undefined. */
+export async function hostLastSeen(session: Session, host: string): Promise<string | undefined> {
+  const pollers = await listPollers(session.client.connection, session.namespace, hostTaskQueue(host));
+  return pollers.map((poller) => poller.lastAccessTime).sort().at(-1);
 }

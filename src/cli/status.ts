@@ -12,20 +12,42 @@ import { progressQuery, type ProvisionProgress } from '../workflows/provision-ru
 import { provisionWorkflowId } from '../core/names';
 import { EXIT, settledProgress } from './run';
 import { openSession } from './session';
+import { workflowIdHost } from '../temporal/start';
+import { hostFrom, localHost } from './worker';
 
 export interface RunnerStatus {
   runner: string;
-  containers: Array<{ id: string; name: string; image: string; state: string; status: string; networkMode: string }>;
+  host: string;
+  /** Absent for another host: its engine is seen only by its own worker. */
+  containers?: Array<{ id: string; name: string; image: string; state: string; status: string; networkMode: string }>;
   lastProvision?: { workflowId: string; runId: string; status: string; startTime: string; closeTime?: string; progress?: ProvisionProgress };
 }
 
-export async function statusCommand(flags: ConfigFlags, json: boolean, env: NodeJS.ProcessEnv): Promise<number> {
+export async function statusCommand(flags: ConfigFlags, json: boolean, env: NodeJS.ProcessEnv, hostFlag?: string): Promise<number> {
   const say = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
   const loaded = loadConfig(flags, env);
   const { config } = loaded;
   const runner = config.runner.name.value;
+  const host = hostFrom(hostFlag);
+  const local = host === localHost();
+  const containers = local ? await localContainers(runner, env) : undefined;
+  const session = await openSession(loaded, env, say, { worker: false, host });
+  let status: RunnerStatus;
+  try {
+    const handle = (id: string) => session.client.workflow.getHandle(id);
+    const last = await lastProvision(handle(provisionWorkflowId(runner, workflowIdHost(host))));
+    status = { runner, host, containers, lastProvision: last };
+  } finally {
+    await session.close();
+  }
+  if (json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+  else say(renderStatus(status));
+  return EXIT.ready;
+}
+
+async function localContainers(runner: string, env: NodeJS.ProcessEnv): Promise<RunnerStatus['containers']> {
   const { docker } = connectDocker(env);
-  const containers = (await findRunnerContainers(docker, runner)).map((info) => ({
+  return (await findRunnerContainers(docker, runner)).map((info) => ({
     id: info.Id,
     name: info.Names[0]?.replace(/^\//, '') ?? runner,
     image: info.Image,
@@ -34,16 +56,6 @@ export async function statusCommand(flags: ConfigFlags, json: boolean, env: Node
     // Podman's list leaves HostConfig null for containers that are not running.
     networkMode: info.HostConfig?.NetworkMode ?? '',
   }));
-  const session = await openSession(loaded, env, say, { worker: false });
-  let status: RunnerStatus;
-  try {
-    status = { runner, containers, lastProvision: await lastProvision(session.client.workflow.getHandle(provisionWorkflowId(runner))) };
-  } finally {
-    await session.close();
-  }
-  if (json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
-  else say(renderStatus(status));
-  return EXIT.ready;
 }
 
 async function lastProvision(handle: WorkflowHandle): Promise<RunnerStatus['lastProvision']> {
@@ -65,9 +77,10 @@ async function lastProvision(handle: WorkflowHandle): Promise<RunnerStatus['last
 
 /** Checks are shown by their `detail`, which histories recorded before outcomes existed carry too. */
 export function renderStatus(status: RunnerStatus): string {
-  const lines = [`runner ${status.runner}`];
-  if (status.containers.length === 0) lines.push('  container: none');
-  for (const container of status.containers) lines.push(`  container: ${container.name} ${container.id.slice(0, 12)} ${container.state} (${container.status}), network ${container.networkMode}, image ${container.image}`);
+  const lines = [`runner ${status.runner}${status.containers ? '' : ` on ${status.host}`}`];
+  if (!status.containers) lines.push(`  container: seen only by ${status.host}'s worker`);
+  else if (status.containers.length === 0) lines.push('  container: none');
+  for (const container of status.containers ?? []) lines.push(`  container: ${container.name} ${container.id.slice(0, 12)} ${container.state} (${container.status}), network ${container.networkMode}, image ${container.image}`);
   const last = status.lastProvision;
   if (!last) return [...lines, '  last provision: none'].join('\n');
   lines.push(`  last provision: ${last.workflowId} ${last.status} (started ${last.startTime})`);

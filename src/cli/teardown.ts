@@ -4,15 +4,19 @@ import { loadConfig } from '../config/load-config';
 import { startTeardown } from '../temporal/start';
 import { EXIT } from './run';
 import { executionUrl, openSession } from './session';
+import { hostFrom, localHost } from './worker';
 
-export async function teardownCommand(flags: ConfigFlags, json: boolean, env: NodeJS.ProcessEnv): Promise<number> {
+export async function teardownCommand(flags: ConfigFlags, json: boolean, env: NodeJS.ProcessEnv, hostFlag?: string): Promise<number> {
   const say = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
   const loaded = loadConfig(flags, env);
   const { config } = loaded;
   const runner = config.runner.name.value;
-  const session = await openSession(loaded, env, say, { worker: true });
+  const host = hostFrom(hostFlag);
+  const session = await openSession(loaded, env, say, { worker: true, host });
   try {
-    const handle = await startTeardown(session.client, { runner, ...(config.engine ? { engine: config.engine } : {}) }, { staticSummary: `Tear down agent-runner ${runner}` });
+    // This machine's engine selection names an engine here: it does not travel to another host.
+    const engine = config.engine && host === localHost() ? { engine: config.engine } : {};
+    const handle = await startTeardown(session.client, { runner, host, ...engine }, { staticSummary: `Tear down agent-runner ${runner} on ${host}` });
     const url = executionUrl(session, handle.workflowId, handle.firstExecutionRunId);
     if (url) say(`teardown ${runner}: ${url}`);
     const result = await session.serve(handle.result(), handle);

@@ -26,17 +26,17 @@ test('the names a client relies on are the promised ones', () => {
   expect({
     queue: PROVISIONING_TASK_QUEUE,
     types: WORKFLOW_TYPES,
-    ids: [provisionWorkflowId('r1'), teardownWorkflowId('r1')],
+    ids: [provisionWorkflowId('r1'), teardownWorkflowId('r1'), provisionWorkflowId('r1', 'h'), teardownWorkflowId('r1', 'h')],
     query: QUERY_NAMES.progress,
     searchAttributes: Object.values(SEARCH_ATTRIBUTES).map((key) => `${key.name}:${key.type}`),
     exitCodes: EXIT_CODES,
   }).toEqual({
     queue: 'runner_provisioning',
     types: { provision: 'provisionRunner', teardown: 'teardownRunner' },
-    ids: ['provision-runner-r1', 'teardown-runner-r1'],
+    ids: ['provision-runner-r1', 'teardown-runner-r1', 'provision-runner-r1@h', 'teardown-runner-r1@h'],
     query: 'progress',
-    searchAttributes: ['StigmerRunner:KEYWORD', 'StigmerStatus:KEYWORD', 'StigmerStep:KEYWORD', 'StigmerNetworkMode:KEYWORD'],
-    exitCodes: { ready: 0, failed: 1, invalidInput: 2, unreachable: 3 },
+    searchAttributes: ['StigmerRunner:KEYWORD', 'StigmerStatus:KEYWORD', 'StigmerStep:KEYWORD', 'StigmerNetworkMode:KEYWORD', 'StigmerHost:KEYWORD'],
+    exitCodes: { ready: 0, failed: 1, invalidInput: 2, unreachable: 3, hostOffline: 4 },
   });
   const published = JSON.parse(committedContractFile('contract.json'));
   expect(published.triggerEnvNames).toEqual([...SETTING_ENV_NAMES]);

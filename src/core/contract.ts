@@ -18,6 +18,9 @@ import {
   EXIT_CODE_FAILURE_TYPES,
   EXIT_CODES,
   FAILURE_TYPES,
+  HOST_NAME,
+  HOST_SCHEDULE_TO_START_MS,
+  hostTaskQueue,
   PROVISIONING_TASK_QUEUE,
   QUERY_NAMES,
   SEARCH_ATTRIBUTES,
@@ -32,6 +35,12 @@ const positiveInt = z.number().int().positive();
 /** A value and where it came from: `flag:--x`, `env:NAME`, `file:PATH#key`, `default`. */
 const sourced = z.object({ value: z.string(), source: z.string() });
 const dockerName = z.string().regex(DOCKER_NAME).describe('A Docker container name: the runner container is named after it');
+const hostName = z
+  .string()
+  .regex(HOST_NAME)
+  .describe(
+    `The host whose worker runs the steps that touch the engine, on its queue ${hostTaskQueue('<host>')}; no worker taking one within ${HOST_SCHEDULE_TO_START_MS} ms fails the workflow as HostOffline. Absent: any worker of ${PROVISIONING_TASK_QUEUE} runs them (one machine)`,
+  );
 
 // ---- inputs ---------------------------------------------------------------------------------
 
@@ -64,6 +73,7 @@ export const provisionInputSchema = z
       .optional(),
     readyTimeoutMs: positiveInt.optional().describe('How long the runner gets to poll its task queue after it starts; default 60000'),
     searchAttributes: z.boolean().optional().describe('The Stigmer* search attributes are registered on the namespace: record the outcome in them; default false'),
+    host: hostName.optional(),
   })
   .meta({ title: 'provisionRunner input' });
 
@@ -71,6 +81,7 @@ export const teardownInputSchema = z
   .object({
     runner: dockerName,
     engine: sourced.optional().describe('The Docker engine the trigger selected (its URL, and where that came from); absent: the worker’s own'),
+    host: hostName.optional(),
   })
   .meta({ title: 'teardownRunner input' });
 
@@ -198,6 +209,7 @@ const EXIT_CODE_MEANINGS: Record<keyof typeof EXIT_CODES, string> = {
   failed: 'the provision failed (any failure not listed below)',
   invalidInput: 'invalid configuration or workflow input',
   unreachable: 'a service is out of reach: connectivity verification failed (the runner container cannot reach one), or the trigger could not connect to Temporal',
+  hostOffline: 'the host the provision is routed to has no worker polling its queue',
 };
 
 /** Names, ids, queue, query, search attributes, failure types and exit codes: what a client in any language reads. */
@@ -206,10 +218,13 @@ export function contractNames() {
   return {
     version: CONTRACT_VERSION,
     taskQueue: PROVISIONING_TASK_QUEUE,
+    hostTaskQueue: hostTaskQueue('<host>'),
+    hostScheduleToStartMs: HOST_SCHEDULE_TO_START_MS,
     workflows: {
       [WORKFLOW_TYPES.provision]: {
         workflowIdPrefix: WORKFLOW_ID_PREFIXES.provision,
         workflowId: `${WORKFLOW_ID_PREFIXES.provision}<runner>`,
+        workflowIdWithHost: `${WORKFLOW_ID_PREFIXES.provision}<runner>@<host>`,
         workflowIdConflictPolicy: 'USE_EXISTING',
         input: schema('provision-runner.input'),
         result: schema('provision-runner.result'),
@@ -219,6 +234,7 @@ export function contractNames() {
       [WORKFLOW_TYPES.teardown]: {
         workflowIdPrefix: WORKFLOW_ID_PREFIXES.teardown,
         workflowId: `${WORKFLOW_ID_PREFIXES.teardown}<runner>`,
+        workflowIdWithHost: `${WORKFLOW_ID_PREFIXES.teardown}<runner>@<host>`,
         workflowIdConflictPolicy: 'USE_EXISTING',
         input: schema('teardown-runner.input'),
         result: schema('teardown-runner.result'),

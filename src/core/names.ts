@@ -12,17 +12,70 @@ export const CONTRACT_VERSION = 1;
 /** The queue the provisioning worker polls; every provision and teardown is started on it. */
 export const PROVISIONING_TASK_QUEUE = 'runner_provisioning';
 
+/**
+ * A fleet: each host's worker (`stigmer-runner worker --host NAME`) also polls the queue of its host,
+ * where a routed provision (input `host`) schedules every step that touches the engine. Host names
+ * are what `hostname` prints by default; they must fit a task queue and a workflow id.
+ */
+export const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+/** The queue of one host's engine-bound steps: `runner_provisioning@NAME`. */
+export function hostTaskQueue(host: string): string {
+  return `${PROVISIONING_TASK_QUEUE}@${host}`;
+}
+
+/** The host a queue from `hostTaskQueue` belongs to, or undefined for any other queue. */
+export function hostOfTaskQueue(queue: string): string | undefined {
+  const prefix = `${PROVISIONING_TASK_QUEUE}@`;
+  return queue.startsWith(prefix) && HOST_NAME.test(queue.slice(prefix.length)) ? queue.slice(prefix.length) : undefined;
+}
+
+/**
+ * The env vars by which a trigger selects an engine explicitly. `run` sends them only to its own
+ * host; a routed provision whose trigger sent none runs on its host worker's own engine.
+ */
+export const ENGINE_SELECTION_ENV_NAMES = ['DOCKER_HOST', 'DOCKER_CONTEXT'] as const;
+
+/** The steps that touch the engine: a routed provision or teardown runs them on its host's queue. */
+export const HOST_BOUND_ACTIVITIES = ['planNetworking', 'startContainer', 'verifyConnectivity', 'awaitRunnerReady', 'stopRunner', 'removeRunner'] as const;
+
+/**
+ * How long a host-bound step may wait for its host's worker to take it before the provision fails
+ * with `HostOffline` (a schedule-to-start timeout: the server does not retry it). A live worker takes
+ * a task within milliseconds; 20 s also covers a worker that restarts.
+ */
+export const HOST_SCHEDULE_TO_START_MS = 20_000;
+
+/**
+ * A worker's identity says which host (and engine kind) it serves, so `stigmer-runner hosts` reads
+ * the fleet off the queues' pollers: `stigmer-runner worker 4242@build-1 host=build-1 engine=podman`.
+ */
+export function workerIdentity(role: string, pid: number, machine: string, host: string, engine?: string): string {
+  return `${role} ${pid}@${machine} host=${host}${engine ? ` engine=${engine}` : ''}`;
+}
+
+export function identityFields(identity: string): { host?: string; engine?: string } {
+  const field = (name: string) => new RegExp(`(?:^| )${name}=(\\S+)`).exec(identity)?.[1];
+  return { host: field('host'), engine: field('engine') };
+}
+
 export const WORKFLOW_TYPES = { provision: 'provisionRunner', teardown: 'teardownRunner' } as const;
 
 /** One execution per runner at a time: triggers start or attach by these ids (`USE_EXISTING`). */
 export const WORKFLOW_ID_PREFIXES = { provision: 'provision-runner-', teardown: 'teardown-runner-' } as const;
 
-export function provisionWorkflowId(runner: string): string {
-  return `${WORKFLOW_ID_PREFIXES.provision}${runner}`;
+/**
+ * `provision-runner-<runner>` for this machine's provisions and unrouted ones (the Go trigger,
+ * `temporal workflow start`, executions from before hosts); `provision-runner-<runner>@<host>` for
+ * one routed to another host, so one runner name on two hosts never collides (temporal/start.ts
+ * `workflowIdHost` decides).
+ */
+export function provisionWorkflowId(runner: string, host?: string): string {
+  return `${WORKFLOW_ID_PREFIXES.provision}${runner}${host === undefined ? '' : `@${host}`}`;
 }
 
-export function teardownWorkflowId(runner: string): string {
-  return `${WORKFLOW_ID_PREFIXES.teardown}${runner}`;
+export function teardownWorkflowId(runner: string, host?: string): string {
+  return `${WORKFLOW_ID_PREFIXES.teardown}${runner}${host === undefined ? '' : `@${host}`}`;
 }
 
 /** provisionRunner's query: its progress (steps, checks, diagnoses), while it runs and after it closed. */
@@ -39,6 +92,8 @@ export const SEARCH_ATTRIBUTES = {
   status: { name: 'StigmerStatus', type: 'KEYWORD' },
   step: { name: 'StigmerStep', type: 'KEYWORD' },
   networkMode: { name: 'StigmerNetworkMode', type: 'KEYWORD' },
+  /** The host a routed provision runs on (set when it is started): `StigmerHost = "gpu-1"`. */
+  host: { name: 'StigmerHost', type: 'KEYWORD' },
 } as const satisfies Record<string, SearchAttributeKey<'KEYWORD'>>;
 
 /** How the temporal CLI spells a search-attribute type (`--search-attribute Name=Keyword`). */
@@ -58,19 +113,22 @@ export const FAILURE_TYPES = {
   /** A service the runner needs is unreachable from its container: the diagnosis names cause and fix. */
   connectivity: 'ConnectivityFailed',
   runnerNotReady: 'RunnerNotReady',
+  /** A host-bound step waited HOST_SCHEDULE_TO_START_MS with no worker of its host taking it. */
+  hostOffline: 'HostOffline',
 } as const;
 
 /**
  * Exit codes of a trigger (`stigmer-runner run`, the Go trigger in examples/go-trigger). `unreachable`
  * is a service out of reach: the runner's (connectivity verification failed) or the trigger's own
- * Temporal (it could not connect).
+ * Temporal (it could not connect). `hostOffline`: the host named by `--host` has no worker polling its queue.
  */
-export const EXIT_CODES = { ready: 0, failed: 1, invalidInput: 2, unreachable: 3 } as const;
+export const EXIT_CODES = { ready: 0, failed: 1, invalidInput: 2, unreachable: 3, hostOffline: 4 } as const;
 
 /** Which failure types give which exit code; any other failure is `failed` (1). */
 export const EXIT_CODE_FAILURE_TYPES: Record<number, readonly string[]> = {
   [EXIT_CODES.invalidInput]: [FAILURE_TYPES.invalidConfig, FAILURE_TYPES.invalidInput],
   [EXIT_CODES.unreachable]: [FAILURE_TYPES.connectivity],
+  [EXIT_CODES.hostOffline]: [FAILURE_TYPES.hostOffline],
 };
 
 /** The exit code of a settled provision: ready, or the code its failure type maps to. */

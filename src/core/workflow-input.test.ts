@@ -6,6 +6,8 @@ test.each<[unknown, string | undefined]>([
   [{ flags: { runner: 'r1' }, trigger: T }, undefined],
   // no trigger: the worker's own env and home (a provision started by hand, e.g. `temporal workflow start`)
   [{ flags: { runner: 'r1' } }, undefined],
+  [{ flags: { runner: 'r1' }, host: 'gpu-1' }, undefined],
+  [{ flags: { runner: 'r1' }, host: 'a b' }, `host: "a b" is not a host name (letters, digits, '.', '_', '-')`],
   [{ flags: { runner: 'r1' }, trigger: null }, 'trigger: expected an object with { env, homeDir }'],
   [{ flags: { runner: 'r1' }, trigger: { env: ['A=1'], homeDir: '/h' } }, 'trigger.env: expected an object of strings'],
   [[{ flags: { runner: 'r1' } }], 'expected an object, got an array'],

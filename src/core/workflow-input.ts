@@ -6,6 +6,7 @@
  * The same rules as the published schema (core/contract.ts `provisionInputSchema`), without zod,
  * which would double the workflow bundle; a unit test holds the two to the same verdicts.
  */
+import { HOST_NAME } from './names';
 import { isAbsolutePath } from './paths';
 import { CONTRACT_CHOICES, DOCKER_NAME, NETWORK_CHOICES } from './vocabulary';
 
@@ -14,7 +15,7 @@ const isPositiveInt = (value: unknown) => Number.isSafeInteger(value) && (value 
 
 export function inputProblem(input: unknown): string | undefined {
   if (!isObject(input)) return `expected an object, got ${input === null ? 'null' : Array.isArray(input) ? 'an array' : typeof input}`;
-  const { flags, trigger, verify, readyTimeoutMs, searchAttributes } = input;
+  const { flags, trigger, verify, readyTimeoutMs, searchAttributes, host } = input;
   if (!isObject(flags)) return 'flags: expected an object with at least { runner }';
   const { runner, config, image, network, contract } = flags;
   if (typeof runner !== 'string' || !DOCKER_NAME.test(runner)) return `flags.runner: ${JSON.stringify(runner)} is not a Docker container name`;
@@ -38,5 +39,6 @@ export function inputProblem(input: unknown): string | undefined {
   }
   if (readyTimeoutMs !== undefined && !isPositiveInt(readyTimeoutMs)) return 'readyTimeoutMs: expected a positive whole number';
   if (searchAttributes !== undefined && typeof searchAttributes !== 'boolean') return 'searchAttributes: expected true or false';
+  if (host !== undefined && (typeof host !== 'string' || !HOST_NAME.test(host))) return `host: ${JSON.stringify(host)} is not a host name (letters, digits, '.', '_', '-')`;
   return undefined;
 }

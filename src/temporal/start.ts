@@ -1,19 +1,29 @@
 /**
  * Starting a provision or a teardown the one way every trigger does it — the CLI, scripts, bench and
- * tests (and, from the published contract, the Go trigger): the workflow id from the runner's name,
+ * tests (and, from the published contract, the Go trigger): the workflow id from the runner's name (and host, when routed),
  * the provisioning queue, and `USE_EXISTING`, so a second trigger attaches to the running execution.
  */
+import { hostname } from 'node:os';
 import type { Client, WorkflowHandleWithFirstExecutionRunId, WorkflowStartOptions } from '@temporalio/client';
 import type { ProvisionInput, TeardownInput } from '../core/contract';
 import { PROVISIONING_TASK_QUEUE, provisionWorkflowId, teardownWorkflowId, WORKFLOW_TYPES } from '../core/names';
 import type { provisionRunner, teardownRunner } from '../workflows';
+
+/**
+ * The host part of a workflow id: none for this machine's host, so this machine's ids stay
+ * `provision-runner-<runner>` (what the Go trigger and earlier triggers start or attach to); the
+ * host name for any other host (`provision-runner-<runner>@<host>`).
+ */
+export function workflowIdHost(host: string | undefined, thisHost = hostname()): string | undefined {
+  return host === thisHost ? undefined : host;
+}
 
 /** What a caller may add: summary, details, search attributes (the id, queue and policy are the contract's). */
 export type StartExtras = Partial<Pick<WorkflowStartOptions, 'staticSummary' | 'staticDetails' | 'typedSearchAttributes'>>;
 
 export function startProvision(client: Client, input: ProvisionInput, extras: StartExtras = {}): Promise<WorkflowHandleWithFirstExecutionRunId<typeof provisionRunner>> {
   return client.workflow.start<typeof provisionRunner>(WORKFLOW_TYPES.provision, {
-    workflowId: provisionWorkflowId(input.flags.runner),
+    workflowId: provisionWorkflowId(input.flags.runner, workflowIdHost(input.host)),
     taskQueue: PROVISIONING_TASK_QUEUE,
     args: [input],
     workflowIdConflictPolicy: 'USE_EXISTING',
@@ -23,7 +33,7 @@ export function startProvision(client: Client, input: ProvisionInput, extras: St
 
 export function startTeardown(client: Client, input: TeardownInput, extras: StartExtras = {}): Promise<WorkflowHandleWithFirstExecutionRunId<typeof teardownRunner>> {
   return client.workflow.start<typeof teardownRunner>(WORKFLOW_TYPES.teardown, {
-    workflowId: teardownWorkflowId(input.runner),
+    workflowId: teardownWorkflowId(input.runner, workflowIdHost(input.host)),
     taskQueue: PROVISIONING_TASK_QUEUE,
     args: [input],
     workflowIdConflictPolicy: 'USE_EXISTING',

@@ -1,4 +1,5 @@
 /** status and teardown: what runs and what the last provision decided; teardown through its own workflow. */
+import { hostname } from 'node:os';
 import { Client } from '@temporalio/client';
 import { provisionWorkflowId, teardownWorkflowId } from '../../src/core/names';
 import { useE2E } from '../support/e2e-harness';
@@ -12,7 +13,7 @@ test('status shows the running runner with its plan and last verification; teard
   const runner = `lifecycle-${process.pid}`;
   const env = e2e.scenarioEnv(runner, await e2e.services('127.0.0.1'));
   const none = JSON.parse((await e2e.cli(['status', '--json'], env)).stdout);
-  expect(none).toEqual({ runner, containers: [] });
+  expect(none).toEqual({ runner, host: hostname(), containers: [] });
 
   expect((await e2e.cli(['run', '--json'], env)).code).toBe(0);
   const status = await e2e.cli(['status', '--json'], env);

@@ -3,7 +3,12 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { createActivities, type RunnerActivities } from '../../src/activities';
-import { createProvisioningWorker, defaultActivityDeps } from '../../src/worker';
+import { hostname } from 'node:os';
+import { createHostWorkers, defaultActivityDeps } from '../../src/worker';
+import { hostTaskQueue, PROVISIONING_TASK_QUEUE, workerIdentity } from '../../src/core/names';
+import { waitUntil } from '../../src/core/wait';
+import { listPollers } from '../../src/temporal/task-queue';
+import { engineKind } from '../../src/cli/worker';
 import { connectWorker, devServerTarget } from '../../src/temporal/connection';
 
 async function main(): Promise<void> {
@@ -27,15 +32,26 @@ async function main(): Promise<void> {
       return result;
     };
   }
-  const worker = await createProvisioningWorker({
+  // Like `stigmer-runner worker --host`: the shared queue and its host's (default: this machine's).
+  const host = process.env.WORKER_HOST ?? hostname();
+  const identity = workerIdentity('test-worker', process.pid, hostname(), host, await engineKind(process.env));
+  const worker = await createHostWorkers({
     connection,
     namespace: 'default',
     activities: activities as unknown as RunnerActivities,
     bundle: 'prebuilt',
-    identity: `test-worker ${process.pid}`,
+    host,
+    identity,
+  });
+  const running = worker.run();
+  // Ready once the server lists both queues' pollers: a CLI started now finds this worker, not none.
+  await waitUntil(async () => ((await Promise.all([PROVISIONING_TASK_QUEUE, hostTaskQueue(host)].map((queue) => listPollers(connection, 'default', queue)))).every((pollers) => pollers.some((poller) => poller.identity === identity)) ? true : undefined), {
+    intervalMs: 100,
+    timeoutMs: 15_000,
+    what: `worker ${identity} to poll ${PROVISIONING_TASK_QUEUE} and ${hostTaskQueue(host)}`,
   });
   process.stdout.write('worker running\n');
-  await worker.run();
+  await running;
   await connection.close();
 }
 

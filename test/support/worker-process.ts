@@ -17,12 +17,15 @@ export interface WorkerProcessOptions {
   temporalAddress: string;
   env: Record<string, string>;
   pause?: { step: string; when: 'before' | 'after' };
+  /** The host it serves (its queue runner_provisioning@HOST); default this machine's host name. */
+  host?: string;
 }
 
 export async function startWorkerProcess(options: WorkerProcessOptions): Promise<WorkerProcess> {
   const worker = spawnNode([join(projectRoot(), 'dist', 'test', 'support', 'worker-main.js')], {
     env: childEnv(process.env.HOME ?? '/tmp', options.env, {
       WORKER_TEMPORAL_ADDRESS: options.temporalAddress,
+      ...(options.host ? { WORKER_HOST: options.host } : {}),
       ...(options.pause ? { WORKER_PAUSE: `${options.pause.when}:${options.pause.step}` } : {}),
     }),
     stdin: true,

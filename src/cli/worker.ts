@@ -1,0 +1,94 @@
+/**
+ * `stigmer-runner worker [--host NAME]`: the provisioning worker of one host. It polls the shared
+ * `runner_provisioning` queue (workflow tasks, host-independent steps) and its host's
+ * `runner_provisioning@NAME` (every step that touches its engine — the one its DOCKER_HOST or docker
+ * context names). Secrets stay here: the runner's API keys are read from this process's env and
+ * config file when the container is created; nothing secret travels through Temporal.
+ */
+import { hostname } from 'node:os';
+import type { LogLevel } from '@temporalio/common';
+import { ConfigError, type ConfigFlags } from '../core/config';
+import { identifyEngine } from '../core/engine';
+import { parseAddress } from '../core/address';
+import { EXIT_CODES, HOST_NAME, hostTaskQueue, PROVISIONING_TASK_QUEUE, workerIdentity } from '../core/names';
+import { loadConfig } from '../config/load-config';
+import { connectDocker } from '../docker/client';
+import { readEngineFacts } from '../docker/engine-facts';
+import { installRuntime } from '../observability/runtime';
+import { connectWorker, temporalTarget } from '../temporal/connection';
+import { createHostWorkers } from '../worker';
+
+const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+
+/** This machine's host name: what `--host` defaults to, for `worker` and for `run`, `status`, `teardown`. */
+export function localHost(): string {
+  return hostname();
+}
+
+/** `--host NAME` checked, or this machine's; the source is named in the error. */
+export function hostFrom(flag: string | undefined): string {
+  const host = flag ?? localHost();
+  if (!HOST_NAME.test(host)) throw new ConfigError([{ source: flag === undefined ? 'hostname' : 'flag:--host', message: `"${host}" is not a host name (letters, digits, '.', '_', '-'; at most 63)` }]);
+  return host;
+}
+
+/**
+ * Runs until SIGINT/SIGTERM. Logs go to stdout (JSON lines unless a terminal); `--metrics HOST:PORT`
+ * (or STIGMER_RUNNER_METRICS) serves Prometheus metrics at /metrics.
+ */
+export async function workerCommand(flags: ConfigFlags, options: { metrics?: string; host?: string }, env: NodeJS.ProcessEnv): Promise<number> {
+  const host = hostFrom(options.host);
+  const { config, secrets } = loadConfig(flags, env);
+  const metrics = options.metrics !== undefined ? { value: options.metrics, source: 'flag:--metrics' } : env.STIGMER_RUNNER_METRICS ? { value: env.STIGMER_RUNNER_METRICS, source: 'env:STIGMER_RUNNER_METRICS' } : undefined;
+  if (metrics) {
+    const problem = endpointProblem(metrics.value);
+    if (problem) throw new ConfigError([{ source: metrics.source, message: problem }]);
+  }
+  const level = (env.STIGMER_RUNNER_LOG_LEVEL ?? 'INFO').toUpperCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError([{ source: 'env:STIGMER_RUNNER_LOG_LEVEL', message: `"${level}" is not one of ${LOG_LEVELS.join(', ')}` }]);
+  const logger = installRuntime({ level: level as LogLevel, json: !process.stdout.isTTY, write: (line) => process.stdout.write(line), metrics: metrics?.value });
+
+  const engine = await engineKind(env);
+  const { temporal } = config;
+  const connection = await connectWorker(temporalTarget(config, secrets));
+  try {
+    const workers = await createHostWorkers({ connection, namespace: temporal.namespace.value, bundle: 'auto', host, identity: workerIdentity('stigmer-runner worker', process.pid, hostname(), host, engine) });
+    logger.info('worker started', {
+      taskQueue: PROVISIONING_TASK_QUEUE,
+      host,
+      hostTaskQueue: hostTaskQueue(host),
+      engine: engine ?? null,
+      temporal: temporal.address.value,
+      namespace: temporal.namespace.value,
+      tls: temporal.tls.value,
+      auth: temporal.auth.value,
+      authSource: temporal.auth.source,
+      metrics: metrics ? `http://${metrics.value}/metrics` : null,
+    });
+    await workers.run(); // the SDK turns SIGINT/SIGTERM into a graceful shutdown
+    logger.info('worker stopped');
+    return EXIT_CODES.ready;
+  } finally {
+    await connection.close();
+  }
+}
+
+/** The engine kind for the identity (`hosts` shows it); an engine that does not answer yet is not fatal. */
+export async function engineKind(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  try {
+    const { docker, endpoint } = connectDocker(env);
+    return identifyEngine(await readEngineFacts(docker, endpoint)).kind;
+  } catch {
+    return undefined;
+  }
+}
+
+function endpointProblem(text: string): string | undefined {
+  try {
+    const parsed = parseAddress(text);
+    if (parsed.scheme || parsed.port === undefined) return `"${text}" must be host:port, e.g. 127.0.0.1:9464`;
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
