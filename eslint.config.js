@@ -3,10 +3,42 @@
 // builtins (the workflow sandbox forbids them; the core does no I/O). `npm test` runs it.
 const tseslint = require('typescript-eslint');
 
-const NODE_BUILTINS = ['assert', 'buffer', 'child_process', 'crypto', 'dns', 'events', 'fs', 'fs/promises', 'http', 'https', 'net', 'os', 'path', 'process', 'stream', 'timers', 'tls', 'url', 'util', 'worker_threads', 'zlib'];
+const NODE_BUILTINS = [
+  'assert',
+  'buffer',
+  'child_process',
+  'crypto',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'https',
+  'net',
+  'os',
+  'path',
+  'process',
+  'stream',
+  'timers',
+  'tls',
+  'url',
+  'util',
+  'worker_threads',
+  'zlib',
+];
 
 module.exports = tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.tools/**', 'test-artifacts/**', 'examples/**', '**/*.js', '!eslint.config.js'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      '.tools/**',
+      'test-artifacts/**',
+      'examples/**',
+      '**/*.js',
+      '!eslint.config.js',
+    ],
+  },
   {
     files: ['**/*.ts'],
     languageOptions: { parser: tseslint.parser, parserOptions: { projectService: true, tsconfigRootDir: __dirname } },
@@ -21,7 +53,15 @@ module.exports = tseslint.config(
     files: ['src/workflows/**/*.ts', 'src/core/**/*.ts'],
     ignores: ['**/*.test.ts', 'src/core/test-fixtures.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: NODE_BUILTINS.flatMap((name) => [name, `node:${name}`]).map((name) => ({ name, message: 'the workflow bundle and the pure core do no I/O: no Node builtins' })) }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: NODE_BUILTINS.flatMap((name) => [name, `node:${name}`]).map((name) => ({
+            name,
+            message: 'the workflow bundle and the pure core do no I/O: no Node builtins',
+          })),
+        },
+      ],
     },
   },
 );

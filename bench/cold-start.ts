@@ -17,7 +17,8 @@ const POLLING_TIMEOUT_MS = 60_000;
 
 async function main(): Promise<void> {
   const [mode, address] = process.argv.slice(2);
-  if ((mode !== 'prebuilt' && mode !== 'source') || !address) throw new Error('usage: cold-start.js prebuilt|source ADDRESS');
+  if ((mode !== 'prebuilt' && mode !== 'source') || !address)
+    throw new Error('usage: cold-start.js prebuilt|source ADDRESS');
   installRuntime({ level: 'ERROR', json: false, write: (line) => process.stderr.write(line) });
   const identity = `bench-cold-start-${process.pid}`;
   const connection = await connectWorker(devServerTarget(address));
@@ -26,16 +27,22 @@ async function main(): Promise<void> {
   const createMs = performance.now();
   const running = worker.run();
   const client = await connectClient(devServerTarget(address));
-  await waitUntil(async () => (await listPollers(client, 'default', PROVISIONING_TASK_QUEUE)).find((poller) => poller.identity === identity), {
-    intervalMs: 5,
-    timeoutMs: POLLING_TIMEOUT_MS,
-    what: `worker ${identity} to poll ${PROVISIONING_TASK_QUEUE}`,
-  });
+  await waitUntil(
+    async () =>
+      (await listPollers(client, 'default', PROVISIONING_TASK_QUEUE)).find((poller) => poller.identity === identity),
+    {
+      intervalMs: 5,
+      timeoutMs: POLLING_TIMEOUT_MS,
+      what: `worker ${identity} to poll ${PROVISIONING_TASK_QUEUE}`,
+    },
+  );
   const pollingMs = performance.now();
   worker.shutdown();
   await running;
   await Promise.all([client.close(), connection.close()]);
-  process.stdout.write(`${JSON.stringify({ createMs: Math.round(createMs), createCallMs: Math.round(createMs - createCalled), pollingMs: Math.round(pollingMs) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ createMs: Math.round(createMs), createCallMs: Math.round(createMs - createCalled), pollingMs: Math.round(pollingMs) })}\n`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -43,7 +43,8 @@ export async function startFixture(): Promise<Fixture> {
   const docker = await requireDocker();
   const closers: Array<() => Promise<unknown>> = [];
   const close = async () => {
-    for (const closer of closers.splice(0).reverse()) await closer().catch((error: unknown) => process.stderr.write(`cleanup: ${(error as Error).message}\n`));
+    for (const closer of closers.splice(0).reverse())
+      await closer().catch((error: unknown) => process.stderr.write(`cleanup: ${(error as Error).message}\n`));
   };
   try {
     const home = await mkdtemp(join(tmpdir(), 'stigmer-bench-'));
@@ -55,11 +56,24 @@ export async function startFixture(): Promise<Fixture> {
       startOllamaStandIn({ host: '0.0.0.0' }),
       startBackendStandIn({ host: '0.0.0.0' }),
     ]);
-    closers.push(() => temporal.stop(), () => ollama.close(), () => backend.close());
+    closers.push(
+      () => temporal.stop(),
+      () => ollama.close(),
+      () => backend.close(),
+    );
     const connection = await connectClient(devServerTarget(temporal.address));
     closers.push(() => connection.close());
     // The settings env: the stand-ins and dev server as a user would configure them (the default runner's workspace).
-    const env = childEnv(home, scenarioEnv({ image, home, temporalPort: temporal.port, backendPort: backend.port, ollamaUrl: `http://localhost:${ollama.port}` }));
+    const env = childEnv(
+      home,
+      scenarioEnv({
+        image,
+        home,
+        temporalPort: temporal.port,
+        backendPort: backend.port,
+        ollamaUrl: `http://localhost:${ollama.port}`,
+      }),
+    );
     const deps: ActivityDeps = { docker: connectDocker(), env, homeDir: home, platform: process.platform };
     return {
       runId,

@@ -28,25 +28,45 @@ const SETTLE_MS = 1500;
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const retriesOf = (steps: Array<{ attempts: number }>) => steps.reduce((sum, step) => sum + Math.max(0, step.attempts - 1), 0);
+const retriesOf = (steps: Array<{ attempts: number }>) =>
+  steps.reduce((sum, step) => sum + Math.max(0, step.attempts - 1), 0);
 
-function start(fixture: Fixture, workflowId: string, input: ProvisionInput): Promise<WorkflowHandle<typeof provisionRunner>> {
-  return fixture.client.workflow.start(provisionRunner, { taskQueue: PROVISIONING_TASK_QUEUE, workflowId, args: [input] });
+function start(
+  fixture: Fixture,
+  workflowId: string,
+  input: ProvisionInput,
+): Promise<WorkflowHandle<typeof provisionRunner>> {
+  return fixture.client.workflow.start(provisionRunner, {
+    taskQueue: PROVISIONING_TASK_QUEUE,
+    workflowId,
+    args: [input],
+  });
 }
 
 /** A failed provision's progress: the workflow fails with it in the failure's details. */
 function progressOf(error: unknown): ProvisionProgress | undefined {
-  return error instanceof WorkflowFailedError ? ((error.cause as ApplicationFailure | undefined)?.details?.[0] as ProvisionProgress | undefined) : undefined;
+  return error instanceof WorkflowFailedError
+    ? ((error.cause as ApplicationFailure | undefined)?.details?.[0] as ProvisionProgress | undefined)
+    : undefined;
 }
 
 /**
  * The baseline: the worker's activity bodies in the workflow's order and with its inputs, in this
  * process, without Temporal. Adds each step's duration to `stepMs`.
  */
-async function provisionWithoutTemporal(fixture: Fixture, { flags, trigger }: ProvisionInput, workflowId: string, stepMs: Record<string, number[]>): Promise<void> {
+async function provisionWithoutTemporal(
+  fixture: Fixture,
+  { flags, trigger }: ProvisionInput,
+  workflowId: string,
+  stepMs: Record<string, number[]>,
+): Promise<void> {
   // The worker's logger (same log cost) and a client on the same Temporal (readiness asks it for pollers).
   const env = new MockActivityEnvironment(undefined, { logger: Runtime.instance().logger, client: fixture.client });
-  const run = async <A extends unknown[], T>(name: string, activity: (...args: A) => Promise<Attempted<T>>, ...args: A): Promise<T> => {
+  const run = async <A extends unknown[], T>(
+    name: string,
+    activity: (...args: A) => Promise<Attempted<T>>,
+    ...args: A
+  ): Promise<T> => {
     const started = performance.now();
     const { value } = (await env.run(activity, ...args)) as Attempted<T>;
     (stepMs[name] ??= []).push(performance.now() - started);
@@ -57,7 +77,12 @@ async function provisionWithoutTemporal(fixture: Fixture, { flags, trigger }: Pr
   const plan = await run('planNetworking', planNetworking, config);
   const container = await run('startContainer', startContainer, { flags, trigger, config, plan, workflowId });
   await run('verifyConnectivity', verifyConnectivity, { config, plan, container });
-  await run('awaitRunnerReady', awaitRunnerReady, { config, container, taskQueue: plan.runner.taskQueue, timeoutMs: READY_TIMEOUT_MS });
+  await run('awaitRunnerReady', awaitRunnerReady, {
+    config,
+    container,
+    taskQueue: plan.runner.taskQueue,
+    timeoutMs: READY_TIMEOUT_MS,
+  });
 }
 
 export interface P1 {
@@ -82,7 +107,12 @@ export async function measureP1(fixture: Fixture, runs: number): Promise<P1> {
   const runner = fixture.runnerName('p1');
   const input: ProvisionInput = { flags: { runner }, trigger: fixture.trigger() };
   const samples = { temporal: [] as number[], baseline: [] as number[] };
-  const overhead = { outsideActivitiesMs: [] as number[], activityDispatchMs: [] as number[], workflowTasksMs: [] as number[], clientMs: [] as number[] };
+  const overhead = {
+    outsideActivitiesMs: [] as number[],
+    activityDispatchMs: [] as number[],
+    workflowTasksMs: [] as number[],
+    clientMs: [] as number[],
+  };
   const stepMs = { temporal: {} as Record<string, number[]>, baseline: {} as Record<string, number[]> };
   const readyBeforeOwnPoll = { temporal: 0, baseline: 0 };
   let retries = 0;
@@ -109,7 +139,8 @@ export async function measureP1(fixture: Fixture, runs: number): Promise<P1> {
       if (handle) {
         const events = (await handle.fetchHistory()).events ?? [];
         const split = historySplit(events);
-        for (const [name, inActivity] of Object.entries(split.byActivity)) (stepMs.temporal[name] ??= []).push(inActivity);
+        for (const [name, inActivity] of Object.entries(split.byActivity))
+          (stepMs.temporal[name] ??= []).push(inActivity);
         overhead.outsideActivitiesMs.push(split.totalMs - split.inActivitiesMs);
         overhead.activityDispatchMs.push(split.activityDispatchMs);
         overhead.workflowTasksMs.push(split.workflowTasksMs);
@@ -123,14 +154,23 @@ export async function measureP1(fixture: Fixture, runs: number): Promise<P1> {
   await fixture.removeRunner(runner);
   const temporal = summarize(samples.temporal);
   const baseline = summarize(samples.baseline);
-  const medians = (values: Record<string, number[]>) => Object.fromEntries(Object.entries(values).map(([key, list]) => [key, summarize(list)]));
+  const medians = (values: Record<string, number[]>) =>
+    Object.fromEntries(Object.entries(values).map(([key, list]) => [key, summarize(list)]));
   return {
     temporal,
     baseline,
     ratio: round(temporal.medianMs / baseline.medianMs, 3),
     ratioOfMeans: round(temporal.meanMs / baseline.meanMs, 3),
     overhead: medians(overhead) as P1['overhead'],
-    steps: Object.fromEntries(Object.keys(stepMs.baseline).map((name) => [name, { temporalMs: summarize(stepMs.temporal[name]).medianMs, baselineMs: summarize(stepMs.baseline[name]).medianMs }])),
+    steps: Object.fromEntries(
+      Object.keys(stepMs.baseline).map((name) => [
+        name,
+        {
+          temporalMs: summarize(stepMs.temporal[name]).medianMs,
+          baselineMs: summarize(stepMs.baseline[name]).medianMs,
+        },
+      ]),
+    ),
     retries,
     readyBeforeOwnPoll,
     eventsPerProvision,
@@ -155,16 +195,24 @@ export async function measureP2(fixture: Fixture, reps: number): Promise<P2> {
   let cause = '';
   for (let rep = 1; rep <= reps; rep++) {
     await fixture.removeRunner(runner);
-    const handle = await start(fixture, `${runner}-${rep}`, { flags: { runner, network: 'bridge' }, trigger: fixture.trigger({ STIGMER_RUNNER_HOST_ALIAS: 'localhost' }) });
+    const handle = await start(fixture, `${runner}-${rep}`, {
+      flags: { runner, network: 'bridge' },
+      trigger: fixture.trigger({ STIGMER_RUNNER_HOST_ALIAS: 'localhost' }),
+    });
     const failure = await handle.result().then(
       () => undefined,
       (error: unknown) => error,
     );
     const seenAt = Date.now();
     const progress = progressOf(failure);
-    if (progress?.error?.type !== 'ConnectivityFailed' || !progress.container) throw new Error(`the seed-bug provision should fail verifyConnectivity, got: ${(failure as Error | undefined)?.message ?? 'ready'}`);
+    if (progress?.error?.type !== 'ConnectivityFailed' || !progress.container)
+      throw new Error(
+        `the seed-bug provision should fail verifyConnectivity, got: ${(failure as Error | undefined)?.message ?? 'ready'}`,
+      );
     const startedAt = Date.parse(progress.container.startedAt);
-    const failed = ((await handle.fetchHistory()).events ?? []).find((event) => event.activityTaskFailedEventAttributes);
+    const failed = ((await handle.fetchHistory()).events ?? []).find(
+      (event) => event.activityTaskFailedEventAttributes,
+    );
     if (!failed) throw new Error(`no ActivityTaskFailed event in ${handle.workflowId}`);
     toDiagnosis.push(eventMs(failed) - startedAt);
     toClient.push(seenAt - startedAt);
@@ -206,7 +254,12 @@ export async function measureP3(address: string, reps: number): Promise<P3> {
     }
   }
   const of = (mode: 'prebuilt' | 'source', key: keyof ColdStart) => summarize(runs[mode].map((run) => run[key]));
-  const [prebuilt, source, prebuiltPolling, sourcePolling] = [of('prebuilt', 'createMs'), of('source', 'createMs'), of('prebuilt', 'pollingMs'), of('source', 'pollingMs')];
+  const [prebuilt, source, prebuiltPolling, sourcePolling] = [
+    of('prebuilt', 'createMs'),
+    of('source', 'createMs'),
+    of('prebuilt', 'pollingMs'),
+    of('source', 'pollingMs'),
+  ];
   return {
     prebuilt,
     source,
@@ -249,27 +302,37 @@ export async function measureP4(fixture: Fixture, count: number): Promise<P4> {
       const handle = await start(fixture, runner, { flags: { runner }, trigger: fixture.trigger() });
       const outcome = await handle.result().then(
         (result) => ({ steps: result.steps, error: undefined }),
-        (error: unknown) => ({ steps: progressOf(error)?.steps ?? [], error: ((error as WorkflowFailedError).cause ?? (error as Error)).message }),
+        (error: unknown) => ({
+          steps: progressOf(error)?.steps ?? [],
+          error: ((error as WorkflowFailedError).cause ?? (error as Error)).message,
+        }),
       );
       return { runner, handle, ms: performance.now() - started, readyAt: Date.now(), ...outcome };
     }),
   );
   const wallMs = performance.now() - started;
   const used = memory.stop();
-  const histories = await Promise.all(outcomes.map(async (outcome) => (await outcome.handle.fetchHistory()).events ?? []));
+  const histories = await Promise.all(
+    outcomes.map(async (outcome) => (await outcome.handle.fetchHistory()).events ?? []),
+  );
   const counts = histories.map((events) => events.length).sort((a, b) => a - b);
   let readyBeforeOwnPoll = 0;
-  for (const outcome of outcomes) if (!outcome.error && (await readyBeforeItPolled(fixture, outcome.runner, outcome.readyAt))) readyBeforeOwnPoll++;
+  for (const outcome of outcomes)
+    if (!outcome.error && (await readyBeforeItPolled(fixture, outcome.runner, outcome.readyAt))) readyBeforeOwnPoll++;
   await Promise.all(runners.map((runner) => fixture.removeRunner(runner)));
   const failed = outcomes.filter((outcome) => outcome.error);
   const steps: P4['steps'] = {};
   for (const name of outcomes[0].steps.map((step) => step.name)) {
-    const ran = outcomes.flatMap((outcome) => outcome.steps.filter((step) => step.name === name && step.durationMs !== undefined));
+    const ran = outcomes.flatMap((outcome) =>
+      outcome.steps.filter((step) => step.name === name && step.durationMs !== undefined),
+    );
     if (ran.length === 0) continue;
     const durations = summarize(ran.map((step) => step.durationMs as number));
     steps[name] = { medianMs: durations.medianMs, maxMs: Math.max(...durations.samplesMs), retries: retriesOf(ran) };
   }
-  const retryCauses = histories.flatMap((events) => events.flatMap((event) => event.activityTaskStartedEventAttributes?.lastFailure?.message ?? []));
+  const retryCauses = histories.flatMap((events) =>
+    events.flatMap((event) => event.activityTaskStartedEventAttributes?.lastFailure?.message ?? []),
+  );
   log(`P4 ${count} provisions: ${failed.length} failed, ${Math.round(wallMs)} ms`);
   return {
     provisions: count,
@@ -293,7 +356,9 @@ export async function measureP4(fixture: Fixture, count: number): Promise<P4> {
  * said `runner.polling` (its worker exists and starts polling), by Docker's log timestamps.
  */
 async function readyBeforeItPolled(fixture: Fixture, runner: string, readyAt: number): Promise<boolean> {
-  const raw = (await fixture.docker.getContainer(runner).logs({ stdout: true, stderr: true, timestamps: true, follow: false })) as unknown as Buffer;
+  const raw = (await fixture.docker
+    .getContainer(runner)
+    .logs({ stdout: true, stderr: true, timestamps: true, follow: false })) as unknown as Buffer;
   const line = demuxLogs(raw)
     .split('\n')
     .find((entry) => entry.includes('"event":"runner.polling"'));

@@ -16,7 +16,8 @@ import { installRuntime } from '../src/observability/runtime';
 import { round } from './stats';
 import { connectWorker, devServerTarget } from '../src/temporal/connection';
 
-const sumOf = (steps: Record<string, Record<string, number>>, key: string) => Object.values(steps).reduce((sum, step) => sum + step[key], 0);
+const sumOf = (steps: Record<string, Record<string, number>>, key: string) =>
+  Object.values(steps).reduce((sum, step) => sum + step[key], 0);
 
 const SIZES = { quick: { p1: 3, p2: 2, p3: 2, p4: 5 }, full: { p1: 20, p2: 5, p3: 5, p4: 50 } };
 
@@ -32,9 +33,22 @@ async function main(): Promise<void> {
     const p3 = await measureP3(fixture.temporal.address, sizes.p3);
     const productionPrebuilt = workflowSource().workflowBundle !== undefined;
     const connection = await connectWorker(devServerTarget(fixture.temporal.address));
-    const worker = await createProvisioningWorker({ connection, namespace: 'default', deps: fixture.deps, bundle: 'prebuilt', identity: `bench ${fixture.runId}` });
+    const worker = await createProvisioningWorker({
+      connection,
+      namespace: 'default',
+      deps: fixture.deps,
+      bundle: 'prebuilt',
+      identity: `bench ${fixture.runId}`,
+    });
     const [p1, p2, p4] = await worker
-      .runUntil(async () => [await measureP1(fixture, sizes.p1), await measureP2(fixture, sizes.p2), await measureP4(fixture, sizes.p4)] as const)
+      .runUntil(
+        async () =>
+          [
+            await measureP1(fixture, sizes.p1),
+            await measureP2(fixture, sizes.p2),
+            await measureP4(fixture, sizes.p4),
+          ] as const,
+      )
       .finally(() => connection.close());
 
     const rows: Array<[string, string, number, string, string, boolean?]> = [
@@ -43,27 +57,102 @@ async function main(): Promise<void> {
       ['P1', 'baseline (same steps, no Temporal), median', p1.baseline.medianMs, 'ms', ''],
       ['P1', 'baseline, p95', p1.baseline.p95Ms, 'ms', ''],
       ['P1', 'ratio of medians', p1.ratio, '×', '≤ 1.10', p1.ratio <= 1.1],
-      ['P1', 'ratio of means (Temporal / baseline)', p1.ratioOfMeans, '×', `${p1.temporal.meanMs} / ${p1.baseline.meanMs} ms`],
-      ['P1', 'Temporal overhead (history): outside activities, median', p1.overhead.outsideActivitiesMs.medianMs, 'ms', ''],
-      ['P1', '  of which activity dispatch / workflow tasks', p1.overhead.activityDispatchMs.medianMs, 'ms', `${p1.overhead.workflowTasksMs.medianMs} ms`],
+      [
+        'P1',
+        'ratio of means (Temporal / baseline)',
+        p1.ratioOfMeans,
+        '×',
+        `${p1.temporal.meanMs} / ${p1.baseline.meanMs} ms`,
+      ],
+      [
+        'P1',
+        'Temporal overhead (history): outside activities, median',
+        p1.overhead.outsideActivitiesMs.medianMs,
+        'ms',
+        '',
+      ],
+      [
+        'P1',
+        '  of which activity dispatch / workflow tasks',
+        p1.overhead.activityDispatchMs.medianMs,
+        'ms',
+        `${p1.overhead.workflowTasksMs.medianMs} ms`,
+      ],
       ['P1', '  plus trigger + result outside the history, median', p1.overhead.clientMs.medianMs, 'ms', ''],
-      ['P1', 'inside activities, Temporal / baseline, median sum', sumOf(p1.steps, 'temporalMs'), 'ms', `${sumOf(p1.steps, 'baselineMs')} ms`],
-      ['P1', 'retries (Temporal) / ready before own poll (both)', p1.retries, '', `${p1.readyBeforeOwnPoll.temporal + p1.readyBeforeOwnPoll.baseline} of ${2 * sizes.p1}`],
-      ['P2', 'seed bug: container start → diagnosis, median', p2.toDiagnosis.medianMs, 'ms', '≤ 2000', p2.toDiagnosis.medianMs <= 2000],
+      [
+        'P1',
+        'inside activities, Temporal / baseline, median sum',
+        sumOf(p1.steps, 'temporalMs'),
+        'ms',
+        `${sumOf(p1.steps, 'baselineMs')} ms`,
+      ],
+      [
+        'P1',
+        'retries (Temporal) / ready before own poll (both)',
+        p1.retries,
+        '',
+        `${p1.readyBeforeOwnPoll.temporal + p1.readyBeforeOwnPoll.baseline} of ${2 * sizes.p1}`,
+      ],
+      [
+        'P2',
+        'seed bug: container start → diagnosis, median',
+        p2.toDiagnosis.medianMs,
+        'ms',
+        '≤ 2000',
+        p2.toDiagnosis.medianMs <= 2000,
+      ],
       ['P2', 'seed bug: container start → client has it, median', p2.toClient.medianMs, 'ms', ''],
       ['P3', 'cold start → Worker.create, prebuilt bundle, median', p3.prebuilt.medianMs, 'ms', ''],
       ['P3', 'cold start → Worker.create, workflowsPath, median', p3.source.medianMs, 'ms', ''],
       ['P3', 'ratio of medians', p3.ratio, '×', '≤ 0.30', p3.ratio <= 0.3],
-      ['P3', 'the production worker loads the prebuilt bundle', productionPrebuilt ? 1 : 0, '', 'yes (1)', productionPrebuilt],
-      ['P3', 'the Worker.create call alone, prebuilt / workflowsPath', p3.prebuiltCreateCall.medianMs, 'ms', `${p3.sourceCreateCall.medianMs} ms`],
-      ['P3', 'cold start → polling, prebuilt / workflowsPath', p3.pollingRatio, '×', `${p3.prebuiltPolling.medianMs} / ${p3.sourcePolling.medianMs} ms`],
+      [
+        'P3',
+        'the production worker loads the prebuilt bundle',
+        productionPrebuilt ? 1 : 0,
+        '',
+        'yes (1)',
+        productionPrebuilt,
+      ],
+      [
+        'P3',
+        'the Worker.create call alone, prebuilt / workflowsPath',
+        p3.prebuiltCreateCall.medianMs,
+        'ms',
+        `${p3.sourceCreateCall.medianMs} ms`,
+      ],
+      [
+        'P3',
+        'cold start → polling, prebuilt / workflowsPath',
+        p3.pollingRatio,
+        '×',
+        `${p3.prebuiltPolling.medianMs} / ${p3.sourcePolling.medianMs} ms`,
+      ],
       ['P4', `${p4.provisions} concurrent provisions: failures`, p4.failures, '', '0', p4.failures === 0],
       ['P4', 'wall time', p4.wallMs, 'ms', ''],
       ['P4', 'provision latency under load, median / p95', p4.latency.medianMs, 'ms', `p95 ${p4.latency.p95Ms} ms`],
-      ['P4', 'history events per provision, max', p4.eventsPerProvision.max, '', '≤ 40', p4.eventsPerProvision.max <= 40],
+      [
+        'P4',
+        'history events per provision, max',
+        p4.eventsPerProvision.max,
+        '',
+        '≤ 40',
+        p4.eventsPerProvision.max <= 40,
+      ],
       ['P4', 'activity retries, all provisions', p4.retries, '', ''],
-      ['P4', 'reported ready before its own runner polled', p4.readyBeforeOwnPoll, '', `of ${p4.provisions - p4.failures} ready`],
-      ['P4', 'host memory used, peak over start', p4.memory.hostUsedPeakDeltaMiB, 'MiB', `bench RSS peak ${p4.memory.benchRssPeakMiB} MiB`],
+      [
+        'P4',
+        'reported ready before its own runner polled',
+        p4.readyBeforeOwnPoll,
+        '',
+        `of ${p4.provisions - p4.failures} ready`,
+      ],
+      [
+        'P4',
+        'host memory used, peak over start',
+        p4.memory.hostUsedPeakDeltaMiB,
+        'MiB',
+        `bench RSS peak ${p4.memory.benchRssPeakMiB} MiB`,
+      ],
     ];
     const figures = {
       'p1.temporal.medianMs': p1.temporal.medianMs,
@@ -82,10 +171,23 @@ async function main(): Promise<void> {
       mode,
       at: new Date().toISOString(),
       durationS: Math.round((Date.now() - benchStarted) / 1000),
-      machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), loadAverage1m: { start: loadAtStart, end: round(loadavg()[0], 2) }, node: process.version, docker: engine.Version, image: fixture.image },
+      machine: {
+        cpus: cpus().length,
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        loadAverage1m: { start: loadAtStart, end: round(loadavg()[0], 2) },
+        node: process.version,
+        docker: engine.Version,
+        image: fixture.image,
+      },
       sizes,
       figures,
-      targets: { p1Ratio: p1.ratio <= 1.1, p2DiagnosisMs: p2.toDiagnosis.medianMs <= 2000, p3Ratio: p3.ratio <= 0.3, p4Failures: p4.failures === 0, p4Events: p4.eventsPerProvision.max <= 40 },
+      targets: {
+        p1Ratio: p1.ratio <= 1.1,
+        p2DiagnosisMs: p2.toDiagnosis.medianMs <= 2000,
+        p3Ratio: p3.ratio <= 0.3,
+        p4Failures: p4.failures === 0,
+        p4Events: p4.eventsPerProvision.max <= 40,
+      },
       p1,
       p2,
       p3: { ...p3, productionPrebuilt },
@@ -96,18 +198,35 @@ async function main(): Promise<void> {
     writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
 
     const header = `stigmer-runner bench (${mode}: P1 ${sizes.p1}+${sizes.p1} runs, P2 ${sizes.p2}, P3 ${sizes.p3}+${sizes.p3}, P4 ${sizes.p4}) · docker ${engine.Version} · node ${process.version} · ${cpus().length} CPUs · load ${loadAtStart} → ${report.machine.loadAverage1m.end} · ${report.durationS} s`;
-    const lines = rows.map(([id, figure, value, unit, target, met]) => [id, figure, `${value}${unit ? ` ${unit}` : ''}`, target, met === undefined ? '' : met ? 'met' : 'MISSED']);
-    const widths = [0, 1, 2, 3].map((column) => Math.max(...lines.map((line) => line[column].length), ['', 'figure', 'value', 'target'][column].length));
-    const format = (line: string[]) => `| ${line.map((cell, column) => (column < 4 ? cell.padEnd(widths[column]) : cell.padEnd(6))).join(' | ')} |`;
+    const lines = rows.map(([id, figure, value, unit, target, met]) => [
+      id,
+      figure,
+      `${value}${unit ? ` ${unit}` : ''}`,
+      target,
+      met === undefined ? '' : met ? 'met' : 'MISSED',
+    ]);
+    const widths = [0, 1, 2, 3].map((column) =>
+      Math.max(...lines.map((line) => line[column].length), ['', 'figure', 'value', 'target'][column].length),
+    );
+    const format = (line: string[]) =>
+      `| ${line.map((cell, column) => (column < 4 ? cell.padEnd(widths[column]) : cell.padEnd(6))).join(' | ')} |`;
     const notes = [
-      `P1 inside each step, median ms (Temporal / baseline): ${Object.entries(p1.steps).map(([name, step]) => `${name} ${step.temporalMs} / ${step.baselineMs}`).join(', ')}`,
-      `P4 each step under load, median / max ms (retries): ${Object.entries(p4.steps).map(([name, step]) => `${name} ${step.medianMs} / ${step.maxMs} (${step.retries})`).join(', ')}`,
+      `P1 inside each step, median ms (Temporal / baseline): ${Object.entries(p1.steps)
+        .map(([name, step]) => `${name} ${step.temporalMs} / ${step.baselineMs}`)
+        .join(', ')}`,
+      `P4 each step under load, median / max ms (retries): ${Object.entries(p4.steps)
+        .map(([name, step]) => `${name} ${step.medianMs} / ${step.maxMs} (${step.retries})`)
+        .join(', ')}`,
       `P4 retry causes: ${p4.retryCauses.join(' | ') || 'none'}`,
       `P4 event types (one history): ${JSON.stringify(p4.eventTypes)}`,
       `JSON: ${out}`,
     ];
     const rule = `|${[...widths, 6].map((width) => '-'.repeat(width + 2)).join('|')}|`;
-    process.stdout.write([header, '', format(['', 'figure', 'value', 'target', '']), rule, ...lines.map(format), '', ...notes, ''].join('\n'));
+    process.stdout.write(
+      [header, '', format(['', 'figure', 'value', 'target', '']), rule, ...lines.map(format), '', ...notes, ''].join(
+        '\n',
+      ),
+    );
   } finally {
     await fixture.close();
   }

@@ -21,10 +21,17 @@ export function summarize(samples: number[]): Summary {
   const mid = sorted.length >> 1;
   const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   const mean = samples.reduce((sum, ms) => sum + ms, 0) / samples.length;
-  return { n: samples.length, medianMs: round(median), p95Ms: round(sorted[Math.ceil(0.95 * sorted.length) - 1]), meanMs: round(mean), samplesMs: samples.map((ms) => round(ms)) };
+  return {
+    n: samples.length,
+    medianMs: round(median),
+    p95Ms: round(sorted[Math.ceil(0.95 * sorted.length) - 1]),
+    meanMs: round(mean),
+    samplesMs: samples.map((ms) => round(ms)),
+  };
 }
 
-export const eventName = (event: HistoryEvent): string => temporal.api.enums.v1.EventType[event.eventType ?? 0].replace(/^EVENT_TYPE_/, '');
+export const eventName = (event: HistoryEvent): string =>
+  temporal.api.enums.v1.EventType[event.eventType ?? 0].replace(/^EVENT_TYPE_/, '');
 export const eventMs = (event: HistoryEvent): number => tsToMs(event.eventTime);
 
 /** How many events of each type a history holds, in first-seen order. */
@@ -39,7 +46,13 @@ export function eventBreakdown(events: HistoryEvent[]): Record<string, number> {
  * (started → closed; also per activity type), waiting for an activity to be picked up (scheduled →
  * started), and the rest — workflow tasks between one step and the next.
  */
-export function historySplit(events: HistoryEvent[]): { totalMs: number; inActivitiesMs: number; activityDispatchMs: number; workflowTasksMs: number; byActivity: Record<string, number> } {
+export function historySplit(events: HistoryEvent[]): {
+  totalMs: number;
+  inActivitiesMs: number;
+  activityDispatchMs: number;
+  workflowTasksMs: number;
+  byActivity: Record<string, number>;
+} {
   const scheduled = new Map<number, number>();
   const started = new Map<number, number>();
   const names = new Map<number, string>();
@@ -64,5 +77,11 @@ export function historySplit(events: HistoryEvent[]): { totalMs: number; inActiv
     }
   }
   const totalMs = eventMs(events[events.length - 1]) - eventMs(events[0]);
-  return { totalMs, inActivitiesMs, activityDispatchMs, workflowTasksMs: totalMs - inActivitiesMs - activityDispatchMs, byActivity };
+  return {
+    totalMs,
+    inActivitiesMs,
+    activityDispatchMs,
+    workflowTasksMs: totalMs - inActivitiesMs - activityDispatchMs,
+    byActivity,
+  };
 }

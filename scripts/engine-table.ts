@@ -18,7 +18,11 @@ const ENGINE_ORDER = ['rootful-docker', 'rootless-docker', 'rootful-podman', 'ro
 export function renderEngineTable(rows: Row[], versions: Record<string, string>, when: string): string {
   const scenarios = [...new Set(rows.map((row) => row.scenario))];
   const engines = ENGINE_ORDER.filter((engine) => rows.some((row) => row.engine === engine));
-  const cell = (engine: string, scenario: string) => rows.filter((row) => row.engine === engine && row.scenario === scenario).at(-1)?.result.replace(/\|/g, '\\|') ?? '—';
+  const cell = (engine: string, scenario: string) =>
+    rows
+      .filter((row) => row.engine === engine && row.scenario === scenario)
+      .at(-1)
+      ?.result.replace(/\|/g, '\\|') ?? '—';
   return [
     '# Engines × cases',
     '',
@@ -43,7 +47,14 @@ if (require.main === module) {
   }
   const lines = readFileSync(source, 'utf8').trim().split('\n').filter(Boolean);
   const rows = lines.map((line) => JSON.parse(line) as Row & { version?: string });
-  const versions = Object.fromEntries(rows.filter((row) => row.scenario === 'plan: engine kind, rootless' && row.version).map((row) => [row.engine, row.version as string]));
-  writeFileSync(join(root, 'docs', 'engines.md'), renderEngineTable(rows, versions, new Date().toISOString().slice(0, 10)));
+  const versions = Object.fromEntries(
+    rows
+      .filter((row) => row.scenario === 'plan: engine kind, rootless' && row.version)
+      .map((row) => [row.engine, row.version as string]),
+  );
+  writeFileSync(
+    join(root, 'docs', 'engines.md'),
+    renderEngineTable(rows, versions, new Date().toISOString().slice(0, 10)),
+  );
   process.stdout.write(`docs/engines.md: ${rows.length} results\n`);
 }

@@ -45,8 +45,12 @@ interface Context {
 
 type Scenario = { description: string; run(context: Context, runner: string): Promise<WorkflowHandle> };
 
-const provision = (context: Context, runner: string, env: Record<string, string>, extra: Partial<ProvisionInput> = {}) =>
-  startProvision(context.client, { flags: { runner }, trigger: triggerContext(env, context.home), ...extra });
+const provision = (
+  context: Context,
+  runner: string,
+  env: Record<string, string>,
+  extra: Partial<ProvisionInput> = {},
+) => startProvision(context.client, { flags: { runner }, trigger: triggerContext(env, context.home), ...extra });
 
 /** The host the recording worker serves (routed scenarios); `history-offline` has no worker. */
 const RECORD_HOST = 'history-host';
@@ -74,7 +78,12 @@ const SCENARIOS: Record<string, Scenario> = {
     description: 'Ollama comes up a few seconds late: verifyConnectivity is retried, then the provision succeeds',
     run: async (context, runner) => {
       const port = await freePort();
-      const handle = await provision(context, runner, context.env(runner, { STIGMER_LLM_BASE_URL: `http://localhost:${port}` }), { verify: { initialIntervalMs: 1000, maximumAttempts: 6 } });
+      const handle = await provision(
+        context,
+        runner,
+        context.env(runner, { STIGMER_LLM_BASE_URL: `http://localhost:${port}` }),
+        { verify: { initialIntervalMs: 1000, maximumAttempts: 6 } },
+      );
       await new Promise((resolve) => setTimeout(resolve, 2500));
       const late = await startOllamaStandIn({ port });
       await settle(handle);
@@ -83,9 +92,14 @@ const SCENARIOS: Record<string, Scenario> = {
     },
   },
   diagnosed: {
-    description: 'the seed bug (a bridged container handed localhost): verifyConnectivity fails non-retryably with a diagnosis',
+    description:
+      'the seed bug (a bridged container handed localhost): verifyConnectivity fails non-retryably with a diagnosis',
     run: async (context, runner) => {
-      const handle = await provision(context, runner, context.env(runner, { STIGMER_RUNNER_NETWORK: 'bridge', STIGMER_RUNNER_HOST_ALIAS: 'localhost' }));
+      const handle = await provision(
+        context,
+        runner,
+        context.env(runner, { STIGMER_RUNNER_NETWORK: 'bridge', STIGMER_RUNNER_HOST_ALIAS: 'localhost' }),
+      );
       await settle(handle);
       return handle;
     },
@@ -96,7 +110,8 @@ const SCENARIOS: Record<string, Scenario> = {
       const env = context.env(runner);
       const first = await provision(context, runner, env);
       const second = await provision(context, runner, env);
-      if (second.firstExecutionRunId !== first.firstExecutionRunId) throw new Error('the second trigger did not attach');
+      if (second.firstExecutionRunId !== first.firstExecutionRunId)
+        throw new Error('the second trigger did not attach');
       await settle(second);
       return first;
     },
@@ -104,7 +119,11 @@ const SCENARIOS: Record<string, Scenario> = {
   'invalid-input': {
     description: 'a malformed workflow input fails that workflow at once with InvalidInput',
     run: async (context, runner) => {
-      const handle = await context.client.workflow.start(WORKFLOW_TYPES.provision, { taskQueue: PROVISIONING_TASK_QUEUE, workflowId: provisionWorkflowId(runner), args: [{ flags: { runner: 'not a name' } }] });
+      const handle = await context.client.workflow.start(WORKFLOW_TYPES.provision, {
+        taskQueue: PROVISIONING_TASK_QUEUE,
+        workflowId: provisionWorkflowId(runner),
+        args: [{ flags: { runner: 'not a name' } }],
+      });
       await settle(handle);
       return handle;
     },
@@ -119,9 +138,13 @@ const SCENARIOS: Record<string, Scenario> = {
     },
   },
   routed: {
-    description: 'a provision routed to a host: its engine-bound steps on runner_provisioning@history-host (patch route-to-host)',
+    description:
+      'a provision routed to a host: its engine-bound steps on runner_provisioning@history-host (patch route-to-host)',
     run: async (context, runner) => {
-      const handle = await provision(context, runner, context.env(runner), { host: RECORD_HOST, searchAttributes: true });
+      const handle = await provision(context, runner, context.env(runner), {
+        host: RECORD_HOST,
+        searchAttributes: true,
+      });
       await settle(handle);
       return handle;
     },
@@ -147,38 +170,71 @@ const SCENARIOS: Record<string, Scenario> = {
 
 async function record(names: string[]): Promise<void> {
   const unknown = names.filter((name) => !(name in SCENARIOS));
-  if (unknown.length) throw new Error(`unknown scenario ${unknown.join(', ')}; known: ${Object.keys(SCENARIOS).join(', ')}`);
+  if (unknown.length)
+    throw new Error(`unknown scenario ${unknown.join(', ')}; known: ${Object.keys(SCENARIOS).join(', ')}`);
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const { docker } = connectDocker();
   const home = await mkdtemp(join(tmpdir(), 'stigmer-record-'));
-  const [image, temporal, ollama, backend] = await Promise.all([ensureTestRunnerImage(docker), startTestTemporal({ ip: '0.0.0.0' }), startOllamaStandIn(), startBackendStandIn()]);
+  const [image, temporal, ollama, backend] = await Promise.all([
+    ensureTestRunnerImage(docker),
+    startTestTemporal({ ip: '0.0.0.0' }),
+    startOllamaStandIn(),
+    startBackendStandIn(),
+  ]);
   const client = new Client({ connection: await connectClient(devServerTarget(temporal.address)) });
   const workerConnection = await connectWorker(devServerTarget(temporal.address));
-  const worker = await createHostWorkers({ connection: workerConnection, namespace: 'default', bundle: 'prebuilt', host: RECORD_HOST });
+  const worker = await createHostWorkers({
+    connection: workerConnection,
+    namespace: 'default',
+    bundle: 'prebuilt',
+    host: RECORD_HOST,
+  });
   const context: Context = {
     client,
     home,
     services: { ollamaPort: ollama.port, backendPort: backend.port },
     env: (runner, extra = {}) => {
       // The runner is named by the provision's flags, as in the histories recorded so far: not in the env.
-      const { STIGMER_RUNNER_NAME: _named, ...env } = scenarioEnv({ image, home, temporalPort: temporal.port, backendPort: backend.port, ollamaUrl: `http://localhost:${ollama.port}` }, runner);
+      const { STIGMER_RUNNER_NAME: _named, ...env } = scenarioEnv(
+        {
+          image,
+          home,
+          temporalPort: temporal.port,
+          backendPort: backend.port,
+          ollamaUrl: `http://localhost:${ollama.port}`,
+        },
+        runner,
+      );
       return { ...env, ...extra };
     },
   };
   const commit = execSync('git rev-parse --short HEAD', { cwd: projectRoot() }).toString().trim();
   mkdirSync(HISTORIES_DIR, { recursive: true });
   try {
-    await worker.runUntil((async () => {
-      for (const name of names) {
-        const runner = `history-${name}`;
-        const handle = await SCENARIOS[name].run(context, runner);
-        const history = JSON.parse(historyToJSON(await handle.fetchHistory()));
-        const fixture: HistoryFixture = { scenario: name, description: SCENARIOS[name].description, workflowId: handle.workflowId, recordedAt: new Date().toISOString(), recordedFrom: commit, history };
-        writeFileSync(join(HISTORIES_DIR, `${name}.json`), `${JSON.stringify(fixture, null, 1)}\n`);
-        console.log(`recorded ${name}: ${history.events.length} events → test/fixtures/histories/${name}.json`);
-        for (const container of await docker.listContainers({ all: true, filters: { label: [`dev.stigmer.runner=${runner}`] } })) await docker.getContainer(container.Id).remove({ force: true });
-      }
-    })());
+    await worker.runUntil(
+      (async () => {
+        for (const name of names) {
+          const runner = `history-${name}`;
+          const handle = await SCENARIOS[name].run(context, runner);
+          const history = JSON.parse(historyToJSON(await handle.fetchHistory()));
+          const fixture: HistoryFixture = {
+            scenario: name,
+            description: SCENARIOS[name].description,
+            workflowId: handle.workflowId,
+            recordedAt: new Date().toISOString(),
+            recordedFrom: commit,
+            history,
+          };
+          writeFileSync(join(HISTORIES_DIR, `${name}.json`), `${JSON.stringify(fixture, null, 1)}\n`);
+          console.log(`recorded ${name}: ${history.events.length} events → test/fixtures/histories/${name}.json`);
+          for (const container of await docker.listContainers({
+            all: true,
+            filters: { label: [`dev.stigmer.runner=${runner}`] },
+          }))
+            await docker.getContainer(container.Id).remove({ force: true });
+        }
+      })(),
+    );
   } finally {
     await Promise.all([client.connection.close(), workerConnection.close(), ollama.close(), backend.close()]);
     await temporal.stop();

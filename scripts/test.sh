@@ -23,6 +23,7 @@ stop_started_engines() {
 trap stop_started_engines EXIT
 npm run --silent typecheck
 npm run --silent lint
+npm run --silent format:check
 mkdir -p test-artifacts
 rm -f test-artifacts/engine-matrix.jsonl
 status=0

@@ -38,9 +38,12 @@ export function defaultActivityDeps(overrides: Partial<ActivityDeps> = {}): Acti
   };
 }
 
-export function workflowSource(bundle: ProvisioningWorkerOptions['bundle'] = 'auto'): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+export function workflowSource(
+  bundle: ProvisioningWorkerOptions['bundle'] = 'auto',
+): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
   const prebuilt = existsSync(WORKFLOW_BUNDLE_PATH);
-  if (bundle === 'prebuilt' && !prebuilt) throw new Error(`no prebuilt workflow bundle at ${WORKFLOW_BUNDLE_PATH}: run npm run build`);
+  if (bundle === 'prebuilt' && !prebuilt)
+    throw new Error(`no prebuilt workflow bundle at ${WORKFLOW_BUNDLE_PATH}: run npm run build`);
   if (bundle !== 'source' && prebuilt) return { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } };
   return { workflowsPath: require.resolve('./workflows') };
 }

@@ -41,13 +41,21 @@ export function createAwaitRunnerReady(deps: ActivityDeps) {
         const pollers = await listPollers(temporal, namespace, taskQueue);
         seen = pollers.map((entry) => entry.identity);
         // Only this runner's own poll counts: other runners poll the same queue.
-        const poller = freshPoller(pollers.filter((entry) => entry.identity.endsWith(`@${container.hostname}`)), container.startedAt);
+        const poller = freshPoller(
+          pollers.filter((entry) => entry.identity.endsWith(`@${container.hostname}`)),
+          container.startedAt,
+        );
         if (poller) return { poller };
         const state = (await handle.inspect()).State;
         return !state.Running && !state.Restarting && state.ExitCode !== 0 ? { exitCode: state.ExitCode } : undefined;
       },
       // The activity's sleep: a cancelled provision ends the wait.
-      { intervalMs: POLL_INTERVAL_MS, timeoutMs, what: `runner ${container.name} to poll ${taskQueue}`, sleep: (ms) => Context.current().sleep(ms) },
+      {
+        intervalMs: POLL_INTERVAL_MS,
+        timeoutMs,
+        what: `runner ${container.name} to poll ${taskQueue}`,
+        sleep: (ms) => Context.current().sleep(ms),
+      },
     ).catch(async (error: unknown) => {
       if (!(error instanceof WaitTimeoutError)) throw error;
       const lastError = error.lastError instanceof Error ? `; last error: ${error.lastError.message}` : '';
@@ -57,10 +65,20 @@ export function createAwaitRunnerReady(deps: ActivityDeps) {
       );
     });
     if ('exitCode' in settled) {
-      throw new PermanentError(FAILURE_TYPES.runnerNotReady, `runner container ${container.name} exited with code ${settled.exitCode}${await lastLines(handle)}`);
+      throw new PermanentError(
+        FAILURE_TYPES.runnerNotReady,
+        `runner container ${container.name} exited with code ${settled.exitCode}${await lastLines(handle)}`,
+      );
     }
     const waitedMs = Date.now() - started;
-    log.info('runner polling', { container: container.name, taskQueue: taskQueue, namespace, temporal: config.temporal.address.value, poller: settled.poller.identity, waitedMs });
+    log.info('runner polling', {
+      container: container.name,
+      taskQueue: taskQueue,
+      namespace,
+      temporal: config.temporal.address.value,
+      poller: settled.poller.identity,
+      waitedMs,
+    });
     return { poller: settled.poller, waitedMs };
   });
 }

@@ -28,7 +28,10 @@ export class ConnectivityError extends Error {
 
 /** A failure that no retry can fix, with the Temporal failure type to report it under. */
 export class PermanentError extends Error {
-  constructor(readonly type: string, message: string) {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'PermanentError';
   }
@@ -40,7 +43,9 @@ export interface Attempted<T> {
 }
 
 /** Wraps an activity body so its result and its failures say which attempt they came from. */
-export function attempted<A extends unknown[], T>(body: (...args: A) => Promise<T>): (...args: A) => Promise<Attempted<T>> {
+export function attempted<A extends unknown[], T>(
+  body: (...args: A) => Promise<T>,
+): (...args: A) => Promise<Attempted<T>> {
   return async (...args: A) => {
     const attempt = Context.current().info.attempt;
     try {
@@ -53,11 +58,21 @@ export function attempted<A extends unknown[], T>(body: (...args: A) => Promise<
 
 function toFailure(error: unknown, attempt: number): ApplicationFailure | CancelledFailure {
   const fail = (type: string, message: string, nonRetryable: boolean, extra: Omit<FailureDetails, 'attempt'> = {}) =>
-    ApplicationFailure.create({ type, message, nonRetryable, details: [{ attempt, ...extra } satisfies FailureDetails] });
-  if (error instanceof ConfigError) return fail(FAILURE_TYPES.invalidConfig, error.message, true, { issues: error.issues });
-  if (error instanceof SecretUnavailableError) return fail(FAILURE_TYPES.invalidConfig, error.message, true, { issues: [{ source: error.source, message: error.message }] });
+    ApplicationFailure.create({
+      type,
+      message,
+      nonRetryable,
+      details: [{ attempt, ...extra } satisfies FailureDetails],
+    });
+  if (error instanceof ConfigError)
+    return fail(FAILURE_TYPES.invalidConfig, error.message, true, { issues: error.issues });
+  if (error instanceof SecretUnavailableError)
+    return fail(FAILURE_TYPES.invalidConfig, error.message, true, {
+      issues: [{ source: error.source, message: error.message }],
+    });
   if (error instanceof ImageUnavailableError) return fail(FAILURE_TYPES.imageUnavailable, error.message, true);
-  if (error instanceof ConnectivityError) return fail(FAILURE_TYPES.connectivity, error.message, !error.report.healable, { report: error.report });
+  if (error instanceof ConnectivityError)
+    return fail(FAILURE_TYPES.connectivity, error.message, !error.report.healable, { report: error.report });
   if (error instanceof PermanentError) return fail(error.type, error.message, true);
   // The worker reports an activity as cancelled only when it throws this very failure.
   if (error instanceof ApplicationFailure || error instanceof CancelledFailure) return error;

@@ -10,7 +10,10 @@ import { attempted, FAILURE_TYPES, PermanentError } from './failures';
 export function createPlanNetworking(deps: ActivityDeps) {
   return attempted(async (config: RunnerConfig): Promise<NetworkPlan> => {
     const { docker, endpoint } = engineFor(deps, config.engine);
-    const [facts, image] = await Promise.all([readEngineFacts(docker, endpoint, deps.platform), readImageFacts(docker, config.runner.image.value)]);
+    const [facts, image] = await Promise.all([
+      readEngineFacts(docker, endpoint, deps.platform),
+      readImageFacts(docker, config.runner.image.value),
+    ]);
     const plan = planNetworking(config, facts, image);
     log.info('network planned', {
       contract: plan.runner.contract,

@@ -24,7 +24,12 @@ export function createResolveConfig(deps: ActivityDeps) {
       temporalTls: config.temporal.tls.value,
       temporalAuth: config.temporal.auth.value,
       backend: config.backend.endpoint.value,
-      llm: { provider: config.llm.provider.value, model: config.llm.model.value, baseUrl: config.llm.baseUrl.value, apiKeySource: config.llm.apiKeySource },
+      llm: {
+        provider: config.llm.provider.value,
+        model: config.llm.model.value,
+        baseUrl: config.llm.baseUrl.value,
+        apiKeySource: config.llm.apiKeySource,
+      },
       configFile: config.configFile.found ? config.configFile.path : null,
       warnings: config.warnings,
     });

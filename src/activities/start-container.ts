@@ -24,37 +24,49 @@ export interface StartContainerInput extends ConfigRequest {
  * is read here, never carried in.
  */
 export function createStartContainer(deps: ActivityDeps) {
-  return attempted(async ({ flags, trigger: given, config, plan, workflowId }: StartContainerInput): Promise<RunnerContainer> => {
-    const trigger = effectiveTrigger(given, deps.env, deps.homeDir);
-    const env = resolutionEnv(trigger, deps.env);
-    const contract = RUNNER_CONTRACTS[plan.runner.contract];
-    // Temporal key material only for a release that can carry it (none known yet): that one still
-    // needs the cascade, which resolves TLS settings together with their sources.
-    const carriesTemporalSecrets = (['temporalServerCaCert', 'temporalClientCert', 'temporalClientKey', 'temporalApiKey'] as const).some((value) => contract.carries[value]);
-    const secrets = {
-      ...readRunnerSecrets(config, env, readTextOrUndefined),
-      ...(carriesTemporalSecrets ? { temporal: loadConfig(flags, env, trigger.homeDir).secrets.temporal } : {}),
-    };
-    const spec = buildContainerSpec(config, plan, secrets, workflowId);
-    const { docker } = engineFor(deps, config.engine);
-    const started = await ensureRunnerContainer(docker, spec, config.runner.pull.value, () => Context.current().heartbeat());
-    const local = deps.platform === 'linux' && !plan.engine.inVm && !plan.engine.remote;
-    const workspace = await prepareWorkspace(docker, started.id, config.runner.workspaceDir.value, contract.workspacePath, local);
-    const container: RunnerContainer = { ...started, workspace, ...(config.engine ? { engine: config.engine } : {}) };
-    log.info('runner container ready', {
-      container: container.name,
-      id: container.id.slice(0, 12),
-      action: container.action,
-      ...(container.replacedBecause ? { replacedBecause: container.replacedBecause } : {}),
-      image: container.image,
-      mode: container.networkMode,
-      contract: plan.runner.contract,
-      workspace: `${workspace.hostPath}: ${workspace.note}`,
-      // What the runner was handed for each service, as planned (credentials stay masked).
-      addresses: Object.fromEntries(plan.services.map((service) => [service.service, service.container.resolved])),
-    });
-    return container;
-  });
+  return attempted(
+    async ({ flags, trigger: given, config, plan, workflowId }: StartContainerInput): Promise<RunnerContainer> => {
+      const trigger = effectiveTrigger(given, deps.env, deps.homeDir);
+      const env = resolutionEnv(trigger, deps.env);
+      const contract = RUNNER_CONTRACTS[plan.runner.contract];
+      // Temporal key material only for a release that can carry it (none known yet): that one still
+      // needs the cascade, which resolves TLS settings together with their sources.
+      const carriesTemporalSecrets = (
+        ['temporalServerCaCert', 'temporalClientCert', 'temporalClientKey', 'temporalApiKey'] as const
+      ).some((value) => contract.carries[value]);
+      const secrets = {
+        ...readRunnerSecrets(config, env, readTextOrUndefined),
+        ...(carriesTemporalSecrets ? { temporal: loadConfig(flags, env, trigger.homeDir).secrets.temporal } : {}),
+      };
+      const spec = buildContainerSpec(config, plan, secrets, workflowId);
+      const { docker } = engineFor(deps, config.engine);
+      const started = await ensureRunnerContainer(docker, spec, config.runner.pull.value, () =>
+        Context.current().heartbeat(),
+      );
+      const local = deps.platform === 'linux' && !plan.engine.inVm && !plan.engine.remote;
+      const workspace = await prepareWorkspace(
+        docker,
+        started.id,
+        config.runner.workspaceDir.value,
+        contract.workspacePath,
+        local,
+      );
+      const container: RunnerContainer = { ...started, workspace, ...(config.engine ? { engine: config.engine } : {}) };
+      log.info('runner container ready', {
+        container: container.name,
+        id: container.id.slice(0, 12),
+        action: container.action,
+        ...(container.replacedBecause ? { replacedBecause: container.replacedBecause } : {}),
+        image: container.image,
+        mode: container.networkMode,
+        contract: plan.runner.contract,
+        workspace: `${workspace.hostPath}: ${workspace.note}`,
+        // What the runner was handed for each service, as planned (credentials stay masked).
+        addresses: Object.fromEntries(plan.services.map((service) => [service.service, service.container.resolved])),
+      });
+      return container;
+    },
+  );
 }
 
 function readTextOrUndefined(path: string): string | undefined {

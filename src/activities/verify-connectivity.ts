@@ -27,9 +27,17 @@ export function createVerifyConnectivity(deps: ActivityDeps) {
     const byId = new Map([...insideResults, ...outsideResults].map((result) => [result.id, result]));
     const results = checks.map((check) => interpretProbe(check, byId.get(check.target.id), config.llm.model.value));
     const report = summarizeVerification(results, plan, container.name, container.workspace);
-    const checked = results.map((check) => `${check.ok ? 'ok' : 'FAIL'} ${check.service}@${check.site} ${check.target}: ${check.detail}`);
+    const checked = results.map(
+      (check) => `${check.ok ? 'ok' : 'FAIL'} ${check.service}@${check.site} ${check.target}: ${check.detail}`,
+    );
     if (!report.ok) {
-      log.warn('connectivity failed', { container: container.name, mode: plan.mode, healable: report.healable, checks: checked, causes: report.diagnoses.filter((entry) => !entry.ok).map((entry) => `${entry.service}: ${entry.cause}`) });
+      log.warn('connectivity failed', {
+        container: container.name,
+        mode: plan.mode,
+        healable: report.healable,
+        checks: checked,
+        causes: report.diagnoses.filter((entry) => !entry.ok).map((entry) => `${entry.service}: ${entry.cause}`),
+      });
       throw new ConnectivityError(report);
     }
     log.info('connectivity verified', { container: container.name, mode: plan.mode, checks: checked });

@@ -11,7 +11,10 @@ let home: string;
 beforeAll(async () => (home = await mkdtemp(join(tmpdir(), 'stigmer-cli-'))));
 afterAll(() => rm(home, { recursive: true, force: true }));
 
-async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const out: string[] = [];
   const err: string[] = [];
   const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
@@ -43,12 +46,18 @@ describe('plan --platform', () => {
   it('shows where each value came from, and masks secrets while saying they are set', async () => {
     const file = join(home, 'config.yaml');
     await writeFile(file, 'backend:\n  local:\n    llm:\n      provider: anthropic\n      api_key: sk-from-file-123\n');
-    const { code, stdout } = await cli(['plan', '--platform', 'darwin', '--config', file, '--json', '--runner', 'r2'], { STIGMER_LLM_MODEL: 'claude-opus-4' });
+    const { code, stdout } = await cli(['plan', '--platform', 'darwin', '--config', file, '--json', '--runner', 'r2'], {
+      STIGMER_LLM_MODEL: 'claude-opus-4',
+    });
     expect(code).toBe(0);
     expect(stdout).not.toContain('sk-from-file-123');
     const plan = JSON.parse(stdout);
     expect(plan.env.STIGMER_LLM_API_KEY).toBe('***');
-    expect(plan.sources).toMatchObject({ 'llm.provider': `file:${file}#backend.local.llm.provider`, 'llm.model': 'env:STIGMER_LLM_MODEL', 'runner.name': 'flag:--runner' });
+    expect(plan.sources).toMatchObject({
+      'llm.provider': `file:${file}#backend.local.llm.provider`,
+      'llm.model': 'env:STIGMER_LLM_MODEL',
+      'runner.name': 'flag:--runner',
+    });
     expect(plan.config.llm.apiKeySource).toBe(`file:${file}#backend.local.llm.api_key`);
 
     const text = await cli(['plan', '--platform', 'darwin', '--config', file]);
@@ -66,7 +75,7 @@ describe('help', () => {
     ['teardown', '-h'],
     ['worker', '-h'],
     ['plan', '--platform', 'solaris', '--help'], // help wins over the other flags: nothing is checked or run
-  ])('%s %s… prints that command\'s usage and exits 0', async (command, ...flags) => {
+  ])("%s %s… prints that command's usage and exits 0", async (command, ...flags) => {
     const { code, stdout, stderr } = await cli([command, ...flags]);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     expect(stdout).toMatch(new RegExp(`^usage:\n  stigmer-runner ${command} `));
@@ -76,15 +85,24 @@ describe('help', () => {
   it.each([['--help'], ['-h'], ['help']])('%s prints every command and exits 0', async (flag) => {
     const { code, stdout } = await cli([flag]);
     expect(code).toBe(0);
-    for (const command of ['run', 'plan', 'status', 'teardown', 'worker']) expect(stdout).toContain(`stigmer-runner ${command} `);
+    for (const command of ['run', 'plan', 'status', 'teardown', 'worker'])
+      expect(stdout).toContain(`stigmer-runner ${command} `);
   });
 });
 
 describe('bad input exits 2 and names its source', () => {
   it.each<[string[], Record<string, string>, RegExp]>([
     [['plan', '--platform', 'solaris'], {}, /flag:--platform: "solaris" is not one of linux, darwin, win32/],
-    [['plan', '--platform', 'linux', '--network', 'mesh'], {}, /flag:--network: "mesh" is not one of "auto", "host", "bridge"/],
-    [['plan', '--platform', 'linux'], { STIGMER_RUNNER_NETWORK: 'mesh' }, /env:STIGMER_RUNNER_NETWORK: "mesh" is not one of "auto", "host", "bridge"/],
+    [
+      ['plan', '--platform', 'linux', '--network', 'mesh'],
+      {},
+      /flag:--network: "mesh" is not one of "auto", "host", "bridge"/,
+    ],
+    [
+      ['plan', '--platform', 'linux'],
+      { STIGMER_RUNNER_NETWORK: 'mesh' },
+      /env:STIGMER_RUNNER_NETWORK: "mesh" is not one of "auto", "host", "bridge"/,
+    ],
     [['plan', '--platform', 'linux', '--bogus'], {}, /Unknown option '--bogus'/],
     [['run', '--verify-attempts', 'many'], {}, /flag:--verify-attempts: "many" is not a positive whole number/],
     [['launch'], {}, /unknown command "launch"/],
@@ -97,11 +115,30 @@ describe('bad input exits 2 and names its source', () => {
 
 describe('status', () => {
   it('shows the checks of a provision recorded before checks carried an outcome', () => {
-    const fixture = JSON.parse(readFileSync(join(__dirname, '..', '..', 'test', 'fixtures', 'histories', 'diagnosed.json'), 'utf8'));
-    const failed = fixture.history.events.find((event: Record<string, unknown>) => event.workflowExecutionFailedEventAttributes).workflowExecutionFailedEventAttributes;
-    const progress = JSON.parse(Buffer.from(failed.failure.applicationFailureInfo.details.payloads[0].data, 'base64').toString('utf8')) as ProvisionProgress;
+    const fixture = JSON.parse(
+      readFileSync(join(__dirname, '..', '..', 'test', 'fixtures', 'histories', 'diagnosed.json'), 'utf8'),
+    );
+    const failed = fixture.history.events.find(
+      (event: Record<string, unknown>) => event.workflowExecutionFailedEventAttributes,
+    ).workflowExecutionFailedEventAttributes;
+    const progress = JSON.parse(
+      Buffer.from(failed.failure.applicationFailureInfo.details.payloads[0].data, 'base64').toString('utf8'),
+    ) as ProvisionProgress;
     expect(progress.checks.filter((check) => check.outcome !== undefined)).toEqual([]);
-    const shown = renderStatus({ runner: 'history-diagnosed', host: 'h1', containers: [], lastProvision: { workflowId: fixture.workflowId, runId: 'r', status: 'FAILED', startTime: fixture.recordedAt, progress } });
-    expect(shown).toMatch(/^ {2}✗ temporal from container: localhost:\d+ — ECONNREFUSED: connect ECONNREFUSED 127\.0\.0\.1:\d+$/m);
+    const shown = renderStatus({
+      runner: 'history-diagnosed',
+      host: 'h1',
+      containers: [],
+      lastProvision: {
+        workflowId: fixture.workflowId,
+        runId: 'r',
+        status: 'FAILED',
+        startTime: fixture.recordedAt,
+        progress,
+      },
+    });
+    expect(shown).toMatch(
+      /^ {2}✗ temporal from container: localhost:\d+ — ECONNREFUSED: connect ECONNREFUSED 127\.0\.0\.1:\d+$/m,
+    );
   });
 });

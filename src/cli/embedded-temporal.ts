@@ -24,7 +24,12 @@ export interface EnsuredTemporal {
 const MANAGED_PORT = 7233;
 const MANAGED_UI_PORT = 8233;
 
-export async function ensureTemporal(config: RunnerConfig, secrets: RunnerSecrets, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<EnsuredTemporal> {
+export async function ensureTemporal(
+  config: RunnerConfig,
+  secrets: RunnerSecrets,
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+): Promise<EnsuredTemporal> {
   const configured = config.temporal.address.value;
   const uiUrl = env.STIGMER_TEMPORAL_UI_URL;
   // Not ours to start or to widen: the session's connect says clearly when it does not answer.
@@ -37,11 +42,14 @@ export async function ensureTemporal(config: RunnerConfig, secrets: RunnerSecret
   const ui = uiUrl ?? `http://localhost:${MANAGED_UI_PORT}`;
   const onGateway = gateway ? `${gateway}:${MANAGED_PORT}` : undefined;
   const workerEnv: Record<string, string> = onGateway ? { TEMPORAL_SERVICE_ADDRESS: onGateway } : {};
-  if (onGateway && (await temporalAnswers(devServerTarget(onGateway)))) return { target: at(onGateway), uiUrl: ui, workerEnv };
+  if (onGateway && (await temporalAnswers(devServerTarget(onGateway))))
+    return { target: at(onGateway), uiUrl: ui, workerEnv };
 
   if (!(await temporalAnswers(devServerTarget(configured)))) {
     const stigmerDir = join(env.HOME ?? homedir(), '.stigmer');
-    log(`starting the managed Temporal dev server on 127.0.0.1:${MANAGED_PORT} (UI ${ui}, data ${join(stigmerDir, 'temporal-data', 'temporal.db')})`);
+    log(
+      `starting the managed Temporal dev server on 127.0.0.1:${MANAGED_PORT} (UI ${ui}, data ${join(stigmerDir, 'temporal-data', 'temporal.db')})`,
+    );
     await startDevServer({
       ip: '127.0.0.1',
       port: MANAGED_PORT,
@@ -52,8 +60,15 @@ export async function ensureTemporal(config: RunnerConfig, secrets: RunnerSecret
     });
   }
   if (!onGateway) return { target: at(configured), uiUrl: ui, workerEnv };
-  log(`forwarding ${onGateway} → 127.0.0.1:${MANAGED_PORT} so the bridged runner reaches Temporal (the dev server cannot bind the gateway alone)`);
-  await spawnDetachedForwarder({ listenHost: gateway as string, listenPort: MANAGED_PORT, targetHost: '127.0.0.1', targetPort: MANAGED_PORT });
+  log(
+    `forwarding ${onGateway} → 127.0.0.1:${MANAGED_PORT} so the bridged runner reaches Temporal (the dev server cannot bind the gateway alone)`,
+  );
+  await spawnDetachedForwarder({
+    listenHost: gateway as string,
+    listenPort: MANAGED_PORT,
+    targetHost: '127.0.0.1',
+    targetPort: MANAGED_PORT,
+  });
   return { target: at(onGateway), uiUrl: ui, workerEnv };
 }
 

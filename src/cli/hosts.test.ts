@@ -3,7 +3,11 @@ import { triggerEnv } from './run';
 import { workflowIdHost } from '../temporal/start';
 
 const NOW = Date.parse('2026-12-01T12:00:00Z');
-const poll = (identity: string, secondsAgo: number) => ({ identity, type: 'activity' as const, lastAccessTime: new Date(NOW - secondsAgo * 1000).toISOString() });
+const poll = (identity: string, secondsAgo: number) => ({
+  identity,
+  type: 'activity' as const,
+  lastAccessTime: new Date(NOW - secondsAgo * 1000).toISOString(),
+});
 
 describe('fleetOf', () => {
   it('lists live hosts first, a dead poller as offline, and each runner once with its latest provision', () => {
@@ -13,9 +17,29 @@ describe('fleetOf', () => {
         ['b', [poll('stigmer-runner worker 2@m host=b engine=podman', 200)]],
       ]),
       [
-        { host: 'a', runner: 'r1', workflowId: 'provision-runner-r1@a', status: 'failed', step: 'verifyConnectivity', startTime: '2026-12-01T11:00:00.000Z' },
-        { host: 'a', runner: 'r1', workflowId: 'provision-runner-r1@a', status: 'ready', step: 'awaitRunnerReady', startTime: '2026-12-01T11:30:00.000Z' },
-        { host: 'c', runner: 'r2', workflowId: 'provision-runner-r2@c', status: 'ready', startTime: '2026-12-01T10:00:00.000Z' },
+        {
+          host: 'a',
+          runner: 'r1',
+          workflowId: 'provision-runner-r1@a',
+          status: 'failed',
+          step: 'verifyConnectivity',
+          startTime: '2026-12-01T11:00:00.000Z',
+        },
+        {
+          host: 'a',
+          runner: 'r1',
+          workflowId: 'provision-runner-r1@a',
+          status: 'ready',
+          step: 'awaitRunnerReady',
+          startTime: '2026-12-01T11:30:00.000Z',
+        },
+        {
+          host: 'c',
+          runner: 'r2',
+          workflowId: 'provision-runner-r2@c',
+          status: 'ready',
+          startTime: '2026-12-01T10:00:00.000Z',
+        },
       ],
       NOW,
     );

@@ -33,12 +33,20 @@ export interface HostEntry {
 }
 
 /** Pure: hosts from the pollers of each host's queue and from the routed provisions, live first. */
-export function fleetOf(pollersByHost: Map<string, PollerSeen[]>, runners: Array<HostRunner & { host: string }>, now: number, windowMs = LIVE_POLLER_WINDOW_MS): HostEntry[] {
+export function fleetOf(
+  pollersByHost: Map<string, PollerSeen[]>,
+  runners: Array<HostRunner & { host: string }>,
+  now: number,
+  windowMs = LIVE_POLLER_WINDOW_MS,
+): HostEntry[] {
   const hosts = new Set([...pollersByHost.keys(), ...runners.map((entry) => entry.host)]);
   return [...hosts]
     .map((host) => {
       const pollers = pollersByHost.get(host) ?? [];
-      const lastSeen = pollers.map((poller) => poller.lastAccessTime).sort().at(-1);
+      const lastSeen = pollers
+        .map((poller) => poller.lastAccessTime)
+        .sort()
+        .at(-1);
       const latest = new Map<string, HostRunner>();
       for (const { host: of, ...entry } of runners) {
         if (of !== host) continue;
@@ -49,7 +57,9 @@ export function fleetOf(pollersByHost: Map<string, PollerSeen[]>, runners: Array
         host,
         live: lastSeen !== undefined && now - Date.parse(lastSeen) <= windowMs,
         ...(lastSeen ? { lastSeen } : {}),
-        ...(pollers.map((poller) => identityFields(poller.identity).engine).find(Boolean) ? { engine: pollers.map((poller) => identityFields(poller.identity).engine).find(Boolean) } : {}),
+        ...(pollers.map((poller) => identityFields(poller.identity).engine).find(Boolean)
+          ? { engine: pollers.map((poller) => identityFields(poller.identity).engine).find(Boolean) }
+          : {}),
         workers: [...new Set(pollers.map((poller) => poller.identity))].sort(),
         runners: [...latest.values()].sort((a, b) => a.runner.localeCompare(b.runner)),
       };
@@ -61,9 +71,14 @@ export function renderHosts(hosts: HostEntry[]): string {
   if (hosts.length === 0) return 'no hosts: no worker polls a host queue and no provision was routed to one';
   const lines: string[] = [];
   for (const host of hosts) {
-    lines.push(`${host.host}  ${host.live ? 'live' : 'offline'}  engine ${host.engine ?? 'unknown'}  last seen ${host.lastSeen ?? 'never (or > 5 min ago)'}`);
+    lines.push(
+      `${host.host}  ${host.live ? 'live' : 'offline'}  engine ${host.engine ?? 'unknown'}  last seen ${host.lastSeen ?? 'never (or > 5 min ago)'}`,
+    );
     if (host.runners.length === 0) lines.push('  runners: none');
-    for (const runner of host.runners) lines.push(`  ${runner.runner.padEnd(24)} ${runner.status}${runner.step ? ` at ${runner.step}` : ''}  (${runner.workflowId}, started ${runner.startTime})`);
+    for (const runner of host.runners)
+      lines.push(
+        `  ${runner.runner.padEnd(24)} ${runner.status}${runner.step ? ` at ${runner.step}` : ''}  (${runner.workflowId}, started ${runner.startTime})`,
+      );
   }
   return lines.join('\n');
 }
@@ -83,7 +98,11 @@ export async function hostsCommand(flags: ConfigFlags, json: boolean, env: NodeJ
       if (host) named.add(host);
     }
     const pollersByHost = new Map<string, PollerSeen[]>();
-    await Promise.all([...named].map(async (host) => pollersByHost.set(host, await listPollers(client.connection, namespace, hostTaskQueue(host)))));
+    await Promise.all(
+      [...named].map(async (host) =>
+        pollersByHost.set(host, await listPollers(client.connection, namespace, hostTaskQueue(host))),
+      ),
+    );
     for (const [host, pollers] of pollersByHost) if (pollers.length === 0) pollersByHost.delete(host);
     hosts = fleetOf(pollersByHost, runners, Date.now());
   } finally {
@@ -103,7 +122,14 @@ async function routedRunners(client: Client): Promise<Array<HostRunner & { host:
     const runner = attributes.get(SEARCH_ATTRIBUTES.runner);
     if (!host || !runner) continue;
     const step = attributes.get(SEARCH_ATTRIBUTES.step);
-    found.push({ host, runner, workflowId: execution.workflowId, status: attributes.get(SEARCH_ATTRIBUTES.status) ?? execution.status.name.toLowerCase(), ...(step ? { step } : {}), startTime: execution.startTime.toISOString() });
+    found.push({
+      host,
+      runner,
+      workflowId: execution.workflowId,
+      status: attributes.get(SEARCH_ATTRIBUTES.status) ?? execution.status.name.toLowerCase(),
+      ...(step ? { step } : {}),
+      startTime: execution.startTime.toISOString(),
+    });
   }
   return found;
 }

@@ -23,19 +23,38 @@ const COMMANDS = {
   run: {
     usage: `stigmer-runner run      [--host NAME] [--runner NAME] [--config FILE] [--image IMAGE] [--network auto|host|bridge] [--contract auto|ID] [--json]
                           [--verify-attempts N] [--verify-interval-ms MS] [--ready-timeout-ms MS]`,
-    options: { ...COMMON, 'verify-attempts': { type: 'string' }, 'verify-interval-ms': { type: 'string' }, 'ready-timeout-ms': { type: 'string' } },
+    options: {
+      ...COMMON,
+      'verify-attempts': { type: 'string' },
+      'verify-interval-ms': { type: 'string' },
+      'ready-timeout-ms': { type: 'string' },
+    },
   },
   plan: {
-    usage: 'stigmer-runner plan     [--platform linux|darwin|win32] [--runner NAME] [--config FILE] [--image IMAGE] [--network …] [--contract …] [--json]',
+    usage:
+      'stigmer-runner plan     [--platform linux|darwin|win32] [--runner NAME] [--config FILE] [--image IMAGE] [--network …] [--contract …] [--json]',
     options: { ...COMMON, platform: { type: 'string' } },
   },
-  status: { usage: 'stigmer-runner status   [--host NAME] [--runner NAME] [--config FILE] [--json]', options: { runner: COMMON.runner, config: COMMON.config, json: COMMON.json, host: COMMON.host } },
-  teardown: { usage: 'stigmer-runner teardown [--host NAME] [--runner NAME] [--config FILE] [--json]', options: { runner: COMMON.runner, config: COMMON.config, json: COMMON.json, host: COMMON.host } },
-  hosts: { usage: 'stigmer-runner hosts    [--config FILE] [--json]', options: { config: COMMON.config, json: COMMON.json } },
-  worker: { usage: 'stigmer-runner worker   [--host NAME] [--config FILE] [--metrics HOST:PORT]', options: { config: COMMON.config, metrics: { type: 'string' }, host: COMMON.host } },
+  status: {
+    usage: 'stigmer-runner status   [--host NAME] [--runner NAME] [--config FILE] [--json]',
+    options: { runner: COMMON.runner, config: COMMON.config, json: COMMON.json, host: COMMON.host },
+  },
+  teardown: {
+    usage: 'stigmer-runner teardown [--host NAME] [--runner NAME] [--config FILE] [--json]',
+    options: { runner: COMMON.runner, config: COMMON.config, json: COMMON.json, host: COMMON.host },
+  },
+  hosts: {
+    usage: 'stigmer-runner hosts    [--config FILE] [--json]',
+    options: { config: COMMON.config, json: COMMON.json },
+  },
+  worker: {
+    usage: 'stigmer-runner worker   [--host NAME] [--config FILE] [--metrics HOST:PORT]',
+    options: { config: COMMON.config, metrics: { type: 'string' }, host: COMMON.host },
+  },
 } as const satisfies Record<string, { usage: string; options: OptionSpec }>;
 
-const usageOf = (commands: ReadonlyArray<{ usage: string }>) => `usage:\n${commands.map((command) => `  ${command.usage}`).join('\n')}`;
+const usageOf = (commands: ReadonlyArray<{ usage: string }>) =>
+  `usage:\n${commands.map((command) => `  ${command.usage}`).join('\n')}`;
 const USAGE = usageOf(Object.values(COMMANDS));
 
 class UsageError extends Error {}
@@ -66,7 +85,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       case 'plan': {
         const { values } = parse(rest, COMMANDS.plan.options);
         const platform = values.platform as string | undefined;
-        if (platform !== undefined && !['linux', 'darwin', 'win32'].includes(platform)) throw new UsageError(`flag:--platform: "${platform}" is not one of linux, darwin, win32`);
+        if (platform !== undefined && !['linux', 'darwin', 'win32'].includes(platform))
+          throw new UsageError(`flag:--platform: "${platform}" is not one of linux, darwin, win32`);
         return await planCommand(flagsOf(values), platform as Platform | undefined, values.json === true, env);
       }
       case 'status':
@@ -81,7 +101,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       }
       case 'worker': {
         const { values } = parse(rest, COMMANDS.worker.options);
-        return await workerCommand(flagsOf(values), { metrics: values.metrics as string | undefined, host: values.host as string | undefined }, env);
+        return await workerCommand(
+          flagsOf(values),
+          { metrics: values.metrics as string | undefined, host: values.host as string | undefined },
+          env,
+        );
       }
       case undefined:
       case 'help':
@@ -114,7 +138,9 @@ type OptionSpec = Record<string, { type: 'string' | 'boolean' }>;
 
 function parse(args: string[], options: OptionSpec): { values: Record<string, string | boolean | undefined> } {
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }) as { values: Record<string, string | boolean | undefined> };
+    return parseArgs({ args, options, strict: true, allowPositionals: false }) as {
+      values: Record<string, string | boolean | undefined>;
+    };
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -131,7 +157,8 @@ function flagsOf(values: Record<string, unknown>): ConfigFlags {
 function positiveInt(text: unknown, flag: string): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) throw new UsageError(`flag:${flag}: "${String(text)}" is not a positive whole number`);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new UsageError(`flag:${flag}: "${String(text)}" is not a positive whole number`);
   return value;
 }
 

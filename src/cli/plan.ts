@@ -13,17 +13,33 @@ import { configForDisplay, renderPlan } from './render';
 
 export type Platform = 'linux' | 'darwin' | 'win32';
 
-export async function planCommand(flags: ConfigFlags, platform: Platform | undefined, json: boolean, env: NodeJS.ProcessEnv): Promise<number> {
+export async function planCommand(
+  flags: ConfigFlags,
+  platform: Platform | undefined,
+  json: boolean,
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
   const { config, secrets } = loadConfig(flags, env);
-  const { facts, image } = platform ? { facts: assumedEngineFacts(platform), image: undefined } : await liveFacts(env, config.runner.image.value);
+  const { facts, image } = platform
+    ? { facts: assumedEngineFacts(platform), image: undefined }
+    : await liveFacts(env, config.runner.image.value);
   const plan = planNetworking(config, facts, image);
   const contract = RUNNER_CONTRACTS[plan.runner.contract];
   const runnerEnv = maskSecrets(contract, buildRunnerEnv(contract, config, plan, secrets));
   if (json) {
     const { values, sources } = configForDisplay(config);
     const runner = { ...plan.runner, title: contract.title, services: plan.services.map((service) => service.service) };
-    const network = { mode: plan.mode, extraHosts: plan.extraHosts, hostAlias: plan.hostAlias, engine: plan.engine, services: plan.services, reasons: plan.reasons };
-    process.stdout.write(`${JSON.stringify({ config: values, sources, runner, network, env: runnerEnv, warnings: [...config.warnings, ...plan.warnings], blockers: plan.blockers }, null, 2)}\n`);
+    const network = {
+      mode: plan.mode,
+      extraHosts: plan.extraHosts,
+      hostAlias: plan.hostAlias,
+      engine: plan.engine,
+      services: plan.services,
+      reasons: plan.reasons,
+    };
+    process.stdout.write(
+      `${JSON.stringify({ config: values, sources, runner, network, env: runnerEnv, warnings: [...config.warnings, ...plan.warnings], blockers: plan.blockers }, null, 2)}\n`,
+    );
   } else {
     process.stdout.write(`${renderPlan(config, plan, runnerEnv)}\n`);
   }
@@ -35,6 +51,8 @@ async function liveFacts(env: NodeJS.ProcessEnv, image: string): Promise<{ facts
   try {
     return { facts: await readEngineFacts(docker, endpoint), image: await readImageFacts(docker, image) };
   } catch (error) {
-    throw new Error(`no Docker engine answered at ${endpoint.url} (${endpoint.source}): ${(error as Error).message}\n  plan without one: stigmer-runner plan --platform linux|darwin|win32`);
+    throw new Error(
+      `no Docker engine answered at ${endpoint.url} (${endpoint.source}): ${(error as Error).message}\n  plan without one: stigmer-runner plan --platform linux|darwin|win32`,
+    );
   }
 }

@@ -7,7 +7,12 @@ import type { RunnerEnv } from '../core/runner-env';
 export function stepLine(step: StepProgress): string {
   const mark = step.status === 'succeeded' ? '✓' : step.status === 'failed' ? '✗' : '…';
   const attempt = step.attempts > 1 ? ` (attempt ${step.attempts})` : '';
-  const tail = step.status === 'failed' ? `\n    ${(step.error ?? '').split('\n').join('\n    ')}` : step.note ? `  ${step.note}` : '';
+  const tail =
+    step.status === 'failed'
+      ? `\n    ${(step.error ?? '').split('\n').join('\n    ')}`
+      : step.note
+        ? `  ${step.note}`
+        : '';
   return `${mark} ${step.name.padEnd(19)} ${formatDuration(step.durationMs).padStart(7)}${attempt}${tail}`;
 }
 
@@ -17,7 +22,10 @@ export function waitingLine(step: StepProgress): string {
 }
 
 /** Nested values and a flat `key → source` map, so `--json` readers get both without provenance noise. */
-export function configForDisplay(config: RunnerConfig): { values: Record<string, unknown>; sources: Record<string, string> } {
+export function configForDisplay(config: RunnerConfig): {
+  values: Record<string, unknown>;
+  sources: Record<string, string>;
+} {
   const values: Record<string, unknown> = {};
   const sources: Record<string, string> = {};
   const walk = (node: unknown, path: string[], target: Record<string, unknown>) => {
@@ -38,14 +46,22 @@ export function configForDisplay(config: RunnerConfig): { values: Record<string,
 }
 
 function isSourced(value: unknown): value is Sourced<unknown> {
-  return typeof value === 'object' && value !== null && 'value' in value && 'source' in value && Object.keys(value).length === 2;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'value' in value &&
+    'source' in value &&
+    Object.keys(value).length === 2
+  );
 }
 
 export function renderPlan(config: RunnerConfig, plan: NetworkPlan, env: RunnerEnv): string {
   const { sources } = configForDisplay(config);
   const lines = [
     `config file: ${config.configFile.path} (${config.configFile.found ? 'found' : 'not found'}; ${config.configFile.source})`,
-    ...Object.entries(sources).map(([key, source]) => `  ${key} = ${JSON.stringify(valueAt(config, key))}  [${source}]`),
+    ...Object.entries(sources).map(
+      ([key, source]) => `  ${key} = ${JSON.stringify(valueAt(config, key))}  [${source}]`,
+    ),
     `  llm.apiKey: ${config.llm.apiKeySource ? `set [${config.llm.apiKeySource}]` : 'not set'}`,
     '',
     temporalLine(config.temporal),
@@ -56,21 +72,32 @@ export function renderPlan(config: RunnerConfig, plan: NetworkPlan, env: RunnerE
     ...plan.reasons.map((reason) => `  why: ${reason}`),
     '',
     'addresses:',
-    ...plan.services.map((service) => `  ${service.service.padEnd(8)} ${service.hostAddress} → ${service.container.resolved}${service.container.rewritten ? `  (${service.container.reason})` : ''}`),
+    ...plan.services.map(
+      (service) =>
+        `  ${service.service.padEnd(8)} ${service.hostAddress} → ${service.container.resolved}${service.container.rewritten ? `  (${service.container.reason})` : ''}`,
+    ),
     '',
     'container env:',
     ...Object.entries(env).map(([name, value]) => `  ${name}=${value}`),
-    ...(plan.warnings.length || config.warnings.length ? ['', 'warnings:', ...[...config.warnings, ...plan.warnings].map((warning) => `  ! ${warning}`)] : []),
-    ...(plan.blockers.length ? ['', 'cannot work as configured:', ...plan.blockers.map((blocker) => `  ✗ ${blocker}`)] : []),
+    ...(plan.warnings.length || config.warnings.length
+      ? ['', 'warnings:', ...[...config.warnings, ...plan.warnings].map((warning) => `  ! ${warning}`)]
+      : []),
+    ...(plan.blockers.length
+      ? ['', 'cannot work as configured:', ...plan.blockers.map((blocker) => `  ✗ ${blocker}`)]
+      : []),
   ];
   return lines.join('\n');
 }
 
 /** The connection in one line: where, which namespace, TLS, and how this client proves who it is (never the credential). */
 export function temporalLine(temporal: RunnerConfig['temporal']): string {
-  const tls = temporal.tls.value ? `TLS on${temporal.serverCa ? ` (CA ${temporal.serverCa.value})` : ' (system CAs)'}` : 'TLS off';
+  const tls = temporal.tls.value
+    ? `TLS on${temporal.serverCa ? ` (CA ${temporal.serverCa.value})` : ' (system CAs)'}`
+    : 'TLS off';
   const auth = temporal.auth.value === 'none' ? 'auth none' : `auth ${temporal.auth.value} [${temporal.auth.source}]`;
-  const profile = temporal.profile.found ? `; profile "${temporal.profile.name.value}" of ${temporal.profile.file.value}` : '';
+  const profile = temporal.profile.found
+    ? `; profile "${temporal.profile.name.value}" of ${temporal.profile.file.value}`
+    : '';
   return `temporal: ${temporal.address.value}, namespace ${temporal.namespace.value}, ${temporal.managed.value ? 'managed dev server' : 'external'}, ${tls}, ${auth}${profile}`;
 }
 

@@ -13,7 +13,12 @@ import { sleepUntilSettled, waitUntil } from '../core/wait';
 import { loadConfig } from '../config/load-config';
 import { triggerContext } from '../config/trigger';
 import { startProvision } from '../temporal/start';
-import { progressQuery, type provisionRunner, type ProvisionInput, type ProvisionProgress } from '../workflows/provision-runner';
+import {
+  progressQuery,
+  type provisionRunner,
+  type ProvisionInput,
+  type ProvisionProgress,
+} from '../workflows/provision-runner';
 import { executionUrl, hostLastSeen, openSession } from './session';
 import { hostFrom, localHost } from './worker';
 import { stepLine, waitingLine } from './render';
@@ -52,7 +57,13 @@ export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): P
       staticSummary: `Provision agent-runner ${runnerName}`,
       staticDetails: triggerDetails(runnerName, config.runner.image.value),
       ...(session.searchAttributes
-        ? { typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.runner, value: runnerName }, { key: SEARCH_ATTRIBUTES.status, value: 'running' }, { key: SEARCH_ATTRIBUTES.host, value: host }] }
+        ? {
+            typedSearchAttributes: [
+              { key: SEARCH_ATTRIBUTES.runner, value: runnerName },
+              { key: SEARCH_ATTRIBUTES.status, value: 'running' },
+              { key: SEARCH_ATTRIBUTES.host, value: host },
+            ],
+          }
         : {}),
     });
     const uiUrl = executionUrl(session, handle.workflowId, handle.firstExecutionRunId);
@@ -78,7 +89,11 @@ export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): P
             diagnosis: diagnosis.length ? diagnosis : progress.error ? [{ cause: progress.error.message }] : [],
             error: progress.error,
             runner: progress.plan?.runner,
-            network: progress.plan && { mode: progress.plan.mode, extraHosts: progress.plan.extraHosts, hostAlias: progress.plan.hostAlias },
+            network: progress.plan && {
+              mode: progress.plan.mode,
+              extraHosts: progress.plan.extraHosts,
+              hostAlias: progress.plan.hostAlias,
+            },
             container: progress.container,
             stoppedAfterFailure: progress.stoppedAfterFailure,
           },
@@ -87,8 +102,13 @@ export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): P
         )}\n`,
       );
     } else {
-      say(code === EXIT.ready ? `✓ runner ${runnerName} is ready` : `✗ runner ${runnerName} is not ready: ${progress.error?.message ?? 'failed'}`);
-      if (progress.stoppedAfterFailure) say(`  ${progress.stoppedAfterFailure.message}; nothing polls its queue until a run succeeds`);
+      say(
+        code === EXIT.ready
+          ? `✓ runner ${runnerName} is ready`
+          : `✗ runner ${runnerName} is not ready: ${progress.error?.message ?? 'failed'}`,
+      );
+      if (progress.stoppedAfterFailure)
+        say(`  ${progress.stoppedAfterFailure.message}; nothing polls its queue until a run succeeds`);
     }
     return code;
   } finally {
@@ -103,7 +123,9 @@ export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): P
  */
 export function triggerEnv(env: NodeJS.ProcessEnv, host: string, thisHost = localHost()): NodeJS.ProcessEnv {
   if (host === thisHost) return env;
-  return Object.fromEntries(Object.entries(env).filter(([name]) => !(ENGINE_ENV_NAMES as readonly string[]).includes(name)));
+  return Object.fromEntries(
+    Object.entries(env).filter(([name]) => !(ENGINE_ENV_NAMES as readonly string[]).includes(name)),
+  );
 }
 
 /** A closed provision's progress: its result, or the progress its failure carries. */
@@ -117,14 +139,23 @@ export function settledProgress(handle: WorkflowHandle): Promise<ProvisionProgre
 const WAITING_NOTICE_MS = 2000;
 
 /** Prints each step once it settles, until the workflow ends; returns its final progress. */
-async function follow(handle: WorkflowHandle<typeof provisionRunner>, say: (line: string) => void): Promise<ProvisionProgress> {
+async function follow(
+  handle: WorkflowHandle<typeof provisionRunner>,
+  say: (line: string) => void,
+): Promise<ProvisionProgress> {
   const printed = new Map<StepName, StepStatus>();
   const waiting = new Set<StepName>();
   const printSettled = (progress: ProvisionProgress) => {
     for (const step of progress.steps) {
       // A step still running after a moment says what it waits for and how long it will (the
       // runner takes 10-15 s to import before it polls).
-      if (step.status === 'running' && step.summary && step.startedAt && Date.now() - step.startedAt >= WAITING_NOTICE_MS && !waiting.has(step.name)) {
+      if (
+        step.status === 'running' &&
+        step.summary &&
+        step.startedAt &&
+        Date.now() - step.startedAt >= WAITING_NOTICE_MS &&
+        !waiting.has(step.name)
+      ) {
         waiting.add(step.name);
         say(waitingLine(step));
       }
@@ -152,11 +183,19 @@ async function follow(handle: WorkflowHandle<typeof provisionRunner>, say: (line
 }
 
 function progressFromFailure(error: unknown): ProvisionProgress {
-  const failure = error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure ? error.cause : undefined;
+  const failure =
+    error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure ? error.cause : undefined;
   const progress = failure?.details?.[0] as ProvisionProgress | undefined;
   if (progress) return progress;
   const message = failure?.message ?? (error as Error).message;
-  return { runnerName: '', status: 'failed', steps: [], checks: [], diagnoses: [], error: { type: failure?.type ?? 'Error', message } };
+  return {
+    runnerName: '',
+    status: 'failed',
+    steps: [],
+    checks: [],
+    diagnoses: [],
+    error: { type: failure?.type ?? 'Error', message },
+  };
 }
 
 function triggerDetails(runnerName: string, image: string): string {
@@ -166,5 +205,8 @@ function triggerDetails(runnerName: string, image: string): string {
   } catch {
     // no passwd entry (containers): keep "unknown"
   }
-  return [`**Runner** \`${runnerName}\` · image \`${image}\``, `**Triggered by** \`stigmer run\` · user \`${user}\` · host \`${hostname()}\``].join('\n\n');
+  return [
+    `**Runner** \`${runnerName}\` · image \`${image}\``,
+    `**Triggered by** \`stigmer run\` · user \`${user}\` · host \`${hostname()}\``,
+  ].join('\n\n');
 }

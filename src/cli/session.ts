@@ -67,8 +67,15 @@ export async function openSession(
     // Each step is printed as it settles; the SDK's per-attempt warnings would only repeat them.
     installRuntime({ level: 'ERROR', json: !process.stderr.isTTY, write: (line) => process.stderr.write(line) });
     workerConnection = await connectWorker(temporal.target);
-    const workerOptions = { connection: workerConnection, namespace, deps: { env }, identity: workerIdentity(IN_PROCESS_IDENTITY, process.pid, hostname(), localHost()) };
-    worker = local ? await createHostWorkers({ ...workerOptions, host }) : await createProvisioningWorker(workerOptions);
+    const workerOptions = {
+      connection: workerConnection,
+      namespace,
+      deps: { env },
+      identity: workerIdentity(IN_PROCESS_IDENTITY, process.pid, hostname(), localHost()),
+    };
+    worker = local
+      ? await createHostWorkers({ ...workerOptions, host })
+      : await createProvisioningWorker(workerOptions);
     return worker;
   };
   try {
@@ -100,9 +107,17 @@ export async function openSession(
         const elsewhere = !local && HOST_BOUND_ACTIVITIES.some((name) => task === `activity ${name}`);
         return task && !elsewhere ? { stalled: task } : undefined;
       },
-      { intervalMs: 1000, timeoutMs: Infinity, what: `${execution.workflowId} to settle or stall`, sleep: sleepUntilSettled(body) },
+      {
+        intervalMs: 1000,
+        timeoutMs: Infinity,
+        what: `${execution.workflowId} to settle or stall`,
+        sleep: sleepUntilSettled(body),
+      },
     );
-    if (stalled) return (await startWorker(`the ${stalled} of ${execution.workflowId} waits with no worker taking it`)).runUntil(body);
+    if (stalled)
+      return (await startWorker(`the ${stalled} of ${execution.workflowId} waits with no worker taking it`)).runUntil(
+        body,
+      );
     return body;
   }
 
@@ -123,15 +138,26 @@ export async function openSession(
 async function standaloneWorkerPolls(connection: Connection, namespace: string, queue: string): Promise<boolean> {
   const since = new Date(Date.now() - LIVE_POLLER_WINDOW_MS).toISOString();
   const pollers = await listPollers(connection, namespace, queue);
-  return freshPoller(pollers.filter((poller) => !poller.identity.startsWith(IN_PROCESS_IDENTITY)), since, 0) !== undefined;
+  return (
+    freshPoller(
+      pollers.filter((poller) => !poller.identity.startsWith(IN_PROCESS_IDENTITY)),
+      since,
+      0,
+    ) !== undefined
+  );
 }
 
 export function executionUrl(session: Session, workflowId: string, runId: string): string | undefined {
-  return session.uiUrl ? `${session.uiUrl}/namespaces/${session.namespace}/workflows/${workflowId}/${runId}/history` : undefined;
+  return session.uiUrl
+    ? `${session.uiUrl}/namespaces/${session.namespace}/workflows/${workflowId}/${runId}/history`
+    : undefined;
 }
 
 /** When a worker last polled the host's queue (the server remembers pollers ~5 minutes), or undefined. */
 export async function hostLastSeen(session: Session, host: string): Promise<string | undefined> {
   const pollers = await listPollers(session.client.connection, session.namespace, hostTaskQueue(host));
-  return pollers.map((poller) => poller.lastAccessTime).sort().at(-1);
+  return pollers
+    .map((poller) => poller.lastAccessTime)
+    .sort()
+    .at(-1);
 }

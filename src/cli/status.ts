@@ -20,10 +20,22 @@ export interface RunnerStatus {
   host: string;
   /** Absent for another host: its engine is seen only by its own worker. */
   containers?: Array<{ id: string; name: string; image: string; state: string; status: string; networkMode: string }>;
-  lastProvision?: { workflowId: string; runId: string; status: string; startTime: string; closeTime?: string; progress?: ProvisionProgress };
+  lastProvision?: {
+    workflowId: string;
+    runId: string;
+    status: string;
+    startTime: string;
+    closeTime?: string;
+    progress?: ProvisionProgress;
+  };
 }
 
-export async function statusCommand(flags: ConfigFlags, json: boolean, env: NodeJS.ProcessEnv, hostFlag?: string): Promise<number> {
+export async function statusCommand(
+  flags: ConfigFlags,
+  json: boolean,
+  env: NodeJS.ProcessEnv,
+  hostFlag?: string,
+): Promise<number> {
   const say = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
   const loaded = loadConfig(flags, env);
   const { config } = loaded;
@@ -66,10 +78,20 @@ async function lastProvision(handle: WorkflowHandle): Promise<RunnerStatus['last
     if (error instanceof WorkflowNotFoundError) return undefined;
     throw error;
   }
-  const base = { workflowId: description.workflowId, runId: description.runId, status: description.status.name, startTime: description.startTime.toISOString(), closeTime: description.closeTime?.toISOString() };
+  const base = {
+    workflowId: description.workflowId,
+    runId: description.runId,
+    status: description.status.name,
+    startTime: description.startTime.toISOString(),
+    closeTime: description.closeTime?.toISOString(),
+  };
   if (description.status.name === 'RUNNING') {
     // Answered only while a worker runs; a provision in flight without one shows just its status.
-    const progress = await withTimeout(handle.query(progressQuery), 2000, `the progress of ${description.workflowId}`).catch(() => undefined);
+    const progress = await withTimeout(
+      handle.query(progressQuery),
+      2000,
+      `the progress of ${description.workflowId}`,
+    ).catch(() => undefined);
     return { ...base, progress };
   }
   return { ...base, progress: await settledProgress(handle) };
@@ -80,13 +102,21 @@ export function renderStatus(status: RunnerStatus): string {
   const lines = [`runner ${status.runner}${status.containers ? '' : ` on ${status.host}`}`];
   if (!status.containers) lines.push(`  container: seen only by ${status.host}'s worker`);
   else if (status.containers.length === 0) lines.push('  container: none');
-  for (const container of status.containers ?? []) lines.push(`  container: ${container.name} ${container.id.slice(0, 12)} ${container.state} (${container.status}), network ${container.networkMode}, image ${container.image}`);
+  for (const container of status.containers ?? [])
+    lines.push(
+      `  container: ${container.name} ${container.id.slice(0, 12)} ${container.state} (${container.status}), network ${container.networkMode}, image ${container.image}`,
+    );
   const last = status.lastProvision;
   if (!last) return [...lines, '  last provision: none'].join('\n');
   lines.push(`  last provision: ${last.workflowId} ${last.status} (started ${last.startTime})`);
   const plan = last.progress?.plan;
-  if (plan) lines.push(`  plan: ${plan.engine.description}: network ${plan.mode}${plan.hostAlias ? ` via ${plan.hostAlias}` : ''}`, ...plan.services.map((service) => `    ${service.service.padEnd(8)} ${service.container.resolved}`));
-  for (const check of last.progress?.checks ?? []) lines.push(`  ${check.ok ? '✓' : '✗'} ${check.service} from ${check.site}: ${check.target} — ${check.detail}`);
+  if (plan)
+    lines.push(
+      `  plan: ${plan.engine.description}: network ${plan.mode}${plan.hostAlias ? ` via ${plan.hostAlias}` : ''}`,
+      ...plan.services.map((service) => `    ${service.service.padEnd(8)} ${service.container.resolved}`),
+    );
+  for (const check of last.progress?.checks ?? [])
+    lines.push(`  ${check.ok ? '✓' : '✗'} ${check.service} from ${check.site}: ${check.target} — ${check.detail}`);
   if (last.progress?.error) lines.push(`  error: ${last.progress.error.message}`);
   return lines.join('\n');
 }

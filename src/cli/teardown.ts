@@ -6,7 +6,12 @@ import { EXIT } from './run';
 import { executionUrl, openSession } from './session';
 import { hostFrom, localHost } from './worker';
 
-export async function teardownCommand(flags: ConfigFlags, json: boolean, env: NodeJS.ProcessEnv, hostFlag?: string): Promise<number> {
+export async function teardownCommand(
+  flags: ConfigFlags,
+  json: boolean,
+  env: NodeJS.ProcessEnv,
+  hostFlag?: string,
+): Promise<number> {
   const say = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
   const loaded = loadConfig(flags, env);
   const { config } = loaded;
@@ -16,12 +21,24 @@ export async function teardownCommand(flags: ConfigFlags, json: boolean, env: No
   try {
     // This machine's engine selection names an engine here: it does not travel to another host.
     const engine = config.engine && host === localHost() ? { engine: config.engine } : {};
-    const handle = await startTeardown(session.client, { runner, host, ...engine }, { staticSummary: `Tear down agent-runner ${runner} on ${host}` });
+    const handle = await startTeardown(
+      session.client,
+      { runner, host, ...engine },
+      { staticSummary: `Tear down agent-runner ${runner} on ${host}` },
+    );
     const url = executionUrl(session, handle.workflowId, handle.firstExecutionRunId);
     if (url) say(`teardown ${runner}: ${url}`);
     const result = await session.serve(handle.result(), handle);
-    if (json) process.stdout.write(`${JSON.stringify({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId, ...result }, null, 2)}\n`);
-    else say(result.removed.length === 0 ? `runner ${runner}: no container to remove` : `✓ removed ${result.removed.map((entry) => `${entry.name} (${entry.id.slice(0, 12)}, was ${entry.state})`).join(', ')}`);
+    if (json)
+      process.stdout.write(
+        `${JSON.stringify({ workflowId: handle.workflowId, runId: handle.firstExecutionRunId, ...result }, null, 2)}\n`,
+      );
+    else
+      say(
+        result.removed.length === 0
+          ? `runner ${runner}: no container to remove`
+          : `✓ removed ${result.removed.map((entry) => `${entry.name} (${entry.id.slice(0, 12)}, was ${entry.state})`).join(', ')}`,
+      );
     return EXIT.ready;
   } finally {
     await session.close();

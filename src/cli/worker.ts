@@ -28,7 +28,13 @@ export function localHost(): string {
 /** `--host NAME` checked, or this machine's; the source is named in the error. */
 export function hostFrom(flag: string | undefined): string {
   const host = flag ?? localHost();
-  if (!HOST_NAME.test(host)) throw new ConfigError([{ source: flag === undefined ? 'hostname' : 'flag:--host', message: `"${host}" is not a host name (letters, digits, '.', '_', '-'; at most 63)` }]);
+  if (!HOST_NAME.test(host))
+    throw new ConfigError([
+      {
+        source: flag === undefined ? 'hostname' : 'flag:--host',
+        message: `"${host}" is not a host name (letters, digits, '.', '_', '-'; at most 63)`,
+      },
+    ]);
   return host;
 }
 
@@ -36,23 +42,46 @@ export function hostFrom(flag: string | undefined): string {
  * Runs until SIGINT/SIGTERM. Logs go to stdout (JSON lines unless a terminal); `--metrics HOST:PORT`
  * (or STIGMER_RUNNER_METRICS) serves Prometheus metrics at /metrics.
  */
-export async function workerCommand(flags: ConfigFlags, options: { metrics?: string; host?: string }, env: NodeJS.ProcessEnv): Promise<number> {
+export async function workerCommand(
+  flags: ConfigFlags,
+  options: { metrics?: string; host?: string },
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
   const host = hostFrom(options.host);
   const { config, secrets } = loadConfig(flags, env);
-  const metrics = options.metrics !== undefined ? { value: options.metrics, source: 'flag:--metrics' } : env.STIGMER_RUNNER_METRICS ? { value: env.STIGMER_RUNNER_METRICS, source: 'env:STIGMER_RUNNER_METRICS' } : undefined;
+  const metrics =
+    options.metrics !== undefined
+      ? { value: options.metrics, source: 'flag:--metrics' }
+      : env.STIGMER_RUNNER_METRICS
+        ? { value: env.STIGMER_RUNNER_METRICS, source: 'env:STIGMER_RUNNER_METRICS' }
+        : undefined;
   if (metrics) {
     const problem = endpointProblem(metrics.value);
     if (problem) throw new ConfigError([{ source: metrics.source, message: problem }]);
   }
   const level = (env.STIGMER_RUNNER_LOG_LEVEL ?? 'INFO').toUpperCase();
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError([{ source: 'env:STIGMER_RUNNER_LOG_LEVEL', message: `"${level}" is not one of ${LOG_LEVELS.join(', ')}` }]);
-  const logger = installRuntime({ level: level as LogLevel, json: !process.stdout.isTTY, write: (line) => process.stdout.write(line), metrics: metrics?.value });
+  if (!(LOG_LEVELS as readonly string[]).includes(level))
+    throw new ConfigError([
+      { source: 'env:STIGMER_RUNNER_LOG_LEVEL', message: `"${level}" is not one of ${LOG_LEVELS.join(', ')}` },
+    ]);
+  const logger = installRuntime({
+    level: level as LogLevel,
+    json: !process.stdout.isTTY,
+    write: (line) => process.stdout.write(line),
+    metrics: metrics?.value,
+  });
 
   const engine = await engineKind(env);
   const { temporal } = config;
   const connection = await connectWorker(temporalTarget(config, secrets));
   try {
-    const workers = await createHostWorkers({ connection, namespace: temporal.namespace.value, bundle: 'auto', host, identity: workerIdentity('stigmer-runner worker', process.pid, hostname(), host, engine) });
+    const workers = await createHostWorkers({
+      connection,
+      namespace: temporal.namespace.value,
+      bundle: 'auto',
+      host,
+      identity: workerIdentity('stigmer-runner worker', process.pid, hostname(), host, engine),
+    });
     logger.info('worker started', {
       taskQueue: PROVISIONING_TASK_QUEUE,
       host,

@@ -12,15 +12,30 @@ import { readFileSync } from 'node:fs';
 import { tomlLoadClientConfigProfile } from '@temporalio/envconfig/lib/envconfig-toml';
 import { loadClientConfigFromToml } from '@temporalio/envconfig';
 import type { ConfigIssue, Sourced } from '../core/config';
-import { DEFAULT_TEMPORAL_PROFILE, defaultTemporalConfigPath, type TemporalProfileInput, type TemporalProfileLayer, type TemporalSecrets } from '../core/temporal-connection';
+import {
+  DEFAULT_TEMPORAL_PROFILE,
+  defaultTemporalConfigPath,
+  type TemporalProfileInput,
+  type TemporalProfileLayer,
+  type TemporalSecrets,
+} from '../core/temporal-connection';
 
 type ReadText = (path: string) => string;
 const readText: ReadText = (path) => readFileSync(path, 'utf8');
 
-export function loadTemporalProfile(env: Record<string, string | undefined>, homeDir: string, platform: string = process.platform, read: ReadText = readText): TemporalProfileInput {
+export function loadTemporalProfile(
+  env: Record<string, string | undefined>,
+  homeDir: string,
+  platform: string = process.platform,
+  read: ReadText = readText,
+): TemporalProfileInput {
   const issues: ConfigIssue[] = [];
-  const strings = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
-  const profile: Sourced<string> = env.TEMPORAL_PROFILE ? { value: env.TEMPORAL_PROFILE, source: 'env:TEMPORAL_PROFILE' } : { value: DEFAULT_TEMPORAL_PROFILE, source: 'default' };
+  const strings = Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+  const profile: Sourced<string> = env.TEMPORAL_PROFILE
+    ? { value: env.TEMPORAL_PROFILE, source: 'env:TEMPORAL_PROFILE' }
+    : { value: DEFAULT_TEMPORAL_PROFILE, source: 'default' };
   const path = env.TEMPORAL_CONFIG_FILE || defaultTemporalConfigPath(env, homeDir, platform) || null;
   const source = env.TEMPORAL_CONFIG_FILE ? 'env:TEMPORAL_CONFIG_FILE' : 'default';
 
@@ -31,7 +46,12 @@ export function loadTemporalProfile(env: Record<string, string | undefined>, hom
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' || source !== 'default') {
-        const why = code === 'ENOENT' ? 'which does not exist (Temporal’s envconfig would silently ignore it)' : code === 'EISDIR' ? 'which is a directory' : `which cannot be read (${code ?? (error as Error).message})`;
+        const why =
+          code === 'ENOENT'
+            ? 'which does not exist (Temporal’s envconfig would silently ignore it)'
+            : code === 'EISDIR'
+              ? 'which is a directory'
+              : `which cannot be read (${code ?? (error as Error).message})`;
         issues.push({ source: source === 'default' ? `file:${path}` : source, message: `names ${path}, ${why}` });
       }
     }
@@ -41,13 +61,21 @@ export function loadTemporalProfile(env: Record<string, string | undefined>, hom
   if (text !== undefined) {
     try {
       // The profile is passed only when chosen: envconfig throws for a missing explicit profile, not for a missing `default`.
-      layer = tomlLoadClientConfigProfile({ configSource: { data: text }, profile: env.TEMPORAL_PROFILE || undefined, disableEnv: true, overrideEnvVars: {} }) as TemporalProfileLayer;
+      layer = tomlLoadClientConfigProfile({
+        configSource: { data: text },
+        profile: env.TEMPORAL_PROFILE || undefined,
+        disableEnv: true,
+        overrideEnvVars: {},
+      }) as TemporalProfileLayer;
       if (Object.keys(layer).length === 0 && !hasProfile(text, profile.value)) layer = undefined;
     } catch (error) {
       issues.push(tomlProblem(error, path as string, profile, text));
     }
   } else if (env.TEMPORAL_PROFILE && !issues.length) {
-    issues.push({ source: profile.source, message: `profile "${profile.value}" cannot be loaded: there is no ${path ?? 'temporal.toml (no HOME or config dir to look in)'}; set TEMPORAL_CONFIG_FILE` });
+    issues.push({
+      source: profile.source,
+      message: `profile "${profile.value}" cannot be loaded: there is no ${path ?? 'temporal.toml (no HOME or config dir to look in)'}; set TEMPORAL_CONFIG_FILE`,
+    });
   }
 
   // The env layer alone, as envconfig reads it (TEMPORAL_TLS is on only for "1"/"true").
@@ -72,15 +100,27 @@ function tomlProblem(error: unknown, path: string, profile: Sourced<string>, tex
     } catch {
       names = [];
     }
-    return { source: profile.source, message: `profile "${profile.value}" is not in ${path} (${names.length ? `it has ${names.map((name) => `"${name}"`).join(', ')}` : 'it has no profiles'})` };
+    return {
+      source: profile.source,
+      message: `profile "${profile.value}" is not in ${path} (${names.length ? `it has ${names.map((name) => `"${name}"`).join(', ')}` : 'it has no profiles'})`,
+    };
   }
   // smol-toml's message quotes the offending lines, which may hold an API key: keep only its first line and the position.
-  const where = typeof (error as { line?: number }).line === 'number' ? ` (line ${(error as { line: number }).line}, column ${(error as { column: number }).column})` : '';
-  return { source: `file:${path}`, message: `not valid TOML${where}: ${message.split('\n')[0].replace(/^Invalid TOML document: /, '')}` };
+  const where =
+    typeof (error as { line?: number }).line === 'number'
+      ? ` (line ${(error as { line: number }).line}, column ${(error as { column: number }).column})`
+      : '';
+  return {
+    source: `file:${path}`,
+    message: `not valid TOML${where}: ${message.split('\n')[0].replace(/^Invalid TOML document: /, '')}`,
+  };
 }
 
 /** Reads the PEM files a connection names, so a missing one is reported by the setting that named it. */
-export function readPemFiles(secrets: TemporalSecrets, read: ReadText = readText): { secrets: TemporalSecrets; issues: ConfigIssue[] } {
+export function readPemFiles(
+  secrets: TemporalSecrets,
+  read: ReadText = readText,
+): { secrets: TemporalSecrets; issues: ConfigIssue[] } {
   const issues: ConfigIssue[] = [];
   const loaded: TemporalSecrets = { ...secrets };
   for (const key of ['serverCa', 'clientCert', 'clientKey'] as const) {
@@ -90,7 +130,10 @@ export function readPemFiles(secrets: TemporalSecrets, read: ReadText = readText
       loaded[key] = { ...pem, data: read(pem.path) };
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      issues.push({ source: pem.source, message: `names ${pem.path}, which ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? (error as Error).message})`}` });
+      issues.push({
+        source: pem.source,
+        message: `names ${pem.path}, which ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? (error as Error).message})`}`,
+      });
     }
   }
   return { secrets: loaded, issues };

@@ -1,7 +1,11 @@
 import { resolutionEnv, triggerContext } from './trigger';
 
 describe('credentials in a URL setting travel masked; the worker that uses them supplies them', () => {
-  const env = { STIGMER_LLM_BASE_URL: 'http://u:pw@localhost:11434', STIGMER_RUNNER_NAME: 'r', ANTHROPIC_API_KEY: 'sk' };
+  const env = {
+    STIGMER_LLM_BASE_URL: 'http://u:pw@localhost:11434',
+    STIGMER_RUNNER_NAME: 'r',
+    ANTHROPIC_API_KEY: 'sk',
+  };
 
   it('the trigger carries the URL masked, and no key', () => {
     const trigger = triggerContext(env, '/home/u');

@@ -11,8 +11,11 @@ import type { TriggerContext } from '../core/contract';
 export type { TriggerContext } from '../core/contract';
 
 export function triggerContext(env: NodeJS.ProcessEnv, homeDir: string): TriggerContext {
-  const value = (name: string) => (CREDENTIAL_URL_ENV_NAMES.includes(name) ? maskUserinfo(env[name] as string) : (env[name] as string));
-  const picked = Object.fromEntries(SETTING_ENV_NAMES.flatMap((name) => (env[name] === undefined ? [] : [[name, value(name)]])));
+  const value = (name: string) =>
+    CREDENTIAL_URL_ENV_NAMES.includes(name) ? maskUserinfo(env[name] as string) : (env[name] as string);
+  const picked = Object.fromEntries(
+    SETTING_ENV_NAMES.flatMap((name) => (env[name] === undefined ? [] : [[name, value(name)]])),
+  );
   return { env: picked, homeDir };
 }
 
@@ -21,18 +24,31 @@ export function triggerContext(env: NodeJS.ProcessEnv, homeDir: string): Trigger
  * A URL the trigger sent masked takes its credentials from this process's own value of it, when that
  * is the same URL — like an API key, a password comes from the environment of the worker that uses it.
  */
-export function resolutionEnv(trigger: TriggerContext, workerEnv: NodeJS.ProcessEnv): Record<string, string | undefined> {
+export function resolutionEnv(
+  trigger: TriggerContext,
+  workerEnv: NodeJS.ProcessEnv,
+): Record<string, string | undefined> {
   const credentialed = CREDENTIAL_URL_ENV_NAMES.flatMap((name) => {
     const own = workerEnv[name];
-    return own !== undefined && trigger.env[name] !== own && trigger.env[name] === maskUserinfo(own) ? [[name, own]] : [];
+    return own !== undefined && trigger.env[name] !== own && trigger.env[name] === maskUserinfo(own)
+      ? [[name, own]]
+      : [];
   });
-  return { ...trigger.env, ...Object.fromEntries(credentialed), ...Object.fromEntries(API_KEY_ENV_NAMES.map((name) => [name, workerEnv[name]])) };
+  return {
+    ...trigger.env,
+    ...Object.fromEntries(credentialed),
+    ...Object.fromEntries(API_KEY_ENV_NAMES.map((name) => [name, workerEnv[name]])),
+  };
 }
 
 /**
  * The trigger a provision resolves its config for. One started without a trigger (`temporal workflow
  * start` with just the flags) gets the worker's own: its settings env vars and its home.
  */
-export function effectiveTrigger(trigger: TriggerContext | undefined, workerEnv: NodeJS.ProcessEnv, workerHome: string): TriggerContext {
+export function effectiveTrigger(
+  trigger: TriggerContext | undefined,
+  workerEnv: NodeJS.ProcessEnv,
+  workerHome: string,
+): TriggerContext {
   return trigger ?? triggerContext(workerEnv, workerHome);
 }

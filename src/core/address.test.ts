@@ -110,6 +110,12 @@ describe('parseAddress errors', () => {
   });
 
   it('keeps every part of a full URL', () => {
-    expect(parseAddress('https://u:p@Example.com:8443/a/b?q=1#h')).toEqual({ scheme: 'https://', userinfo: 'u:p@', host: 'Example.com', port: 8443, rest: '/a/b?q=1#h' });
+    expect(parseAddress('https://u:p@Example.com:8443/a/b?q=1#h')).toEqual({
+      scheme: 'https://',
+      userinfo: 'u:p@',
+      host: 'Example.com',
+      port: 8443,
+      rest: '/a/b?q=1#h',
+    });
   });
 });

@@ -18,7 +18,10 @@ export interface ParsedAddress {
 }
 
 export class AddressError extends Error {
-  constructor(readonly input: string, readonly reason: string) {
+  constructor(
+    readonly input: string,
+    readonly reason: string,
+  ) {
     super(`"${input}" is not a valid address: ${reason}`);
     this.name = 'AddressError';
   }
@@ -67,7 +70,8 @@ export function parseAddress(input: string): ParsedAddress {
   }
 
   if (host === '') throw new AddressError(input, 'it has no host');
-  if (!isIpv6(host) && !HOSTNAME.test(host)) throw new AddressError(input, `"${host}" is not a host name or IP address`);
+  if (!isIpv6(host) && !HOSTNAME.test(host))
+    throw new AddressError(input, `"${host}" is not a host name or IP address`);
   const ipv4 = IPV4.exec(host);
   if (ipv4 && ipv4.slice(1).some((octet) => Number(octet) > 255)) {
     throw new AddressError(input, `"${host}" is not a valid IPv4 address`);
@@ -141,7 +145,9 @@ function ipv6Groups(host: string): number[] | undefined {
   const embedded = /:(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   if (embedded) {
     const octets = embedded[1].split('.').map(Number);
-    text = text.slice(0, -embedded[1].length) + `${((octets[0] << 8) | octets[1]).toString(16)}:${((octets[2] << 8) | octets[3]).toString(16)}`;
+    text =
+      text.slice(0, -embedded[1].length) +
+      `${((octets[0] << 8) | octets[1]).toString(16)}:${((octets[2] << 8) | octets[3]).toString(16)}`;
   }
   const halves = text.split('::');
   if (halves.length > 2) return undefined;
@@ -197,7 +203,8 @@ export function classifyHost(host: string): HostClass {
   if (groups.every((group) => group === 0)) return 'unspecified';
   if (groups.slice(0, 7).every((group) => group === 0) && groups[7] === 1) return 'loopback';
   const mappedIpv4 = groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff;
-  if (mappedIpv4) return groups[6] >> 8 === 127 ? 'loopback' : groups[6] === 0 && groups[7] === 0 ? 'unspecified' : 'other';
+  if (mappedIpv4)
+    return groups[6] >> 8 === 127 ? 'loopback' : groups[6] === 0 && groups[7] === 0 ? 'unspecified' : 'other';
   return 'other';
 }
 
@@ -220,7 +227,12 @@ export interface AddressRewrite {
 export function rewriteLocalHost(input: string, hostAlias: string, why: string): AddressRewrite {
   const parsed = parseAddress(input);
   if (!isLocalHost(parsed.host)) {
-    return { original: input, resolved: input, rewritten: false, reason: `${parsed.host} is not a local address: kept` };
+    return {
+      original: input,
+      resolved: input,
+      rewritten: false,
+      reason: `${parsed.host} is not a local address: kept`,
+    };
   }
   if (parsed.host === hostAlias) {
     return { original: input, resolved: input, rewritten: false, reason: `already ${hostAlias}` };

@@ -36,14 +36,20 @@ const temporal = compose.services.temporal;
 
 /** Compose interpolation with nothing set but HOME: `${NAME:-default}` → default. */
 function interpolate(value: string): string {
-  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g, (_, name: string, fallback?: string) => (name === 'HOME' ? HOME : (fallback ?? '')));
+  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g, (_, name: string, fallback?: string) =>
+    name === 'HOME' ? HOME : (fallback ?? ''),
+  );
 }
 
 const config = configFrom({ STIGMER_RUNNER_NETWORK: 'bridge' });
 const plan = planNetworking(config, ENGINES.nativeLinux);
 const spec = buildContainerSpec(config, plan, {}, provisionWorkflowId(DEFAULT_RUNNER_NAME));
-const specEnv = Object.fromEntries(spec.env.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
-const runnerEnv = Object.fromEntries(Object.entries(runner.environment ?? {}).map(([name, value]) => [name, interpolate(String(value))]));
+const specEnv = Object.fromEntries(
+  spec.env.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+);
+const runnerEnv = Object.fromEntries(
+  Object.entries(runner.environment ?? {}).map(([name, value]) => [name, interpolate(String(value))]),
+);
 
 test('the runner service sets only names the runner reads — every one the provisioner sets, plus the API key at most', () => {
   const names = Object.keys(runner.environment ?? {});
@@ -53,10 +59,14 @@ test('the runner service sets only names the runner reads — every one the prov
   expect(names.filter((name) => !optional.includes(name)).sort()).toEqual(Object.keys(specEnv).sort());
 });
 
-test('each value is the one the provisioner hands a bridged runner; Temporal is the stack\'s own service', () => {
+test("each value is the one the provisioner hands a bridged runner; Temporal is the stack's own service", () => {
   const port = temporal.command?.[temporal.command.indexOf('--port') + 1];
   expect(port).toBeDefined();
-  expect({ ...runnerEnv, STIGMER_LLM_API_KEY: undefined }).toEqual({ ...specEnv, TEMPORAL_SERVICE_ADDRESS: `temporal:${port}`, STIGMER_LLM_API_KEY: undefined });
+  expect({ ...runnerEnv, STIGMER_LLM_API_KEY: undefined }).toEqual({
+    ...specEnv,
+    TEMPORAL_SERVICE_ADDRESS: `temporal:${port}`,
+    STIGMER_LLM_API_KEY: undefined,
+  });
   // A secret only ever comes from the caller's environment, never a literal in the file.
   expect(runner.environment?.STIGMER_LLM_API_KEY).toMatch(/^\$\{[A-Z_]+(:-)?\}$/);
 });
@@ -75,6 +85,7 @@ test('mounts, restart and log policy match the container the provisioner creates
   expect(runner.logging).toEqual({ driver: spec.logConfig.Type, options: spec.logConfig.Config });
 });
 
-test('no name from Stigmer\'s known drift appears anywhere in the file', () => {
-  for (const name of ['STIGMER_BACKEND_URL', 'TASK_QUEUE', 'WORKSPACE_ROOT', 'STIGMER_LLM_BASE_URL']) expect(text).not.toMatch(new RegExp(`(^|[^A-Z_])${name}([^A-Z_]|$)`, 'm'));
+test("no name from Stigmer's known drift appears anywhere in the file", () => {
+  for (const name of ['STIGMER_BACKEND_URL', 'TASK_QUEUE', 'WORKSPACE_ROOT', 'STIGMER_LLM_BASE_URL'])
+    expect(text).not.toMatch(new RegExp(`(^|[^A-Z_])${name}([^A-Z_]|$)`, 'm'));
 });

@@ -63,7 +63,10 @@ backend:
   it('file beats defaults, env beats file, flags beat env — and each value says where it came from', () => {
     const fromFile = resolve({}, file).config;
     expect(fromFile.llm.model).toEqual({ value: 'llama3.2:3b', source: `file:${FILE}#backend.local.llm.model` });
-    expect(fromFile.temporal.address).toEqual({ value: 'temporal.lan:7233', source: `file:${FILE}#backend.local.temporal.address` });
+    expect(fromFile.temporal.address).toEqual({
+      value: 'temporal.lan:7233',
+      source: `file:${FILE}#backend.local.temporal.address`,
+    });
     expect(fromFile.configFile.found).toBe(true);
 
     const fromEnv = resolve({ STIGMER_LLM_MODEL: 'qwen3:8b', STIGMER_RUNNER_IMAGE: 'env/runner:2' }, file).config;
@@ -80,7 +83,10 @@ backend:
       managed: { value: false },
     });
     const managedFile = 'backend:\n  local:\n    temporal:\n      managed: true\n      address: ignored:1\n';
-    expect(resolve({}, managedFile).config.temporal.address).toEqual({ value: 'localhost:7233', source: `file:${FILE}#backend.local.temporal.managed` });
+    expect(resolve({}, managedFile).config.temporal.address).toEqual({
+      value: 'localhost:7233',
+      source: `file:${FILE}#backend.local.temporal.managed`,
+    });
     expect(resolve({}, file).config.temporal.managed.value).toBe(false);
   });
 
@@ -96,8 +102,16 @@ backend:
     expect(resolve({ OPENAI_API_KEY: 'sk-o', STIGMER_LLM_PROVIDER: 'anthropic' }).config.llm.apiKeySource).toBeNull();
   });
 
-  it.each(['/srv/stigmer/workspace', 'C:\\Users\\me\\stigmer\\workspace', 'D:/stigmer/workspace', '\\\\nas\\share\\workspace'])('workspace dir %j is absolute', (dir) => {
-    expect(resolve({ STIGMER_RUNNER_WORKSPACE_DIR: dir }).config.runner.workspaceDir).toEqual({ value: dir, source: 'env:STIGMER_RUNNER_WORKSPACE_DIR' });
+  it.each([
+    '/srv/stigmer/workspace',
+    'C:\\Users\\me\\stigmer\\workspace',
+    'D:/stigmer/workspace',
+    '\\\\nas\\share\\workspace',
+  ])('workspace dir %j is absolute', (dir) => {
+    expect(resolve({ STIGMER_RUNNER_WORKSPACE_DIR: dir }).config.runner.workspaceDir).toEqual({
+      value: dir,
+      source: 'env:STIGMER_RUNNER_WORKSPACE_DIR',
+    });
   });
 
   it('an empty env var counts as unset', () => {
@@ -105,8 +119,14 @@ backend:
   });
 
   it('STIGMER_CONFIG and --config choose the file; a chosen file that is missing is an error', () => {
-    expect(resolve({ STIGMER_CONFIG: '/etc/s.yaml' }, 'backend: {}').config.configFile).toEqual({ path: '/etc/s.yaml', source: 'env:STIGMER_CONFIG', found: true });
-    expect(issuesOf({}, undefined, { config: '/nope.yaml' })).toEqual([{ source: 'flag:--config', message: 'config file /nope.yaml does not exist' }]);
+    expect(resolve({ STIGMER_CONFIG: '/etc/s.yaml' }, 'backend: {}').config.configFile).toEqual({
+      path: '/etc/s.yaml',
+      source: 'env:STIGMER_CONFIG',
+      found: true,
+    });
+    expect(issuesOf({}, undefined, { config: '/nope.yaml' })).toEqual([
+      { source: 'flag:--config', message: 'config file /nope.yaml does not exist' },
+    ]);
   });
 
   it('unknown keys in the sections we read are warned about, with their file and key', () => {
@@ -117,25 +137,127 @@ backend:
 
 describe('resolveConfig rejects bad input, naming every source at once', () => {
   it.each<[string, Record<string, string>, string | undefined, ConfigFlags, Array<[string, RegExp]>]>([
-    ['malformed YAML', {}, 'backend:\n  local: [unclosed\n', {}, [[`file:${FILE}`, /not valid YAML \(line \d+, column \d+\)/]]],
-    ['an alias to no anchor (found by fuzzing)', {}, 'backend: *nowhere\n', {}, [[`file:${FILE}`, /not valid YAML: Unresolved alias/]]],
+    [
+      'malformed YAML',
+      {},
+      'backend:\n  local: [unclosed\n',
+      {},
+      [[`file:${FILE}`, /not valid YAML \(line \d+, column \d+\)/]],
+    ],
+    [
+      'an alias to no anchor (found by fuzzing)',
+      {},
+      'backend: *nowhere\n',
+      {},
+      [[`file:${FILE}`, /not valid YAML: Unresolved alias/]],
+    ],
     ['a document that is a list', {}, '- a\n- b\n', {}, [[`file:${FILE}`, /must be a mapping/]]],
-    ['a section that is a scalar', {}, 'backend:\n  local: 5\n', {}, [[`file:${FILE}#backend.local`, /must be a mapping/]]],
-    ['a model of the wrong type', {}, 'backend:\n  local:\n    llm:\n      model: 7\n', {}, [[`file:${FILE}#backend.local.llm.model`, /7 is not a string/]]],
-    ['an unsupported provider in env', { STIGMER_LLM_PROVIDER: 'gemini' }, undefined, {}, [['env:STIGMER_LLM_PROVIDER', /"gemini" is not one of "ollama", "anthropic", "openai"/]]],
-    ['an empty model in the file', {}, 'backend:\n  local:\n    llm:\n      model: ""\n', {}, [[`file:${FILE}#backend.local.llm.model`, /must not be empty/]]],
-    ['a base URL without scheme', { STIGMER_LLM_BASE_URL: 'localhost:11434' }, undefined, {}, [['env:STIGMER_LLM_BASE_URL', /is not an http:\/\/ or https:\/\/ URL: it has no scheme/]]],
-    ['a Temporal address with a scheme', { TEMPORAL_SERVICE_ADDRESS: 'http://localhost:7233' }, undefined, {}, [['env:TEMPORAL_SERVICE_ADDRESS', /without a scheme/]]],
-    ['a backend endpoint without port', { STIGMER_BACKEND_ENDPOINT: 'localhost' }, undefined, {}, [['env:STIGMER_BACKEND_ENDPOINT', /must name a port/]]],
-    ['a port out of range', { TEMPORAL_SERVICE_ADDRESS: 'localhost:70000' }, undefined, {}, [['env:TEMPORAL_SERVICE_ADDRESS', /outside 1-65535/]]],
-    ['a relative workspace dir', { STIGMER_RUNNER_WORKSPACE_DIR: 'stigmer/workspace' }, undefined, {}, [['env:STIGMER_RUNNER_WORKSPACE_DIR', /must be an absolute path/]]],
-    ['a drive-relative workspace dir', { STIGMER_RUNNER_WORKSPACE_DIR: 'C:workspace' }, undefined, {}, [['env:STIGMER_RUNNER_WORKSPACE_DIR', /must be an absolute path/]]],
-    ['a network that does not exist', { STIGMER_RUNNER_NETWORK: 'overlay' }, undefined, {}, [['env:STIGMER_RUNNER_NETWORK', /"overlay" is not one of "auto", "host", "bridge"/]]],
+    [
+      'a section that is a scalar',
+      {},
+      'backend:\n  local: 5\n',
+      {},
+      [[`file:${FILE}#backend.local`, /must be a mapping/]],
+    ],
+    [
+      'a model of the wrong type',
+      {},
+      'backend:\n  local:\n    llm:\n      model: 7\n',
+      {},
+      [[`file:${FILE}#backend.local.llm.model`, /7 is not a string/]],
+    ],
+    [
+      'an unsupported provider in env',
+      { STIGMER_LLM_PROVIDER: 'gemini' },
+      undefined,
+      {},
+      [['env:STIGMER_LLM_PROVIDER', /"gemini" is not one of "ollama", "anthropic", "openai"/]],
+    ],
+    [
+      'an empty model in the file',
+      {},
+      'backend:\n  local:\n    llm:\n      model: ""\n',
+      {},
+      [[`file:${FILE}#backend.local.llm.model`, /must not be empty/]],
+    ],
+    [
+      'a base URL without scheme',
+      { STIGMER_LLM_BASE_URL: 'localhost:11434' },
+      undefined,
+      {},
+      [['env:STIGMER_LLM_BASE_URL', /is not an http:\/\/ or https:\/\/ URL: it has no scheme/]],
+    ],
+    [
+      'a Temporal address with a scheme',
+      { TEMPORAL_SERVICE_ADDRESS: 'http://localhost:7233' },
+      undefined,
+      {},
+      [['env:TEMPORAL_SERVICE_ADDRESS', /without a scheme/]],
+    ],
+    [
+      'a backend endpoint without port',
+      { STIGMER_BACKEND_ENDPOINT: 'localhost' },
+      undefined,
+      {},
+      [['env:STIGMER_BACKEND_ENDPOINT', /must name a port/]],
+    ],
+    [
+      'a port out of range',
+      { TEMPORAL_SERVICE_ADDRESS: 'localhost:70000' },
+      undefined,
+      {},
+      [['env:TEMPORAL_SERVICE_ADDRESS', /outside 1-65535/]],
+    ],
+    [
+      'a relative workspace dir',
+      { STIGMER_RUNNER_WORKSPACE_DIR: 'stigmer/workspace' },
+      undefined,
+      {},
+      [['env:STIGMER_RUNNER_WORKSPACE_DIR', /must be an absolute path/]],
+    ],
+    [
+      'a drive-relative workspace dir',
+      { STIGMER_RUNNER_WORKSPACE_DIR: 'C:workspace' },
+      undefined,
+      {},
+      [['env:STIGMER_RUNNER_WORKSPACE_DIR', /must be an absolute path/]],
+    ],
+    [
+      'a network that does not exist',
+      { STIGMER_RUNNER_NETWORK: 'overlay' },
+      undefined,
+      {},
+      [['env:STIGMER_RUNNER_NETWORK', /"overlay" is not one of "auto", "host", "bridge"/]],
+    ],
     ['a runner name Docker refuses', {}, undefined, { runner: 'my runner' }, [['flag:--runner', /leading|must match/]]],
-    ['a quoted env value', { STIGMER_LLM_MODEL: '"qwen"' }, undefined, {}, [['env:STIGMER_LLM_MODEL', /wrapped in quotes/]]],
-    ['an env value with a trailing space', { STIGMER_LLM_MODEL: 'qwen ' }, undefined, {}, [['env:STIGMER_LLM_MODEL', /trailing white space/]]],
-    ['backend.type cloud', {}, 'backend:\n  type: cloud\n', {}, [[`file:${FILE}#backend.type`, /only backend.type "local"/]]],
-    ['managed that is not a boolean', {}, 'backend:\n  local:\n    temporal:\n      managed: maybe\n', {}, [[`file:${FILE}#backend.local.temporal.managed`, /"maybe"/]]],
+    [
+      'a quoted env value',
+      { STIGMER_LLM_MODEL: '"qwen"' },
+      undefined,
+      {},
+      [['env:STIGMER_LLM_MODEL', /wrapped in quotes/]],
+    ],
+    [
+      'an env value with a trailing space',
+      { STIGMER_LLM_MODEL: 'qwen ' },
+      undefined,
+      {},
+      [['env:STIGMER_LLM_MODEL', /trailing white space/]],
+    ],
+    [
+      'backend.type cloud',
+      {},
+      'backend:\n  type: cloud\n',
+      {},
+      [[`file:${FILE}#backend.type`, /only backend.type "local"/]],
+    ],
+    [
+      'managed that is not a boolean',
+      {},
+      'backend:\n  local:\n    temporal:\n      managed: maybe\n',
+      {},
+      [[`file:${FILE}#backend.local.temporal.managed`, /"maybe"/]],
+    ],
     [
       'several problems at once',
       { STIGMER_LLM_PROVIDER: 'gemini', STIGMER_RUNNER_NETWORK: 'none' },
@@ -157,7 +279,10 @@ describe('resolveConfig rejects bad input, naming every source at once', () => {
 
   it.each([
     ['localhost:11434/v1', '"localhost:11434/v1" is not an http:// or https:// URL: it has no scheme'],
-    ['htp:/x', '"htp:/x" is not an http:// or https:// URL: scheme "htp:" is not http: or https:, and "//" is missing after it'],
+    [
+      'htp:/x',
+      '"htp:/x" is not an http:// or https:// URL: scheme "htp:" is not http: or https:, and "//" is missing after it',
+    ],
     ['ftp://x', '"ftp://x" is not an http:// or https:// URL: scheme "ftp:" is not http: or https:'],
     ['http:/x', '"http:/x" is not an http:// or https:// URL: "//" is missing after "http:"'],
     ['HTTPS:example.com', '"HTTPS:example.com" is not an http:// or https:// URL: "//" is missing after "HTTPS:"'],
@@ -186,13 +311,25 @@ describe('a base URL with credentials', () => {
     ['http://stigmer:s3cret@localhost:11434', 'http://stigmer:***@localhost:11434'],
     ['https://tok3n@ollama.example.com/v1', 'https://***@ollama.example.com/v1'],
   ])('%s is recorded as %s; the original is a secret', (url, masked) => {
-    const { config, secrets } = resolveConfig({ flags: {}, env: { STIGMER_LLM_BASE_URL: url }, homeDir: '/home/u', fileText: undefined });
+    const { config, secrets } = resolveConfig({
+      flags: {},
+      env: { STIGMER_LLM_BASE_URL: url },
+      homeDir: '/home/u',
+      fileText: undefined,
+    });
     expect(config.llm.baseUrl).toEqual({ value: masked, source: 'env:STIGMER_LLM_BASE_URL' });
     expect(JSON.stringify(config)).not.toMatch(/s3cret|tok3n/);
     expect(secrets.llmBaseUrl).toBe(url);
   });
 
   it('a URL without credentials is no secret', () => {
-    expect(resolveConfig({ flags: {}, env: { STIGMER_LLM_BASE_URL: 'http://localhost:11434' }, homeDir: '/home/u', fileText: undefined }).secrets.llmBaseUrl).toBeUndefined();
+    expect(
+      resolveConfig({
+        flags: {},
+        env: { STIGMER_LLM_BASE_URL: 'http://localhost:11434' },
+        homeDir: '/home/u',
+        fileText: undefined,
+      }).secrets.llmBaseUrl,
+    ).toBeUndefined();
   });
 });

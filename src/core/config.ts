@@ -7,7 +7,14 @@ import { z } from 'zod';
 import { parseDocument } from 'yaml';
 import { AddressError, httpSchemeProblem, maskUserinfo, parseAddress } from './address';
 import { isAbsolutePath } from './paths';
-import { resolveTemporalConnection, TEMPORAL_SECRET_ENV_NAMES, TEMPORAL_SETTING_ENV_NAMES, type TemporalConnectionConfig, type TemporalProfileInput, type TemporalSecrets } from './temporal-connection';
+import {
+  resolveTemporalConnection,
+  TEMPORAL_SECRET_ENV_NAMES,
+  TEMPORAL_SETTING_ENV_NAMES,
+  type TemporalConnectionConfig,
+  type TemporalProfileInput,
+  type TemporalSecrets,
+} from './temporal-connection';
 
 /** `default`, `env:NAME`, `file:/path/config.yaml#backend.local.llm.model` or `flag:--image`. */
 export type Source = string;
@@ -17,7 +24,18 @@ export interface Sourced<T> {
   source: Source;
 }
 
-import { CONTRACT_CHOICES, DOCKER_NAME, EXECUTION_MODES, LLM_PROVIDERS, NETWORK_CHOICES, PULL_POLICIES, type ContractChoice, type LlmProvider, type NetworkChoice, type PullPolicy } from './vocabulary';
+import {
+  CONTRACT_CHOICES,
+  DOCKER_NAME,
+  EXECUTION_MODES,
+  LLM_PROVIDERS,
+  NETWORK_CHOICES,
+  PULL_POLICIES,
+  type ContractChoice,
+  type LlmProvider,
+  type NetworkChoice,
+  type PullPolicy,
+} from './vocabulary';
 
 export { NETWORK_CHOICES, type LlmProvider, type NetworkChoice, type PullPolicy } from './vocabulary';
 
@@ -113,11 +131,14 @@ export function locateConfigFile(flags: ConfigFlags, env: Record<string, string 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const dockerName = z.string().regex(DOCKER_NAME, 'must match [a-zA-Z0-9][a-zA-Z0-9_.-]* (a Docker container name)');
 const imageRef = z.string().regex(/^[a-z0-9][a-z0-9._\-/:@]*$/i, 'is not a Docker image reference');
-const booleanish = z.union([z.boolean(), z.enum(['true', 'false']).transform((text) => text === 'true')], { error: 'must be true or false' });
+const booleanish = z.union([z.boolean(), z.enum(['true', 'false']).transform((text) => text === 'true')], {
+  error: 'must be true or false',
+});
 const addressOf = (kind: 'url' | 'endpoint') =>
   z.string().superRefine((text, ctx) => {
     const schemeProblem = kind === 'url' ? httpSchemeProblem(text) : undefined;
-    if (schemeProblem) return ctx.addIssue({ code: 'custom', message: `is not an http:// or https:// URL: ${schemeProblem}` });
+    if (schemeProblem)
+      return ctx.addIssue({ code: 'custom', message: `is not an http:// or https:// URL: ${schemeProblem}` });
     let parsed;
     try {
       parsed = parseAddress(text);
@@ -125,8 +146,10 @@ const addressOf = (kind: 'url' | 'endpoint') =>
       if (!(error instanceof AddressError)) throw error;
       return ctx.addIssue({ code: 'custom', message: `is not a valid address: ${error.reason}` });
     }
-    if (kind === 'endpoint' && parsed.scheme) ctx.addIssue({ code: 'custom', message: 'must be host:port without a scheme' });
-    if (kind === 'endpoint' && parsed.port === undefined) ctx.addIssue({ code: 'custom', message: 'must name a port (host:port)' });
+    if (kind === 'endpoint' && parsed.scheme)
+      ctx.addIssue({ code: 'custom', message: 'must be host:port without a scheme' });
+    if (kind === 'endpoint' && parsed.port === undefined)
+      ctx.addIssue({ code: 'custom', message: 'must name a port (host:port)' });
   });
 
 interface Setting<T> {
@@ -142,11 +165,28 @@ const SETTINGS = {
   runnerName: { flag: 'runner', env: 'STIGMER_RUNNER_NAME', key: `${LOCAL}.runner.name`, schema: dockerName },
   image: { flag: 'image', env: 'STIGMER_RUNNER_IMAGE', key: `${LOCAL}.runner.image`, schema: imageRef },
   pull: { env: 'STIGMER_RUNNER_PULL', key: `${LOCAL}.runner.pull`, schema: z.enum(PULL_POLICIES) },
-  network: { flag: 'network', env: 'STIGMER_RUNNER_NETWORK', key: `${LOCAL}.runner.network`, schema: z.enum(NETWORK_CHOICES) },
+  network: {
+    flag: 'network',
+    env: 'STIGMER_RUNNER_NETWORK',
+    key: `${LOCAL}.runner.network`,
+    schema: z.enum(NETWORK_CHOICES),
+  },
   hostAlias: { env: 'STIGMER_RUNNER_HOST_ALIAS', key: `${LOCAL}.runner.host_alias`, schema: nonEmpty },
-  contract: { flag: 'contract', env: 'STIGMER_RUNNER_CONTRACT', key: `${LOCAL}.runner.contract`, schema: z.enum(CONTRACT_CHOICES) },
-  workspaceDir: { env: 'STIGMER_RUNNER_WORKSPACE_DIR', key: `${LOCAL}.runner.workspace_dir`, schema: z.string().refine(isAbsolutePath, 'must be an absolute path') },
-  backendType: { key: 'backend.type', schema: z.literal('local', 'is not supported: only backend.type "local" runs a local agent-runner') },
+  contract: {
+    flag: 'contract',
+    env: 'STIGMER_RUNNER_CONTRACT',
+    key: `${LOCAL}.runner.contract`,
+    schema: z.enum(CONTRACT_CHOICES),
+  },
+  workspaceDir: {
+    env: 'STIGMER_RUNNER_WORKSPACE_DIR',
+    key: `${LOCAL}.runner.workspace_dir`,
+    schema: z.string().refine(isAbsolutePath, 'must be an absolute path'),
+  },
+  backendType: {
+    key: 'backend.type',
+    schema: z.literal('local', 'is not supported: only backend.type "local" runs a local agent-runner'),
+  },
   provider: { env: 'STIGMER_LLM_PROVIDER', key: `${LOCAL}.llm.provider`, schema: z.enum(LLM_PROVIDERS) },
   model: { env: 'STIGMER_LLM_MODEL', key: `${LOCAL}.llm.model`, schema: nonEmpty },
   baseUrl: { env: 'STIGMER_LLM_BASE_URL', key: `${LOCAL}.llm.base_url`, schema: addressOf('url') },
@@ -161,7 +201,13 @@ const SETTINGS = {
 } satisfies Record<string, Setting<unknown>>;
 
 /** How the `docker` CLI chooses its engine: the engine a trigger selected travels with its provision. */
-export const ENGINE_ENV_NAMES = ['DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_CONFIG', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH'] as const;
+export const ENGINE_ENV_NAMES = [
+  'DOCKER_HOST',
+  'DOCKER_CONTEXT',
+  'DOCKER_CONFIG',
+  'DOCKER_TLS_VERIFY',
+  'DOCKER_CERT_PATH',
+] as const;
 
 /** Setting env vars whose value may carry credentials (`http://user:pw@host`): they travel masked. */
 export const CREDENTIAL_URL_ENV_NAMES: readonly string[] = ['STIGMER_LLM_BASE_URL'];
@@ -198,9 +244,11 @@ export function resolveConfig(inputs: ConfigInputs): { config: RunnerConfig; sec
   function lookup<T>(setting: Setting<T>, fallback?: undefined): Sourced<T> | undefined;
   function lookup<T>(setting: Setting<T>, fallback?: T): Sourced<T> | undefined {
     const candidates: Array<{ raw: unknown; source: Source }> = [];
-    if (setting.flag && inputs.flags[setting.flag] !== undefined) candidates.push({ raw: inputs.flags[setting.flag], source: `flag:--${setting.flag}` });
+    if (setting.flag && inputs.flags[setting.flag] !== undefined)
+      candidates.push({ raw: inputs.flags[setting.flag], source: `flag:--${setting.flag}` });
     const envValue = setting.env ? inputs.env[setting.env] : undefined;
-    if (setting.env && envValue !== undefined && envValue !== '') candidates.push({ raw: envValue, source: `env:${setting.env}` });
+    if (setting.env && envValue !== undefined && envValue !== '')
+      candidates.push({ raw: envValue, source: `env:${setting.env}` });
     if (setting.key && doc) {
       const found = valueAt(doc, setting.key, fileSource, issues);
       if (found !== undefined) candidates.push({ raw: found, source: fileSource(setting.key) });
@@ -228,7 +276,12 @@ export function resolveConfig(inputs: ConfigInputs): { config: RunnerConfig; sec
   const apiKey = providerKey ? { value: providerKey, source: `env:${defaults.apiKeyEnv}` } : fileApiKey;
 
   const temporal = resolveTemporalConnection(
-    { serviceAddress: lookup(SETTINGS.temporalEnvAddress), managed: lookup(SETTINGS.temporalManaged), fileAddress: lookup(SETTINGS.temporalFileAddress), namespace: lookup(SETTINGS.namespace) },
+    {
+      serviceAddress: lookup(SETTINGS.temporalEnvAddress),
+      managed: lookup(SETTINGS.temporalManaged),
+      fileAddress: lookup(SETTINGS.temporalFileAddress),
+      namespace: lookup(SETTINGS.namespace),
+    },
     inputs.temporalProfile ?? noTemporalProfile(),
     inputs.env,
   );
@@ -259,15 +312,29 @@ export function resolveConfig(inputs: ConfigInputs): { config: RunnerConfig; sec
       mode: lookup(SETTINGS.executionMode, 'local'),
       sandboxImage: lookup(SETTINGS.sandboxImage, 'ghcr.io/stigmer/agent-sandbox-basic:latest'),
     },
-    warnings: [...(doc ? unknownKeys(doc).map((key) => `${fileSource(key)}: unknown key, ignored`) : []), ...temporal.warnings],
+    warnings: [
+      ...(doc ? unknownKeys(doc).map((key) => `${fileSource(key)}: unknown key, ignored`) : []),
+      ...temporal.warnings,
+    ],
   };
   if (issues.length > 0) throw new ConfigError(issues);
-  return { config, secrets: { ...(apiKey ? { llmApiKey: apiKey.value } : {}), ...(baseUrl.value !== config.llm.baseUrl.value ? { llmBaseUrl: baseUrl.value } : {}), ...(Object.keys(temporal.secrets).length ? { temporal: temporal.secrets } : {}) } };
+  return {
+    config,
+    secrets: {
+      ...(apiKey ? { llmApiKey: apiKey.value } : {}),
+      ...(baseUrl.value !== config.llm.baseUrl.value ? { llmBaseUrl: baseUrl.value } : {}),
+      ...(Object.keys(temporal.secrets).length ? { temporal: temporal.secrets } : {}),
+    },
+  };
 }
 
 /** No temporal.toml read and no TEMPORAL_* layer (callers that resolve without the I/O edge). */
 function noTemporalProfile(): TemporalProfileInput {
-  return { env: {}, file: { path: null, source: 'default', found: false, profile: { value: 'default', source: 'default' } }, issues: [] };
+  return {
+    env: {},
+    file: { path: null, source: 'default', found: false, profile: { value: 'default', source: 'default' } },
+    issues: [],
+  };
 }
 
 function readDocument(
@@ -309,14 +376,20 @@ function isMapping(value: unknown): value is Record<string, unknown> {
 }
 
 /** Value at a dotted key path; reports (once) an intermediate that is not a mapping. */
-function valueAt(doc: Record<string, unknown>, key: string, fileSource: (key: string) => string, issues: ConfigIssue[]): unknown {
+function valueAt(
+  doc: Record<string, unknown>,
+  key: string,
+  fileSource: (key: string) => string,
+  issues: ConfigIssue[],
+): unknown {
   let current: unknown = doc;
   const parts = key.split('.');
   for (let index = 0; index < parts.length; index++) {
     if (current === undefined || current === null) return undefined;
     if (!isMapping(current)) {
       const parent = parts.slice(0, index).join('.');
-      if (!issues.some((issue) => issue.source === fileSource(parent))) issues.push({ source: fileSource(parent), message: 'must be a mapping of keys to values' });
+      if (!issues.some((issue) => issue.source === fileSource(parent)))
+        issues.push({ source: fileSource(parent), message: 'must be a mapping of keys to values' });
       return undefined;
     }
     current = current[parts[index]];
@@ -342,11 +415,12 @@ function textProblem(text: string): string | undefined {
 }
 
 function describeZodIssues(raw: unknown, error: z.ZodError): string {
-  const shown = typeof raw === 'string' ? JSON.stringify(raw) : JSON.stringify(raw) ?? String(raw);
+  const shown = typeof raw === 'string' ? JSON.stringify(raw) : (JSON.stringify(raw) ?? String(raw));
   return error.issues
     .map((issue) => {
       if (!issue.message.startsWith('Invalid')) return `${shown} ${issue.message}`; // our own wording
-      if (issue.code === 'invalid_value') return `${shown} is not one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
+      if (issue.code === 'invalid_value')
+        return `${shown} is not one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
       if (issue.code === 'invalid_type') return `${shown} is not a ${issue.expected}`;
       return `${shown}: ${issue.message}`;
     })

@@ -35,7 +35,12 @@ export interface ContainerSpec {
   labels: Record<string, string>;
 }
 
-export function buildContainerSpec(config: RunnerConfig, plan: NetworkPlan, secrets: RunnerSecrets, workflowId: string): ContainerSpec {
+export function buildContainerSpec(
+  config: RunnerConfig,
+  plan: NetworkPlan,
+  secrets: RunnerSecrets,
+  workflowId: string,
+): ContainerSpec {
   const contract = RUNNER_CONTRACTS[plan.runner.contract];
   return {
     name: config.runner.name.value,
@@ -49,7 +54,12 @@ export function buildContainerSpec(config: RunnerConfig, plan: NetworkPlan, secr
     binds: [`${config.runner.workspaceDir.value}:${contract.workspacePath}`],
     restartPolicy: 'unless-stopped',
     logConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
-    labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.runner]: config.runner.name.value, [LABELS.workflowId]: workflowId, [LABELS.contract]: contract.id },
+    labels: {
+      [LABELS.managedBy]: MANAGED_BY,
+      [LABELS.runner]: config.runner.name.value,
+      [LABELS.workflowId]: workflowId,
+      [LABELS.contract]: contract.id,
+    },
   };
 }
 

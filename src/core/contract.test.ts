@@ -10,8 +10,24 @@ import { committedContractFile, committedSchemaProblems } from '../../test/suppo
 import type { RemovedContainer } from '../docker/runner-container';
 import type { ProvisionProgress, ProvisionResult } from '../workflows/provision-runner';
 import { SETTING_ENV_NAMES } from './config';
-import { CONTRACT_DIR, contractDocuments, provisionInputSchema, type PublishedProgress, type PublishedResult, type TeardownResult } from './contract';
-import { EXIT_CODES, exitCodeFor, PROVISIONING_TASK_QUEUE, provisionWorkflowId, QUERY_NAMES, SEARCH_ATTRIBUTES, teardownWorkflowId, WORKFLOW_TYPES } from './names';
+import {
+  CONTRACT_DIR,
+  contractDocuments,
+  provisionInputSchema,
+  type PublishedProgress,
+  type PublishedResult,
+  type TeardownResult,
+} from './contract';
+import {
+  EXIT_CODES,
+  exitCodeFor,
+  PROVISIONING_TASK_QUEUE,
+  provisionWorkflowId,
+  QUERY_NAMES,
+  SEARCH_ATTRIBUTES,
+  teardownWorkflowId,
+  WORKFLOW_TYPES,
+} from './names';
 import type { StepProgress } from './progress';
 import { inputProblem } from './workflow-input';
 
@@ -19,14 +35,20 @@ test('docs/contract/v1 holds exactly what the code generates (run `npm run contr
   const documents = contractDocuments();
   const committed = readdirSync(join(__dirname, '..', '..', CONTRACT_DIR)).filter((file) => file.endsWith('.json'));
   expect(committed.sort()).toEqual(Object.keys(documents).sort());
-  for (const [file, text] of Object.entries(documents)) expect({ file, text: committedContractFile(file) }).toEqual({ file, text });
+  for (const [file, text] of Object.entries(documents))
+    expect({ file, text: committedContractFile(file) }).toEqual({ file, text });
 });
 
 test('the names a client relies on are the promised ones', () => {
   expect({
     queue: PROVISIONING_TASK_QUEUE,
     types: WORKFLOW_TYPES,
-    ids: [provisionWorkflowId('r1'), teardownWorkflowId('r1'), provisionWorkflowId('r1', 'h'), teardownWorkflowId('r1', 'h')],
+    ids: [
+      provisionWorkflowId('r1'),
+      teardownWorkflowId('r1'),
+      provisionWorkflowId('r1', 'h'),
+      teardownWorkflowId('r1', 'h'),
+    ],
     query: QUERY_NAMES.progress,
     searchAttributes: Object.values(SEARCH_ATTRIBUTES).map((key) => `${key.name}:${key.type}`),
     exitCodes: EXIT_CODES,
@@ -35,7 +57,13 @@ test('the names a client relies on are the promised ones', () => {
     types: { provision: 'provisionRunner', teardown: 'teardownRunner' },
     ids: ['provision-runner-r1', 'teardown-runner-r1', 'provision-runner-r1@h', 'teardown-runner-r1@h'],
     query: 'progress',
-    searchAttributes: ['StigmerRunner:KEYWORD', 'StigmerStatus:KEYWORD', 'StigmerStep:KEYWORD', 'StigmerNetworkMode:KEYWORD', 'StigmerHost:KEYWORD'],
+    searchAttributes: [
+      'StigmerRunner:KEYWORD',
+      'StigmerStatus:KEYWORD',
+      'StigmerStep:KEYWORD',
+      'StigmerNetworkMode:KEYWORD',
+      'StigmerHost:KEYWORD',
+    ],
     exitCodes: { ready: 0, failed: 1, invalidInput: 2, unreachable: 3, hostOffline: 4 },
   });
   const published = JSON.parse(committedContractFile('contract.json'));
@@ -57,7 +85,13 @@ const T = { env: { STIGMER_LLM_MODEL: 'm' }, homeDir: '/home/u' };
 const CORPUS: unknown[] = [
   { flags: { runner: 'r1' } },
   { flags: { runner: 'r1' }, trigger: T },
-  { flags: { runner: 'r1', network: 'bridge', image: 'i:1', config: '/c.yaml', contract: 'typescript-2026' }, trigger: T, verify: { maximumAttempts: 3 }, readyTimeoutMs: 1000, searchAttributes: true },
+  {
+    flags: { runner: 'r1', network: 'bridge', image: 'i:1', config: '/c.yaml', contract: 'typescript-2026' },
+    trigger: T,
+    verify: { maximumAttempts: 3 },
+    readyTimeoutMs: 1000,
+    searchAttributes: true,
+  },
   { flags: { runner: 'r1' }, trigger: { env: {}, homeDir: 'C:\\Users\\me' } },
   { flags: { runner: 'r1' }, trigger: { env: {}, homeDir: '\\\\server\\share\\me' } },
   { flags: { runner: 'r1' }, trigger: { env: {}, homeDir: 'C:Users\\me' } },
@@ -76,11 +110,41 @@ const CORPUS: unknown[] = [
   'run',
 ];
 
-const word = fc.constantFrom('r1', 'x.y-z_0', 'a b', '', '-r', 'auto', 'host', 'bridge', 'mesh', 'typescript-2026', 'python-2025', '/home/u', 'C:\\Users\\me', 'c:/u', 'C:me', '\\\\srv\\share\\x', '\\Users\\me', 'home');
-const scalar = fc.oneof(word, fc.string(), fc.integer({ min: -3, max: 3 }), fc.constantFrom(1.5, 2 ** 53, 2 ** 60, 1e300), fc.boolean(), fc.constant(null), fc.constant([]), fc.constant({}));
+const word = fc.constantFrom(
+  'r1',
+  'x.y-z_0',
+  'a b',
+  '',
+  '-r',
+  'auto',
+  'host',
+  'bridge',
+  'mesh',
+  'typescript-2026',
+  'python-2025',
+  '/home/u',
+  'C:\\Users\\me',
+  'c:/u',
+  'C:me',
+  '\\\\srv\\share\\x',
+  '\\Users\\me',
+  'home',
+);
+const scalar = fc.oneof(
+  word,
+  fc.string(),
+  fc.integer({ min: -3, max: 3 }),
+  fc.constantFrom(1.5, 2 ** 53, 2 ** 60, 1e300),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant([]),
+  fc.constant({}),
+);
 /** Mostly a valid value, sometimes anything: every check gets reached, and passed or failed. */
-const usually = <T>(valid: fc.Arbitrary<T>) => fc.oneof({ arbitrary: valid, weight: 6 }, { arbitrary: scalar, weight: 1 });
-const open = <T extends Record<string, fc.Arbitrary<unknown>>>(fields: T) => usually(fc.record(fields, { requiredKeys: [] }));
+const usually = <T>(valid: fc.Arbitrary<T>) =>
+  fc.oneof({ arbitrary: valid, weight: 6 }, { arbitrary: scalar, weight: 1 });
+const open = <T extends Record<string, fc.Arbitrary<unknown>>>(fields: T) =>
+  usually(fc.record(fields, { requiredKeys: [] }));
 const positive = fc.integer({ min: 1, max: 100_000 });
 const anyInput = usually(
   fc.record(
@@ -112,12 +176,20 @@ const anyInput = usually(
 
 /** Workflow input arrives as JSON: compare verdicts on what JSON can carry. */
 const asJson = (value: unknown) => JSON.parse(JSON.stringify(value) ?? 'null');
-const verdicts = (input: unknown) => ({ input, workflow: inputProblem(input) === undefined, schema: provisionInputSchema.safeParse(input).success, committed: committedSchemaProblems('provision-runner.input', input).length === 0 });
-
-test.each(CORPUS.map((input) => [JSON.stringify(input), input]))('the workflow, the zod schema and the committed JSON Schema agree on %s', (_name, input) => {
-  const { workflow } = verdicts(input);
-  expect(verdicts(input)).toEqual({ input, workflow, schema: workflow, committed: workflow });
+const verdicts = (input: unknown) => ({
+  input,
+  workflow: inputProblem(input) === undefined,
+  schema: provisionInputSchema.safeParse(input).success,
+  committed: committedSchemaProblems('provision-runner.input', input).length === 0,
 });
+
+test.each(CORPUS.map((input) => [JSON.stringify(input), input]))(
+  'the workflow, the zod schema and the committed JSON Schema agree on %s',
+  (_name, input) => {
+    const { workflow } = verdicts(input);
+    expect(verdicts(input)).toEqual({ input, workflow, schema: workflow, committed: workflow });
+  },
+);
 
 test('the workflow, the zod schema and the committed JSON Schema agree on any JSON input', () => {
   const seen = { valid: 0, invalid: 0 };

@@ -34,7 +34,10 @@ import { CONTRACT_CHOICES, DOCKER_NAME, NETWORK_CHOICES } from './vocabulary';
 const positiveInt = z.number().int().positive();
 /** A value and where it came from: `flag:--x`, `env:NAME`, `file:PATH#key`, `default`. */
 const sourced = z.object({ value: z.string(), source: z.string() });
-const dockerName = z.string().regex(DOCKER_NAME).describe('A Docker container name: the runner container is named after it');
+const dockerName = z
+  .string()
+  .regex(DOCKER_NAME)
+  .describe('A Docker container name: the runner container is named after it');
 const hostName = z
   .string()
   .regex(HOST_NAME)
@@ -46,33 +49,61 @@ const hostName = z
 
 export const triggerContextSchema = z
   .object({
-    env: z.record(z.string(), z.string()).describe(`The trigger's values of the setting env vars (contract.json triggerEnvNames lists them), e.g. STIGMER_LLM_MODEL. Never secrets: API keys are read by the worker.`),
-    homeDir: z.string().regex(ABSOLUTE_PATH).describe("The trigger's home directory (absolute, POSIX or Windows): where its .stigmer/config.yaml and workspace are"),
+    env: z
+      .record(z.string(), z.string())
+      .describe(
+        `The trigger's values of the setting env vars (contract.json triggerEnvNames lists them), e.g. STIGMER_LLM_MODEL. Never secrets: API keys are read by the worker.`,
+      ),
+    homeDir: z
+      .string()
+      .regex(ABSOLUTE_PATH)
+      .describe(
+        "The trigger's home directory (absolute, POSIX or Windows): where its .stigmer/config.yaml and workspace are",
+      ),
   })
-  .describe('What the trigger hands the worker so the provision resolves the same configuration whichever worker runs it');
+  .describe(
+    'What the trigger hands the worker so the provision resolves the same configuration whichever worker runs it',
+  );
 
 export const provisionInputSchema = z
   .object({
     flags: z
       .object({
         runner: dockerName,
-        config: z.string().optional().describe('Config file path on the worker machine (flag:--config); default <homeDir>/.stigmer/config.yaml'),
+        config: z
+          .string()
+          .optional()
+          .describe('Config file path on the worker machine (flag:--config); default <homeDir>/.stigmer/config.yaml'),
         image: z.string().optional().describe('Runner image (flag:--image)'),
         network: z.enum(NETWORK_CHOICES).optional().describe('Network mode override (flag:--network); default auto'),
-        contract: z.enum(CONTRACT_CHOICES).optional().describe("The runner release's env contract (flag:--contract); default auto, read off the image"),
+        contract: z
+          .enum(CONTRACT_CHOICES)
+          .optional()
+          .describe("The runner release's env contract (flag:--contract); default auto, read off the image"),
       })
       .describe('The flag layer of the configuration cascade (flag > env > config file > default)'),
     trigger: triggerContextSchema
       .optional()
-      .describe("Omitted (e.g. `temporal workflow start`): each step resolves the configuration from the env and home of the worker that runs it"),
+      .describe(
+        'Omitted (e.g. `temporal workflow start`): each step resolves the configuration from the env and home of the worker that runs it',
+      ),
     verify: z
       .object({
         maximumAttempts: positiveInt.optional().describe('Connectivity verification attempts; default 6'),
-        initialIntervalMs: positiveInt.optional().describe('First retry interval in ms, doubling up to 10 s; default 1000'),
+        initialIntervalMs: positiveInt
+          .optional()
+          .describe('First retry interval in ms, doubling up to 10 s; default 1000'),
       })
       .optional(),
-    readyTimeoutMs: positiveInt.optional().describe('How long the runner gets to poll its task queue after it starts; default 60000'),
-    searchAttributes: z.boolean().optional().describe('The Stigmer* search attributes are registered on the namespace: record the outcome in them; default false'),
+    readyTimeoutMs: positiveInt
+      .optional()
+      .describe('How long the runner gets to poll its task queue after it starts; default 60000'),
+    searchAttributes: z
+      .boolean()
+      .optional()
+      .describe(
+        'The Stigmer* search attributes are registered on the namespace: record the outcome in them; default false',
+      ),
     host: hostName.optional(),
   })
   .meta({ title: 'provisionRunner input' });
@@ -80,7 +111,9 @@ export const provisionInputSchema = z
 export const teardownInputSchema = z
   .object({
     runner: dockerName,
-    engine: sourced.optional().describe('The Docker engine the trigger selected (its URL, and where that came from); absent: the worker’s own'),
+    engine: sourced
+      .optional()
+      .describe('The Docker engine the trigger selected (its URL, and where that came from); absent: the worker’s own'),
     host: hostName.optional(),
   })
   .meta({ title: 'teardownRunner input' });
@@ -99,7 +132,10 @@ export const stepProgressSchema = z
     startedAt: z.number().optional().describe('Epoch ms of the first attempt'),
     durationMs: z.number().optional(),
     summary: z.string().optional().describe('What the step does, e.g. what it waits for and how long'),
-    note: z.string().optional().describe('What a succeeded step produced, e.g. "network bridge via host.docker.internal"'),
+    note: z
+      .string()
+      .optional()
+      .describe('What a succeeded step produced, e.g. "network bridge via host.docker.internal"'),
     error: z.string().optional().describe("A failed step's message (may span lines)"),
   })
   .meta({ id: 'StepProgress' });
@@ -130,10 +166,16 @@ const networkPlanSchema = z
   .object({
     mode: z.enum(['host', 'bridge']),
     extraHosts: z.array(z.string()).describe('name:address entries of the container (--add-host)'),
-    hostAlias: z.string().nullable().describe('The name the container dials for this machine (bridge mode); null in host mode'),
+    hostAlias: z
+      .string()
+      .nullable()
+      .describe('The name the container dials for this machine (bridge mode); null in host mode'),
     networkMode: z.string().optional().describe("The engine's NetworkMode for the container"),
     engine: z.object({ kind: z.string().optional(), description: z.string().optional() }).optional(),
-    runner: z.object({ contract: z.string(), taskQueue: z.string() }).optional().describe("The runner release and the queue readiness waits on (absent in plans made before 2026-11)"),
+    runner: z
+      .object({ contract: z.string(), taskQueue: z.string() })
+      .optional()
+      .describe('The runner release and the queue readiness waits on (absent in plans made before 2026-11)'),
   })
   .describe('How the container reaches this machine. Only these fields are promised; the rest is the worker’s')
   .meta({ id: 'NetworkPlan' });
@@ -156,7 +198,12 @@ export const provisionProgressSchema = z
     diagnoses: z.array(serviceDiagnosisSchema),
     plan: networkPlanSchema.optional(),
     container: runnerContainerSchema.optional(),
-    error: z.object({ type: z.string().describe('A failure type (contract.json failureTypes) or an unexpected error’s name'), message: z.string() }).optional(),
+    error: z
+      .object({
+        type: z.string().describe('A failure type (contract.json failureTypes) or an unexpected error’s name'),
+        message: z.string(),
+      })
+      .optional(),
     stoppedAfterFailure: z
       .object({ container: z.string(), stopped: z.boolean(), message: z.string() })
       .optional()
@@ -174,15 +221,28 @@ export const provisionResultSchema = provisionProgressSchema
     container: runnerContainerSchema,
     config: z
       .object({ runner: z.object({ name: sourced, image: sourced }) })
-      .describe('The resolved configuration, each value with its source (flag:--x, env:NAME, file:PATH#key, default); only runner.name and runner.image are promised'),
-    ready: z.object({ poller: z.object({ identity: z.string() }) }).describe("The runner's poller that proved it ready"),
+      .describe(
+        'The resolved configuration, each value with its source (flag:--x, env:NAME, file:PATH#key, default); only runner.name and runner.image are promised',
+      ),
+    ready: z
+      .object({ poller: z.object({ identity: z.string() }) })
+      .describe("The runner's poller that proved it ready"),
   })
-  .meta({ title: 'provisionRunner result', description: 'The result of a provision that completed: the runner is ready' });
+  .meta({
+    title: 'provisionRunner result',
+    description: 'The result of a provision that completed: the runner is ready',
+  });
 
 export const teardownResultSchema = z
   .object({
     runner: z.string(),
-    removed: z.array(z.object({ id: z.string(), name: z.string(), state: z.string().describe('Its state before removal, e.g. running, exited') })),
+    removed: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        state: z.string().describe('Its state before removal, e.g. running, exited'),
+      }),
+    ),
   })
   .meta({ title: 'teardownRunner result' });
 
@@ -208,7 +268,8 @@ const EXIT_CODE_MEANINGS: Record<keyof typeof EXIT_CODES, string> = {
   ready: 'the runner is provisioned and verified',
   failed: 'the provision failed (any failure not listed below)',
   invalidInput: 'invalid configuration or workflow input',
-  unreachable: 'a service is out of reach: connectivity verification failed (the runner container cannot reach one), or the trigger could not connect to Temporal',
+  unreachable:
+    'a service is out of reach: connectivity verification failed (the runner container cannot reach one), or the trigger could not connect to Temporal',
   hostOffline: 'the host the provision is routed to has no worker polling its queue',
 };
 
@@ -244,7 +305,12 @@ export function contractNames() {
     searchAttributes: Object.values(SEARCH_ATTRIBUTES).map(({ name, type }) => ({ name, type })),
     failureTypes: Object.values(FAILURE_TYPES),
     /** A trigger's exit codes; `failureTypes` are the provision failures that give the code (any other failure: `failed`). */
-    exitCodes: Object.entries(EXIT_CODES).map(([name, code]) => ({ name, code, meaning: EXIT_CODE_MEANINGS[name as keyof typeof EXIT_CODES], failureTypes: [...(EXIT_CODE_FAILURE_TYPES[code] ?? [])] })),
+    exitCodes: Object.entries(EXIT_CODES).map(([name, code]) => ({
+      name,
+      code,
+      meaning: EXIT_CODE_MEANINGS[name as keyof typeof EXIT_CODES],
+      failureTypes: [...(EXIT_CODE_FAILURE_TYPES[code] ?? [])],
+    })),
     /** The env vars a trigger hands over in `trigger.env` when set (never secrets). */
     triggerEnvNames: [...SETTING_ENV_NAMES],
     /** Of those, the URLs whose user-info a trigger masks (`user:***@`, `***@`): the worker that uses them supplies the credentials. */

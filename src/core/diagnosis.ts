@@ -103,7 +103,8 @@ const PROBE_TIMEOUT_MS = 2000;
 export function planChecks(plan: NetworkPlan): PlannedCheck[] {
   const checks: PlannedCheck[] = [];
   for (const planned of plan.services) {
-    const add = (site: ProbeSite, address: string, dialHost?: string) => checks.push(probeTargetFor(planned.service, site, address, dialHost));
+    const add = (site: ProbeSite, address: string, dialHost?: string) =>
+      checks.push(probeTargetFor(planned.service, site, address, dialHost));
     add('container', planned.container.resolved);
     add('host', planned.hostAddress);
     const local = classifyHost(parseAddress(planned.hostAddress).host) !== 'other';
@@ -111,7 +112,12 @@ export function planChecks(plan: NetworkPlan): PlannedCheck[] {
   }
   // Plans made before contracts were part of them had the January 2026 runner's /workspace.
   const path = RUNNER_CONTRACTS[plan.runner?.contract ?? 'python-2026-01'].workspacePath;
-  checks.push({ service: 'workspace', site: 'container', display: path, target: { id: 'workspace@container', kind: 'write', host: '', port: 0, path, timeoutMs: PROBE_TIMEOUT_MS } });
+  checks.push({
+    service: 'workspace',
+    site: 'container',
+    display: path,
+    target: { id: 'workspace@container', kind: 'write', host: '', port: 0, path, timeoutMs: PROBE_TIMEOUT_MS },
+  });
   return checks;
 }
 
@@ -125,22 +131,38 @@ function probeTargetFor(service: ServiceName, site: ProbeSite, address: string, 
     const hostHeader = parsed.port === undefined ? parsed.host : `${parsed.host}:${parsed.port}`;
     const host = dialHost ?? parsed.host;
     const display = dialHost ? `${url} (dialled at ${dialHost}:${port})` : url;
-    return { service, site, display, target: { id, kind: 'http', host, port, url, hostHeader, timeoutMs: PROBE_TIMEOUT_MS } };
+    return {
+      service,
+      site,
+      display,
+      target: { id, kind: 'http', host, port, url, hostHeader, timeoutMs: PROBE_TIMEOUT_MS },
+    };
   }
   const { host, port } = endpointOf(address, DEFAULT_PORTS[service]);
   const dialled = dialHost ?? host;
-  return { service, site, display: `${dialled.includes(':') ? `[${dialled}]` : dialled}:${port}`, target: { id, kind: 'tcp', host: dialled, port, timeoutMs: PROBE_TIMEOUT_MS } };
+  return {
+    service,
+    site,
+    display: `${dialled.includes(':') ? `[${dialled}]` : dialled}:${port}`,
+    target: { id, kind: 'tcp', host: dialled, port, timeoutMs: PROBE_TIMEOUT_MS },
+  };
 }
 
 /** Turns a raw probe result into a check, applying service-level meaning (Ollama must list the model). */
 export function interpretProbe(check: PlannedCheck, result: ProbeResult | undefined, model: string): CheckResult {
-  return checkResult({ service: check.service, site: check.site, target: check.display, ms: result?.ms ?? 0 }, outcomeOf(check.target.kind, result, model));
+  return checkResult(
+    { service: check.service, site: check.site, target: check.display, ms: result?.ms ?? 0 },
+    outcomeOf(check.target.kind, result, model),
+  );
 }
 
 const PASSING: ReadonlySet<OutcomeKind> = new Set(['connected', 'model-listed', 'writable']);
 
 /** A check from its outcome: `ok` and `detail` both follow from it. */
-export function checkResult(check: Pick<CheckResult, 'service' | 'site' | 'target' | 'ms'>, outcome: CheckOutcome): CheckResult {
+export function checkResult(
+  check: Pick<CheckResult, 'service' | 'site' | 'target' | 'ms'>,
+  outcome: CheckOutcome,
+): CheckResult {
   return { ...check, ok: PASSING.has(outcome.kind), outcome, detail: describeOutcome(outcome) };
 }
 
@@ -169,7 +191,8 @@ function outcomeOf(kind: ProbeTarget['kind'], result: ProbeResult | undefined, m
   }
   if (kind === 'write') return { kind: 'writable' };
   if (kind === 'tcp') return { kind: 'connected', address: result.address };
-  if (result.status !== 200) return { kind: 'http', status: result.status ?? 0, body: result.body?.slice(0, 120).trim() || undefined };
+  if (result.status !== 200)
+    return { kind: 'http', status: result.status ?? 0, body: result.body?.slice(0, 120).trim() || undefined };
   const listed = listedModels(result.body);
   if (listed === undefined) return { kind: 'not-ollama' };
   if (!listed.includes(model)) return { kind: 'model-missing', model, listed };
@@ -205,13 +228,23 @@ function listedModels(body: string | undefined): string[] | undefined {
     const parsed = JSON.parse(body ?? '') as { models?: Array<{ name?: string; model?: string }> };
     if (!Array.isArray(parsed.models)) return undefined;
     // `name` and `model` are usually the same tag: list each once.
-    return [...new Set(parsed.models.flatMap((entry) => [entry.name, entry.model]).filter((name): name is string => typeof name === 'string'))];
+    return [
+      ...new Set(
+        parsed.models
+          .flatMap((entry) => [entry.name, entry.model])
+          .filter((name): name is string => typeof name === 'string'),
+      ),
+    ];
   } catch {
     return undefined;
   }
 }
 
-const SERVICE_TITLES: Record<ServiceName, string> = { temporal: 'Temporal', backend: 'Stigmer backend', ollama: 'Ollama' };
+const SERVICE_TITLES: Record<ServiceName, string> = {
+  temporal: 'Temporal',
+  backend: 'Stigmer backend',
+  ollama: 'Ollama',
+};
 
 /** Who owns the workspace, as startContainer found and left it: for the cause and the fix. */
 export interface WorkspaceOwnership {
@@ -227,12 +260,25 @@ export interface WorkspaceOwnership {
 }
 
 /** The runner's user must write its workspace: a failed write check names the path, the uid and the fix. */
-export function diagnoseWorkspace(checks: CheckResult[], containerName: string, ownership: WorkspaceOwnership | undefined): ServiceDiagnosis | undefined {
+export function diagnoseWorkspace(
+  checks: CheckResult[],
+  containerName: string,
+  ownership: WorkspaceOwnership | undefined,
+): ServiceDiagnosis | undefined {
   const check = checks.find((entry) => entry.service === 'workspace');
   if (!check) return undefined;
   const path = ownership?.containerPath ?? check.target;
-  if (check.ok) return { service: 'workspace', ok: true, healable: true, summary: `workspace ${path} writable by the runner's user in ${containerName}` };
-  const user = ownership?.runnerUid === undefined ? "the runner's user" : `the runner's user (uid ${ownership.runnerUid}, gid ${ownership.runnerGid} in the container)`;
+  if (check.ok)
+    return {
+      service: 'workspace',
+      ok: true,
+      healable: true,
+      summary: `workspace ${path} writable by the runner's user in ${containerName}`,
+    };
+  const user =
+    ownership?.runnerUid === undefined
+      ? "the runner's user"
+      : `the runner's user (uid ${ownership.runnerUid}, gid ${ownership.runnerGid} in the container)`;
   const mounted = ownership ? ` (${ownership.hostPath} on this machine; ${ownership.note})` : '';
   const hostIds = ownership?.hostUid === undefined ? undefined : `${ownership.hostUid}:${ownership.hostGid}`;
   return {
@@ -241,62 +287,126 @@ export function diagnoseWorkspace(checks: CheckResult[], containerName: string, 
     healable: false,
     summary: `workspace: ${user} cannot write ${path} in ${containerName}: ${check.detail}`,
     cause: `${user} cannot create files in ${path}${mounted}`,
-    fix: check.outcome.kind === 'not-writable' && check.outcome.code === 'EROFS'
-      ? `${ownership?.hostPath ?? path} is on a read-only filesystem: set STIGMER_RUNNER_WORKSPACE_DIR to a writable folder`
-      : ownership && hostIds
-        ? `sudo chown ${hostIds} ${ownership.hostPath} (the ids the runner's user has on this machine), then run again`
-        : `make ${path} writable by the image's user`,
+    fix:
+      check.outcome.kind === 'not-writable' && check.outcome.code === 'EROFS'
+        ? `${ownership?.hostPath ?? path} is on a read-only filesystem: set STIGMER_RUNNER_WORKSPACE_DIR to a writable folder`
+        : ownership && hostIds
+          ? `sudo chown ${hostIds} ${ownership.hostPath} (the ids the runner's user has on this machine), then run again`
+          : `make ${path} writable by the image's user`,
   };
 }
 
-export function diagnose(service: ServiceName, checks: CheckResult[], plan: NetworkPlan, containerName: string): ServiceDiagnosis {
+export function diagnose(
+  service: ServiceName,
+  checks: CheckResult[],
+  plan: NetworkPlan,
+  containerName: string,
+): ServiceDiagnosis {
   const at = (site: ProbeSite) => checks.find((check) => check.service === service && check.site === site);
   const container = at('container');
   const host = at('host');
   const gateway = at('bridge-gateway');
   const title = SERVICE_TITLES[service];
-  const fromContainer = container ? `${container.target} from container ${containerName} (network ${plan.mode})` : `from container ${containerName}`;
+  const fromContainer = container
+    ? `${container.target} from container ${containerName} (network ${plan.mode})`
+    : `from container ${containerName}`;
 
-  if (container?.ok) return { service, ok: true, healable: true, summary: `${title} reachable: ${fromContainer}: ${container.detail}` };
+  if (container?.ok)
+    return { service, ok: true, healable: true, summary: `${title} reachable: ${fromContainer}: ${container.detail}` };
   const failed = `${title}: ${fromContainer} failed: ${container?.detail ?? 'not checked'}`;
   const hostPart = host ? `; from this machine ${host.target} ${host.ok ? 'answered' : 'failed'}: ${host.detail}` : '';
   const summary = failed + hostPart;
-  const verdict = (healable: boolean, cause: string, fix: string): ServiceDiagnosis => ({ service, ok: false, healable, summary, cause, fix });
+  const verdict = (healable: boolean, cause: string, fix: string): ServiceDiagnosis => ({
+    service,
+    ok: false,
+    healable,
+    summary,
+    cause,
+    fix,
+  });
   const outcome: CheckOutcome = container?.outcome ?? { kind: 'no-result' };
 
   const planned = plan.services.find((entry) => entry.service === service);
   const containerHost = planned ? parseAddress(planned.container.resolved).host : '';
   if (plan.mode === 'bridge' && classifyHost(containerHost) !== 'other') {
-    return verdict(false, `${containerHost} inside a bridged container is the container itself, not this machine`, `give the container ${plan.engine.hostAlias} (the default; remove the host alias override) or use --network host on a native Linux engine`);
+    return verdict(
+      false,
+      `${containerHost} inside a bridged container is the container itself, not this machine`,
+      `give the container ${plan.engine.hostAlias} (the default; remove the host alias override) or use --network host on a native Linux engine`,
+    );
   }
   // Facts about the container's side that hold whether or not the service answers on this machine.
-  if (outcome.kind === 'model-missing') return verdict(false, `Ollama answers but ${outcome.model} is not pulled`, `run: ollama pull ${outcome.model}`);
-  if (outcome.kind === 'no-result') return verdict(false, `the probe inside ${containerName} returned no result for ${container?.target ?? title}`, 'run again; if it repeats, report it with the worker\'s log');
+  if (outcome.kind === 'model-missing')
+    return verdict(false, `Ollama answers but ${outcome.model} is not pulled`, `run: ollama pull ${outcome.model}`);
+  if (outcome.kind === 'no-result')
+    return verdict(
+      false,
+      `the probe inside ${containerName} returned no result for ${container?.target ?? title}`,
+      "run again; if it repeats, report it with the worker's log",
+    );
   if (outcome.kind === 'unreachable' && plan.engine.rootless && plan.hostAlias === SLIRP_HOST_LOOPBACK) {
-    const allow = plan.engine.kind === 'podman' ? 'give the container NetworkMode slirp4netns:allow_host_loopback=true' : ROOTLESSKIT_LOOPBACK_FIX;
-    return verdict(false, `this machine's loopback is blocked for the engine's containers: ${plan.engine.description} answers ${SLIRP_HOST_LOOPBACK} with ${outcome.code}`, `${allow}, or set STIGMER_RUNNER_HOST_ALIAS to this machine's own address and make ${title} listen on it`);
+    const allow =
+      plan.engine.kind === 'podman'
+        ? 'give the container NetworkMode slirp4netns:allow_host_loopback=true'
+        : ROOTLESSKIT_LOOPBACK_FIX;
+    return verdict(
+      false,
+      `this machine's loopback is blocked for the engine's containers: ${plan.engine.description} answers ${SLIRP_HOST_LOOPBACK} with ${outcome.code}`,
+      `${allow}, or set STIGMER_RUNNER_HOST_ALIAS to this machine's own address and make ${title} listen on it`,
+    );
   }
   if (!host?.ok) {
-    return verdict(true, `${title} is not answering on this machine either (${host?.target ?? 'not checked'}): it is down or still starting`, startHint(service));
+    return verdict(
+      true,
+      `${title} is not answering on this machine either (${host?.target ?? 'not checked'}): it is down or still starting`,
+      startHint(service),
+    );
   }
   if (gateway && !gateway.ok) {
-    const fix = service === 'ollama' ? 'set OLLAMA_HOST=0.0.0.0:11434 and restart Ollama' : `make ${title} listen on 0.0.0.0 or ${plan.bridgeGateway}`;
-    return verdict(false, `${title} listens on 127.0.0.1 only, so the bridge gateway ${plan.bridgeGateway} cannot reach it`, fix);
+    const fix =
+      service === 'ollama'
+        ? 'set OLLAMA_HOST=0.0.0.0:11434 and restart Ollama'
+        : `make ${title} listen on 0.0.0.0 or ${plan.bridgeGateway}`;
+    return verdict(
+      false,
+      `${title} listens on 127.0.0.1 only, so the bridge gateway ${plan.bridgeGateway} cannot reach it`,
+      fix,
+    );
   }
   if (outcome.kind === 'dns') {
-    return verdict(false, `the container cannot resolve ${containerHost}: ${plan.engine.description} does not define it`, `add --add-host ${containerHost}:host-gateway (set the host alias or use an engine that provides it)`);
+    return verdict(
+      false,
+      `the container cannot resolve ${containerHost}: ${plan.engine.description} does not define it`,
+      `add --add-host ${containerHost}:host-gateway (set the host alias or use an engine that provides it)`,
+    );
   }
   if (service === 'ollama' && outcome.kind === 'http' && outcome.status === 403) {
-    return verdict(false, `Ollama rejected the Host header ${containerHost}: bound to loopback it only accepts local names`, 'set OLLAMA_HOST=0.0.0.0:11434 (or OLLAMA_ORIGINS) and restart Ollama');
+    return verdict(
+      false,
+      `Ollama rejected the Host header ${containerHost}: bound to loopback it only accepts local names`,
+      'set OLLAMA_HOST=0.0.0.0:11434 (or OLLAMA_ORIGINS) and restart Ollama',
+    );
   }
   if (outcome.kind === 'http' || outcome.kind === 'not-ollama') {
     // This machine's Ollama answered the same URL properly: the container's address leads elsewhere.
-    return verdict(false, `something other than this machine's ${title} answers at ${containerHost} in the container (${describeOutcome(outcome)})`, `set STIGMER_RUNNER_HOST_ALIAS to an address that is this machine inside the container`);
+    return verdict(
+      false,
+      `something other than this machine's ${title} answers at ${containerHost} in the container (${describeOutcome(outcome)})`,
+      `set STIGMER_RUNNER_HOST_ALIAS to an address that is this machine inside the container`,
+    );
   }
   if (plan.mode === 'host' && (plan.engine.inVm || plan.engine.rootless)) {
-    return verdict(false, `host networking on ${plan.engine.description} is not this machine's network`, 'use --network bridge');
+    return verdict(
+      false,
+      `host networking on ${plan.engine.description} is not this machine's network`,
+      'use --network bridge',
+    );
   }
-  return verdict(false, `${title} answers on this machine but not from the container (network ${plan.mode})`, 'check firewall rules between the container network and this machine');
+  return verdict(
+    false,
+    `${title} answers on this machine but not from the container (network ${plan.mode})`,
+    'check firewall rules between the container network and this machine',
+  );
 }
 
 function startHint(service: ServiceName): string {
@@ -313,12 +423,29 @@ export interface VerificationReport {
   message: string;
 }
 
-export function summarizeVerification(checks: CheckResult[], plan: NetworkPlan, containerName: string, workspace?: WorkspaceOwnership): VerificationReport {
+export function summarizeVerification(
+  checks: CheckResult[],
+  plan: NetworkPlan,
+  containerName: string,
+  workspace?: WorkspaceOwnership,
+): VerificationReport {
   const workspaceDiagnosis = diagnoseWorkspace(checks, containerName, workspace);
-  const diagnoses = [...plan.services.map((planned) => diagnose(planned.service, checks, plan, containerName)), ...(workspaceDiagnosis ? [workspaceDiagnosis] : [])];
+  const diagnoses = [
+    ...plan.services.map((planned) => diagnose(planned.service, checks, plan, containerName)),
+    ...(workspaceDiagnosis ? [workspaceDiagnosis] : []),
+  ];
   const failures = diagnoses.filter((diagnosis) => !diagnosis.ok);
-  const message = failures.length === 0
-    ? `all ${plan.services.length} services reachable from container ${containerName}${workspaceDiagnosis ? ', workspace writable' : ''}`
-    : failures.map((failure) => `${failure.summary}\n    cause: ${failure.cause}\n    fix: ${failure.fix}`).join('\n');
-  return { ok: failures.length === 0, healable: failures.every((failure) => failure.healable), checks, diagnoses, message };
+  const message =
+    failures.length === 0
+      ? `all ${plan.services.length} services reachable from container ${containerName}${workspaceDiagnosis ? ', workspace writable' : ''}`
+      : failures
+          .map((failure) => `${failure.summary}\n    cause: ${failure.cause}\n    fix: ${failure.fix}`)
+          .join('\n');
+  return {
+    ok: failures.length === 0,
+    healable: failures.every((failure) => failure.healable),
+    checks,
+    diagnoses,
+    message,
+  };
 }

@@ -66,7 +66,9 @@ export function identifyEngine(facts: EngineFacts): EngineIdentity {
   const os = facts.operatingSystem.toLowerCase();
   const kernel = facts.kernelVersion.toLowerCase();
   const isPodman = facts.componentNames.some((name) => /podman/i.test(name)) || facts.podman !== undefined;
-  const rootless = facts.securityOptions.some((option) => option.split(',').includes('name=rootless')) || facts.podman?.rootless === true;
+  const rootless =
+    facts.securityOptions.some((option) => option.split(',').includes('name=rootless')) ||
+    facts.podman?.rootless === true;
   const remote = isRemoteEndpoint(facts.endpoint);
   const version = facts.serverVersion ? ` (engine ${facts.serverVersion})` : '';
 
@@ -90,23 +92,59 @@ export function identifyEngine(facts: EngineFacts): EngineIdentity {
 
   if (isPodman) {
     // Podman on Linux runs containers natively; on macOS/Windows it runs them in a "podman machine" VM.
-    if (facts.clientPlatform !== 'linux' || remote) return make('podman-machine', true, 'Podman machine', vmEngine('host.containers.internal', true));
-    return make('podman', false, 'Podman', rootless
-      ? { providesHostAlias: false, hostAlias: SLIRP_HOST_LOOPBACK, bridgeNetworkMode: ROOTLESS_PODMAN_NETWORK, bridgeReachesLoopback: true, hostNetworkIsThisMachine: true, acceptsHostGateway: false }
-      : { providesHostAlias: true, hostAlias: 'host.containers.internal', bridgeNetworkMode: 'bridge', bridgeReachesLoopback: false, hostNetworkIsThisMachine: true, acceptsHostGateway: false });
+    if (facts.clientPlatform !== 'linux' || remote)
+      return make('podman-machine', true, 'Podman machine', vmEngine('host.containers.internal', true));
+    return make(
+      'podman',
+      false,
+      'Podman',
+      rootless
+        ? {
+            providesHostAlias: false,
+            hostAlias: SLIRP_HOST_LOOPBACK,
+            bridgeNetworkMode: ROOTLESS_PODMAN_NETWORK,
+            bridgeReachesLoopback: true,
+            hostNetworkIsThisMachine: true,
+            acceptsHostGateway: false,
+          }
+        : {
+            providesHostAlias: true,
+            hostAlias: 'host.containers.internal',
+            bridgeNetworkMode: 'bridge',
+            bridgeReachesLoopback: false,
+            hostNetworkIsThisMachine: true,
+            acceptsHostGateway: false,
+          },
+    );
   }
   if (os === 'orbstack') return make('orbstack', true, 'OrbStack', vmEngine('host.docker.internal', true));
-  if (os === 'docker desktop' || facts.name === 'docker-desktop' || kernel.includes('linuxkit')) return make('docker-desktop', true, 'Docker Desktop', vmEngine('host.docker.internal', true));
-  if (facts.name === 'colima' || facts.endpoint.includes('.colima')) return make('colima', true, 'Colima', vmEngine('host.docker.internal', false));
+  if (os === 'docker desktop' || facts.name === 'docker-desktop' || kernel.includes('linuxkit'))
+    return make('docker-desktop', true, 'Docker Desktop', vmEngine('host.docker.internal', true));
+  if (facts.name === 'colima' || facts.endpoint.includes('.colima'))
+    return make('colima', true, 'Colima', vmEngine('host.docker.internal', false));
   if (kernel.includes('microsoft-standard-wsl2') && facts.clientPlatform === 'win32') {
     // An engine installed inside a WSL2 distribution, driven from Windows: a VM as far as Windows is concerned.
     return make('docker-desktop', true, 'Docker in WSL2', vmEngine('host.docker.internal', true));
   }
   const label = `Docker on ${facts.operatingSystem || 'Linux'}`;
   if (rootless) {
-    return make('native-linux', false, label, { providesHostAlias: false, hostAlias: SLIRP_HOST_LOOPBACK, bridgeNetworkMode: 'bridge', bridgeReachesLoopback: true, hostNetworkIsThisMachine: false, acceptsHostGateway: true });
+    return make('native-linux', false, label, {
+      providesHostAlias: false,
+      hostAlias: SLIRP_HOST_LOOPBACK,
+      bridgeNetworkMode: 'bridge',
+      bridgeReachesLoopback: true,
+      hostNetworkIsThisMachine: false,
+      acceptsHostGateway: true,
+    });
   }
-  return make('native-linux', false, label, { providesHostAlias: false, hostAlias: 'host.docker.internal', bridgeNetworkMode: 'bridge', bridgeReachesLoopback: false, hostNetworkIsThisMachine: !remote, acceptsHostGateway: true });
+  return make('native-linux', false, label, {
+    providesHostAlias: false,
+    hostAlias: 'host.docker.internal',
+    bridgeNetworkMode: 'bridge',
+    bridgeReachesLoopback: false,
+    hostNetworkIsThisMachine: !remote,
+    acceptsHostGateway: true,
+  });
 }
 
 function isRemoteEndpoint(endpoint: string): boolean {

@@ -1,4 +1,13 @@
-import { exitCodeFor, hostOfTaskQueue, hostTaskQueue, HOST_NAME, identityFields, provisionWorkflowId, teardownWorkflowId, workerIdentity } from './names';
+import {
+  exitCodeFor,
+  hostOfTaskQueue,
+  hostTaskQueue,
+  HOST_NAME,
+  identityFields,
+  provisionWorkflowId,
+  teardownWorkflowId,
+  workerIdentity,
+} from './names';
 
 describe('host names', () => {
   it('gives each host its own queue and reads the host back', () => {
@@ -31,7 +40,10 @@ describe('host names', () => {
     expect(identity).toBe('stigmer-runner worker 42@box host=host-b engine=podman');
     expect(identityFields(identity)).toEqual({ host: 'host-b', engine: 'podman' });
     expect(identityFields('test-worker 7')).toEqual({ host: undefined, engine: undefined });
-    expect(identityFields(workerIdentity('stigmer-runner cli', 1, 'box', 'a'))).toEqual({ host: 'a', engine: undefined });
+    expect(identityFields(workerIdentity('stigmer-runner cli', 1, 'box', 'a'))).toEqual({
+      host: 'a',
+      engine: undefined,
+    });
   });
 
   it('exits 4 when the host is offline', () => {

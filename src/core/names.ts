@@ -27,7 +27,9 @@ export function hostTaskQueue(host: string): string {
 /** The host a queue from `hostTaskQueue` belongs to, or undefined for any other queue. */
 export function hostOfTaskQueue(queue: string): string | undefined {
   const prefix = `${PROVISIONING_TASK_QUEUE}@`;
-  return queue.startsWith(prefix) && HOST_NAME.test(queue.slice(prefix.length)) ? queue.slice(prefix.length) : undefined;
+  return queue.startsWith(prefix) && HOST_NAME.test(queue.slice(prefix.length))
+    ? queue.slice(prefix.length)
+    : undefined;
 }
 
 /**
@@ -37,7 +39,14 @@ export function hostOfTaskQueue(queue: string): string | undefined {
 export const ENGINE_SELECTION_ENV_NAMES = ['DOCKER_HOST', 'DOCKER_CONTEXT'] as const;
 
 /** The steps that touch the engine: a routed provision or teardown runs them on its host's queue. */
-export const HOST_BOUND_ACTIVITIES = ['planNetworking', 'startContainer', 'verifyConnectivity', 'awaitRunnerReady', 'stopRunner', 'removeRunner'] as const;
+export const HOST_BOUND_ACTIVITIES = [
+  'planNetworking',
+  'startContainer',
+  'verifyConnectivity',
+  'awaitRunnerReady',
+  'stopRunner',
+  'removeRunner',
+] as const;
 
 /**
  * How long a host-bound step may wait for its host's worker to take it before the provision fails
@@ -97,7 +106,10 @@ export const SEARCH_ATTRIBUTES = {
 } as const satisfies Record<string, SearchAttributeKey<'KEYWORD'>>;
 
 /** How the temporal CLI spells a search-attribute type (`--search-attribute Name=Keyword`). */
-export const SEARCH_ATTRIBUTE_CLI_TYPES: Record<(typeof SEARCH_ATTRIBUTES)[keyof typeof SEARCH_ATTRIBUTES]['type'], string> = { KEYWORD: 'Keyword' };
+export const SEARCH_ATTRIBUTE_CLI_TYPES: Record<
+  (typeof SEARCH_ATTRIBUTES)[keyof typeof SEARCH_ATTRIBUTES]['type'],
+  string
+> = { KEYWORD: 'Keyword' };
 
 /**
  * The `type` of the application failures a provision ends with (and of `progress.error.type`).

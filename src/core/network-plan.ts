@@ -55,7 +55,8 @@ export interface NetworkPlan {
 }
 
 const OLLAMA_BIND_FIX = 'set OLLAMA_HOST=0.0.0.0:11434 (or the bridge gateway address) and restart Ollama';
-export const ROOTLESSKIT_LOOPBACK_FIX = 'start dockerd-rootless with DOCKERD_ROOTLESS_ROOTLESSKIT_FLAGS=--disable-host-loopback=false';
+export const ROOTLESSKIT_LOOPBACK_FIX =
+  'start dockerd-rootless with DOCKERD_ROOTLESS_ROOTLESSKIT_FLAGS=--disable-host-loopback=false';
 
 export function planNetworking(config: RunnerConfig, facts: EngineFacts, image?: ImageFacts): NetworkPlan {
   const engine = identifyEngine(facts);
@@ -76,40 +77,62 @@ export function planNetworking(config: RunnerConfig, facts: EngineFacts, image?:
   const mode = chooseMode(config, engine, reasons);
   if (mode === 'host' && !engine.hostNetworkIsThisMachine) {
     const whose = engine.inVm ? 'VM' : engine.rootless ? 'RootlessKit' : 'remote engine';
-    warnings.push(`host networking on ${engine.description} joins the ${whose} network, not this machine's: localhost in the container will not reach services on this machine (use --network bridge)`);
+    warnings.push(
+      `host networking on ${engine.description} joins the ${whose} network, not this machine's: localhost in the container will not reach services on this machine (use --network bridge)`,
+    );
   }
 
   const hostAlias = mode === 'bridge' ? (config.runner.hostAlias?.value ?? engine.hostAlias) : null;
   const aliasSource = config.runner.hostAlias ? config.runner.hostAlias.source : `${engine.description}'s route`;
-  const bridgeGateway = mode === 'bridge' && !engine.bridgeReachesLoopback && !engine.remote && !engine.inVm ? (facts.bridgeGateway ?? null) : null;
+  const bridgeGateway =
+    mode === 'bridge' && !engine.bridgeReachesLoopback && !engine.remote && !engine.inVm
+      ? (facts.bridgeGateway ?? null)
+      : null;
   const extraHosts: string[] = [];
   if (hostAlias !== null) {
     const aliasClass = classifyHost(hostAlias);
     if (aliasClass !== 'other') {
-      warnings.push(`host alias "${hostAlias}" (${config.runner.hostAlias?.source}) is the container's own loopback in bridge mode: the container will reach itself, not this machine`);
+      warnings.push(
+        `host alias "${hostAlias}" (${config.runner.hostAlias?.source}) is the container's own loopback in bridge mode: the container will reach itself, not this machine`,
+      );
     } else if (isIpAddress(hostAlias)) {
       reasons.push(`this machine is ${hostAlias} in the container (${aliasSource})`);
     } else if (!(engine.providesHostAlias && hostAlias === engine.hostAlias)) {
       // A name the engine does not define: Docker maps host-gateway; Podman would write it literally.
-      const target = engine.acceptsHostGateway ? 'host-gateway' : (bridgeGateway ?? (engine.bridgeReachesLoopback && !engine.inVm ? engine.hostAlias : undefined));
+      const target = engine.acceptsHostGateway
+        ? 'host-gateway'
+        : (bridgeGateway ?? (engine.bridgeReachesLoopback && !engine.inVm ? engine.hostAlias : undefined));
       if (target) {
         extraHosts.push(`${hostAlias}:${target}`);
         reasons.push(`--add-host ${hostAlias}:${target}: ${engine.description} does not define ${hostAlias} itself`);
       } else {
-        warnings.push(`${engine.description} does not define ${hostAlias} and cannot map it to this machine (no host-gateway on Podman): use ${engine.hostAlias} or an IP address`);
+        warnings.push(
+          `${engine.description} does not define ${hostAlias} and cannot map it to this machine (no host-gateway on Podman): use ${engine.hostAlias} or an IP address`,
+        );
       }
     }
   }
   if (mode === 'bridge' && engine.rootless && engine.kind === 'native-linux' && hostAlias === SLIRP_HOST_LOOPBACK) {
-    warnings.push(`rootless Docker reaches this machine at ${SLIRP_HOST_LOOPBACK} only when RootlessKit allows host loopback (${ROOTLESSKIT_LOOPBACK_FIX}); otherwise set STIGMER_RUNNER_HOST_ALIAS to this machine's own address and make the services listen on it`);
+    warnings.push(
+      `rootless Docker reaches this machine at ${SLIRP_HOST_LOOPBACK} only when RootlessKit allows host loopback (${ROOTLESSKIT_LOOPBACK_FIX}); otherwise set STIGMER_RUNNER_HOST_ALIAS to this machine's own address and make the services listen on it`,
+    );
   }
 
-  const configured = ([
-    { service: 'temporal', hostAddress: config.temporal.address.value },
-    { service: 'backend', hostAddress: config.backend.endpoint.value },
-    { service: 'ollama', hostAddress: config.llm.baseUrl.value },
-  ] satisfies Array<{ service: ServiceName; hostAddress: string }>).filter(({ service }) => contract.services.includes(service) && (service !== 'ollama' || config.llm.provider.value === 'ollama'));
-  const services: PlannedService[] = configured.map(({ service, hostAddress }) => ({ service, hostAddress, container: containerAddress(hostAddress, mode, hostAlias) }));
+  const configured = (
+    [
+      { service: 'temporal', hostAddress: config.temporal.address.value },
+      { service: 'backend', hostAddress: config.backend.endpoint.value },
+      { service: 'ollama', hostAddress: config.llm.baseUrl.value },
+    ] satisfies Array<{ service: ServiceName; hostAddress: string }>
+  ).filter(
+    ({ service }) =>
+      contract.services.includes(service) && (service !== 'ollama' || config.llm.provider.value === 'ollama'),
+  );
+  const services: PlannedService[] = configured.map(({ service, hostAddress }) => ({
+    service,
+    hostAddress,
+    container: containerAddress(hostAddress, mode, hostAlias),
+  }));
 
   for (const planned of services) {
     const local = classifyHost(parseAddress(planned.hostAddress).host) !== 'other';
@@ -120,12 +143,26 @@ export function planNetworking(config: RunnerConfig, facts: EngineFacts, image?:
       );
     } else if (bridgeGateway) {
       const fix = planned.service === 'ollama' ? OLLAMA_BIND_FIX : `make it listen on 0.0.0.0 or ${bridgeGateway}`;
-      warnings.push(`${planned.service} must listen on ${bridgeGateway} or 0.0.0.0, not only 127.0.0.1, to be reached from the bridge: ${fix}`);
+      warnings.push(
+        `${planned.service} must listen on ${bridgeGateway} or 0.0.0.0, not only 127.0.0.1, to be reached from the bridge: ${fix}`,
+      );
     }
   }
 
   const networkMode = mode === 'host' ? 'host' : engine.bridgeNetworkMode;
-  return { runner, mode, networkMode, engine, extraHosts, hostAlias, bridgeGateway, services, reasons, warnings, blockers };
+  return {
+    runner,
+    mode,
+    networkMode,
+    engine,
+    extraHosts,
+    hostAlias,
+    bridgeGateway,
+    services,
+    reasons,
+    warnings,
+    blockers,
+  };
 }
 
 function chooseMode(config: RunnerConfig, engine: EngineIdentity, reasons: string[]): NetworkMode {
@@ -135,12 +172,18 @@ function chooseMode(config: RunnerConfig, engine: EngineIdentity, reasons: strin
     return choice.value;
   }
   if (engine.remote || engine.inVm) {
-    reasons.push(`network bridge: ${engine.description} ${engine.remote ? 'runs containers on another machine' : 'runs containers in a VM, where host networking is the VM’s, not this machine’s'}`);
+    reasons.push(
+      `network bridge: ${engine.description} ${engine.remote ? 'runs containers on another machine' : 'runs containers in a VM, where host networking is the VM’s, not this machine’s'}`,
+    );
     return 'bridge';
   }
   if (engine.rootless) {
-    const why = engine.hostNetworkIsThisMachine ? `slirp4netns with host loopback reaches this machine's services at ${engine.hostAlias}` : 'host networking is RootlessKit’s namespace, not this machine’s';
-    reasons.push(`network bridge: ${engine.description}: ${why}${engine.bridgeNetworkMode === 'bridge' ? '' : ` (NetworkMode ${engine.bridgeNetworkMode})`}`);
+    const why = engine.hostNetworkIsThisMachine
+      ? `slirp4netns with host loopback reaches this machine's services at ${engine.hostAlias}`
+      : 'host networking is RootlessKit’s namespace, not this machine’s';
+    reasons.push(
+      `network bridge: ${engine.description}: ${why}${engine.bridgeNetworkMode === 'bridge' ? '' : ` (NetworkMode ${engine.bridgeNetworkMode})`}`,
+    );
     return 'bridge';
   }
   reasons.push(`network host: ${engine.description} runs containers natively, so they share this machine's loopback`);
@@ -154,7 +197,7 @@ function isIpAddress(host: string): boolean {
 
 function containerAddress(address: string, mode: NetworkMode, hostAlias: string | null): AddressRewrite {
   if (mode === 'bridge' && hostAlias !== null) {
-    return rewriteLocalHost(address, hostAlias, "in a bridged container localhost is the container itself");
+    return rewriteLocalHost(address, hostAlias, 'in a bridged container localhost is the container itself');
   }
   // Host mode shares this machine's loopback. Only the name `localhost` and bind-all addresses are
   // pinned to 127.0.0.1: inside the container `localhost` may resolve to ::1 first while services
@@ -162,7 +205,11 @@ function containerAddress(address: string, mode: NetworkMode, hostAlias: string 
   const host = parseAddress(address).host;
   const pin = host.toLowerCase().replace(/\.$/, '') === 'localhost' || classifyHost(host) === 'unspecified';
   if (!pin) return { original: address, resolved: address, rewritten: false, reason: 'host network: kept' };
-  return rewriteLocalHost(address, '127.0.0.1', 'localhost may resolve to ::1 first; services often listen on IPv4 only');
+  return rewriteLocalHost(
+    address,
+    '127.0.0.1',
+    'localhost may resolve to ::1 first; services often listen on IPv4 only',
+  );
 }
 
 export function plannedService(plan: NetworkPlan, service: ServiceName): PlannedService | undefined {

@@ -5,7 +5,12 @@ function steps(...overrides: Array<Partial<StepProgress>>): StepProgress[] {
 }
 
 test('a provision in flight', () => {
-  expect(renderChecklist('r1', steps({ status: 'succeeded', attempts: 1, durationMs: 12, note: 'image x' }, { status: 'running', attempts: 1 }))).toBe(
+  expect(
+    renderChecklist(
+      'r1',
+      steps({ status: 'succeeded', attempts: 1, durationMs: 12, note: 'image x' }, { status: 'running', attempts: 1 }),
+    ),
+  ).toBe(
     [
       '**Provisioning runner `r1`**',
       '',
@@ -21,10 +26,23 @@ test('a provision in flight', () => {
 });
 
 test('a failed step lists each service’s cause and fix under it', () => {
-  const text = renderChecklist('r1', steps({ status: 'succeeded', attempts: 1, durationMs: 5 }, { status: 'succeeded', attempts: 1, durationMs: 1500 }, { status: 'succeeded', attempts: 2, durationMs: 300 }, { status: 'failed', attempts: 3, error: 'Ollama: …\n    cause: …' }), [
-    { service: 'ollama', cause: 'Ollama listens on 127.0.0.1 only', fix: 'set OLLAMA_HOST=0.0.0.0:11434' },
-    { service: 'temporal', cause: 'localhost inside a bridged container is the container itself', fix: 'use --network host on a native engine' },
-  ]);
+  const text = renderChecklist(
+    'r1',
+    steps(
+      { status: 'succeeded', attempts: 1, durationMs: 5 },
+      { status: 'succeeded', attempts: 1, durationMs: 1500 },
+      { status: 'succeeded', attempts: 2, durationMs: 300 },
+      { status: 'failed', attempts: 3, error: 'Ollama: …\n    cause: …' },
+    ),
+    [
+      { service: 'ollama', cause: 'Ollama listens on 127.0.0.1 only', fix: 'set OLLAMA_HOST=0.0.0.0:11434' },
+      {
+        service: 'temporal',
+        cause: 'localhost inside a bridged container is the container itself',
+        fix: 'use --network host on a native engine',
+      },
+    ],
+  );
   expect(text.split('\n').slice(2)).toEqual([
     '- ✓ resolveConfig — 5 ms',
     '- ✓ planNetworking — 1.5 s',
@@ -39,6 +57,9 @@ test('a failed step lists each service’s cause and fix under it', () => {
 });
 
 test('a failed step without a diagnosis shows the first line of its error', () => {
-  const text = renderChecklist('r1', steps({ status: 'failed', attempts: 1, error: 'Invalid configuration:\n  - env:X: bad' }));
+  const text = renderChecklist(
+    'r1',
+    steps({ status: 'failed', attempts: 1, error: 'Invalid configuration:\n  - env:X: bad' }),
+  );
   expect(text).toContain('- ✗ resolveConfig — **failed** after 1 attempt\n  - Invalid configuration:\n');
 });

@@ -3,7 +3,13 @@
  * show them. Pure and deterministic, so the workflow can keep it.
  */
 
-export const STEP_NAMES = ['resolveConfig', 'planNetworking', 'startContainer', 'verifyConnectivity', 'awaitRunnerReady'] as const;
+export const STEP_NAMES = [
+  'resolveConfig',
+  'planNetworking',
+  'startContainer',
+  'verifyConnectivity',
+  'awaitRunnerReady',
+] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed';
 
@@ -39,13 +45,22 @@ export interface FailureNote {
 export function renderChecklist(runnerName: string, steps: StepProgress[], failures: FailureNote[] = []): string {
   const lines = steps.flatMap((step) => {
     const state =
-      step.status === 'running' ? ' — running…'
-      : step.status === 'failed' ? ` — **failed** after ${step.attempts} attempt${step.attempts === 1 ? '' : 's'}`
-      : step.status === 'succeeded' ? ` — ${formatDuration(step.durationMs)}${step.attempts > 1 ? `, ${step.attempts} attempts` : ''}${step.note ? ` · ${step.note}` : ''}`
-      : '';
+      step.status === 'running'
+        ? ' — running…'
+        : step.status === 'failed'
+          ? ` — **failed** after ${step.attempts} attempt${step.attempts === 1 ? '' : 's'}`
+          : step.status === 'succeeded'
+            ? ` — ${formatDuration(step.durationMs)}${step.attempts > 1 ? `, ${step.attempts} attempts` : ''}${step.note ? ` · ${step.note}` : ''}`
+            : '';
     const line = `- ${MARKS[step.status]} ${step.name}${state}`;
     if (step.status !== 'failed') return [line];
-    const notes = failures.length > 0 ? failures.map((failure) => `  - ${failure.service}: ${failure.cause ?? 'failed'}${failure.fix ? ` — fix: ${asCode(failure.fix)}` : ''}`) : [`  - ${firstLine(step.error)}`];
+    const notes =
+      failures.length > 0
+        ? failures.map(
+            (failure) =>
+              `  - ${failure.service}: ${failure.cause ?? 'failed'}${failure.fix ? ` — fix: ${asCode(failure.fix)}` : ''}`,
+          )
+        : [`  - ${firstLine(step.error)}`];
     return [line, ...notes];
   });
   // The closing line also keeps the UI, which sizes this panel a few pixels short, from clipping the last step.

@@ -218,14 +218,19 @@ export interface ContractDecision {
  * The contract of the runner: the setting when it names one; else the image's own label; else what
  * the image runs (only the January 2026 release shipped as a Python image); else the default, warned.
  */
-export function chooseContract(setting: { value: string; source: string }, image: ImageFacts | undefined): ContractDecision {
+export function chooseContract(
+  setting: { value: string; source: string },
+  image: ImageFacts | undefined,
+): ContractDecision {
   if (setting.value !== 'auto') return { id: setting.value as RunnerContractId, reason: `set by ${setting.source}` };
   // A dry run with no engine has nothing to inspect: say so, but do not warn about it.
-  if (image === undefined) return { id: DEFAULT_CONTRACT, reason: `no engine to inspect the image; assumed ${DEFAULT_CONTRACT}` };
+  if (image === undefined)
+    return { id: DEFAULT_CONTRACT, reason: `no engine to inspect the image; assumed ${DEFAULT_CONTRACT}` };
   const where = `image ${image.image}`;
   if (image.present) {
     const label = image.labels[CONTRACT_LABEL];
-    if (label !== undefined && label in RUNNER_CONTRACTS) return { id: label as RunnerContractId, reason: `${where} declares it (label ${CONTRACT_LABEL})` };
+    if (label !== undefined && label in RUNNER_CONTRACTS)
+      return { id: label as RunnerContractId, reason: `${where} declares it (label ${CONTRACT_LABEL})` };
     if (label !== undefined) {
       return {
         id: DEFAULT_CONTRACT,
@@ -233,9 +238,12 @@ export function chooseContract(setting: { value: string; source: string }, image
         warning: `${where} declares runner contract "${label}" (label ${CONTRACT_LABEL}), unknown here: assuming ${DEFAULT_CONTRACT}; set STIGMER_RUNNER_CONTRACT to one of ${Object.keys(RUNNER_CONTRACTS).join(', ')}`,
       };
     }
-    if (image.command.some((part) => /(^|\/)python[0-9.]*$/.test(part))) return { id: 'python-2026-01', reason: `${where} runs ${image.command.join(' ')} (a Python runner)` };
+    if (image.command.some((part) => /(^|\/)python[0-9.]*$/.test(part)))
+      return { id: 'python-2026-01', reason: `${where} runs ${image.command.join(' ')} (a Python runner)` };
   }
-  const why = image.present ? `${where} has no ${CONTRACT_LABEL} label and does not run Python` : `${where} is not on the engine yet`;
+  const why = image.present
+    ? `${where} has no ${CONTRACT_LABEL} label and does not run Python`
+    : `${where} is not on the engine yet`;
   return {
     id: DEFAULT_CONTRACT,
     reason: `${why}; assumed ${DEFAULT_CONTRACT}`,

@@ -13,42 +13,87 @@ const envFor = (id: RunnerContractId, engine = 'nativeLinux', env: Record<string
 
 describe('buildRunnerEnv', () => {
   const engines = Object.keys(ENGINES).filter((engine) => !engine.startsWith('remote'));
-  it.each(Object.keys(RUNNER_CONTRACTS).flatMap((id) => engines.map((engine) => [id, engine])))('%s on %s: sets only names that release reads', (id, engine) => {
-    const contract = RUNNER_CONTRACTS[id as RunnerContractId];
-    const env = envFor(contract.id, engine, {}, { llmApiKey: 'sk-test' });
-    for (const name of Object.keys(env)) expect(contract.reads).toContain(name);
-    for (const name of NAMES_NO_RUNNER_READS) expect(env).not.toHaveProperty(name);
-  });
+  it.each(Object.keys(RUNNER_CONTRACTS).flatMap((id) => engines.map((engine) => [id, engine])))(
+    '%s on %s: sets only names that release reads',
+    (id, engine) => {
+      const contract = RUNNER_CONTRACTS[id as RunnerContractId];
+      const env = envFor(contract.id, engine, {}, { llmApiKey: 'sk-test' });
+      for (const name of Object.keys(env)) expect(contract.reads).toContain(name);
+      for (const name of NAMES_NO_RUNNER_READS) expect(env).not.toHaveProperty(name);
+    },
+  );
 
   it.each([
     // contract, task queue variable, Ollama URL variable (or none), workspace variable
-    ['python-2026-01', 'TEMPORAL_AGENT_EXECUTION_RUNNER_TASK_QUEUE', 'agent_execution_runner', 'OLLAMA_BASE_URL', 'SANDBOX_ROOT_DIR'],
-    ['python-native-2026', 'STIGMER_TASK_QUEUE', 'agent_execution_runner', 'STIGMER_LLM_BASE_URL', 'WORKSPACE_ROOT_DIR'],
+    [
+      'python-2026-01',
+      'TEMPORAL_AGENT_EXECUTION_RUNNER_TASK_QUEUE',
+      'agent_execution_runner',
+      'OLLAMA_BASE_URL',
+      'SANDBOX_ROOT_DIR',
+    ],
+    [
+      'python-native-2026',
+      'STIGMER_TASK_QUEUE',
+      'agent_execution_runner',
+      'STIGMER_LLM_BASE_URL',
+      'WORKSPACE_ROOT_DIR',
+    ],
     ['typescript-2026', 'STIGMER_TASK_QUEUE', 'stigmer_runner', undefined, 'WORKSPACE_ROOT_DIR'],
-  ] as const)('%s: queue in %s (%s), Ollama URL in %s, workspace in %s', (id, queueName, queue, ollamaName, workspaceName) => {
-    const env = envFor(id, 'desktopMac', { STIGMER_BACKEND_ENDPOINT: 'localhost:7300', TEMPORAL_NAMESPACE: 'stigmer' });
-    expect(env).toMatchObject({ MODE: 'local', TEMPORAL_SERVICE_ADDRESS: 'host.docker.internal:7233', TEMPORAL_NAMESPACE: 'stigmer', STIGMER_BACKEND_ENDPOINT: 'host.docker.internal:7300' });
-    expect(env[queueName]).toBe(queue);
-    expect(env[workspaceName]).toBe('/workspace');
-    if (ollamaName) expect(env[ollamaName]).toBe('http://host.docker.internal:11434');
-    // One variable per value: never the same value under a second, guessed name.
-    const ollamaNames = ['OLLAMA_BASE_URL', 'STIGMER_LLM_BASE_URL'].filter((name) => name in env);
-    expect(ollamaNames).toEqual(ollamaName ? [ollamaName] : []);
-  });
+  ] as const)(
+    '%s: queue in %s (%s), Ollama URL in %s, workspace in %s',
+    (id, queueName, queue, ollamaName, workspaceName) => {
+      const env = envFor(id, 'desktopMac', {
+        STIGMER_BACKEND_ENDPOINT: 'localhost:7300',
+        TEMPORAL_NAMESPACE: 'stigmer',
+      });
+      expect(env).toMatchObject({
+        MODE: 'local',
+        TEMPORAL_SERVICE_ADDRESS: 'host.docker.internal:7233',
+        TEMPORAL_NAMESPACE: 'stigmer',
+        STIGMER_BACKEND_ENDPOINT: 'host.docker.internal:7300',
+      });
+      expect(env[queueName]).toBe(queue);
+      expect(env[workspaceName]).toBe('/workspace');
+      if (ollamaName) expect(env[ollamaName]).toBe('http://host.docker.internal:11434');
+      // One variable per value: never the same value under a second, guessed name.
+      const ollamaNames = ['OLLAMA_BASE_URL', 'STIGMER_LLM_BASE_URL'].filter((name) => name in env);
+      expect(ollamaNames).toEqual(ollamaName ? [ollamaName] : []);
+    },
+  );
 
   it('the January 2026 release gets exactly the names it needs', () => {
     expect(Object.keys(envFor('python-2026-01', 'nativeLinux', {}, { llmApiKey: 'sk-test' })).sort()).toEqual(
       [
-        'MODE', 'TEMPORAL_SERVICE_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_AGENT_EXECUTION_RUNNER_TASK_QUEUE', 'STIGMER_BACKEND_ENDPOINT',
-        'STIGMER_LLM_PROVIDER', 'STIGMER_LLM_MODEL', 'OLLAMA_BASE_URL', 'STIGMER_LLM_API_KEY', 'SANDBOX_TYPE', 'SANDBOX_ROOT_DIR',
-        'STIGMER_EXECUTION_MODE', 'STIGMER_SANDBOX_IMAGE',
+        'MODE',
+        'TEMPORAL_SERVICE_ADDRESS',
+        'TEMPORAL_NAMESPACE',
+        'TEMPORAL_AGENT_EXECUTION_RUNNER_TASK_QUEUE',
+        'STIGMER_BACKEND_ENDPOINT',
+        'STIGMER_LLM_PROVIDER',
+        'STIGMER_LLM_MODEL',
+        'OLLAMA_BASE_URL',
+        'STIGMER_LLM_API_KEY',
+        'SANDBOX_TYPE',
+        'SANDBOX_ROOT_DIR',
+        'STIGMER_EXECUTION_MODE',
+        'STIGMER_SANDBOX_IMAGE',
       ].sort(),
     );
   });
 
   it('the TypeScript release talks to no Ollama and takes no LLM settings of ours', () => {
     const env = envFor('typescript-2026', 'nativeLinux', {}, { llmApiKey: 'sk-test' });
-    expect(Object.keys(env).sort()).toEqual(['MODE', 'TEMPORAL_SERVICE_ADDRESS', 'TEMPORAL_NAMESPACE', 'STIGMER_TASK_QUEUE', 'STIGMER_BACKEND_ENDPOINT', 'WORKSPACE_ROOT_DIR'].sort());
+    expect(Object.keys(env).sort()).toEqual(
+      [
+        'MODE',
+        'TEMPORAL_SERVICE_ADDRESS',
+        'TEMPORAL_NAMESPACE',
+        'STIGMER_TASK_QUEUE',
+        'STIGMER_BACKEND_ENDPOINT',
+        'WORKSPACE_ROOT_DIR',
+      ].sort(),
+    );
     expect(JSON.stringify(env)).not.toContain('sk-test');
   });
 

@@ -11,7 +11,12 @@ import type { RunnerContract, RunnerValue } from './runner-contract';
 
 export type RunnerEnv = Record<string, string>;
 
-export function buildRunnerEnv(contract: RunnerContract, config: RunnerConfig, plan: NetworkPlan, secrets: RunnerSecrets): RunnerEnv {
+export function buildRunnerEnv(
+  contract: RunnerContract,
+  config: RunnerConfig,
+  plan: NetworkPlan,
+  secrets: RunnerSecrets,
+): RunnerEnv {
   const resolved = (service: 'temporal' | 'backend' | 'ollama') => plannedService(plan, service)?.container.resolved;
   const values: Record<RunnerValue, string | undefined> = {
     mode: 'local',
@@ -22,7 +27,8 @@ export function buildRunnerEnv(contract: RunnerContract, config: RunnerConfig, p
     llmProvider: config.llm.provider.value,
     llmModel: config.llm.model.value,
     // Other providers use their SDK's default URL: the runner reads a base URL for Ollama only.
-    ollamaUrl: config.llm.provider.value === 'ollama' ? withCredentials(resolved('ollama'), secrets.llmBaseUrl) : undefined,
+    ollamaUrl:
+      config.llm.provider.value === 'ollama' ? withCredentials(resolved('ollama'), secrets.llmBaseUrl) : undefined,
     llmApiKey: secrets.llmApiKey,
     workspace: contract.workspacePath,
     sandboxType: 'filesystem',
@@ -49,7 +55,9 @@ export function toDockerEnv(contract: RunnerContract, env: RunnerEnv): string[] 
 }
 
 export function maskSecrets(contract: RunnerContract, env: RunnerEnv): RunnerEnv {
-  return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, contract.secrets.includes(name) ? MASK : maskUserinfo(value)]));
+  return Object.fromEntries(
+    Object.entries(env).map(([name, value]) => [name, contract.secrets.includes(name) ? MASK : maskUserinfo(value)]),
+  );
 }
 
 /** The container's URL gets back the credentials config carries masked: the runner needs them. */

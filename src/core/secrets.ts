@@ -11,13 +11,20 @@ export type ReadText = (path: string) => string | undefined;
 
 /** A secret the config says exists but whose source no longer holds it: retrying will not help. */
 export class SecretUnavailableError extends Error {
-  constructor(readonly source: Source, what: string) {
+  constructor(
+    readonly source: Source,
+    what: string,
+  ) {
     super(`${what} is no longer at ${source}, where the configuration found it: set it again and run again`);
     this.name = 'SecretUnavailableError';
   }
 }
 
-export function readSecret(source: Source, env: Record<string, string | undefined>, readText: ReadText): string | undefined {
+export function readSecret(
+  source: Source,
+  env: Record<string, string | undefined>,
+  readText: ReadText,
+): string | undefined {
   if (source.startsWith('env:')) return env[source.slice('env:'.length)] || undefined;
   const file = /^file:(.+)#([^#]+)$/.exec(source);
   if (!file) return undefined;
@@ -29,12 +36,17 @@ export function readSecret(source: Source, env: Record<string, string | undefine
   } catch {
     return undefined;
   }
-  for (const part of file[2].split('.')) node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[part] : undefined;
+  for (const part of file[2].split('.'))
+    node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[part] : undefined;
   return typeof node === 'string' && node !== '' ? node : undefined;
 }
 
 /** The LLM key and the credentialed base URL the container needs, each from where the config found it. */
-export function readRunnerSecrets(config: RunnerConfig, env: Record<string, string | undefined>, readText: ReadText): RunnerSecrets {
+export function readRunnerSecrets(
+  config: RunnerConfig,
+  env: Record<string, string | undefined>,
+  readText: ReadText,
+): RunnerSecrets {
   const secrets: RunnerSecrets = {};
   if (config.llm.apiKeySource) {
     const key = readSecret(config.llm.apiKeySource, env, readText);
@@ -43,7 +55,8 @@ export function readRunnerSecrets(config: RunnerConfig, env: Record<string, stri
   }
   if (config.llm.baseUrl.value.includes(`${MASK}@`)) {
     const url = readSecret(config.llm.baseUrl.source, env, readText);
-    if (url === undefined) throw new SecretUnavailableError(config.llm.baseUrl.source, 'the LLM base URL with its credentials');
+    if (url === undefined)
+      throw new SecretUnavailableError(config.llm.baseUrl.source, 'the LLM base URL with its credentials');
     secrets.llmBaseUrl = url;
   }
   return secrets;

@@ -143,13 +143,22 @@ export const TEMPORAL_SETTING_ENV_NAMES: readonly string[] = [
   'APPDATA',
 ];
 /** Env vars holding credentials or key material. */
-export const TEMPORAL_SECRET_ENV_NAMES: readonly string[] = [ENV.api_key, ENV.server_ca_cert_data, ENV.client_cert_data, ENV.client_key_data];
+export const TEMPORAL_SECRET_ENV_NAMES: readonly string[] = [
+  ENV.api_key,
+  ENV.server_ca_cert_data,
+  ENV.client_cert_data,
+  ENV.client_key_data,
+];
 
 const PROFILE_KEYS = new Set(['address', 'namespace', 'api_key', 'tls', 'grpc_meta', 'codec']);
 const TLS_KEYS = new Set(Object.keys(ENV).filter((key) => key !== 'address' && key !== 'api_key'));
 
 /** The OS config dir's temporal.toml, as envconfig 1.24.0 finds it (note: `temporalio/`, not `temporal/`). */
-export function defaultTemporalConfigPath(env: Record<string, string | undefined>, homeDir: string, platform: string): string | undefined {
+export function defaultTemporalConfigPath(
+  env: Record<string, string | undefined>,
+  homeDir: string,
+  platform: string,
+): string | undefined {
   const join = (...parts: string[]) => parts.join(platform === 'win32' ? '\\' : '/');
   if (platform === 'win32') return env.APPDATA ? join(env.APPDATA, 'temporalio', 'temporal.toml') : undefined;
   if (platform === 'darwin') return join(homeDir, 'Library', 'Application Support', 'temporalio', 'temporal.toml');
@@ -165,7 +174,11 @@ export interface ResolvedTemporal {
   warnings: string[];
 }
 
-export function resolveTemporalConnection(stigmer: StigmerTemporalSettings, input: TemporalProfileInput, rawEnv: Record<string, string | undefined>): ResolvedTemporal {
+export function resolveTemporalConnection(
+  stigmer: StigmerTemporalSettings,
+  input: TemporalProfileInput,
+  rawEnv: Record<string, string | undefined>,
+): ResolvedTemporal {
   const issues: ConfigIssue[] = [...input.issues];
   const warnings: string[] = [];
   const { env, file } = input;
@@ -174,19 +187,34 @@ export function resolveTemporalConnection(stigmer: StigmerTemporalSettings, inpu
   const fromEnv = (name: string) => `env:${name}`;
 
   /** The env layer's value, else the profile's, with its source. */
-  function pick<T>(envValue: T | undefined, envName: string, fileValue: T | undefined, key: string): Sourced<T> | undefined {
+  function pick<T>(
+    envValue: T | undefined,
+    envName: string,
+    fileValue: T | undefined,
+    key: string,
+  ): Sourced<T> | undefined {
     if (envValue !== undefined) return { value: envValue, source: fromEnv(envName) };
     if (fileValue !== undefined) return { value: fileValue, source: fileKey(key) };
     return undefined;
   }
-  const pickTls = <K extends keyof TemporalTlsLayer & keyof typeof ENV>(key: K): Sourced<NonNullable<TemporalTlsLayer[K]>> | undefined =>
-    pick<NonNullable<TemporalTlsLayer[K]>>(env.tls?.[key] ?? undefined, ENV[key], profile?.tls?.[key] ?? undefined, `tls.${key}`);
+  const pickTls = <K extends keyof TemporalTlsLayer & keyof typeof ENV>(
+    key: K,
+  ): Sourced<NonNullable<TemporalTlsLayer[K]>> | undefined =>
+    pick<NonNullable<TemporalTlsLayer[K]>>(
+      env.tls?.[key] ?? undefined,
+      ENV[key],
+      profile?.tls?.[key] ?? undefined,
+      `tls.${key}`,
+    );
 
   if (profile) {
     // Typos pass silently in envconfig unless strict (which would reject disable_host_verification too).
-    for (const key of Object.keys(profile).filter((name) => !PROFILE_KEYS.has(name))) warnings.push(`${fileKey(key)}: unknown key, ignored`);
-    if (profile.codec !== undefined) warnings.push(`${fileKey('codec')}: a remote codec is not used by stigmer-runner, ignored`);
-    for (const key of Object.keys(profile.tls ?? {}).filter((name) => !TLS_KEYS.has(name))) warnings.push(`${fileKey(`tls.${key}`)}: unknown key, ignored`);
+    for (const key of Object.keys(profile).filter((name) => !PROFILE_KEYS.has(name)))
+      warnings.push(`${fileKey(key)}: unknown key, ignored`);
+    if (profile.codec !== undefined)
+      warnings.push(`${fileKey('codec')}: a remote codec is not used by stigmer-runner, ignored`);
+    for (const key of Object.keys(profile.tls ?? {}).filter((name) => !TLS_KEYS.has(name)))
+      warnings.push(`${fileKey(`tls.${key}`)}: unknown key, ignored`);
   }
 
   // Address and whether Stigmer manages the server.
@@ -200,7 +228,10 @@ export function resolveTemporalConnection(stigmer: StigmerTemporalSettings, inpu
     [address, managed] = [envAddress, { value: false, source: envAddress.source }];
   } else if (stigmer.managed?.value === true) {
     [address, managed] = [{ value: MANAGED_TEMPORAL_ADDRESS, source: stigmer.managed.source }, stigmer.managed];
-    if (profileAddress) warnings.push(`${profileAddress.source} (${profileAddress.value}) is not used: ${stigmer.managed.source} is true, so stigmer-runner uses its managed dev server`);
+    if (profileAddress)
+      warnings.push(
+        `${profileAddress.source} (${profileAddress.value}) is not used: ${stigmer.managed.source} is true, so stigmer-runner uses its managed dev server`,
+      );
   } else if (stigmer.managed?.value === false && stigmer.fileAddress) {
     [address, managed] = [stigmer.fileAddress, stigmer.managed];
   } else if (profileAddress) {
@@ -208,21 +239,32 @@ export function resolveTemporalConnection(stigmer: StigmerTemporalSettings, inpu
   } else if (stigmer.managed?.value === false) {
     [address, managed] = [{ value: MANAGED_TEMPORAL_ADDRESS, source: 'default' }, stigmer.managed];
   } else {
-    [address, managed] = [{ value: MANAGED_TEMPORAL_ADDRESS, source: 'default' }, { value: true, source: 'default' }];
+    [address, managed] = [
+      { value: MANAGED_TEMPORAL_ADDRESS, source: 'default' },
+      { value: true, source: 'default' },
+    ];
   }
 
-  const namespace = stigmer.namespace ?? checkedText(pick(undefined, 'TEMPORAL_NAMESPACE', profile?.namespace, 'namespace'), issues) ?? { value: 'default', source: 'default' };
+  const namespace = stigmer.namespace ??
+    checkedText(pick(undefined, 'TEMPORAL_NAMESPACE', profile?.namespace, 'namespace'), issues) ?? {
+      value: 'default',
+      source: 'default',
+    };
 
   // TLS and credentials.
   const tlsText = rawEnv[ENV.disabled];
   if (tlsText !== undefined && !['1', 'true', '0', 'false'].includes(tlsText)) {
-    issues.push({ source: fromEnv(ENV.disabled), message: `${JSON.stringify(tlsText)} is not one of 1, true, 0, false (Temporal's envconfig would read it as false: TLS off)` });
+    issues.push({
+      source: fromEnv(ENV.disabled),
+      message: `${JSON.stringify(tlsText)} is not one of 1, true, 0, false (Temporal's envconfig would read it as false: TLS off)`,
+    });
   }
   const noHostCheck = pickTls('disable_host_verification');
   if (noHostCheck?.value === true) {
     issues.push({
       source: noHostCheck.source,
-      message: "cannot be honoured: the TypeScript SDK (envconfig 1.24.0 reads it but never applies it) always checks the server's host name; name the host its certificate carries with TEMPORAL_TLS_SERVER_NAME (or server_name in the profile's [tls])",
+      message:
+        "cannot be honoured: the TypeScript SDK (envconfig 1.24.0 reads it but never applies it) always checks the server's host name; name the host its certificate carries with TEMPORAL_TLS_SERVER_NAME (or server_name in the profile's [tls])",
     });
   }
   const disabled = pickTls('disabled');
@@ -232,17 +274,29 @@ export function resolveTemporalConnection(stigmer: StigmerTemporalSettings, inpu
   const clientKey = pem('client_key', 'client key');
   const apiKeyPick = pick(env.api_key, ENV.api_key, profile?.api_key, 'api_key');
   const apiKey = apiKeyPick && apiKeyPick.value !== '' ? apiKeyPick : undefined;
-  if (clientCert && !clientKey) issues.push({ source: clientCert.source, message: `a client certificate needs its key: set ${ENV.client_key_path} (or client_key_path in the profile's [tls])` });
-  if (clientKey && !clientCert) issues.push({ source: clientKey.source, message: `a client key needs its certificate: set ${ENV.client_cert_path} (or client_cert_path in the profile's [tls])` });
+  if (clientCert && !clientKey)
+    issues.push({
+      source: clientCert.source,
+      message: `a client certificate needs its key: set ${ENV.client_key_path} (or client_key_path in the profile's [tls])`,
+    });
+  if (clientKey && !clientCert)
+    issues.push({
+      source: clientKey.source,
+      message: `a client key needs its certificate: set ${ENV.client_cert_path} (or client_cert_path in the profile's [tls])`,
+    });
 
-  const tlsSettings = [serverName, serverCa, clientCert, clientKey].flatMap((entry) => (entry ? [{ source: entry.source }] : []));
+  const tlsSettings = [serverName, serverCa, clientCert, clientKey].flatMap((entry) =>
+    entry ? [{ source: entry.source }] : [],
+  );
   let tls: Sourced<boolean>;
   if (disabled) tls = { value: !disabled.value, source: disabled.source };
   else if (tlsSettings.length > 0) tls = { value: true, source: tlsSettings[0].source };
-  else if (profile?.tls !== undefined) tls = { value: true, source: fileKey('tls') }; // an empty [tls] table turns TLS on
+  else if (profile?.tls !== undefined)
+    tls = { value: true, source: fileKey('tls') }; // an empty [tls] table turns TLS on
   else if (apiKey) tls = { value: true, source: `${apiKey.source} (an API key turns TLS on)` };
   else tls = { value: false, source: 'default' };
-  if (!tls.value && tlsSettings.length > 0) warnings.push(`TLS is off (${tls.source}): ${tlsSettings.map((entry) => entry.source).join(', ')} ignored`);
+  if (!tls.value && tlsSettings.length > 0)
+    warnings.push(`TLS is off (${tls.source}): ${tlsSettings.map((entry) => entry.source).join(', ')} ignored`);
 
   const metadata = { ...(profile?.grpc_meta ?? {}), ...(env.grpc_meta ?? {}) };
   let secrets: TemporalSecrets = {
@@ -260,7 +314,8 @@ export function resolveTemporalConnection(stigmer: StigmerTemporalSettings, inpu
       ? { value: 'api-key', source: apiKey.source }
       : { value: 'none', source: 'default' };
 
-  const shown = (entry: { value: string; source: Source } | undefined | null) => (entry ? { value: entry.value, source: entry.source } : null);
+  const shown = (entry: { value: string; source: Source } | undefined | null) =>
+    entry ? { value: entry.value, source: entry.source } : null;
   let temporal: TemporalConnectionConfig = {
     address,
     namespace,
@@ -277,15 +332,35 @@ export function resolveTemporalConnection(stigmer: StigmerTemporalSettings, inpu
   };
 
   if (managed.value) {
-    const dropped = [apiKey?.source, tls.value ? tls.source : undefined, ...Object.keys(metadata).map((name) => `gRPC header ${name}`)].filter((entry): entry is string => entry !== undefined);
-    if (dropped.length > 0) warnings.push(`Temporal is the managed dev server (${managed.source}), which speaks plaintext without auth: ${dropped.join(', ')} ignored; set TEMPORAL_ADDRESS (or a profile address) to use another Temporal`);
-    temporal = { ...temporal, tls: { value: false, source: managed.source }, serverName: null, serverCa: null, clientCert: null, clientKey: null, auth: { value: 'none', source: managed.source }, apiKeySource: null, metadataHeaders: [] };
+    const dropped = [
+      apiKey?.source,
+      tls.value ? tls.source : undefined,
+      ...Object.keys(metadata).map((name) => `gRPC header ${name}`),
+    ].filter((entry): entry is string => entry !== undefined);
+    if (dropped.length > 0)
+      warnings.push(
+        `Temporal is the managed dev server (${managed.source}), which speaks plaintext without auth: ${dropped.join(', ')} ignored; set TEMPORAL_ADDRESS (or a profile address) to use another Temporal`,
+      );
+    temporal = {
+      ...temporal,
+      tls: { value: false, source: managed.source },
+      serverName: null,
+      serverCa: null,
+      clientCert: null,
+      clientKey: null,
+      auth: { value: 'none', source: managed.source },
+      apiKeySource: null,
+      metadataHeaders: [],
+    };
     secrets = {};
   }
   return { temporal, secrets, issues, warnings };
 
   /** A PEM setting given as a path or inline, in the env layer or the profile: never both in one layer. */
-  function pem(base: 'server_ca_cert' | 'client_cert' | 'client_key', what: string): { value: string; source: Source; pem: PemSource } | undefined {
+  function pem(
+    base: 'server_ca_cert' | 'client_cert' | 'client_key',
+    what: string,
+  ): { value: string; source: Source; pem: PemSource } | undefined {
     const pathKey = `${base}_path` as const;
     const dataKey = `${base}_data` as const;
     for (const [layer, sourceOf] of [
@@ -295,11 +370,16 @@ export function resolveTemporalConnection(stigmer: StigmerTemporalSettings, inpu
       const path = layer?.[pathKey];
       const data = layer?.[dataKey];
       if (path !== undefined && data !== undefined) {
-        issues.push({ source: sourceOf(pathKey), message: `the ${what} is given twice, as a path and inline (${sourceOf(dataKey)}): keep one` });
+        issues.push({
+          source: sourceOf(pathKey),
+          message: `the ${what} is given twice, as a path and inline (${sourceOf(dataKey)}): keep one`,
+        });
         return undefined;
       }
-      if (path !== undefined && path !== '') return { value: path, source: sourceOf(pathKey), pem: { source: sourceOf(pathKey), path } };
-      if (data !== undefined && data !== '') return { value: 'inline PEM', source: sourceOf(dataKey), pem: { source: sourceOf(dataKey), data } };
+      if (path !== undefined && path !== '')
+        return { value: path, source: sourceOf(pathKey), pem: { source: sourceOf(pathKey), path } };
+      if (data !== undefined && data !== '')
+        return { value: 'inline PEM', source: sourceOf(dataKey), pem: { source: sourceOf(dataKey), data } };
     }
     return undefined;
   }
@@ -316,7 +396,10 @@ function checkedAddress(address: Sourced<string> | undefined, issues: ConfigIssu
 function checkedText(entry: Sourced<string> | undefined, issues: ConfigIssue[]): Sourced<string> | undefined {
   if (entry === undefined) return undefined;
   if (typeof entry.value !== 'string' || entry.value.trim() === '' || entry.value !== entry.value.trim()) {
-    issues.push({ source: entry.source, message: `${JSON.stringify(entry.value)} must be non-empty text without surrounding white space` });
+    issues.push({
+      source: entry.source,
+      message: `${JSON.stringify(entry.value)} must be non-empty text without surrounding white space`,
+    });
     return undefined;
   }
   return entry;
@@ -335,7 +418,14 @@ function endpointProblem(text: string): string | undefined {
 }
 
 /** The values of a runner's contract that carry how to reach Temporal securely (none of the known releases has any). */
-const SECURE_TEMPORAL_VALUES = ['temporalTls', 'temporalServerName', 'temporalServerCaCert', 'temporalClientCert', 'temporalClientKey', 'temporalApiKey'] as const satisfies readonly RunnerValue[];
+const SECURE_TEMPORAL_VALUES = [
+  'temporalTls',
+  'temporalServerName',
+  'temporalServerCaCert',
+  'temporalClientCert',
+  'temporalClientKey',
+  'temporalApiKey',
+] as const satisfies readonly RunnerValue[];
 
 /**
  * Why the runner could not reach this Temporal the way the plan requires: what the connection needs
@@ -345,13 +435,21 @@ const SECURE_TEMPORAL_VALUES = ['temporalTls', 'temporalServerName', 'temporalSe
 export function runnerTemporalBlockers(temporal: TemporalConnectionConfig, contract: RunnerContract): string[] {
   const needs: Array<[RunnerValue, string]> = [];
   if (temporal.tls?.value) needs.push(['temporalTls', `TLS (${temporal.tls.source})`]);
-  if (temporal.tls?.value && temporal.serverCa) needs.push(['temporalServerCaCert', `a server CA certificate (${temporal.serverCa.source})`]);
-  if (temporal.tls?.value && temporal.serverName) needs.push(['temporalServerName', `a TLS server name (${temporal.serverName.source})`]);
-  if (temporal.clientCert) needs.push(['temporalClientCert', `a client certificate (${temporal.clientCert.source})`], ['temporalClientKey', `a client key (${temporal.clientKey?.source})`]);
+  if (temporal.tls?.value && temporal.serverCa)
+    needs.push(['temporalServerCaCert', `a server CA certificate (${temporal.serverCa.source})`]);
+  if (temporal.tls?.value && temporal.serverName)
+    needs.push(['temporalServerName', `a TLS server name (${temporal.serverName.source})`]);
+  if (temporal.clientCert)
+    needs.push(
+      ['temporalClientCert', `a client certificate (${temporal.clientCert.source})`],
+      ['temporalClientKey', `a client key (${temporal.clientKey?.source})`],
+    );
   if (temporal.apiKeySource) needs.push(['temporalApiKey', `an API key (${temporal.apiKeySource})`]);
   const missing = needs.filter(([value]) => contract.carries[value] === undefined);
   if (missing.length === 0) return [];
-  const reads = ['temporalAddress', 'namespace', ...SECURE_TEMPORAL_VALUES].flatMap((value) => contract.carries[value as RunnerValue] ?? []);
+  const reads = ['temporalAddress', 'namespace', ...SECURE_TEMPORAL_VALUES].flatMap(
+    (value) => contract.carries[value as RunnerValue] ?? [],
+  );
   return [
     `Temporal at ${temporal.address.value} needs ${missing.map(([, what]) => what).join(', ')}, but the runner (${contract.id}, ${contract.title}) reads only ${reads.join(' and ')} for Temporal: it cannot connect that way, so it would never poll. Use a Temporal it can reach in plaintext without credentials, or a runner release that reads these settings`,
   ];

@@ -39,9 +39,16 @@ describe('waitUntil', () => {
   it('retries a probe that throws, and names what it waited for, how long and the last error when time runs out', async () => {
     const clock = fakeClock();
     const { probe, calledAt } = scripted<string>(clock, [new Error('ECONNREFUSED'), undefined]);
-    const failure = await waitUntil(probe, { intervalMs: 100, timeoutMs: 250, what: 'Temporal to answer on 127.0.0.1:7233', ...clock }).catch((error: unknown) => error);
+    const failure = await waitUntil(probe, {
+      intervalMs: 100,
+      timeoutMs: 250,
+      what: 'Temporal to answer on 127.0.0.1:7233',
+      ...clock,
+    }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(WaitTimeoutError);
-    expect((failure as Error).message).toBe('timed out after 250 ms waiting for Temporal to answer on 127.0.0.1:7233 (last error: ECONNREFUSED)');
+    expect((failure as Error).message).toBe(
+      'timed out after 250 ms waiting for Temporal to answer on 127.0.0.1:7233 (last error: ECONNREFUSED)',
+    );
     expect(failure).toMatchObject({ what: 'Temporal to answer on 127.0.0.1:7233', timeoutMs: 250 });
     // The last pause is cut to the deadline, where it probes once more.
     expect(calledAt).toEqual([0, 100, 200, 250]);
@@ -50,13 +57,17 @@ describe('waitUntil', () => {
 
   it('says nothing of errors when the probe never threw', async () => {
     const clock = fakeClock();
-    await expect(waitUntil(scripted(clock, [undefined]).probe, { intervalMs: 10, timeoutMs: 20, what: 'x', ...clock })).rejects.toThrow(/^timed out after 20 ms waiting for x$/);
+    await expect(
+      waitUntil(scripted(clock, [undefined]).probe, { intervalMs: 10, timeoutMs: 20, what: 'x', ...clock }),
+    ).rejects.toThrow(/^timed out after 20 ms waiting for x$/);
   });
 
-  it('counts the probes\' own time against the deadline', async () => {
+  it("counts the probes' own time against the deadline", async () => {
     const clock = fakeClock();
     const { probe, calledAt } = scripted(clock, [undefined], 300);
-    await expect(waitUntil(probe, { intervalMs: 100, timeoutMs: 1000, what: 'x', ...clock })).rejects.toThrow(WaitTimeoutError);
+    await expect(waitUntil(probe, { intervalMs: 100, timeoutMs: 1000, what: 'x', ...clock })).rejects.toThrow(
+      WaitTimeoutError,
+    );
     expect(calledAt).toEqual([0, 400, 800]);
   });
 
@@ -64,13 +75,23 @@ describe('waitUntil', () => {
     const clock = fakeClock();
     const cancelled = new Error('cancelled');
     const sleep = () => Promise.reject(cancelled);
-    await expect(waitUntil(scripted(clock, [undefined]).probe, { intervalMs: 100, timeoutMs: 1000, what: 'x', now: clock.now, sleep })).rejects.toBe(cancelled);
+    await expect(
+      waitUntil(scripted(clock, [undefined]).probe, {
+        intervalMs: 100,
+        timeoutMs: 1000,
+        what: 'x',
+        now: clock.now,
+        sleep,
+      }),
+    ).rejects.toBe(cancelled);
   });
 
   it('without a deadline, polls until the probe answers', async () => {
     const clock = fakeClock();
     const answers = [...Array<undefined>(999).fill(undefined), 42];
-    await expect(waitUntil(scripted(clock, answers).probe, { intervalMs: 250, timeoutMs: Infinity, what: 'x', ...clock })).resolves.toBe(42);
+    await expect(
+      waitUntil(scripted(clock, answers).probe, { intervalMs: 250, timeoutMs: Infinity, what: 'x', ...clock }),
+    ).resolves.toBe(42);
     expect(clock.now()).toBe(999 * 250);
   });
 });

@@ -23,7 +23,9 @@ export class WaitTimeoutError extends Error {
     readonly timeoutMs: number,
     readonly lastError?: unknown,
   ) {
-    super(`timed out after ${timeoutMs} ms waiting for ${what}${lastError === undefined ? '' : ` (last error: ${errorText(lastError)})`}`);
+    super(
+      `timed out after ${timeoutMs} ms waiting for ${what}${lastError === undefined ? '' : ` (last error: ${errorText(lastError)})`}`,
+    );
     this.name = 'WaitTimeoutError';
   }
 }

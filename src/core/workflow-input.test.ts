@@ -16,11 +16,28 @@ test.each<[unknown, string | undefined]>([
   [{ flags: { runner: 'r1' }, trigger: { env: {}, homeDir: 'C:\\Users\\me' } }, undefined],
   [{ flags: { runner: 'r1' }, trigger: { env: {}, homeDir: 'c:/Users/me' } }, undefined],
   [{ flags: { runner: 'r1' }, trigger: { env: {}, homeDir: '\\\\server\\share\\me' } }, undefined],
-  [{ flags: { runner: 'r1' }, trigger: { env: {}, homeDir: 'C:Users\\me' } }, 'trigger.homeDir: expected an absolute path'],
-  [{ flags: { runner: 'r1' }, trigger: { env: {}, homeDir: '\\Users\\me' } }, 'trigger.homeDir: expected an absolute path'],
+  [
+    { flags: { runner: 'r1' }, trigger: { env: {}, homeDir: 'C:Users\\me' } },
+    'trigger.homeDir: expected an absolute path',
+  ],
+  [
+    { flags: { runner: 'r1' }, trigger: { env: {}, homeDir: '\\Users\\me' } },
+    'trigger.homeDir: expected an absolute path',
+  ],
   [{ flags: { runner: 'r1' }, trigger: { env: {}, homeDir: '.\\me' } }, 'trigger.homeDir: expected an absolute path'],
-  [{ flags: { runner: 'r1' }, trigger: { env: { A: 1 }, homeDir: '/h' } }, 'trigger.env: expected an object of strings'],
-  [{ flags: { runner: 'r1', network: 'bridge', image: 'i:1', config: '/c.yaml' }, trigger: T, verify: { maximumAttempts: 3 }, readyTimeoutMs: 1000 }, undefined],
+  [
+    { flags: { runner: 'r1' }, trigger: { env: { A: 1 }, homeDir: '/h' } },
+    'trigger.env: expected an object of strings',
+  ],
+  [
+    {
+      flags: { runner: 'r1', network: 'bridge', image: 'i:1', config: '/c.yaml' },
+      trigger: T,
+      verify: { maximumAttempts: 3 },
+      readyTimeoutMs: 1000,
+    },
+    undefined,
+  ],
   [null, 'expected an object, got null'],
   ['run', 'expected an object, got string'],
   [{}, 'flags: expected an object with at least { runner }'],
@@ -29,11 +46,20 @@ test.each<[unknown, string | undefined]>([
   [{ flags: { runner: 'r', image: 7 } }, 'flags.image: expected a string'],
   [{ flags: { runner: 'r', network: 'mesh' } }, 'flags.network: "mesh" is not one of auto, host, bridge'],
   [{ flags: { runner: 'r', contract: 'typescript-2026' }, trigger: T }, undefined],
-  [{ flags: { runner: 'r', contract: 'python-2025' } }, 'flags.contract: "python-2025" is not one of auto, python-2026-01, python-native-2026, typescript-2026'],
-  [{ flags: { runner: 'r' }, trigger: T, verify: { maximumAttempts: 0 } }, 'verify.maximumAttempts: expected a positive whole number'],
+  [
+    { flags: { runner: 'r', contract: 'python-2025' } },
+    'flags.contract: "python-2025" is not one of auto, python-2026-01, python-native-2026, typescript-2026',
+  ],
+  [
+    { flags: { runner: 'r' }, trigger: T, verify: { maximumAttempts: 0 } },
+    'verify.maximumAttempts: expected a positive whole number',
+  ],
   [{ flags: { runner: 'r' }, trigger: T, verify: 'often' }, 'verify: expected an object'],
   [{ flags: { runner: 'r' }, trigger: T, verify: [] }, 'verify: expected an object'],
-  [{ flags: { runner: 'r' }, trigger: T, verify: { maximumAttempts: 2 ** 60 } }, 'verify.maximumAttempts: expected a positive whole number'],
+  [
+    { flags: { runner: 'r' }, trigger: T, verify: { maximumAttempts: 2 ** 60 } },
+    'verify.maximumAttempts: expected a positive whole number',
+  ],
   // keys it does not know are ignored, as everywhere in the input (the contract's objects are open)
   [{ flags: { runner: 'r' }, trigger: T, verify: { backoff: 'x' } }, undefined],
   [{ flags: { runner: 'r' }, trigger: T, readyTimeoutMs: -1 }, 'readyTimeoutMs: expected a positive whole number'],

@@ -26,21 +26,36 @@ const realFiles: FileLookup = {
   exists: existsSync,
 };
 
-export function findDockerEndpoint(env: NodeJS.ProcessEnv, home: string, files: FileLookup = realFiles, platform = process.platform): DockerEndpoint {
+export function findDockerEndpoint(
+  env: NodeJS.ProcessEnv,
+  home: string,
+  files: FileLookup = realFiles,
+  platform = process.platform,
+): DockerEndpoint {
   const readText = files.readText;
   if (env.DOCKER_HOST) return { url: env.DOCKER_HOST, source: 'env:DOCKER_HOST' };
   const dockerDir = env.DOCKER_CONFIG ?? join(home, '.docker');
   const context = env.DOCKER_CONTEXT ?? currentContext(readText(join(dockerDir, 'config.json')));
   if (context && context !== 'default') {
-    const metaPath = join(dockerDir, 'contexts', 'meta', createHash('sha256').update(context).digest('hex'), 'meta.json');
+    const metaPath = join(
+      dockerDir,
+      'contexts',
+      'meta',
+      createHash('sha256').update(context).digest('hex'),
+      'meta.json',
+    );
     const host = contextHost(readText(metaPath));
-    if (!host) throw new Error(`docker context "${context}" (${env.DOCKER_CONTEXT ? 'env:DOCKER_CONTEXT' : `${dockerDir}/config.json`}) has no docker endpoint in ${metaPath}`);
+    if (!host)
+      throw new Error(
+        `docker context "${context}" (${env.DOCKER_CONTEXT ? 'env:DOCKER_CONTEXT' : `${dockerDir}/config.json`}) has no docker endpoint in ${metaPath}`,
+      );
     return { url: host, source: `context:${context}` };
   }
   if (platform === 'win32') return { url: 'npipe:////./pipe/docker_engine', source: 'default' };
   const desktopSocket = join(home, '.docker', 'run', 'docker.sock');
   // Docker Desktop may serve only its per-user socket when /var/run/docker.sock is not linked.
-  const socket = !files.exists('/var/run/docker.sock') && files.exists(desktopSocket) ? desktopSocket : '/var/run/docker.sock';
+  const socket =
+    !files.exists('/var/run/docker.sock') && files.exists(desktopSocket) ? desktopSocket : '/var/run/docker.sock';
   return { url: `unix://${socket}`, source: 'default' };
 }
 
@@ -71,7 +86,12 @@ export function dockerodeOptions(endpoint: DockerEndpoint, env: NodeJS.ProcessEn
   if (url.startsWith('npipe://')) return { socketPath: url.slice('npipe://'.length) };
   const parsed = new URL(url);
   if (parsed.protocol === 'ssh:') {
-    return { protocol: 'ssh', host: parsed.hostname, port: parsed.port ? Number(parsed.port) : 22, username: parsed.username || undefined };
+    return {
+      protocol: 'ssh',
+      host: parsed.hostname,
+      port: parsed.port ? Number(parsed.port) : 22,
+      username: parsed.username || undefined,
+    };
   }
   const tls = env.DOCKER_TLS_VERIFY === '1' || parsed.port === '2376';
   const certPath = env.DOCKER_CERT_PATH ?? join(homedir(), '.docker');
@@ -80,7 +100,11 @@ export function dockerodeOptions(endpoint: DockerEndpoint, env: NodeJS.ProcessEn
     host: parsed.hostname,
     port: Number(parsed.port || (tls ? 2376 : 2375)),
     ...(tls && existsSync(join(certPath, 'ca.pem'))
-      ? { ca: readFileSync(join(certPath, 'ca.pem')), cert: readFileSync(join(certPath, 'cert.pem')), key: readFileSync(join(certPath, 'key.pem')) }
+      ? {
+          ca: readFileSync(join(certPath, 'ca.pem')),
+          cert: readFileSync(join(certPath, 'cert.pem')),
+          key: readFileSync(join(certPath, 'key.pem')),
+        }
       : {}),
   };
 }

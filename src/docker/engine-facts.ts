@@ -16,15 +16,24 @@ export interface EnginePayloads {
   bridgeNetwork?: Json;
 }
 
-export async function readEngineFacts(docker: Dockerode, endpoint: DockerEndpoint, clientPlatform: string = process.platform): Promise<EngineFacts> {
+export async function readEngineFacts(
+  docker: Dockerode,
+  endpoint: DockerEndpoint,
+  clientPlatform: string = process.platform,
+): Promise<EngineFacts> {
   const [info, version, bridgeNetwork] = await Promise.all([
     docker.info() as Promise<Json>,
     docker.version() as unknown as Promise<Json>,
     (docker.getNetwork('bridge').inspect() as unknown as Promise<Json>).catch(() => undefined), // some remote engines name it differently
   ]);
-  const podman = ((version.Components ?? []) as Array<{ Name?: string }>).some((component) => /podman/i.test(String(component.Name)));
+  const podman = ((version.Components ?? []) as Array<{ Name?: string }>).some((component) =>
+    /podman/i.test(String(component.Name)),
+  );
   // Podman 4.3 serves its own API only under a version prefix (`/libpod/info` is a 404).
-  const libpodInfo = podman ? ((await libpod(docker, `/v${String(version.Version ?? '4.0.0')}/libpod/info`)) ?? (await libpod(docker, '/v4.0.0/libpod/info'))) : undefined;
+  const libpodInfo = podman
+    ? ((await libpod(docker, `/v${String(version.Version ?? '4.0.0')}/libpod/info`)) ??
+      (await libpod(docker, '/v4.0.0/libpod/info')))
+    : undefined;
   return engineFactsFrom({ info, version, libpodInfo, bridgeNetwork }, endpoint.url, clientPlatform);
 }
 
@@ -42,21 +51,30 @@ export function engineFactsFrom(payloads: EnginePayloads, endpoint: string, clie
     endpoint,
     clientPlatform,
     ...(bridgeGateway ? { bridgeGateway } : {}),
-    ...(host ? { podman: { rootless: host.security?.rootless === true, networkBackend: String(host.networkBackend ?? '') } } : {}),
+    ...(host
+      ? { podman: { rootless: host.security?.rootless === true, networkBackend: String(host.networkBackend ?? '') } }
+      : {}),
   };
 }
 
 /** A GET on Podman's own API through the same connection dockerode uses. */
 function libpod(docker: Dockerode, path: string): Promise<Json | undefined> {
   return new Promise((resolve) => {
-    docker.modem.dial({ path, method: 'GET', statusCodes: { 200: true }, options: {} }, (error: unknown, data: unknown) => resolve(error ? undefined : (data as Json)));
+    docker.modem.dial(
+      { path, method: 'GET', statusCodes: { 200: true }, options: {} },
+      (error: unknown, data: unknown) => resolve(error ? undefined : (data as Json)),
+    );
   });
 }
 
 /** The gateway a bridged container's traffic lands on; a daemon that picked the subnet itself may list none. */
 function gatewayOf(network: Json | undefined): string | undefined {
-  const configs = ((network?.IPAM as { Config?: Array<{ Gateway?: string; Subnet?: string }> } | undefined)?.Config ?? []);
-  return configs.find((config) => config.Gateway)?.Gateway ?? configs.map((config) => firstHostOf(config.Subnet)).find(Boolean);
+  const configs =
+    (network?.IPAM as { Config?: Array<{ Gateway?: string; Subnet?: string }> } | undefined)?.Config ?? [];
+  return (
+    configs.find((config) => config.Gateway)?.Gateway ??
+    configs.map((config) => firstHostOf(config.Subnet)).find(Boolean)
+  );
 }
 
 /** `172.17.0.0/16` → `172.17.0.1`; undefined for anything but an IPv4 subnet. */

@@ -12,7 +12,11 @@ export interface ExecResult {
   stderr: string;
 }
 
-export async function execInContainer(container: Dockerode.Container, cmd: string[], timeoutMs: number): Promise<ExecResult> {
+export async function execInContainer(
+  container: Dockerode.Container,
+  cmd: string[],
+  timeoutMs: number,
+): Promise<ExecResult> {
   const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
   const stream = await exec.start({ hijack: true, stdin: false });
   const stdout = new PassThrough();
@@ -35,9 +39,16 @@ export async function execInContainer(container: Dockerode.Container, cmd: strin
   }
 
   // The stream can end a moment before the engine records the exit code.
-  const state = await waitUntil(async () => {
-    const inspected = await exec.inspect();
-    return inspected.Running ? undefined : inspected;
-  }, { intervalMs: 20, timeoutMs: 1000, what: `${command} to record its exit code after its output ended` });
-  return { exitCode: state.ExitCode ?? -1, stdout: Buffer.concat(chunks.stdout).toString('utf8'), stderr: Buffer.concat(chunks.stderr).toString('utf8') };
+  const state = await waitUntil(
+    async () => {
+      const inspected = await exec.inspect();
+      return inspected.Running ? undefined : inspected;
+    },
+    { intervalMs: 20, timeoutMs: 1000, what: `${command} to record its exit code after its output ended` },
+  );
+  return {
+    exitCode: state.ExitCode ?? -1,
+    stdout: Buffer.concat(chunks.stdout).toString('utf8'),
+    stderr: Buffer.concat(chunks.stderr).toString('utf8'),
+  };
 }

@@ -7,7 +7,8 @@ export async function readImageFacts(docker: Dockerode, image: string): Promise<
   try {
     inspected = await docker.getImage(image).inspect();
   } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return { image, present: false, labels: {}, user: '', command: [] };
+    if ((error as { statusCode?: number }).statusCode === 404)
+      return { image, present: false, labels: {}, user: '', command: [] };
     throw error;
   }
   const config = inspected.Config;

@@ -2,7 +2,12 @@
 import type Dockerode from 'dockerode';
 
 export async function logTail(container: Dockerode.Container, lines: number): Promise<string> {
-  const buffer = (await container.logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+  const buffer = (await container.logs({
+    stdout: true,
+    stderr: true,
+    tail: lines,
+    follow: false,
+  })) as unknown as Buffer;
   return demuxLogs(buffer);
 }
 

@@ -33,7 +33,10 @@ export interface RunnerContainer {
 
 /** The image is not on the engine and cannot be pulled: retrying will not help. */
 export class ImageUnavailableError extends Error {
-  constructor(readonly image: string, reason: string) {
+  constructor(
+    readonly image: string,
+    reason: string,
+  ) {
     super(`image ${image} is not available: ${reason}`);
     this.name = 'ImageUnavailableError';
   }
@@ -42,7 +45,12 @@ export class ImageUnavailableError extends Error {
 /** Called between engine calls and on pull progress, so a heartbeat shows the step is alive. */
 export type OnProgress = () => void;
 
-export async function ensureRunnerContainer(docker: Dockerode, spec: ContainerSpec, pull: PullPolicy, onProgress: OnProgress = () => undefined): Promise<RunnerContainer> {
+export async function ensureRunnerContainer(
+  docker: Dockerode,
+  spec: ContainerSpec,
+  pull: PullPolicy,
+  onProgress: OnProgress = () => undefined,
+): Promise<RunnerContainer> {
   const imageId = await ensureImage(docker, spec.image, pull, onProgress);
   onProgress();
   const specHash = createHash('sha256').update(specFingerprint(spec)).digest('hex').slice(0, 16);
@@ -83,7 +91,10 @@ export async function ensureRunnerContainer(docker: Dockerode, spec: ContainerSp
     },
   });
   await container.start();
-  return { ...(await describe(container, spec, replacedBecause ? 'replaced' : 'created')), ...(replacedBecause ? { replacedBecause } : {}) };
+  return {
+    ...(await describe(container, spec, replacedBecause ? 'replaced' : 'created')),
+    ...(replacedBecause ? { replacedBecause } : {}),
+  };
 }
 
 /** Every container this runner has: by its label, and by its name (a container made before labels, e.g. by Stigmer's daemon). */
@@ -103,7 +114,12 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function reasonToReplace(existing: Dockerode.ContainerInfo, spec: ContainerSpec, specHash: string, imageId: string): string | undefined {
+function reasonToReplace(
+  existing: Dockerode.ContainerInfo,
+  spec: ContainerSpec,
+  specHash: string,
+  imageId: string,
+): string | undefined {
   const name = existing.Names.map((entry) => entry.replace(/^\//, ''));
   if (!existing.Labels[LABELS.managedBy]) return `container ${name[0]} was not created by stigmer-runner`;
   if (!name.includes(spec.name)) return `container ${name[0]} carries this runner's label under another name`;
@@ -113,16 +129,37 @@ function reasonToReplace(existing: Dockerode.ContainerInfo, spec: ContainerSpec,
   return undefined;
 }
 
-async function describe(container: Dockerode.Container, spec: ContainerSpec, action: ContainerAction): Promise<RunnerContainer> {
+async function describe(
+  container: Dockerode.Container,
+  spec: ContainerSpec,
+  action: ContainerAction,
+): Promise<RunnerContainer> {
   const info = await container.inspect();
-  return { id: info.Id, name: spec.name, image: spec.image, networkMode: info.HostConfig.NetworkMode ?? spec.networkMode, hostname: info.Config.Hostname, action, startedAt: info.State.StartedAt };
+  return {
+    id: info.Id,
+    name: spec.name,
+    image: spec.image,
+    networkMode: info.HostConfig.NetworkMode ?? spec.networkMode,
+    hostname: info.Config.Hostname,
+    action,
+    startedAt: info.State.StartedAt,
+  };
 }
 
 /** Returns the image id, pulling per policy; a pull's error lines arrive inside the stream, not as `err`. */
-async function ensureImage(docker: Dockerode, image: string, pull: PullPolicy, onProgress: OnProgress): Promise<string> {
+async function ensureImage(
+  docker: Dockerode,
+  image: string,
+  pull: PullPolicy,
+  onProgress: OnProgress,
+): Promise<string> {
   const present = await imageId(docker, image);
   if (present && pull !== 'always') return present;
-  if (pull === 'never') throw new ImageUnavailableError(image, 'it is not on the engine and pulling is disabled (pull: never); build or load it first');
+  if (pull === 'never')
+    throw new ImageUnavailableError(
+      image,
+      'it is not on the engine and pulling is disabled (pull: never); build or load it first',
+    );
   try {
     const stream = await docker.pull(image);
     await new Promise<void>((resolve, reject) =>
@@ -141,7 +178,8 @@ async function ensureImage(docker: Dockerode, image: string, pull: PullPolicy, o
     throw new ImageUnavailableError(image, `it is not on the engine and the pull failed: ${(error as Error).message}`);
   }
   const pulled = await imageId(docker, image);
-  if (!pulled) throw new ImageUnavailableError(image, 'the pull reported success but the engine does not list the image');
+  if (!pulled)
+    throw new ImageUnavailableError(image, 'the pull reported success but the engine does not list the image');
   return pulled;
 }
 
@@ -161,7 +199,11 @@ export interface RemovedContainer {
 }
 
 /** Stops (gracefully, then by force) and removes every container of this runner. */
-export async function removeRunnerContainers(docker: Dockerode, runnerName: string, onProgress: OnProgress = () => undefined): Promise<RemovedContainer[]> {
+export async function removeRunnerContainers(
+  docker: Dockerode,
+  runnerName: string,
+  onProgress: OnProgress = () => undefined,
+): Promise<RemovedContainer[]> {
   const removed: RemovedContainer[] = [];
   for (const existing of await findRunnerContainers(docker, runnerName)) {
     const container = docker.getContainer(existing.Id);
@@ -184,7 +226,10 @@ const FAILED_RUNNER_STOP_SECONDS = 3;
 export async function stopRunnerContainer(docker: Dockerode, id: string): Promise<string> {
   const container = docker.getContainer(id);
   await container.stop({ t: FAILED_RUNNER_STOP_SECONDS }).catch(ignoreGone);
-  const state = await container.inspect().then((info) => info.State.Status, () => 'gone');
+  const state = await container.inspect().then(
+    (info) => info.State.Status,
+    () => 'gone',
+  );
   return state;
 }
 

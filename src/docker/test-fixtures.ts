@@ -19,7 +19,21 @@ export const RECORDED_ENGINES = {
 
 export type RecordedEngine = keyof typeof RECORDED_ENGINES;
 
-export function recordedEngineFacts(engine: RecordedEngine, platform: string = RECORDED_ENGINES[engine], endpoint = 'unix:///var/run/docker.sock'): EngineFacts {
-  const load = (file: string) => (existsSync(join(DIR, engine, file)) ? JSON.parse(readFileSync(join(DIR, engine, file), 'utf8')) : undefined);
-  return engineFactsFrom({ info: load('info.json'), version: load('version.json'), libpodInfo: load('libpod-info.json'), bridgeNetwork: load('networks-bridge.json') }, endpoint, platform);
+export function recordedEngineFacts(
+  engine: RecordedEngine,
+  platform: string = RECORDED_ENGINES[engine],
+  endpoint = 'unix:///var/run/docker.sock',
+): EngineFacts {
+  const load = (file: string) =>
+    existsSync(join(DIR, engine, file)) ? JSON.parse(readFileSync(join(DIR, engine, file), 'utf8')) : undefined;
+  return engineFactsFrom(
+    {
+      info: load('info.json'),
+      version: load('version.json'),
+      libpodInfo: load('libpod-info.json'),
+      bridgeNetwork: load('networks-bridge.json'),
+    },
+    endpoint,
+    platform,
+  );
 }

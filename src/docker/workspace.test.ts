@@ -2,7 +2,9 @@ import { idsFromStatus, insideId } from './workspace';
 
 describe('idsFromStatus', () => {
   it('reads the effective ids', () => {
-    expect(idsFromStatus('Name:\tnode\nUid:\t100999\t100999\t100999\t100999\nGid:\t100998\t100998\t100998\t100998\n')).toEqual({ uid: 100999, gid: 100998 });
+    expect(
+      idsFromStatus('Name:\tnode\nUid:\t100999\t100999\t100999\t100999\nGid:\t100998\t100998\t100998\t100998\n'),
+    ).toEqual({ uid: 100999, gid: 100998 });
   });
   it('is undefined when the lines are missing', () => {
     expect(idsFromStatus('Name:\tnode\n')).toBeUndefined();

@@ -29,27 +29,54 @@ export function insideId(map: string, outside: number): number | undefined {
  * `local`: the engine runs containers as processes of this machine (not in a VM, not remote), so
  * the container's pid is ours to read and its bind mounts are our folders.
  */
-export async function prepareWorkspace(docker: Dockerode, containerId: string, hostPath: string, containerPath: string, local: boolean): Promise<WorkspaceOwnership> {
+export async function prepareWorkspace(
+  docker: Dockerode,
+  containerId: string,
+  hostPath: string,
+  containerPath: string,
+  local: boolean,
+): Promise<WorkspaceOwnership> {
   const base = { hostPath, containerPath };
   await mkdir(hostPath, { recursive: true });
-  if (!local) return { ...base, note: 'the engine runs containers in a VM or on another machine: ownership is its to map' };
+  if (!local)
+    return { ...base, note: 'the engine runs containers in a VM or on another machine: ownership is its to map' };
   const pid = (await docker.getContainer(containerId).inspect()).State.Pid;
   if (!pid) return { ...base, note: 'the container is not running, so its user could not be read' };
-  const [status, uidMap, gidMap] = await Promise.all(['status', 'uid_map', 'gid_map'].map((file) => readFile(`/proc/${pid}/${file}`, 'utf8').catch(() => '')));
+  const [status, uidMap, gidMap] = await Promise.all(
+    ['status', 'uid_map', 'gid_map'].map((file) => readFile(`/proc/${pid}/${file}`, 'utf8').catch(() => '')),
+  );
   const host = idsFromStatus(status);
   if (!host) return { ...base, note: `cannot read the runner's ids from /proc/${pid}/status` };
-  const ids = { hostUid: host.uid, hostGid: host.gid, runnerUid: insideId(uidMap, host.uid) ?? host.uid, runnerGid: insideId(gidMap, host.gid) ?? host.gid };
+  const ids = {
+    hostUid: host.uid,
+    hostGid: host.gid,
+    runnerUid: insideId(uidMap, host.uid) ?? host.uid,
+    runnerGid: insideId(gidMap, host.gid) ?? host.gid,
+  };
   const folder = await stat(hostPath);
-  if (folder.uid === host.uid && (folder.mode & 0o700) === 0o700) return { ...base, ...ids, note: 'owned by the runner already' };
+  if (folder.uid === host.uid && (folder.mode & 0o700) === 0o700)
+    return { ...base, ...ids, note: 'owned by the runner already' };
   if (process.getuid?.() !== 0 && process.getuid?.() !== folder.uid) {
-    return { ...base, ...ids, note: `owned by ${folder.uid}:${folder.gid}, and this process (uid ${process.getuid?.()}) cannot give it to ${host.uid}:${host.gid}` };
+    return {
+      ...base,
+      ...ids,
+      note: `owned by ${folder.uid}:${folder.gid}, and this process (uid ${process.getuid?.()}) cannot give it to ${host.uid}:${host.gid}`,
+    };
   }
   try {
     await chown(hostPath, host.uid, host.gid);
     await chmod(hostPath, (folder.mode & 0o7777) | 0o700);
   } catch (error) {
     // Verification's write check names what this means for the runner; the provision goes on to it.
-    return { ...base, ...ids, note: `owned by ${folder.uid}:${folder.gid}; giving it to ${host.uid}:${host.gid} failed: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+    return {
+      ...base,
+      ...ids,
+      note: `owned by ${folder.uid}:${folder.gid}; giving it to ${host.uid}:${host.gid} failed: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    };
   }
-  return { ...base, ...ids, note: `was owned by ${folder.uid}:${folder.gid}, now by the runner (${host.uid}:${host.gid} here)` };
+  return {
+    ...base,
+    ...ids,
+    note: `was owned by ${folder.uid}:${folder.gid}, now by the runner (${host.uid}:${host.gid} here)`,
+  };
 }

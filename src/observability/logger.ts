@@ -18,7 +18,9 @@ export function lineLogger({ level, json, write = (line) => process.stdout.write
     if (ORDER[at] < ORDER[level]) return;
     const fields = Object.fromEntries(Object.entries(meta).filter(([key]) => typeof key === 'string'));
     if (json) {
-      write(`${JSON.stringify({ time: new Date().toISOString(), level: at.toLowerCase(), message, ...fields }, errorsAsText)}\n`);
+      write(
+        `${JSON.stringify({ time: new Date().toISOString(), level: at.toLowerCase(), message, ...fields }, errorsAsText)}\n`,
+      );
     } else {
       const context = Object.keys(fields).length ? ` ${JSON.stringify(fields, errorsAsText)}` : '';
       write(`${new Date().toISOString()} ${at.padEnd(5)} ${message}${context}\n`);

@@ -17,7 +17,11 @@ const INTERPRETERS = [
 /** Which interpreter worked for an image, so later probes (of any of its containers) skip the ones it lacks. */
 const interpreterByImage = new Map<string, number>();
 
-export async function probeFromContainer(container: Dockerode.Container, image: string, targets: ProbeTarget[]): Promise<ProbeResult[]> {
+export async function probeFromContainer(
+  container: Dockerode.Container,
+  image: string,
+  targets: ProbeTarget[],
+): Promise<ProbeResult[]> {
   if (targets.length === 0) return [];
   const budgetMs = Math.max(...targets.map((target) => target.timeoutMs)) + 5000;
   const tried: string[] = [];
@@ -35,8 +39,12 @@ export async function probeFromContainer(container: Dockerode.Container, image: 
       interpreterByImage.set(image, index);
       return parsed;
     } catch {
-      throw new Error(`the ${interpreter.name} probe in container ${container.id.slice(0, 12)} exited ${result.exitCode}: ${(result.stderr || result.stdout).trim().slice(0, 500)}`);
+      throw new Error(
+        `the ${interpreter.name} probe in container ${container.id.slice(0, 12)} exited ${result.exitCode}: ${(result.stderr || result.stdout).trim().slice(0, 500)}`,
+      );
     }
   }
-  throw new Error(`cannot probe from inside container ${container.id.slice(0, 12)}: ${tried.join('; ')} (the image needs python3 or node)`);
+  throw new Error(
+    `cannot probe from inside container ${container.id.slice(0, 12)}: ${tried.join('; ')} (the image needs python3 or node)`,
+  );
 }

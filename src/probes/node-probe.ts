@@ -20,20 +20,39 @@ export async function probeTargets(targets: ProbeTarget[]): Promise<ProbeResult[
       return { id: target.id, ok: true, ms: Date.now() - started };
     } catch (error) {
       const failure = error as NodeJS.ErrnoException;
-      return { id: target.id, ok: false, code: failure.code ?? 'ERROR', message: failure.message, ms: Date.now() - started };
+      return {
+        id: target.id,
+        ok: false,
+        code: failure.code ?? 'ERROR',
+        message: failure.message,
+        ms: Date.now() - started,
+      };
     }
   };
 
   const probeTcp = (target: ProbeTarget, started: number): Promise<ProbeResult> =>
     new Promise((resolve) => {
-      const socket = net.connect({ host: target.host, port: target.port, timeout: target.timeoutMs, autoSelectFamily: true });
+      const socket = net.connect({
+        host: target.host,
+        port: target.port,
+        timeout: target.timeoutMs,
+        autoSelectFamily: true,
+      });
       const finish = (result: Omit<ProbeResult, 'id' | 'ms'>) => {
         socket.destroy();
         resolve({ id: target.id, ms: Date.now() - started, ...result });
       };
       socket.once('connect', () => finish({ ok: true, address: `${socket.remoteAddress}:${socket.remotePort}` }));
-      socket.once('timeout', () => finish({ ok: false, code: 'ETIMEDOUT', message: `no answer from ${target.host}:${target.port} within ${target.timeoutMs} ms` }));
-      socket.once('error', (error: NodeJS.ErrnoException) => finish({ ok: false, code: error.code ?? 'ERROR', message: error.message }));
+      socket.once('timeout', () =>
+        finish({
+          ok: false,
+          code: 'ETIMEDOUT',
+          message: `no answer from ${target.host}:${target.port} within ${target.timeoutMs} ms`,
+        }),
+      );
+      socket.once('error', (error: NodeJS.ErrnoException) =>
+        finish({ ok: false, code: error.code ?? 'ERROR', message: error.message }),
+      );
     });
 
   const probeHttp = (target: ProbeTarget, started: number): Promise<ProbeResult> =>
@@ -52,7 +71,9 @@ export async function probeTargets(targets: ProbeTarget[]): Promise<ProbeResult[
         servername: url.hostname,
       } as import('node:https').RequestOptions);
       let address: string | undefined;
-      request.once('socket', (socket) => socket.once('connect', () => (address = `${socket.remoteAddress}:${socket.remotePort}`)));
+      request.once('socket', (socket) =>
+        socket.once('connect', () => (address = `${socket.remoteAddress}:${socket.remotePort}`)),
+      );
       request.once('response', (response) => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -61,11 +82,33 @@ export async function probeTargets(targets: ProbeTarget[]): Promise<ProbeResult[
           size += chunk.length;
         });
         response.once('end', () =>
-          resolve({ id: target.id, ok: true, status: response.statusCode, body: Buffer.concat(chunks).toString('utf8').slice(0, 65536), address, ms: Date.now() - started }),
+          resolve({
+            id: target.id,
+            ok: true,
+            status: response.statusCode,
+            body: Buffer.concat(chunks).toString('utf8').slice(0, 65536),
+            address,
+            ms: Date.now() - started,
+          }),
         );
       });
-      request.once('timeout', () => request.destroy(Object.assign(new Error(`no answer from ${target.host}:${target.port} within ${target.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
-      request.once('error', (error: NodeJS.ErrnoException) => resolve({ id: target.id, ok: false, code: error.code ?? 'ERROR', message: error.message, address, ms: Date.now() - started }));
+      request.once('timeout', () =>
+        request.destroy(
+          Object.assign(new Error(`no answer from ${target.host}:${target.port} within ${target.timeoutMs} ms`), {
+            code: 'ETIMEDOUT',
+          }),
+        ),
+      );
+      request.once('error', (error: NodeJS.ErrnoException) =>
+        resolve({
+          id: target.id,
+          ok: false,
+          code: error.code ?? 'ERROR',
+          message: error.message,
+          address,
+          ms: Date.now() - started,
+        }),
+      );
       request.end();
     });
 

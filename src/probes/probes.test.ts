@@ -38,14 +38,45 @@ beforeAll(async () => {
   targets = [
     { id: 'workspace', kind: 'write', host: '', port: 0, path: writable, timeoutMs: 2000 },
     { id: 'workspace-missing', kind: 'write', host: '', port: 0, path: join(writable, 'missing'), timeoutMs: 2000 },
-    ...(process.getuid?.() === 0 ? [] : [{ id: 'workspace-read-only', kind: 'write' as const, host: '', port: 0, path: readOnly, timeoutMs: 2000 }]),
+    ...(process.getuid?.() === 0
+      ? []
+      : [{ id: 'workspace-read-only', kind: 'write' as const, host: '', port: 0, path: readOnly, timeoutMs: 2000 }]),
     { id: 'tags', kind: 'http', host: '127.0.0.1', port: ollama.port, url: `${ollama.url}/api/tags`, timeoutMs: 2000 },
-    { id: 'tags-by-name', kind: 'http', host: 'localhost', port: ollama.port, url: `http://localhost:${ollama.port}/api/tags`, timeoutMs: 2000 },
-    { id: 'foreign-host-header', kind: 'http', host: '127.0.0.1', port: ollama.port, url: `${ollama.url}/api/tags`, hostHeader: `evil.example.com:${ollama.port}`, timeoutMs: 2000 },
+    {
+      id: 'tags-by-name',
+      kind: 'http',
+      host: 'localhost',
+      port: ollama.port,
+      url: `http://localhost:${ollama.port}/api/tags`,
+      timeoutMs: 2000,
+    },
+    {
+      id: 'foreign-host-header',
+      kind: 'http',
+      host: '127.0.0.1',
+      port: ollama.port,
+      url: `${ollama.url}/api/tags`,
+      hostHeader: `evil.example.com:${ollama.port}`,
+      timeoutMs: 2000,
+    },
     { id: 'backend', kind: 'tcp', host: '127.0.0.1', port: backend.port, timeoutMs: 2000 },
     { id: 'closed', kind: 'tcp', host: '127.0.0.1', port: closedPort, timeoutMs: 2000 },
-    { id: 'closed-http', kind: 'http', host: '127.0.0.1', port: closedPort, url: `http://127.0.0.1:${closedPort}/api/tags`, timeoutMs: 2000 },
-    { id: 'silent-http', kind: 'http', host: '127.0.0.1', port: silentPort, url: `http://127.0.0.1:${silentPort}/`, timeoutMs: 300 },
+    {
+      id: 'closed-http',
+      kind: 'http',
+      host: '127.0.0.1',
+      port: closedPort,
+      url: `http://127.0.0.1:${closedPort}/api/tags`,
+      timeoutMs: 2000,
+    },
+    {
+      id: 'silent-http',
+      kind: 'http',
+      host: '127.0.0.1',
+      port: silentPort,
+      url: `http://127.0.0.1:${silentPort}/`,
+      timeoutMs: 300,
+    },
   ];
 });
 

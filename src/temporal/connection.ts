@@ -19,7 +19,11 @@ export interface TemporalTarget {
 }
 
 /** The target the config names. */
-export function temporalTarget(config: Pick<RunnerConfig, 'temporal'>, secrets: RunnerSecrets, dial?: string): TemporalTarget {
+export function temporalTarget(
+  config: Pick<RunnerConfig, 'temporal'>,
+  secrets: RunnerSecrets,
+  dial?: string,
+): TemporalTarget {
   return { connection: config.temporal, secrets: secrets.temporal ?? {}, ...(dial ? { dial } : {}) };
 }
 
@@ -31,7 +35,11 @@ export function devServerTarget(address: string, namespace = 'default'): Tempora
       address: { value: address, source },
       namespace: { value: namespace, source },
       managed: { value: true, source },
-      profile: { name: { value: 'default', source: 'default' }, file: { value: null, source: 'default' }, found: false },
+      profile: {
+        name: { value: 'default', source: 'default' },
+        file: { value: null, source: 'default' },
+        found: false,
+      },
       tls: { value: false, source },
       serverName: null,
       serverCa: null,
@@ -64,7 +72,14 @@ export function connectionOptions(target: TemporalTarget): ConnectionOptions & N
     ? {
         ...(connection.serverName ? { serverNameOverride: connection.serverName.value } : {}),
         ...(secrets.serverCa?.data ? { serverRootCACertificate: buffer(secrets.serverCa.data) } : {}),
-        ...(secrets.clientCert?.data && secrets.clientKey?.data ? { clientCertPair: { crt: buffer(secrets.clientCert.data) as Buffer, key: buffer(secrets.clientKey.data) as Buffer } } : {}),
+        ...(secrets.clientCert?.data && secrets.clientKey?.data
+          ? {
+              clientCertPair: {
+                crt: buffer(secrets.clientCert.data) as Buffer,
+                key: buffer(secrets.clientKey.data) as Buffer,
+              },
+            }
+          : {}),
       }
     : false;
   return {
@@ -107,7 +122,10 @@ const DEFAULT_TIMEOUT_MS = 10_000;
  * with the real reason: an untrusted certificate, a name mismatch, plaintext against TLS), then the
  * SDK's own connect. Optionally checks the namespace exists.
  */
-export async function connectClient(target: TemporalTarget, options: { timeoutMs?: number; checkNamespace?: boolean } = {}): Promise<Connection> {
+export async function connectClient(
+  target: TemporalTarget,
+  options: { timeoutMs?: number; checkNamespace?: boolean } = {},
+): Promise<Connection> {
   const sdkOptions = connectionOptions(target);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   await probe(target, sdkOptions, timeoutMs);
@@ -129,7 +147,10 @@ export async function connectClient(target: TemporalTarget, options: { timeoutMs
 }
 
 /** A worker connection (the Rust core's), after the same check as a client's. */
-export async function connectWorker(target: TemporalTarget, options: { timeoutMs?: number } = {}): Promise<NativeConnection> {
+export async function connectWorker(
+  target: TemporalTarget,
+  options: { timeoutMs?: number } = {},
+): Promise<NativeConnection> {
   const checked = await connectClient(target, { ...options, checkNamespace: true });
   await checked.close();
   try {
@@ -143,8 +164,14 @@ export async function connectWorker(target: TemporalTarget, options: { timeoutMs
 export async function temporalAnswers(target: TemporalTarget, timeoutMs = 1500): Promise<boolean> {
   let connection: Connection | undefined;
   try {
-    connection = await Connection.connect({ ...connectionOptions(target), channelArgs: OWN_SUBCHANNELS, connectTimeout: timeoutMs });
-    const response = await connection.healthService.check({ service: 'temporal.api.workflowservice.v1.WorkflowService' });
+    connection = await Connection.connect({
+      ...connectionOptions(target),
+      channelArgs: OWN_SUBCHANNELS,
+      connectTimeout: timeoutMs,
+    });
+    const response = await connection.healthService.check({
+      service: 'temporal.api.workflowservice.v1.WorkflowService',
+    });
     return response.status === 1; // SERVING
   } catch {
     return false;
@@ -195,7 +222,8 @@ export function explain(target: TemporalTarget, error: unknown): TemporalConnect
     .replace(/ \(\d{4}-\d\d-\d\dT[\d:.]+Z\)$/, '')
     .replace(/\.$/, '');
   const tlsFrom = `TLS on: ${connection.tls.source}`;
-  const make = (kind: TemporalFailureKind, message: string) => new TemporalConnectionError(kind, address, message, failure.text);
+  const make = (kind: TemporalFailureKind, message: string) =>
+    new TemporalConnectionError(kind, address, message, failure.text);
 
   if (failure.code === 16) {
     const server = `the server said: ${JSON.stringify(detail)}`;
@@ -206,41 +234,92 @@ export function explain(target: TemporalTarget, error: unknown): TemporalConnect
       );
     }
     const rejected = [
-      connection.clientCert ? `the client certificate ${connection.clientCert.value} (${connection.clientCert.source})` : undefined,
+      connection.clientCert
+        ? `the client certificate ${connection.clientCert.value} (${connection.clientCert.source})`
+        : undefined,
       connection.apiKeySource ? `the API key from ${connection.apiKeySource}` : undefined,
     ].filter(Boolean);
-    return make('unauthenticated', `${at} rejected ${rejected.join(' and ')} as unauthenticated; ${server}. Check that credential, or that it is meant for this endpoint`);
+    return make(
+      'unauthenticated',
+      `${at} rejected ${rejected.join(' and ')} as unauthenticated; ${server}. Check that credential, or that it is meant for this endpoint`,
+    );
   }
   if (failure.code === 7) {
-    return make('permission-denied', `${at} refused namespace "${connection.namespace.value}" (${connection.namespace.source}) to these credentials (${connection.auth.value}: ${connection.auth.source}): ${detail}`);
+    return make(
+      'permission-denied',
+      `${at} refused namespace "${connection.namespace.value}" (${connection.namespace.source}) to these credentials (${connection.auth.value}: ${connection.auth.source}): ${detail}`,
+    );
   }
   if (failure.code === 5 && /namespace/i.test(detail)) {
-    return make('namespace-not-found', `namespace "${connection.namespace.value}" (${connection.namespace.source}) does not exist on ${at}: ${detail}`);
+    return make(
+      'namespace-not-found',
+      `namespace "${connection.namespace.value}" (${connection.namespace.source}) does not exist on ${at}: ${detail}`,
+    );
   }
-  if (typeof failure.code === 'string' && /^ERR_OSSL|^ERR_TLS|^ERR_INVALID_ARG/.test(failure.code) && !/ALTNAME/.test(failure.code) && !/Last error/.test(failure.text)) {
-    const material = [connection.serverCa, connection.clientCert, connection.clientKey].filter((entry) => entry !== null).map((entry) => `${entry?.value} (${entry?.source})`);
-    return make('tls-material', `the TLS material for ${at} is unusable (${detail}): check ${material.join(', ') || 'the TLS settings'}`);
+  if (
+    typeof failure.code === 'string' &&
+    /^ERR_OSSL|^ERR_TLS|^ERR_INVALID_ARG/.test(failure.code) &&
+    !/ALTNAME/.test(failure.code) &&
+    !/Last error/.test(failure.text)
+  ) {
+    const material = [connection.serverCa, connection.clientCert, connection.clientKey]
+      .filter((entry) => entry !== null)
+      .map((entry) => `${entry?.value} (${entry?.source})`);
+    return make(
+      'tls-material',
+      `the TLS material for ${at} is unusable (${detail}): check ${material.join(', ') || 'the TLS settings'}`,
+    );
   }
-  if (/unable to verify|self[- ]signed|UNABLE_TO_GET_ISSUER|UnknownIssuer|certificate verify failed|CERT_UNTRUSTED|unable to get local issuer/i.test(detail)) {
+  if (
+    /unable to verify|self[- ]signed|UNABLE_TO_GET_ISSUER|UnknownIssuer|certificate verify failed|CERT_UNTRUSTED|unable to get local issuer/i.test(
+      detail,
+    )
+  ) {
     const trusted = connection.serverCa
       ? `the CA in ${connection.serverCa.value} (${connection.serverCa.source})`
       : "the system's root CAs (no server CA is set: TEMPORAL_TLS_SERVER_CA_CERT_PATH, or server_ca_cert_path in the profile's [tls])";
-    return make('tls-untrusted', `${at}: its TLS certificate is not signed by ${trusted} (${detail}). Trust the CA that signed the server's certificate`);
+    return make(
+      'tls-untrusted',
+      `${at}: its TLS certificate is not signed by ${trusted} (${detail}). Trust the CA that signed the server's certificate`,
+    );
   }
   if (/ALTNAME|does not match certificate|NotValidForName|not in the cert's altnames/i.test(detail)) {
-    const name = connection.serverName ? `"${connection.serverName.value}" (${connection.serverName.source})` : `the host of ${connection.address.value} (${connection.address.source})`;
-    return make('tls-name', `${at}: its TLS certificate is not valid for ${name} (${detail}). Set TEMPORAL_TLS_SERVER_NAME (or server_name in the profile's [tls]) to a name the certificate carries`);
+    const name = connection.serverName
+      ? `"${connection.serverName.value}" (${connection.serverName.source})`
+      : `the host of ${connection.address.value} (${connection.address.source})`;
+    return make(
+      'tls-name',
+      `${at}: its TLS certificate is not valid for ${name} (${detail}). Set TEMPORAL_TLS_SERVER_NAME (or server_name in the profile's [tls]) to a name the certificate carries`,
+    );
   }
-  if (connection.tls.value && /wrong version number|WRONG_VERSION_NUMBER|InvalidContentType|packet length too long|http request/i.test(detail)) {
-    return make('tls-to-plaintext', `${at} answers without TLS, but TLS is on (${connection.tls.source}). Turn it off with TEMPORAL_TLS=false (or disabled = true in the profile's [tls]), or dial the server's TLS port`);
+  if (
+    connection.tls.value &&
+    /wrong version number|WRONG_VERSION_NUMBER|InvalidContentType|packet length too long|http request/i.test(detail)
+  ) {
+    return make(
+      'tls-to-plaintext',
+      `${at} answers without TLS, but TLS is on (${connection.tls.source}). Turn it off with TEMPORAL_TLS=false (or disabled = true in the profile's [tls]), or dial the server's TLS port`,
+    );
   }
   if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|ConnectionRefused|dns error/i.test(detail)) {
-    const fix = connection.managed.value ? 'start it' : `start it, or drop ${connection.address.source.split(' ')[0]} to use the managed dev server`;
+    const fix = connection.managed.value
+      ? 'start it'
+      : `start it, or drop ${connection.address.source.split(' ')[0]} to use the managed dev server`;
     return make('unreachable', `nothing answers at ${address} (${connection.address.source}): ${detail}; ${fix}`);
   }
-  if (!connection.tls.value && (detail === 'null' || /ECONNRESET|Protocol error|HTTP status code 400|GoAway|FRAME_SIZE_ERROR|socket hang up/i.test(detail))) {
+  if (
+    !connection.tls.value &&
+    (detail === 'null' ||
+      /ECONNRESET|Protocol error|HTTP status code 400|GoAway|FRAME_SIZE_ERROR|socket hang up/i.test(detail))
+  ) {
     const said = detail === 'null' ? 'it closed the connection' : detail;
-    return make('plaintext-to-tls', `${at} did not answer plaintext gRPC (${said}), and TLS is off (${connection.tls.source}); if it expects TLS, set TEMPORAL_TLS=true (or a server CA, or an API key)`);
+    return make(
+      'plaintext-to-tls',
+      `${at} did not answer plaintext gRPC (${said}), and TLS is off (${connection.tls.source}); if it expects TLS, set TEMPORAL_TLS=true (or a server CA, or an API key)`,
+    );
   }
-  return make('other', `cannot use ${at} (TLS ${connection.tls.value ? 'on' : 'off'}: ${connection.tls.source}; auth ${connection.auth.value}): ${detail}`);
+  return make(
+    'other',
+    `cannot use ${at} (TLS ${connection.tls.value ? 'on' : 'off'}: ${connection.tls.source}; auth ${connection.auth.value}): ${detail}`,
+  );
 }

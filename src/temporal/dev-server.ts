@@ -12,7 +12,10 @@ import { waitUntil } from '../core/wait';
 import { devServerTarget, temporalAnswers } from './connection';
 
 /** `--search-attribute Name=Type` flags registering the Stigmer* search attributes on a dev server. */
-export const DEV_SERVER_SEARCH_ATTRIBUTE_ARGS = Object.values(SEARCH_ATTRIBUTES).flatMap((key) => ['--search-attribute', `${key.name}=${SEARCH_ATTRIBUTE_CLI_TYPES[key.type]}`]);
+export const DEV_SERVER_SEARCH_ATTRIBUTE_ARGS = Object.values(SEARCH_ATTRIBUTES).flatMap((key) => [
+  '--search-attribute',
+  `${key.name}=${SEARCH_ATTRIBUTE_CLI_TYPES[key.type]}`,
+]);
 
 /** The repository (or installed package) root: the folder holding this project's package.json. */
 export function projectRoot(): string {
@@ -77,8 +80,16 @@ export async function startDevServer(options: DevServerOptions, readyTimeoutMs =
   const dialHost = options.ip === '0.0.0.0' ? '127.0.0.1' : options.ip === '::' ? '[::1]' : host;
   const address = `${dialHost}:${options.port}`;
   const exited = new Promise<never>((_, reject) => {
-    child.once('error', (error) => reject(new Error(`could not run ${cli}: ${error.message} (install it with: bash scripts/setup.sh)`)));
-    child.once('exit', (code, signal) => reject(new Error(`temporal server start-dev exited (${signal ?? `code ${code}`}) before answering on ${address}${options.logFile ? `; see ${options.logFile}` : ''}`)));
+    child.once('error', (error) =>
+      reject(new Error(`could not run ${cli}: ${error.message} (install it with: bash scripts/setup.sh)`)),
+    );
+    child.once('exit', (code, signal) =>
+      reject(
+        new Error(
+          `temporal server start-dev exited (${signal ?? `code ${code}`}) before answering on ${address}${options.logFile ? `; see ${options.logFile}` : ''}`,
+        ),
+      ),
+    );
   });
   exited.catch(() => undefined);
   // Not a timeout: the server exiting is an event that ends the wait early, with its own message.
@@ -102,7 +113,11 @@ async function stopProcess(child: ChildProcess): Promise<void> {
 }
 
 export async function waitForTemporal(address: string, timeoutMs: number): Promise<void> {
-  await waitUntil(async () => (await temporalAnswers(devServerTarget(address))) || undefined, { intervalMs: 200, timeoutMs, what: `Temporal to answer on ${address}` });
+  await waitUntil(async () => (await temporalAnswers(devServerTarget(address))) || undefined, {
+    intervalMs: 200,
+    timeoutMs,
+    what: `Temporal to answer on ${address}`,
+  });
 }
 
 /**
@@ -117,7 +132,9 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
     if (missing.length === 0) return true;
     await connection.operatorService.addSearchAttributes({
       namespace,
-      searchAttributes: Object.fromEntries(missing.map((key) => [key.name, temporal.api.enums.v1.IndexedValueType[`INDEXED_VALUE_TYPE_${key.type}`]])),
+      searchAttributes: Object.fromEntries(
+        missing.map((key) => [key.name, temporal.api.enums.v1.IndexedValueType[`INDEXED_VALUE_TYPE_${key.type}`]]),
+      ),
     });
     return true;
   } catch {

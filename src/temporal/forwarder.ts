@@ -27,17 +27,28 @@ export function startForwarder(forwarding: Forwarding): Promise<Server> {
     client.once('error', close).once('close', close);
     upstream.once('error', close).once('close', close);
   });
-  return new Promise((resolve, reject) => server.once('error', reject).listen(forwarding.listenPort, forwarding.listenHost, () => resolve(server)));
+  return new Promise((resolve, reject) =>
+    server.once('error', reject).listen(forwarding.listenPort, forwarding.listenHost, () => resolve(server)),
+  );
 }
 
 /** Starts the forwarder as its own detached process, returning once it listens. */
 export async function spawnDetachedForwarder(forwarding: Forwarding): Promise<void> {
-  const child = spawn(process.execPath, [__filename, JSON.stringify(forwarding)], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [__filename, JSON.stringify(forwarding)], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   await new Promise<void>((resolve, reject) => {
     let errors = '';
     child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
     child.stdout?.once('data', () => resolve());
-    child.once('exit', (code) => reject(new Error(`the Temporal forwarder on ${forwarding.listenHost}:${forwarding.listenPort} exited (${code}): ${errors.trim()}`)));
+    child.once('exit', (code) =>
+      reject(
+        new Error(
+          `the Temporal forwarder on ${forwarding.listenHost}:${forwarding.listenPort} exited (${code}): ${errors.trim()}`,
+        ),
+      ),
+    );
   });
   child.stdout?.destroy();
   child.stderr?.destroy();
@@ -45,7 +56,9 @@ export async function spawnDetachedForwarder(forwarding: Forwarding): Promise<vo
 }
 
 async function targetAnswers(forwarding: Forwarding): Promise<boolean> {
-  const [result] = await probeTargets([{ id: 'target', kind: 'tcp', host: forwarding.targetHost, port: forwarding.targetPort, timeoutMs: 2000 }]);
+  const [result] = await probeTargets([
+    { id: 'target', kind: 'tcp', host: forwarding.targetHost, port: forwarding.targetPort, timeoutMs: 2000 },
+  ]);
   return result.ok;
 }
 

@@ -20,7 +20,11 @@ export function stalledTask(described: Describe, now: number, graceMs: number): 
   if (task && task.state === SCHEDULED && now - millis(task.scheduledTime) > graceMs) return 'workflow task';
   for (const activity of described.pendingActivities ?? []) {
     if (activity.state !== SCHEDULED) continue;
-    const ready = Math.max(millis(activity.scheduledTime), millis(activity.nextAttemptScheduleTime), millis(activity.lastAttemptCompleteTime));
+    const ready = Math.max(
+      millis(activity.scheduledTime),
+      millis(activity.nextAttemptScheduleTime),
+      millis(activity.lastAttemptCompleteTime),
+    );
     if (now - ready > graceMs) return `activity ${activity.activityType?.name ?? activity.activityId}`;
   }
   return undefined;

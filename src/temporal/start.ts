@@ -19,9 +19,15 @@ export function workflowIdHost(host: string | undefined, thisHost = hostname()):
 }
 
 /** What a caller may add: summary, details, search attributes (the id, queue and policy are the contract's). */
-export type StartExtras = Partial<Pick<WorkflowStartOptions, 'staticSummary' | 'staticDetails' | 'typedSearchAttributes'>>;
+export type StartExtras = Partial<
+  Pick<WorkflowStartOptions, 'staticSummary' | 'staticDetails' | 'typedSearchAttributes'>
+>;
 
-export function startProvision(client: Client, input: ProvisionInput, extras: StartExtras = {}): Promise<WorkflowHandleWithFirstExecutionRunId<typeof provisionRunner>> {
+export function startProvision(
+  client: Client,
+  input: ProvisionInput,
+  extras: StartExtras = {},
+): Promise<WorkflowHandleWithFirstExecutionRunId<typeof provisionRunner>> {
   return client.workflow.start<typeof provisionRunner>(WORKFLOW_TYPES.provision, {
     workflowId: provisionWorkflowId(input.flags.runner, workflowIdHost(input.host)),
     taskQueue: PROVISIONING_TASK_QUEUE,
@@ -31,7 +37,11 @@ export function startProvision(client: Client, input: ProvisionInput, extras: St
   });
 }
 
-export function startTeardown(client: Client, input: TeardownInput, extras: StartExtras = {}): Promise<WorkflowHandleWithFirstExecutionRunId<typeof teardownRunner>> {
+export function startTeardown(
+  client: Client,
+  input: TeardownInput,
+  extras: StartExtras = {},
+): Promise<WorkflowHandleWithFirstExecutionRunId<typeof teardownRunner>> {
   return client.workflow.start<typeof teardownRunner>(WORKFLOW_TYPES.teardown, {
     workflowId: teardownWorkflowId(input.runner, workflowIdHost(input.host)),
     taskQueue: PROVISIONING_TASK_QUEUE,

@@ -17,14 +17,24 @@ const QUEUE_TYPES = [
 ] as const;
 
 /** Over any connection: a client's, a worker's (NativeConnection), or an activity's `Context.current().client`. */
-export async function listPollers(connection: Pick<ConnectionLike, 'workflowService'>, namespace: string, taskQueue: string): Promise<PollerSeen[]> {
+export async function listPollers(
+  connection: Pick<ConnectionLike, 'workflowService'>,
+  namespace: string,
+  taskQueue: string,
+): Promise<PollerSeen[]> {
   const described = await Promise.all(
     QUEUE_TYPES.map(async ([type, taskQueueType]) => {
-      const response = await connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType });
+      const response = await connection.workflowService.describeTaskQueue({
+        namespace,
+        taskQueue: { name: taskQueue },
+        taskQueueType,
+      });
       return (response.pollers ?? []).map((poller) => ({
         identity: poller.identity ?? '',
         type,
-        lastAccessTime: new Date(Number(poller.lastAccessTime?.seconds ?? 0) * 1000 + Math.floor((poller.lastAccessTime?.nanos ?? 0) / 1e6)).toISOString(),
+        lastAccessTime: new Date(
+          Number(poller.lastAccessTime?.seconds ?? 0) * 1000 + Math.floor((poller.lastAccessTime?.nanos ?? 0) / 1e6),
+        ).toISOString(),
       }));
     }),
   );

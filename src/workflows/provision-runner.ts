@@ -3,7 +3,19 @@
  * Stigmer backend and Temporal. Each step is one activity with its own timeouts and retries; the
  * `progress` query and the UI's current details follow along.
  */
-import { ActivityFailure, ApplicationFailure, TimeoutFailure, defineQuery, patched, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  TimeoutFailure,
+  defineQuery,
+  patched,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
 import type { Attempted, FailureDetails } from '../activities/failures';
 import type { RunnerActivities } from '../activities';
 import type { RunnerConfig } from '../core/config';
@@ -11,7 +23,14 @@ import type { ProvisionInput } from '../core/contract';
 import type { RecordedCheck, ServiceDiagnosis, VerificationReport } from '../core/diagnosis';
 import type { NetworkPlan } from '../core/network-plan';
 import { initialProgress, renderChecklist, type StepName, type StepProgress } from '../core/progress';
-import { ENGINE_SELECTION_ENV_NAMES, FAILURE_TYPES, HOST_SCHEDULE_TO_START_MS, hostTaskQueue, QUERY_NAMES, SEARCH_ATTRIBUTES } from '../core/names';
+import {
+  ENGINE_SELECTION_ENV_NAMES,
+  FAILURE_TYPES,
+  HOST_SCHEDULE_TO_START_MS,
+  hostTaskQueue,
+  QUERY_NAMES,
+  SEARCH_ATTRIBUTES,
+} from '../core/names';
 import { inputProblem } from '../core/workflow-input';
 import type { RunnerContainer } from '../docker/runner-container';
 import type { RunnerReady } from '../activities/await-runner-ready';
@@ -50,20 +69,35 @@ const LEGACY_RUNNER_TASK_QUEUE = 'agent_execution_runner';
 
 export async function provisionRunner(input: ProvisionInput): Promise<ProvisionResult> {
   const problem = inputProblem(input);
-  if (problem) throw ApplicationFailure.create({ type: FAILURE_TYPES.invalidInput, message: `invalid provisionRunner input: ${problem}`, nonRetryable: true });
+  if (problem)
+    throw ApplicationFailure.create({
+      type: FAILURE_TYPES.invalidInput,
+      message: `invalid provisionRunner input: ${problem}`,
+      nonRetryable: true,
+    });
   const runnerName = input.flags.runner;
-  const state: ProvisionProgress = { runnerName, status: 'running', steps: initialProgress(), checks: [], diagnoses: [] };
+  const state: ProvisionProgress = {
+    runnerName,
+    status: 'running',
+    steps: initialProgress(),
+    checks: [],
+    diagnoses: [],
+  };
   setHandler(progressQuery, () => state);
 
   // Added after histories without it were recorded: patched() keeps those replaying. A routed
   // provision runs every step that touches the engine on its host's queue; a host whose worker does
   // not take one in time is offline (a schedule-to-start timeout, which the server does not retry).
   const host = input.host !== undefined && patched('route-to-host') ? input.host : undefined;
-  const onHost: Partial<ActivityOptions> = host === undefined ? {} : { taskQueue: hostTaskQueue(host), scheduleToStartTimeout: HOST_SCHEDULE_TO_START_MS };
+  const onHost: Partial<ActivityOptions> =
+    host === undefined ? {} : { taskQueue: hostTaskQueue(host), scheduleToStartTimeout: HOST_SCHEDULE_TO_START_MS };
 
   // Each step retries on its own terms. A crashed worker is noticed through heartbeats on the long
   // steps and through short start-to-close timeouts on the quick ones.
-  const { resolveConfig } = proxyActivities<RunnerActivities>({ startToCloseTimeout: '10 seconds', retry: { maximumAttempts: 3, initialInterval: '500 ms' } });
+  const { resolveConfig } = proxyActivities<RunnerActivities>({
+    startToCloseTimeout: '10 seconds',
+    retry: { maximumAttempts: 3, initialInterval: '500 ms' },
+  });
   const { planNetworking } = proxyActivities<RunnerActivities>({
     ...onHost,
     startToCloseTimeout: '20 seconds',
@@ -92,7 +126,11 @@ export async function provisionRunner(input: ProvisionInput): Promise<ProvisionR
     heartbeatTimeout: '10 seconds',
     retry: { maximumAttempts: 3 },
   });
-  const { stopRunner } = proxyActivities<RunnerActivities>({ ...onHost, startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', maximumAttempts: 3 } });
+  const { stopRunner } = proxyActivities<RunnerActivities>({
+    ...onHost,
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '1 second', maximumAttempts: 3 },
+  });
 
   // Added after histories without it were recorded: patched() keeps those replaying (README: "Changing the workflow").
   const indexOutcome = input.searchAttributes === true && patched('search-attributes-outcome');
@@ -108,46 +146,98 @@ export async function provisionRunner(input: ProvisionInput): Promise<ProvisionR
 
   /** A host-bound step nobody took: the host's worker is gone (or was never started). */
   function hostOffline(error: unknown): ApplicationFailure | undefined {
-    if (host === undefined || !(error instanceof ActivityFailure) || !(error.cause instanceof TimeoutFailure) || error.cause.timeoutType !== 'SCHEDULE_TO_START') return undefined;
+    if (
+      host === undefined ||
+      !(error instanceof ActivityFailure) ||
+      !(error.cause instanceof TimeoutFailure) ||
+      error.cause.timeoutType !== 'SCHEDULE_TO_START'
+    )
+      return undefined;
     const seconds = Math.round(HOST_SCHEDULE_TO_START_MS / 1000);
-    return ApplicationFailure.create({ type: FAILURE_TYPES.hostOffline, message: `host ${host} has no worker polling ${hostTaskQueue(host)} (nothing took the step within ${seconds} s)`, nonRetryable: true });
+    return ApplicationFailure.create({
+      type: FAILURE_TYPES.hostOffline,
+      message: `host ${host} has no worker polling ${hostTaskQueue(host)} (nothing took the step within ${seconds} s)`,
+      nonRetryable: true,
+    });
   }
 
   /** Runs one step: keeps progress, the UI checklist and the error that ends the provision. */
-  async function step<T>(name: StepName, summary: string, run: (options: ActivityOptions) => Promise<Attempted<T>>, note: (value: T) => string): Promise<T> {
+  async function step<T>(
+    name: StepName,
+    summary: string,
+    run: (options: ActivityOptions) => Promise<Attempted<T>>,
+    note: (value: T) => string,
+  ): Promise<T> {
     const progress = state.steps.find((entry) => entry.name === name) as StepProgress;
     Object.assign(progress, { status: 'running', startedAt: Date.now(), attempts: 1, summary });
     setCurrentDetails(renderChecklist(runnerName, state.steps));
     try {
       const { value, attempt } = await run({ summary } as ActivityOptions);
-      Object.assign(progress, { status: 'succeeded', attempts: attempt, durationMs: Date.now() - (progress.startedAt as number), note: note(value) });
+      Object.assign(progress, {
+        status: 'succeeded',
+        attempts: attempt,
+        durationMs: Date.now() - (progress.startedAt as number),
+        note: note(value),
+      });
       return value;
     } catch (error) {
-      const failure = error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? error.cause : hostOffline(error);
+      const failure =
+        error instanceof ActivityFailure && error.cause instanceof ApplicationFailure
+          ? error.cause
+          : hostOffline(error);
       const details = failure?.details?.[0] as FailureDetails | undefined;
       const message = failure?.message ?? (error as Error).message;
-      Object.assign(progress, { status: 'failed', attempts: details?.attempt ?? progress.attempts, durationMs: Date.now() - (progress.startedAt as number), error: message });
+      Object.assign(progress, {
+        status: 'failed',
+        attempts: details?.attempt ?? progress.attempts,
+        durationMs: Date.now() - (progress.startedAt as number),
+        error: message,
+      });
       if (details?.report) Object.assign(state, { checks: details.report.checks, diagnoses: details.report.diagnoses });
       state.status = 'failed';
       state.error = { type: failure?.type ?? 'Error', message };
       recordOutcome(name);
-      throw ApplicationFailure.create({ type: state.error.type, message: `${name} failed: ${message}`, nonRetryable: true, details: [state] });
+      throw ApplicationFailure.create({
+        type: state.error.type,
+        message: `${name} failed: ${message}`,
+        nonRetryable: true,
+        details: [state],
+      });
     } finally {
-      setCurrentDetails(renderChecklist(runnerName, state.steps, state.diagnoses.filter((diagnosis) => !diagnosis.ok)));
+      setCurrentDetails(
+        renderChecklist(
+          runnerName,
+          state.steps,
+          state.diagnoses.filter((diagnosis) => !diagnosis.ok),
+        ),
+      );
     }
   }
 
-  const resolved = await step('resolveConfig', `resolve config for ${runnerName}`, (o) => resolveConfig.executeWithOptions(o, [{ flags: input.flags, trigger: input.trigger }]), (c) => `image ${c.runner.image.value}, network ${c.runner.network.value}`);
+  const resolved = await step(
+    'resolveConfig',
+    `resolve config for ${runnerName}`,
+    (o) => resolveConfig.executeWithOptions(o, [{ flags: input.flags, trigger: input.trigger }]),
+    (c) => `image ${c.runner.image.value}, network ${c.runner.network.value}`,
+  );
   // Resolved by whichever worker took it: on a host, the engine is the host worker's own unless the
   // trigger selected one explicitly (which `run` sends only to its own machine's host).
   const selected = ENGINE_SELECTION_ENV_NAMES.some((name) => input.trigger?.env[name] !== undefined);
   const config: RunnerConfig = host !== undefined && !selected ? withoutEngine(resolved) : resolved;
-  const plan = await step('planNetworking', 'ask the Docker engine what it is and plan networking', (o) => planNetworking.executeWithOptions(o, [config]), (p) => describePlan(p, config));
+  const plan = await step(
+    'planNetworking',
+    'ask the Docker engine what it is and plan networking',
+    (o) => planNetworking.executeWithOptions(o, [config]),
+    (p) => describePlan(p, config),
+  );
   state.plan = plan;
   const container = await step(
     'startContainer',
     `start ${config.runner.image.value} as ${runnerName} (network ${plan.mode})`,
-    (o) => startContainer.executeWithOptions(o, [{ flags: input.flags, trigger: input.trigger, config, plan, workflowId: workflowInfo().workflowId }]),
+    (o) =>
+      startContainer.executeWithOptions(o, [
+        { flags: input.flags, trigger: input.trigger, config, plan, workflowId: workflowInfo().workflowId },
+      ]),
     (c) => `${c.action} ${c.id.slice(0, 12)}`,
   );
   state.container = container;
@@ -179,12 +269,25 @@ export async function provisionRunner(input: ProvisionInput): Promise<ProvisionR
   /** A runner that failed verification must not take work: stop it, keep it for its logs. */
   async function stopFailedRunner(failed: RunnerContainer): Promise<void> {
     try {
-      const { value } = await stopRunner.executeWithOptions({ summary: `stop ${failed.name}: it failed verification (kept for its logs)` } as ActivityOptions, [failed]);
+      const { value } = await stopRunner.executeWithOptions(
+        { summary: `stop ${failed.name}: it failed verification (kept for its logs)` } as ActivityOptions,
+        [failed],
+      );
       state.stoppedAfterFailure = { container: failed.name, stopped: true, message: value.message };
     } catch (error) {
-      state.stoppedAfterFailure = { container: failed.name, stopped: false, message: `could not stop ${failed.name}: ${(error as Error).message}` };
+      state.stoppedAfterFailure = {
+        container: failed.name,
+        stopped: false,
+        message: `could not stop ${failed.name}: ${(error as Error).message}`,
+      };
     }
-    setCurrentDetails(renderChecklist(runnerName, state.steps, state.diagnoses.filter((diagnosis) => !diagnosis.ok)));
+    setCurrentDetails(
+      renderChecklist(
+        runnerName,
+        state.steps,
+        state.diagnoses.filter((diagnosis) => !diagnosis.ok),
+      ),
+    );
   }
   return { ...state, status: 'ready', config, plan, container, ready };
 }

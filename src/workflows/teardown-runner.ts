@@ -15,9 +15,18 @@ const REMOVE_OPTIONS = {
 export async function teardownRunner(input: TeardownInput): Promise<TeardownResult> {
   // A routed teardown removes on its host (patched: histories without hosts still replay).
   const host = input.host !== undefined && patched('route-to-host') ? input.host : undefined;
-  const { removeRunner } = proxyActivities<RunnerActivities>(host === undefined ? REMOVE_OPTIONS : { ...REMOVE_OPTIONS, taskQueue: hostTaskQueue(host), scheduleToStartTimeout: HOST_SCHEDULE_TO_START_MS });
+  const { removeRunner } = proxyActivities<RunnerActivities>(
+    host === undefined
+      ? REMOVE_OPTIONS
+      : { ...REMOVE_OPTIONS, taskQueue: hostTaskQueue(host), scheduleToStartTimeout: HOST_SCHEDULE_TO_START_MS },
+  );
   setCurrentDetails(`**Tearing down runner \`${input.runner}\`**`);
-  const { value: removed } = await removeRunner.executeWithOptions({ summary: `stop and remove the containers of ${input.runner}` }, (input.engine ? [input.runner, input.engine] : [input.runner]) as [string, { value: string; source: string }?]);
-  setCurrentDetails(`**Runner \`${input.runner}\` torn down**: ${removed.length === 0 ? 'nothing was running' : removed.map((entry) => `\`${entry.name}\` (${entry.state})`).join(', ')} removed`);
+  const { value: removed } = await removeRunner.executeWithOptions(
+    { summary: `stop and remove the containers of ${input.runner}` },
+    (input.engine ? [input.runner, input.engine] : [input.runner]) as [string, { value: string; source: string }?],
+  );
+  setCurrentDetails(
+    `**Runner \`${input.runner}\` torn down**: ${removed.length === 0 ? 'nothing was running' : removed.map((entry) => `\`${entry.name}\` (${entry.state})`).join(', ')} removed`,
+  );
   return { runner: input.runner, removed };
 }

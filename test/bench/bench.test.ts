@@ -21,12 +21,26 @@ test('npm run bench --quick produces every figure, as a table and as JSON', asyn
   if (code !== 0) throw new Error(`the bench exited ${code}:\n${stderr.slice(-4000)}`);
 
   expect(statSync(OUTPUT).mtimeMs).toBeGreaterThanOrEqual(started);
-  const report = JSON.parse(readFileSync(OUTPUT, 'utf8')) as { mode: string; figures: Record<string, number>; p4: { failures: number; failureMessages: string[] } };
+  const report = JSON.parse(readFileSync(OUTPUT, 'utf8')) as {
+    mode: string;
+    figures: Record<string, number>;
+    p4: { failures: number; failureMessages: string[] };
+  };
   expect(report.mode).toBe('quick');
-  expect({ failures: report.p4.failures, failureMessages: report.p4.failureMessages }).toEqual({ failures: 0, failureMessages: [] });
+  expect({ failures: report.p4.failures, failureMessages: report.p4.failureMessages }).toEqual({
+    failures: 0,
+    failureMessages: [],
+  });
   expect(Object.keys(report.figures).length).toBeGreaterThanOrEqual(11);
   for (const [name, value] of Object.entries(report.figures)) {
     expect({ name, finitePositive: Number.isFinite(value) && value > 0 }).toEqual({ name, finitePositive: true });
   }
-  for (const figure of ['ratio of medians', 'seed bug', 'cold start', 'concurrent provisions: failures', 'history events per provision']) expect(stdout).toContain(figure);
+  for (const figure of [
+    'ratio of medians',
+    'seed bug',
+    'cold start',
+    'concurrent provisions: failures',
+    'history events per provision',
+  ])
+    expect(stdout).toContain(figure);
 });

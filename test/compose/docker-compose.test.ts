@@ -20,15 +20,25 @@ const HOME = '/home/u'; // configFrom's home directory
 
 async function compose(args: string[], env: Record<string, string> = {}): Promise<Run> {
   try {
-    return await runProgram('docker-compose', ['-f', FILE, ...args], { cwd: ROOT, env: childEnv(HOME, env), timeoutMs: 60_000 });
+    return await runProgram('docker-compose', ['-f', FILE, ...args], {
+      cwd: ROOT,
+      env: childEnv(HOME, env),
+      timeoutMs: 60_000,
+    });
   } catch (error) {
-    if (/ENOENT/.test((error as Error).message)) throw new Error('docker-compose not found on PATH: run `bash scripts/setup.sh` (installs Debian\'s docker-compose)');
+    if (/ENOENT/.test((error as Error).message))
+      throw new Error(
+        "docker-compose not found on PATH: run `bash scripts/setup.sh` (installs Debian's docker-compose)",
+      );
     throw error;
   }
 }
 
 interface Normalized {
-  services: Record<string, { image?: string; environment?: Record<string, string>; network_mode?: string; extra_hosts?: string[] }>;
+  services: Record<
+    string,
+    { image?: string; environment?: Record<string, string>; network_mode?: string; extra_hosts?: string[] }
+  >;
 }
 
 async function normalized(env: Record<string, string> = {}): Promise<Normalized> {
@@ -38,8 +48,15 @@ async function normalized(env: Record<string, string> = {}): Promise<Normalized>
 }
 
 const config = configFrom({ STIGMER_RUNNER_NETWORK: 'bridge' });
-const spec = buildContainerSpec(config, planNetworking(config, ENGINES.nativeLinux), {}, provisionWorkflowId(DEFAULT_RUNNER_NAME));
-const specEnv = Object.fromEntries(spec.env.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+const spec = buildContainerSpec(
+  config,
+  planNetworking(config, ENGINES.nativeLinux),
+  {},
+  provisionWorkflowId(DEFAULT_RUNNER_NAME),
+);
+const specEnv = Object.fromEntries(
+  spec.env.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+);
 
 test('docker-compose config -q accepts the file', async () => {
   const run = await compose(['config', '-q']);
@@ -47,7 +64,7 @@ test('docker-compose config -q accepts the file', async () => {
   expect(run.code).toBe(0);
 });
 
-test('after interpolation the runner has the provisioner\'s env for a bridged runner, its names all from the env contract', async () => {
+test("after interpolation the runner has the provisioner's env for a bridged runner, its names all from the env contract", async () => {
   const { services } = await normalized();
   const env = services['agent-runner'].environment ?? {};
   expect(Object.keys(env).filter((name) => !RUNNER_CONTRACTS['python-2026-01'].reads.includes(name))).toEqual([]);
@@ -56,8 +73,15 @@ test('after interpolation the runner has the provisioner\'s env for a bridged ru
   for (const service of Object.values(services)) expect(service.network_mode).toBeUndefined();
 });
 
-test('image, model and API key come from the caller\'s environment', async () => {
-  const { services } = await normalized({ STIGMER_RUNNER_IMAGE: 'stigmer-agent-runner:local', STIGMER_LLM_MODEL: 'llama3.2:3b', ANTHROPIC_API_KEY: 'sk-from-env' });
+test("image, model and API key come from the caller's environment", async () => {
+  const { services } = await normalized({
+    STIGMER_RUNNER_IMAGE: 'stigmer-agent-runner:local',
+    STIGMER_LLM_MODEL: 'llama3.2:3b',
+    ANTHROPIC_API_KEY: 'sk-from-env',
+  });
   expect(services['agent-runner'].image).toBe('stigmer-agent-runner:local');
-  expect(services['agent-runner'].environment).toMatchObject({ STIGMER_LLM_MODEL: 'llama3.2:3b', STIGMER_LLM_API_KEY: 'sk-from-env' });
+  expect(services['agent-runner'].environment).toMatchObject({
+    STIGMER_LLM_MODEL: 'llama3.2:3b',
+    STIGMER_LLM_API_KEY: 'sk-from-env',
+  });
 });

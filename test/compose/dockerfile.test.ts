@@ -27,7 +27,10 @@ function buildStageCopies(dockerfile: string): Copy[] {
     .map((line) => line.trim())
     .filter((line) => /^COPY\s/i.test(line) && !/--from=/.test(line))
     .map((line) => {
-      const parts = line.split(/\s+/).slice(1).filter((part) => !part.startsWith('--'));
+      const parts = line
+        .split(/\s+/)
+        .slice(1)
+        .filter((part) => !part.startsWith('--'));
       return { sources: parts.slice(0, -1), dest: parts[parts.length - 1] };
     });
 }
@@ -53,7 +56,8 @@ test('the build stage copies only paths that exist, and npm run build succeeds o
     for (const source of sources) {
       expect(existsSync(join(ROOT, source))).toBe(true);
       // Docker's rule: into a directory (`dest/`, or several sources) the source keeps its name; else it becomes dest.
-      const target = dest.endsWith('/') || sources.length > 1 ? join(context, dest, basename(source)) : join(context, dest);
+      const target =
+        dest.endsWith('/') || sources.length > 1 ? join(context, dest, basename(source)) : join(context, dest);
       await mkdir(join(target, '..'), { recursive: true });
       await cp(join(ROOT, source), target, { recursive: true });
     }
@@ -61,12 +65,17 @@ test('the build stage copies only paths that exist, and npm run build succeeds o
   await symlink(join(ROOT, 'node_modules'), join(context, 'node_modules'), 'dir');
 
   const build = await run('npm', ['run', '--silent', 'build'], context);
-  expect({ code: build.code, output: build.code === 0 ? '' : `${build.stdout}${build.stderr}` }).toEqual({ code: 0, output: '' });
+  expect({ code: build.code, output: build.code === 0 ? '' : `${build.stdout}${build.stderr}` }).toEqual({
+    code: 0,
+    output: '',
+  });
   expect(existsSync(join(context, 'dist', 'workflow-bundle.js'))).toBe(true);
 
   // The runtime stage keeps package.json, bin and dist: the CLI starts from them.
   await rm(join(context, 'src'), { recursive: true, force: true });
-  const plan = await run('node', ['bin/stigmer-runner.js', 'plan', '--platform', 'linux', '--json'], context, { HOME: context });
+  const plan = await run('node', ['bin/stigmer-runner.js', 'plan', '--platform', 'linux', '--json'], context, {
+    HOME: context,
+  });
   expect(plan.stderr).toBe('');
   expect(plan.code).toBe(0);
   expect(JSON.parse(plan.stdout)).toHaveProperty('network');

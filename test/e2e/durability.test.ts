@@ -41,27 +41,30 @@ function attemptsOf(result: ProvisionResult, step: StepName): number | undefined
 }
 
 describe('the worker is SIGKILLed in a step, after the step did its work but before it reported', () => {
-  it.each(STEP_NAMES.map((step) => [step]))('%s: a new worker finishes the provision; one runner container', async (step) => {
-    const runner = `crash-${step.toLowerCase()}-${process.pid}`;
-    const env = e2e.scenarioEnv(runner, await e2e.services('127.0.0.1'));
-    const client = await clientOf(e2e.temporal.address);
-    const first = await worker({ temporalAddress: e2e.temporal.address, env, pause: { step, when: 'after' } });
-    const started = Date.now();
-    const handle = await startProvision(client, { flags: { runner }, trigger: triggerContext(env, e2e.home) });
-    await first.paused;
-    await first.kill('SIGKILL');
-    await worker({ temporalAddress: e2e.temporal.address, env });
+  it.each(STEP_NAMES.map((step) => [step]))(
+    '%s: a new worker finishes the provision; one runner container',
+    async (step) => {
+      const runner = `crash-${step.toLowerCase()}-${process.pid}`;
+      const env = e2e.scenarioEnv(runner, await e2e.services('127.0.0.1'));
+      const client = await clientOf(e2e.temporal.address);
+      const first = await worker({ temporalAddress: e2e.temporal.address, env, pause: { step, when: 'after' } });
+      const started = Date.now();
+      const handle = await startProvision(client, { flags: { runner }, trigger: triggerContext(env, e2e.home) });
+      await first.paused;
+      await first.kill('SIGKILL');
+      await worker({ temporalAddress: e2e.temporal.address, env });
 
-    const result = await handle.result();
-    recordTiming(`durability: worker killed in ${step} → ready`, Date.now() - started);
-    expect(result.status).toBe('ready');
-    expect(attemptsOf(result, step)).toBeGreaterThanOrEqual(2); // the killed attempt, then the new worker's
-    const containers = await e2e.runnerContainers(runner);
-    expect(containers).toHaveLength(1);
-    expect(containers[0].State).toBe('running');
-    // No stray containers of this runner by name either (the probe runs by exec, never as a container).
-    expect(await e2e.docker.listContainers({ all: true, filters: { name: [runner] } })).toHaveLength(1);
-  });
+      const result = await handle.result();
+      recordTiming(`durability: worker killed in ${step} → ready`, Date.now() - started);
+      expect(result.status).toBe('ready');
+      expect(attemptsOf(result, step)).toBeGreaterThanOrEqual(2); // the killed attempt, then the new worker's
+      const containers = await e2e.runnerContainers(runner);
+      expect(containers).toHaveLength(1);
+      expect(containers[0].State).toBe('running');
+      // No stray containers of this runner by name either (the probe runs by exec, never as a container).
+      expect(await e2e.docker.listContainers({ all: true, filters: { name: [runner] } })).toHaveLength(1);
+    },
+  );
 });
 
 test('the Temporal server (with a db file) is stopped and restarted mid-provision; the provision completes', async () => {
@@ -69,8 +72,15 @@ test('the Temporal server (with a db file) is stopped and restarted mid-provisio
   const dbFile = join(e2e.home, `temporal-${randomUUID()}.db`);
   const server = await startTestTemporal({ ip: '0.0.0.0', dbFile });
   e2e.cleanup(() => server.stop());
-  const env = { ...e2e.scenarioEnv(runner, await e2e.services('127.0.0.1')), TEMPORAL_SERVICE_ADDRESS: `localhost:${server.port}` };
-  const first = await worker({ temporalAddress: server.address, env, pause: { step: 'verifyConnectivity', when: 'after' } });
+  const env = {
+    ...e2e.scenarioEnv(runner, await e2e.services('127.0.0.1')),
+    TEMPORAL_SERVICE_ADDRESS: `localhost:${server.port}`,
+  };
+  const first = await worker({
+    temporalAddress: server.address,
+    env,
+    pause: { step: 'verifyConnectivity', when: 'after' },
+  });
   const client = await clientOf(server.address);
   const started = Date.now();
   const handle = await startProvision(client, { flags: { runner }, trigger: triggerContext(env, e2e.home) });
@@ -94,11 +104,19 @@ test('the Docker engine is unreachable for a while during startContainer; the st
   const runner = `engine-gone-${process.pid}`;
   // The rootful engine's socket, found as the product finds it (DOCKER_HOST, docker context, default).
   const engine = findDockerEndpoint({ ...process.env, ...e2e.engine.env }, homedir());
-  if (!engine.url.startsWith('unix://')) throw new Error(`the engine-outage test needs a unix-socket engine; found ${engine.url} (${engine.source})`);
-  const proxy = await startUnixProxy(join(e2e.home, `docker-${randomUUID().slice(0, 8)}.sock`), engine.url.slice('unix://'.length));
+  if (!engine.url.startsWith('unix://'))
+    throw new Error(`the engine-outage test needs a unix-socket engine; found ${engine.url} (${engine.source})`);
+  const proxy = await startUnixProxy(
+    join(e2e.home, `docker-${randomUUID().slice(0, 8)}.sock`),
+    engine.url.slice('unix://'.length),
+  );
   e2e.cleanup(() => proxy.down());
   const env = { ...e2e.scenarioEnv(runner, await e2e.services('127.0.0.1')), DOCKER_HOST: `unix://${proxy.path}` };
-  const first = await worker({ temporalAddress: e2e.temporal.address, env, pause: { step: 'startContainer', when: 'before' } });
+  const first = await worker({
+    temporalAddress: e2e.temporal.address,
+    env,
+    pause: { step: 'startContainer', when: 'before' },
+  });
   const client = await clientOf(e2e.temporal.address);
   const handle = await startProvision(client, { flags: { runner }, trigger: triggerContext(env, e2e.home) });
   await first.paused;
@@ -110,10 +128,16 @@ test('the Docker engine is unreachable for a while during startContainer; the st
   // engine (1 s then 2 s backoff: about 3 s) — awaited on the server's record, not on a clock.
   await waitUntil(
     async () => {
-      const pending = (await handle.describe()).raw.pendingActivities?.find((activity) => activity.activityType?.name === 'startContainer');
+      const pending = (await handle.describe()).raw.pendingActivities?.find(
+        (activity) => activity.activityType?.name === 'startContainer',
+      );
       return (pending?.attempt ?? 0) > OUTAGE.failedAttempts || undefined;
     },
-    { intervalMs: 100, timeoutMs: OUTAGE.timeoutMs, what: `startContainer to fail ${OUTAGE.failedAttempts} times while the engine is gone` },
+    {
+      intervalMs: 100,
+      timeoutMs: OUTAGE.timeoutMs,
+      what: `startContainer to fail ${OUTAGE.failedAttempts} times while the engine is gone`,
+    },
   );
   await proxy.up();
 

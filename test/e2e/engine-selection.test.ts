@@ -18,7 +18,9 @@ test('a standalone worker provisions on the engine the trigger selected, not its
   const run = await e2e.cli(['run', '--json'], e2e.scenarioEnv(runner, await e2e.services('127.0.0.1')));
   expect(run.stderr).not.toMatch(/running a worker in this process/); // the standalone worker served it
   expect(run.code).toBe(0);
-  expect(stepOf(run, 'planNetworking')?.note).toMatch(/^Podman \(engine [\d.]+\) at unix:\/\/\/run\/podman\/podman\.sock \(env:DOCKER_HOST\): network host$/);
+  expect(stepOf(run, 'planNetworking')?.note).toMatch(
+    /^Podman \(engine [\d.]+\) at unix:\/\/\/run\/podman\/podman\.sock \(env:DOCKER_HOST\): network host$/,
+  );
   expect(await e2e.runnerContainers(runner)).toHaveLength(1);
   const rootful = connectDocker({}).docker;
   expect(await rootful.listContainers({ all: true, filters: { name: [runner] } })).toEqual([]);

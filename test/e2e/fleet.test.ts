@@ -36,7 +36,8 @@ async function provision(host: string, runner: string, engine: EngineUnderTest) 
   return e2e.cli(['run', '--host', host, '--json'], env);
 }
 
-const onEngine = async (engine: EngineUnderTest, runner: string) => (await engine.docker.listContainers({ all: true, filters: { label: [`${LABELS.runner}=${runner}`] } })).length;
+const onEngine = async (engine: EngineUnderTest, runner: string) =>
+  (await engine.docker.listContainers({ all: true, filters: { label: [`${LABELS.runner}=${runner}`] } })).length;
 
 test('provisions on two hosts at once land on their own engines; hosts lists both', async () => {
   await Promise.all([hostWorker(HOST_A, e2e.engine), hostWorker(HOST_B, podman)]);
@@ -44,19 +45,45 @@ test('provisions on two hosts at once land on their own engines; hosts lists bot
   const started = Date.now();
   const [a, b] = await Promise.all([provision(HOST_A, runnerA, e2e.engine), provision(HOST_B, runnerB, podman)]);
   recordTiming('fleet: two hosts provisioned at once', Date.now() - started);
-  expect({ a: a.code, b: b.code, stderr: a.code || b.code ? `${a.stderr}\n${b.stderr}` : '' }).toEqual({ a: 0, b: 0, stderr: '' });
+  expect({ a: a.code, b: b.code, stderr: a.code || b.code ? `${a.stderr}\n${b.stderr}` : '' }).toEqual({
+    a: 0,
+    b: 0,
+    stderr: '',
+  });
   expect(a.stderr).not.toMatch(/running a worker in this process/);
   expect(a.json?.workflowId).toBe(provisionWorkflowId(runnerA, HOST_A));
   expect(b.json?.workflowId).toBe(provisionWorkflowId(runnerB, HOST_B));
   expect(stepOf(a, 'planNetworking')?.note).toMatch(/^Docker/);
   expect(stepOf(b, 'planNetworking')?.note).toMatch(/^Podman/);
-  expect([await onEngine(e2e.engine, runnerA), await onEngine(podman, runnerA), await onEngine(podman, runnerB), await onEngine(e2e.engine, runnerB)]).toEqual([1, 0, 1, 0]);
+  expect([
+    await onEngine(e2e.engine, runnerA),
+    await onEngine(podman, runnerA),
+    await onEngine(podman, runnerB),
+    await onEngine(e2e.engine, runnerB),
+  ]).toEqual([1, 0, 1, 0]);
 
   const hosts = await e2e.cli(['hosts', '--json'], e2e.scenarioEnv(runnerA, await e2e.services('127.0.0.1')));
   expect(hosts.code).toBe(0);
-  const listed = (hosts.json as unknown as { hosts: Array<{ host: string; live: boolean; engine?: string; runners: Array<{ runner: string; status: string }> }> }).hosts;
-  expect(listed.find((entry) => entry.host === HOST_A)).toMatchObject({ live: true, engine: 'native-linux', runners: [{ runner: runnerA, status: 'ready' }] });
-  expect(listed.find((entry) => entry.host === HOST_B)).toMatchObject({ live: true, engine: 'podman', runners: [{ runner: runnerB, status: 'ready' }] });
+  const listed = (
+    hosts.json as unknown as {
+      hosts: Array<{
+        host: string;
+        live: boolean;
+        engine?: string;
+        runners: Array<{ runner: string; status: string }>;
+      }>;
+    }
+  ).hosts;
+  expect(listed.find((entry) => entry.host === HOST_A)).toMatchObject({
+    live: true,
+    engine: 'native-linux',
+    runners: [{ runner: runnerA, status: 'ready' }],
+  });
+  expect(listed.find((entry) => entry.host === HOST_B)).toMatchObject({
+    live: true,
+    engine: 'podman',
+    runners: [{ runner: runnerB, status: 'ready' }],
+  });
 });
 
 test("host b's worker SIGKILLed: a run for b fails fast as HostOffline while a keeps provisioning; restarted, b provisions", async () => {
@@ -69,7 +96,12 @@ test("host b's worker SIGKILLed: a run for b fails fast as HostOffline while a k
   expect(a.code).toBe(0);
   expect({ code: b.code, error: b.json?.error }).toEqual({
     code: 4,
-    error: { type: 'HostOffline', message: expect.stringMatching(new RegExp(`host ${HOST_B} has no worker polling runner_provisioning@${HOST_B} .*\\(last seen \\d{4}-`)) },
+    error: {
+      type: 'HostOffline',
+      message: expect.stringMatching(
+        new RegExp(`host ${HOST_B} has no worker polling runner_provisioning@${HOST_B} .*\\(last seen \\d{4}-`),
+      ),
+    },
   });
   expect(b.ms).toBeLessThan(HOST_SCHEDULE_TO_START_MS + 25_000);
   expect(stepOf(b, 'planNetworking')).toMatchObject({ status: 'failed', attempts: 1 });

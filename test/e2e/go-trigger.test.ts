@@ -61,9 +61,17 @@ async function inputOf(workflowId: string): Promise<unknown> {
 
 test('go vet and go test pass for the Go trigger and the contract package', async () => {
   for (const dir of GO_MODULES) {
-    for (const args of [['vet', './...'], ['test', './...']]) {
+    for (const args of [
+      ['vet', './...'],
+      ['test', './...'],
+    ]) {
       const run = await go(args, dir);
-      expect({ dir, args, code: run.code, output: run.code === 0 ? '' : `${run.stdout}${run.stderr}` }).toEqual({ dir, args, code: 0, output: '' });
+      expect({ dir, args, code: run.code, output: run.code === 0 ? '' : `${run.stdout}${run.stderr}` }).toEqual({
+        dir,
+        args,
+        code: 0,
+        output: '',
+      });
     }
   }
 });
@@ -80,18 +88,43 @@ test('the Go trigger provisions a runner end to end, printing the lines our CLI 
   const result = (await client.workflow.getHandle(workflowId).result()) as ProvisionResult;
   // Our CLI's lines: each step as it settled, and (for a step that ran 2 s or more) what it waited for.
   const waiting = run.stdout.split('\n').filter((line) => line.startsWith('… '));
-  expect(waiting).toEqual(result.steps.flatMap((step) => (waiting.includes(waitingLine(step)) ? [waitingLine(step)] : [])));
-  const settled = run.stdout.split('\n').filter((line) => !line.startsWith('… ')).join('\n');
-  expect(settled).toBe([`provisioning ${runner}: workflow ${workflowId}`, ...result.steps.map(stepLine), `✓ runner ${runner} is ready`, ''].join('\n'));
+  expect(waiting).toEqual(
+    result.steps.flatMap((step) => (waiting.includes(waitingLine(step)) ? [waitingLine(step)] : [])),
+  );
+  const settled = run.stdout
+    .split('\n')
+    .filter((line) => !line.startsWith('… '))
+    .join('\n');
+  expect(settled).toBe(
+    [
+      `provisioning ${runner}: workflow ${workflowId}`,
+      ...result.steps.map(stepLine),
+      `✓ runner ${runner} is ready`,
+      '',
+    ].join('\n'),
+  );
   const [container, ...others] = await e2e.runnerContainers(runner);
-  expect({ others, state: container.State, image: container.Image }).toEqual({ others: [], state: 'running', image: e2e.image });
+  expect({ others, state: container.State, image: container.Image }).toEqual({
+    others: [],
+    state: 'running',
+    image: e2e.image,
+  });
 
   // flags + trigger { the setting env vars that are set, home }, as `stigmer-runner run` builds it
   const input = await inputOf(workflowId);
   const triggerEnvNames: string[] = JSON.parse(committedContractFile('contract.json')).triggerEnvNames;
   const seen = goEnv(env);
-  expect(input).toEqual({ flags: { runner }, trigger: { env: Object.fromEntries(triggerEnvNames.filter((name) => name in seen).map((name) => [name, seen[name]])), homeDir: e2e.home }, searchAttributes: true });
-  expect(Object.keys((input as { trigger: { env: object } }).trigger.env)).toEqual(expect.arrayContaining(['STIGMER_RUNNER_IMAGE', 'TEMPORAL_SERVICE_ADDRESS', 'TEMPORAL_ADDRESS']));
+  expect(input).toEqual({
+    flags: { runner },
+    trigger: {
+      env: Object.fromEntries(triggerEnvNames.filter((name) => name in seen).map((name) => [name, seen[name]])),
+      homeDir: e2e.home,
+    },
+    searchAttributes: true,
+  });
+  expect(Object.keys((input as { trigger: { env: object } }).trigger.env)).toEqual(
+    expect.arrayContaining(['STIGMER_RUNNER_IMAGE', 'TEMPORAL_SERVICE_ADDRESS', 'TEMPORAL_ADDRESS']),
+  );
   expect(committedSchemaProblems('provision-runner.input', input)).toEqual([]);
   const { searchAttributes } = await client.workflow.getHandle(workflowId).describe();
   expect(searchAttributes).toMatchObject({ StigmerRunner: [runner], StigmerStatus: ['ready'] });
@@ -102,32 +135,67 @@ test('a Go trigger and our CLI started together attach to one execution: same wo
   const env = e2e.scenarioEnv(runner, await e2e.services('127.0.0.1'));
   await worker(env);
   const started = Date.now();
-  const [viaGo, viaCli] = await Promise.all([goRun(['--runner', runner, '--json'], env), e2e.cli(['run', '--json'], env)]);
+  const [viaGo, viaCli] = await Promise.all([
+    goRun(['--runner', runner, '--json'], env),
+    e2e.cli(['run', '--json'], env),
+  ]);
   recordTiming('go trigger + CLI at once → both ready', Date.now() - started);
-  const fromGo = JSON.parse(viaGo.stdout) as { workflowId: string; runId: string; status: string; steps: unknown[]; container: { id: string } };
+  const fromGo = JSON.parse(viaGo.stdout) as {
+    workflowId: string;
+    runId: string;
+    status: string;
+    steps: unknown[];
+    container: { id: string };
+  };
   expect({ code: viaGo.code, status: fromGo.status }).toEqual({ code: 0, status: 'ready' });
   expect({ code: viaCli.code, status: viaCli.json?.status }).toEqual({ code: 0, status: 'ready' });
-  expect({ workflowId: fromGo.workflowId, runId: fromGo.runId, container: fromGo.container.id }).toEqual({ workflowId: viaCli.json?.workflowId, runId: viaCli.json?.runId, container: viaCli.json?.container?.id });
+  expect({ workflowId: fromGo.workflowId, runId: fromGo.runId, container: fromGo.container.id }).toEqual({
+    workflowId: viaCli.json?.workflowId,
+    runId: viaCli.json?.runId,
+    container: viaCli.json?.container?.id,
+  });
   expect(viaCli.json?.steps).toMatchObject(fromGo.steps); // the Go trigger keeps the promised fields of each step
   // The same --json document (but the UI link, which only our CLI knows).
   const fromCli = JSON.parse(viaCli.stdout) as Record<string, unknown>;
-  expect(Object.keys(fromGo).sort()).toEqual(Object.keys(fromCli).filter((key) => key !== 'uiUrl').sort());
-  expect(fromGo).toMatchObject({ runner: fromCli.runner, network: fromCli.network, diagnosis: fromCli.diagnosis, checks: fromCli.checks });
+  expect(Object.keys(fromGo).sort()).toEqual(
+    Object.keys(fromCli)
+      .filter((key) => key !== 'uiUrl')
+      .sort(),
+  );
+  expect(fromGo).toMatchObject({
+    runner: fromCli.runner,
+    network: fromCli.network,
+    diagnosis: fromCli.diagnosis,
+    checks: fromCli.checks,
+  });
   expect(await e2e.runnerContainers(runner)).toHaveLength(1);
   const executions = [];
-  for await (const execution of client.workflow.list({ query: `WorkflowId = '${provisionWorkflowId(runner)}'` })) executions.push(execution);
+  for await (const execution of client.workflow.list({ query: `WorkflowId = '${provisionWorkflowId(runner)}'` }))
+    executions.push(execution);
   expect(executions).toHaveLength(1);
 });
 
 describe('bad input and no Temporal through Go: the exit code our CLI gives', () => {
   test('a bad setting: the same text on stderr, exit 2, nothing created', async () => {
     const runner = `go-bad-${process.pid}`;
-    const bad = { STIGMER_LLM_PROVIDER: 'gemini', STIGMER_RUNNER_PULL: 'sometimes', TEMPORAL_SERVICE_ADDRESS: `localhost:${e2e.temporal.port}` };
+    const bad = {
+      STIGMER_LLM_PROVIDER: 'gemini',
+      STIGMER_RUNNER_PULL: 'sometimes',
+      TEMPORAL_SERVICE_ADDRESS: `localhost:${e2e.temporal.port}`,
+    };
     await worker(e2e.scenarioEnv(runner, await e2e.services('127.0.0.1')));
-    const [viaCli, viaGo] = await Promise.all([e2e.cli(['run', '--runner', runner], bad), goRun(['--runner', runner], bad)]);
+    const [viaCli, viaGo] = await Promise.all([
+      e2e.cli(['run', '--runner', runner], bad),
+      goRun(['--runner', runner], bad),
+    ]);
     expect({ code: viaCli.code, stderr: viaCli.stderr }).toEqual({
       code: 2,
-      stderr: ['Invalid configuration:', '  - env:STIGMER_LLM_PROVIDER: "gemini" is not one of "ollama", "anthropic", "openai"', '  - env:STIGMER_RUNNER_PULL: "sometimes" is not one of "missing", "never", "always"', ''].join('\n'),
+      stderr: [
+        'Invalid configuration:',
+        '  - env:STIGMER_LLM_PROVIDER: "gemini" is not one of "ollama", "anthropic", "openai"',
+        '  - env:STIGMER_RUNNER_PULL: "sometimes" is not one of "missing", "never", "always"',
+        '',
+      ].join('\n'),
     });
     expect({ code: viaGo.code, stderr: viaGo.stderr }).toEqual({ code: viaCli.code, stderr: viaCli.stderr });
     expect(await e2e.runnerContainers(runner)).toEqual([]);
@@ -135,15 +203,28 @@ describe('bad input and no Temporal through Go: the exit code our CLI gives', ()
 
   test('a runner name Docker refuses: exit 2 from both, each naming the runner flag', async () => {
     await worker({});
-    const [viaCli, viaGo] = await Promise.all([e2e.cli(['run', '--runner', 'a b'], { TEMPORAL_SERVICE_ADDRESS: `localhost:${e2e.temporal.port}` }), goRun(['--runner', 'a b'], {})]);
-    expect(viaCli).toMatchObject({ code: 2, stderr: 'Invalid configuration:\n  - flag:--runner: "a b" must match [a-zA-Z0-9][a-zA-Z0-9_.-]* (a Docker container name)\n' });
+    const [viaCli, viaGo] = await Promise.all([
+      e2e.cli(['run', '--runner', 'a b'], { TEMPORAL_SERVICE_ADDRESS: `localhost:${e2e.temporal.port}` }),
+      goRun(['--runner', 'a b'], {}),
+    ]);
+    expect(viaCli).toMatchObject({
+      code: 2,
+      stderr:
+        'Invalid configuration:\n  - flag:--runner: "a b" must match [a-zA-Z0-9][a-zA-Z0-9_.-]* (a Docker container name)\n',
+    });
     // The Go trigger does not run the cascade: the workflow's input check answers, as for any client.
-    expect(viaGo).toMatchObject({ code: 2, stderr: 'invalid provisionRunner input: flags.runner: "a b" is not a Docker container name\n' });
+    expect(viaGo).toMatchObject({
+      code: 2,
+      stderr: 'invalid provisionRunner input: flags.runner: "a b" is not a Docker container name\n',
+    });
   });
 
   test('Temporal unreachable: exit 3 (a service out of reach) from both, naming the address', async () => {
     const dead = `127.0.0.1:${await freePort()}`;
-    const [viaCli, viaGo] = await Promise.all([e2e.cli(['run', '--runner', 'nowhere'], { TEMPORAL_SERVICE_ADDRESS: dead }), goRun(['--runner', 'nowhere'], { TEMPORAL_ADDRESS: dead })]);
+    const [viaCli, viaGo] = await Promise.all([
+      e2e.cli(['run', '--runner', 'nowhere'], { TEMPORAL_SERVICE_ADDRESS: dead }),
+      goRun(['--runner', 'nowhere'], { TEMPORAL_ADDRESS: dead }),
+    ]);
     expect({ cli: viaCli.code, go: viaGo.code }).toEqual({ cli: 3, go: 3 });
     expect(viaCli.stderr).toContain(`nothing answers at ${dead}`);
     expect(viaGo.stderr).toContain(`nothing answers at ${dead}`);
@@ -154,8 +235,13 @@ describe('bad input and no Temporal through Go: the exit code our CLI gives', ()
 function readmeOneLiner(runner: string): string[] {
   const readme = readFileSync(join(projectRoot(), 'README.md'), 'utf8');
   const block = /```bash\n(temporal workflow start --type provisionRunner[\s\S]*?)```/.exec(readme)?.[1];
-  if (!block) throw new Error('README.md has no ```bash block starting with `temporal workflow start --type provisionRunner`');
-  return block.replace(/\\\n\s*/g, '').trim().split('\n').map((line) => line.replaceAll('my-runner', runner));
+  if (!block)
+    throw new Error('README.md has no ```bash block starting with `temporal workflow start --type provisionRunner`');
+  return block
+    .replace(/\\\n\s*/g, '')
+    .trim()
+    .split('\n')
+    .map((line) => line.replaceAll('my-runner', runner));
 }
 
 test('the README one-liner (temporal CLI, just the runner name) provisions with the worker’s own settings; the progress query answers the committed schema', async () => {
@@ -163,8 +249,18 @@ test('the README one-liner (temporal CLI, just the runner name) provisions with 
   const env = e2e.scenarioEnv(runner, await e2e.services('127.0.0.1'));
   await worker(env); // no trigger: this worker's env and home are the configuration
   const [start, query] = readmeOneLiner(runner);
-  expect(start).toBe(`temporal workflow start --type provisionRunner --task-queue runner_provisioning --workflow-id provision-runner-${runner} --id-conflict-policy UseExisting --input '{"flags":{"runner":"${runner}"}}'`);
-  const shell = (line: string) => runProgram('bash', ['-c', line], { env: { PATH: `${dirname(temporalCliPath())}:${process.env.PATH ?? ''}`, HOME: e2e.home, TEMPORAL_ADDRESS: e2e.temporal.address }, timeoutMs: 60_000 });
+  expect(start).toBe(
+    `temporal workflow start --type provisionRunner --task-queue runner_provisioning --workflow-id provision-runner-${runner} --id-conflict-policy UseExisting --input '{"flags":{"runner":"${runner}"}}'`,
+  );
+  const shell = (line: string) =>
+    runProgram('bash', ['-c', line], {
+      env: {
+        PATH: `${dirname(temporalCliPath())}:${process.env.PATH ?? ''}`,
+        HOME: e2e.home,
+        TEMPORAL_ADDRESS: e2e.temporal.address,
+      },
+      timeoutMs: 60_000,
+    });
   const started = Date.now();
   expect(await shell(start)).toMatchObject({ code: 0 });
 
@@ -191,7 +287,9 @@ test('the README one-liner (temporal CLI, just the runner name) provisions with 
  * progress as plain JSON in base64. (The CLI's default shorthand prints empty lists as null.)
  */
 function queryResult(stdout: string): unknown {
-  const parsed = JSON.parse(stdout) as { queryResult?: { payloads?: Array<{ metadata: Record<string, string>; data: string }> } };
+  const parsed = JSON.parse(stdout) as {
+    queryResult?: { payloads?: Array<{ metadata: Record<string, string>; data: string }> };
+  };
   const [payload] = parsed.queryResult?.payloads ?? [];
   if (!payload) throw new Error(`unexpected query output: ${stdout}`);
   expect(Buffer.from(payload.metadata.encoding, 'base64').toString()).toBe('json/plain');

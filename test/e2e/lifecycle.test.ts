@@ -20,23 +20,39 @@ test('status shows the running runner with its plan and last verification; teard
   expect(status.code).toBe(0);
   const shown = JSON.parse(status.stdout);
   expect(shown.containers).toEqual([expect.objectContaining({ name: runner, state: 'running', networkMode: 'host' })]);
-  expect(shown.lastProvision).toMatchObject({ workflowId: provisionWorkflowId(runner), status: 'COMPLETED', progress: { status: 'ready', plan: { mode: 'host' } } });
-  expect(shown.lastProvision.progress.checks.filter((check: { site: string }) => check.site === 'container')).toHaveLength(4);
+  expect(shown.lastProvision).toMatchObject({
+    workflowId: provisionWorkflowId(runner),
+    status: 'COMPLETED',
+    progress: { status: 'ready', plan: { mode: 'host' } },
+  });
+  expect(
+    shown.lastProvision.progress.checks.filter((check: { site: string }) => check.site === 'container'),
+  ).toHaveLength(4);
   const text = await e2e.cli(['status'], env);
   expect(text.stdout).toMatch(new RegExp(`^runner ${runner}\\n  container: ${runner} [0-9a-f]{12} running`));
-  expect(text.stdout).toMatch(/✓ ollama from container: http:\/\/127\.0\.0\.1:\d+\/api\/tags — HTTP 200, model qwen2\.5-coder:7b listed/);
+  expect(text.stdout).toMatch(
+    /✓ ollama from container: http:\/\/127\.0\.0\.1:\d+\/api\/tags — HTTP 200, model qwen2\.5-coder:7b listed/,
+  );
 
   const teardown = await e2e.cli(['teardown', '--json'], env);
   expect(teardown.code).toBe(0);
   const result = JSON.parse(teardown.stdout);
-  expect(result).toMatchObject({ workflowId: teardownWorkflowId(runner), runner, removed: [expect.objectContaining({ name: runner, state: 'running' })] });
+  expect(result).toMatchObject({
+    workflowId: teardownWorkflowId(runner),
+    runner,
+    removed: [expect.objectContaining({ name: runner, state: 'running' })],
+  });
   expect(await e2e.runnerContainers(runner)).toEqual([]);
   expect(JSON.parse((await e2e.cli(['status', '--json'], env)).stdout).containers).toEqual([]);
 
   const client = new Client({ connection: await connectClient(devServerTarget(e2e.temporal.address)) });
   try {
     const history = await client.workflow.getHandle(teardownWorkflowId(runner), result.runId).fetchHistory();
-    const summaries = (history.events ?? []).flatMap((event) => (event.activityTaskScheduledEventAttributes ? [Buffer.from(event.userMetadata?.summary?.data ?? []).toString()] : []));
+    const summaries = (history.events ?? []).flatMap((event) =>
+      event.activityTaskScheduledEventAttributes
+        ? [Buffer.from(event.userMetadata?.summary?.data ?? []).toString()]
+        : [],
+    );
     expect(summaries).toEqual([`"stop and remove the containers of ${runner}"`]);
   } finally {
     await client.connection.close();

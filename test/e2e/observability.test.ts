@@ -17,7 +17,10 @@ test('a standalone worker serves `run`, logs addresses, mode and engine as JSON 
   const runner = `observed-${process.pid}`;
   const env = e2e.scenarioEnv(runner, await e2e.services('0.0.0.0'));
   const metricsPort = await freePort();
-  const worker = spawnNode([join(projectRoot(), 'bin', 'stigmer-runner.js'), 'worker', '--metrics', `127.0.0.1:${metricsPort}`], { env: childEnv(e2e.home, env) });
+  const worker = spawnNode(
+    [join(projectRoot(), 'bin', 'stigmer-runner.js'), 'worker', '--metrics', `127.0.0.1:${metricsPort}`],
+    { env: childEnv(e2e.home, env) },
+  );
   e2e.cleanup(() => worker.kill('SIGKILL'));
   /** The worker's stdout arrives through a pipe, possibly after `run` has already seen the outcome. */
   const logged = (message: string) => worker.waitForLine(new RegExp(`"message":"${message}"`), 20_000);
@@ -28,19 +31,36 @@ test('a standalone worker serves `run`, logs addresses, mode and engine as JSON 
   expect(run.stderr).not.toContain('running a worker in this process');
 
   await logged('runner polling');
-  const events = worker.stdout().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  const events = worker
+    .stdout()
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
   const byMessage = (message: string) => events.find((event) => event.message === message) as Record<string, unknown>;
-  expect(byMessage('worker started')).toMatchObject({ level: 'info', taskQueue: PROVISIONING_TASK_QUEUE, metrics: `http://127.0.0.1:${metricsPort}/metrics` });
+  expect(byMessage('worker started')).toMatchObject({
+    level: 'info',
+    taskQueue: PROVISIONING_TASK_QUEUE,
+    metrics: `http://127.0.0.1:${metricsPort}/metrics`,
+  });
   expect(byMessage('network planned')).toMatchObject({
     mode: 'bridge',
     engineKind: 'native-linux',
     engine: expect.stringMatching(/^Docker on /),
     hostAlias: 'host.docker.internal',
     extraHosts: ['host.docker.internal:host-gateway'],
-    addresses: { temporal: `host.docker.internal:${e2e.temporal.port}`, backend: expect.stringMatching(/^host\.docker\.internal:\d+$/), ollama: expect.stringMatching(/^http:\/\/host\.docker\.internal:\d+$/) },
+    addresses: {
+      temporal: `host.docker.internal:${e2e.temporal.port}`,
+      backend: expect.stringMatching(/^host\.docker\.internal:\d+$/),
+      ollama: expect.stringMatching(/^http:\/\/host\.docker\.internal:\d+$/),
+    },
     workflowId: provisionWorkflowId(runner),
   });
-  expect(byMessage('runner container ready')).toMatchObject({ container: runner, action: 'created', mode: 'bridge', addresses: { temporal: `host.docker.internal:${e2e.temporal.port}` } });
+  expect(byMessage('runner container ready')).toMatchObject({
+    container: runner,
+    action: 'created',
+    mode: 'bridge',
+    addresses: { temporal: `host.docker.internal:${e2e.temporal.port}` },
+  });
   expect(byMessage('connectivity verified')).toMatchObject({ mode: 'bridge' });
   expect(byMessage('runner polling')).toMatchObject({ taskQueue: 'agent_execution_runner', container: runner });
 

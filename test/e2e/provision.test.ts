@@ -26,23 +26,36 @@ test.each([
   // contract, the variable carrying its queue, the queue, the variable carrying the workspace
   ['python-native-2026', 'STIGMER_TASK_QUEUE', 'agent_execution_runner', 'WORKSPACE_ROOT_DIR'],
   ['typescript-2026', 'STIGMER_TASK_QUEUE', 'stigmer_runner', 'WORKSPACE_ROOT_DIR'],
-] as const)('the %s stand-in, known by its image label, provisions to ready on its own queue and names', async (contract, queueVariable, queue, workspaceVariable) => {
-  const runner = `e2e-${contract}-${process.pid}`;
-  const env = scenarioEnv(runner, await services('127.0.0.1'), { STIGMER_RUNNER_IMAGE: await e2e.standInImage(contract) });
-  const plan = JSON.parse((await cli(['plan', '--json'], env)).stdout);
-  expect(plan.runner).toMatchObject({ contract, taskQueue: queue, contractReason: expect.stringContaining('declares it') });
-  const run = await cli(['run', '--json'], env);
-  recordTiming(`e2e contract ${contract} → ready`, run.ms);
-  expect(run.code).toBe(0);
-  const containerVariables = await containerEnv(runner);
-  expect(containerVariables).toMatchObject({ [queueVariable]: queue, [workspaceVariable]: '/workspace' });
-  expect(containerVariables).not.toHaveProperty('SANDBOX_ROOT_DIR');
-  expect(containerVariables).not.toHaveProperty('TEMPORAL_AGENT_EXECUTION_RUNNER_TASK_QUEUE');
-  // The TypeScript runner talks to no Ollama: nothing checks it, nothing tells it an Ollama URL.
-  const services_ = run.json?.checks.filter((check) => check.site === 'container').map((check) => check.service);
-  expect(services_).toEqual(contract === 'typescript-2026' ? ['temporal', 'backend', 'workspace'] : ['temporal', 'backend', 'ollama', 'workspace']);
-  expect(step(run, 'awaitRunnerReady')?.status).toBe('succeeded');
-});
+] as const)(
+  'the %s stand-in, known by its image label, provisions to ready on its own queue and names',
+  async (contract, queueVariable, queue, workspaceVariable) => {
+    const runner = `e2e-${contract}-${process.pid}`;
+    const env = scenarioEnv(runner, await services('127.0.0.1'), {
+      STIGMER_RUNNER_IMAGE: await e2e.standInImage(contract),
+    });
+    const plan = JSON.parse((await cli(['plan', '--json'], env)).stdout);
+    expect(plan.runner).toMatchObject({
+      contract,
+      taskQueue: queue,
+      contractReason: expect.stringContaining('declares it'),
+    });
+    const run = await cli(['run', '--json'], env);
+    recordTiming(`e2e contract ${contract} → ready`, run.ms);
+    expect(run.code).toBe(0);
+    const containerVariables = await containerEnv(runner);
+    expect(containerVariables).toMatchObject({ [queueVariable]: queue, [workspaceVariable]: '/workspace' });
+    expect(containerVariables).not.toHaveProperty('SANDBOX_ROOT_DIR');
+    expect(containerVariables).not.toHaveProperty('TEMPORAL_AGENT_EXECUTION_RUNNER_TASK_QUEUE');
+    // The TypeScript runner talks to no Ollama: nothing checks it, nothing tells it an Ollama URL.
+    const services_ = run.json?.checks.filter((check) => check.site === 'container').map((check) => check.service);
+    expect(services_).toEqual(
+      contract === 'typescript-2026'
+        ? ['temporal', 'backend', 'workspace']
+        : ['temporal', 'backend', 'ollama', 'workspace'],
+    );
+    expect(step(run, 'awaitRunnerReady')?.status).toBe('succeeded');
+  },
+);
 
 test('a workspace the runner cannot write is part of "not ready": named with path, uid and what to do', async () => {
   const runner = `e2e-workspace-${process.pid}`;
@@ -52,13 +65,20 @@ test('a workspace the runner cannot write is part of "not ready": named with pat
   await mkdir(workspace, { recursive: true });
   await promisify(execFile)('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'stigmer-e2e', workspace]);
   e2e.cleanup(() => promisify(execFile)('umount', [workspace]));
-  const run = await cli(['run', '--json'], scenarioEnv(runner, await services('127.0.0.1'), { STIGMER_RUNNER_WORKSPACE_DIR: workspace }));
+  const run = await cli(
+    ['run', '--json'],
+    scenarioEnv(runner, await services('127.0.0.1'), { STIGMER_RUNNER_WORKSPACE_DIR: workspace }),
+  );
   expect(run.code).toBe(3);
   expect(step(run, 'verifyConnectivity')).toMatchObject({ status: 'failed', attempts: 1 });
   const diagnosis = run.json?.diagnosis.find((entry) => entry.service === 'workspace');
   expect(diagnosis?.summary).toMatch(/EROFS/);
-  expect(diagnosis?.cause).toContain(`the runner's user (uid 1000, gid 1000 in the container) cannot create files in /workspace (${workspace} on this machine; `);
-  expect(diagnosis?.fix).toBe(`${workspace} is on a read-only filesystem: set STIGMER_RUNNER_WORKSPACE_DIR to a writable folder`);
+  expect(diagnosis?.cause).toContain(
+    `the runner's user (uid 1000, gid 1000 in the container) cannot create files in /workspace (${workspace} on this machine; `,
+  );
+  expect(diagnosis?.fix).toBe(
+    `${workspace} is on a read-only filesystem: set STIGMER_RUNNER_WORKSPACE_DIR to a writable folder`,
+  );
 });
 
 describe('5. invalid configuration exits 2 naming the source, and creates nothing', () => {
@@ -72,9 +92,24 @@ describe('5. invalid configuration exits 2 naming the source, and creates nothin
       },
       /file:.*\.yaml: not valid YAML \(line \d+, column \d+\)/,
     ],
-    ['an unsupported provider in env', async (runner) => ({ args: ['run'], env: { STIGMER_RUNNER_NAME: runner, STIGMER_LLM_PROVIDER: 'gemini' } }), /env:STIGMER_LLM_PROVIDER: "gemini" is not one of "ollama", "anthropic", "openai"/],
-    ['a network that does not exist', async (runner) => ({ args: ['run', '--network', 'overlay'], env: { STIGMER_RUNNER_NAME: runner } }), /flag:--network: "overlay" is not one of "auto", "host", "bridge"/],
-    ['a config file that does not exist', async (runner) => ({ args: ['run', '--config', join(e2e.home, 'missing.yaml')], env: { STIGMER_RUNNER_NAME: runner } }), /flag:--config: config file .*missing\.yaml does not exist/],
+    [
+      'an unsupported provider in env',
+      async (runner) => ({ args: ['run'], env: { STIGMER_RUNNER_NAME: runner, STIGMER_LLM_PROVIDER: 'gemini' } }),
+      /env:STIGMER_LLM_PROVIDER: "gemini" is not one of "ollama", "anthropic", "openai"/,
+    ],
+    [
+      'a network that does not exist',
+      async (runner) => ({ args: ['run', '--network', 'overlay'], env: { STIGMER_RUNNER_NAME: runner } }),
+      /flag:--network: "overlay" is not one of "auto", "host", "bridge"/,
+    ],
+    [
+      'a config file that does not exist',
+      async (runner) => ({
+        args: ['run', '--config', join(e2e.home, 'missing.yaml')],
+        env: { STIGMER_RUNNER_NAME: runner },
+      }),
+      /flag:--config: config file .*missing\.yaml does not exist/,
+    ],
   ])('%s', async (_name, setup, message) => {
     const runner = `e2e-invalid-${process.pid}-${Math.random().toString(16).slice(2, 8)}`;
     const { args, env } = await setup(runner);
@@ -98,7 +133,11 @@ test('embedded default, bridged on a native engine: the managed dev server answe
     for (const pid of await listenerPids(MANAGED_PORT)) {
       if (!cmdline(pid).includes(embeddedHome)) continue; // a developer's own server, reused
       process.kill(pid, 'SIGTERM');
-      await waitUntil(async () => (cmdline(pid) === '' ? true : undefined), { intervalMs: 100, timeoutMs: 15_000, what: `the managed dev server (pid ${pid}) to exit` });
+      await waitUntil(async () => (cmdline(pid) === '' ? true : undefined), {
+        intervalMs: 100,
+        timeoutMs: 15_000,
+        what: `the managed dev server (pid ${pid}) to exit`,
+      });
     }
     await rm(embeddedHome, { recursive: true, force: true });
   });
@@ -111,7 +150,9 @@ test('embedded default, bridged on a native engine: the managed dev server answe
   // The bridge gateway as the engine reports it (the plan's source), not a literal.
   const { bridgeGateway: gateway } = await readEngineFacts(e2e.docker, findDockerEndpoint(process.env, homedir()));
   expect(address).toBe(`${gateway}:${MANAGED_PORT}`);
-  const listening = (await runProgram('ss', ['-Hltn', `sport = :${MANAGED_PORT}`], { env: process.env, timeoutMs: 10_000 })).stdout;
+  const listening = (
+    await runProgram('ss', ['-Hltn', `sport = :${MANAGED_PORT}`], { env: process.env, timeoutMs: 10_000 })
+  ).stdout;
   expect(listening).toContain(`${gateway}:${MANAGED_PORT}`);
   expect(listening).toContain(`127.0.0.1:${MANAGED_PORT}`);
   expect(listening).not.toMatch(new RegExp(`(0\\.0\\.0\\.0|\\*|\\[::\\]):${MANAGED_PORT}`));

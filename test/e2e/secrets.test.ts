@@ -33,8 +33,15 @@ describe.each([
     const secret = `sk-ant-${randomBytes(18).toString('hex')}`;
     const runner = `secret-${where}-${process.pid}`;
     const file = join(e2e.home, `${runner}.yaml`);
-    await writeFile(file, `backend:\n  local:\n    llm:\n      provider: anthropic\n${where === 'file' ? `      api_key: ${secret}\n` : ''}`);
-    const env = { ...e2e.scenarioEnv(runner, await e2e.services('127.0.0.1')), STIGMER_CONFIG: file, ...(where === 'env' ? { ANTHROPIC_API_KEY: secret } : {}) };
+    await writeFile(
+      file,
+      `backend:\n  local:\n    llm:\n      provider: anthropic\n${where === 'file' ? `      api_key: ${secret}\n` : ''}`,
+    );
+    const env = {
+      ...e2e.scenarioEnv(runner, await e2e.services('127.0.0.1')),
+      STIGMER_CONFIG: file,
+      ...(where === 'env' ? { ANTHROPIC_API_KEY: secret } : {}),
+    };
 
     const run = await e2e.cli(['run', '--json'], env);
     expect({ code: run.code, stderr: run.stderr }).toMatchObject({ code: 0 });
@@ -46,7 +53,9 @@ describe.each([
     expect((await e2e.containerEnv(runner)).STIGMER_LLM_API_KEY).toBe(secret);
 
     const client = new Client({ connection: await connectClient(devServerTarget(e2e.temporal.address)) });
-    const history = historyText(historyToJSON(await client.workflow.getHandle(run.json?.workflowId as string).fetchHistory()));
+    const history = historyText(
+      historyToJSON(await client.workflow.getHandle(run.json?.workflowId as string).fetchHistory()),
+    );
     await client.connection.close();
     expect(history.length).toBeGreaterThan(10_000);
 
@@ -63,7 +72,11 @@ describe.each([
       labels: JSON.stringify(inspected.Config.Labels),
       runnerLogs: logs,
     };
-    expect(Object.entries(places).filter(([, text]) => text.includes(secret)).map(([place]) => place)).toEqual([]);
+    expect(
+      Object.entries(places)
+        .filter(([, text]) => text.includes(secret))
+        .map(([place]) => place),
+    ).toEqual([]);
     expect(logs).toContain('"STIGMER_LLM_API_KEY":true'); // the runner saw it (and, like us, says only that)
   });
 });
@@ -72,21 +85,39 @@ test('a password in the LLM base URL reaches the container and nowhere else', as
   const secret = `pw-${randomBytes(12).toString('hex')}`;
   const runner = `secret-url-${process.pid}`;
   const scenario = await e2e.services('127.0.0.1');
-  const env = e2e.scenarioEnv(runner, { ...scenario, ollamaUrl: scenario.ollamaUrl.replace('http://', `http://stigmer:${secret}@`) });
+  const env = e2e.scenarioEnv(runner, {
+    ...scenario,
+    ollamaUrl: scenario.ollamaUrl.replace('http://', `http://stigmer:${secret}@`),
+  });
   const run = await e2e.cli(['run', '--json'], env);
   expect({ code: run.code, stderr: run.stderr }).toMatchObject({ code: 0 });
   const plan = await e2e.cli(['plan', '--json'], env);
   expect(JSON.parse(plan.stdout).env.OLLAMA_BASE_URL).toBe(`http://stigmer:***@127.0.0.1:${scenario.ollama?.port}`);
   expect(JSON.parse(plan.stdout).config.llm.baseUrl).toBe(`http://stigmer:***@localhost:${scenario.ollama?.port}`);
-  expect((await e2e.containerEnv(runner)).OLLAMA_BASE_URL).toBe(`http://stigmer:${secret}@127.0.0.1:${scenario.ollama?.port}`);
+  expect((await e2e.containerEnv(runner)).OLLAMA_BASE_URL).toBe(
+    `http://stigmer:${secret}@127.0.0.1:${scenario.ollama?.port}`,
+  );
 
   const client = new Client({ connection: await connectClient(devServerTarget(e2e.temporal.address)) });
-  const history = historyText(historyToJSON(await client.workflow.getHandle(run.json?.workflowId as string).fetchHistory()));
+  const history = historyText(
+    historyToJSON(await client.workflow.getHandle(run.json?.workflowId as string).fetchHistory()),
+  );
   await client.connection.close();
   const planText = await e2e.cli(['plan'], env);
   const status = await e2e.cli(['status', '--json'], env);
   const [container] = await e2e.runnerContainers(runner);
-  const places = { history, cli: run.stdout + run.stderr, plan: plan.stdout + plan.stderr, planText: planText.stdout + planText.stderr, status: status.stdout + status.stderr, runnerLogs: await logTail(e2e.docker.getContainer(container.Id), 200) };
-  expect(Object.entries(places).filter(([, text]) => text.includes(secret)).map(([place]) => place)).toEqual([]);
+  const places = {
+    history,
+    cli: run.stdout + run.stderr,
+    plan: plan.stdout + plan.stderr,
+    planText: planText.stdout + planText.stderr,
+    status: status.stdout + status.stderr,
+    runnerLogs: await logTail(e2e.docker.getContainer(container.Id), 200),
+  };
+  expect(
+    Object.entries(places)
+      .filter(([, text]) => text.includes(secret))
+      .map(([place]) => place),
+  ).toEqual([]);
   expect(history).toContain('stigmer:***@');
 });

@@ -113,11 +113,29 @@ describe('good connections', () => {
     expect(plan.code).toBe(2); // blocked: the runner cannot do TLS
     const shown = JSON.parse(plan.stdout);
     const at = (key: string) => `file:${tomlFile}#profile.tls.${key}`;
-    expect(shown.config.temporal).toMatchObject({ address: `localhost:${port(proxy.tlsAddress)}`, namespace: 'default', managed: false, tls: true, auth: 'none', serverCa: proxy.certs.ca });
-    expect(shown.sources).toMatchObject({ 'temporal.address': at('address'), 'temporal.tls': at('tls.server_ca_cert_path'), 'temporal.serverCa': at('tls.server_ca_cert_path'), 'temporal.profile.name': 'env:TEMPORAL_PROFILE' });
-    expect(shown.blockers).toEqual([expect.stringMatching(/needs TLS \(file:.*#profile\.tls\.tls\.server_ca_cert_path\).*reads only TEMPORAL_SERVICE_ADDRESS and TEMPORAL_NAMESPACE/)]);
+    expect(shown.config.temporal).toMatchObject({
+      address: `localhost:${port(proxy.tlsAddress)}`,
+      namespace: 'default',
+      managed: false,
+      tls: true,
+      auth: 'none',
+      serverCa: proxy.certs.ca,
+    });
+    expect(shown.sources).toMatchObject({
+      'temporal.address': at('address'),
+      'temporal.tls': at('tls.server_ca_cert_path'),
+      'temporal.serverCa': at('tls.server_ca_cert_path'),
+      'temporal.profile.name': 'env:TEMPORAL_PROFILE',
+    });
+    expect(shown.blockers).toEqual([
+      expect.stringMatching(
+        /needs TLS \(file:.*#profile\.tls\.tls\.server_ca_cert_path\).*reads only TEMPORAL_SERVICE_ADDRESS and TEMPORAL_NAMESPACE/,
+      ),
+    ]);
     const text = await cli(['plan'], env);
-    expect(text.stdout).toContain(`temporal: localhost:${port(proxy.tlsAddress)}, namespace default, external, TLS on (CA ${proxy.certs.ca}), auth none; profile "tls" of ${tomlFile}`);
+    expect(text.stdout).toContain(
+      `temporal: localhost:${port(proxy.tlsAddress)}, namespace default, external, TLS on (CA ${proxy.certs.ca}), auth none; profile "tls" of ${tomlFile}`,
+    );
 
     const status = await cli(['status', '--json'], env);
     expect({ code: status.code, stderr: status.stderr }).toEqual({ code: 0, stderr: '' });
@@ -132,12 +150,21 @@ describe('good connections', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/running a worker in this process/);
     const result = JSON.parse(run.stdout);
-    expect(result.steps.map((step: { name: string; status: string }) => `${step.name}:${step.status}`).slice(0, 3)).toEqual(['resolveConfig:succeeded', 'planNetworking:failed', 'startContainer:pending']);
-    expect(result.error).toMatchObject({ type: 'NetworkPlanBlocked', message: expect.stringMatching(/a client certificate \(env:TEMPORAL_TLS_CLIENT_CERT_PATH\), a client key \(env:TEMPORAL_TLS_CLIENT_KEY_PATH\)/) });
+    expect(
+      result.steps.map((step: { name: string; status: string }) => `${step.name}:${step.status}`).slice(0, 3),
+    ).toEqual(['resolveConfig:succeeded', 'planNetworking:failed', 'startContainer:pending']);
+    expect(result.error).toMatchObject({
+      type: 'NetworkPlanBlocked',
+      message: expect.stringMatching(
+        /a client certificate \(env:TEMPORAL_TLS_CLIENT_CERT_PATH\), a client key \(env:TEMPORAL_TLS_CLIENT_KEY_PATH\)/,
+      ),
+    });
     expect(run.stdout + run.stderr).not.toMatch(/managed Temporal dev server|forwarding/);
     await noContainer(runner);
     // nginx saw the calls with a verified client certificate and let them through.
-    expect(await proxy.accessLog()).toMatch(/"POST \/temporal\.api\.workflowservice\.v1\.WorkflowService\/PollWorkflowTaskQueue HTTP\/2\.0" 200/);
+    expect(await proxy.accessLog()).toMatch(
+      /"POST \/temporal\.api\.workflowservice\.v1\.WorkflowService\/PollWorkflowTaskQueue HTTP\/2\.0" 200/,
+    );
   });
 
   test('API key: the real worker command serves a run through the key-checking proxy; the key and PEMs show nowhere', async () => {
@@ -149,22 +176,42 @@ describe('good connections', () => {
       expect(run.code).toBe(1);
       expect(run.stderr).not.toMatch(/running a worker in this process/); // the standalone worker took it
       const result = JSON.parse(run.stdout);
-      expect(result.error).toMatchObject({ type: 'NetworkPlanBlocked', message: expect.stringMatching(/needs TLS \(.*\), a server CA certificate \(.*\), an API key \(env:TEMPORAL_API_KEY\)/) });
+      expect(result.error).toMatchObject({
+        type: 'NetworkPlanBlocked',
+        message: expect.stringMatching(
+          /needs TLS \(.*\), a server CA certificate \(.*\), an API key \(env:TEMPORAL_API_KEY\)/,
+        ),
+      });
       await noContainer(runner);
       const plan = await cli(['plan'], env);
       const planJson = await cli(['plan', '--json'], env);
-      expect(JSON.parse(planJson.stdout).config.temporal).toMatchObject({ auth: 'api-key', apiKeySource: 'env:TEMPORAL_API_KEY' });
+      expect(JSON.parse(planJson.stdout).config.temporal).toMatchObject({
+        auth: 'api-key',
+        apiKeySource: 'env:TEMPORAL_API_KEY',
+      });
       const status = await cli(['status', '--json'], env);
       expect(status.code).toBe(0);
 
       const connection = await connectClient(devServerTarget(temporal.address));
-      const history = JSON.stringify(historyToJSON(await new Client({ connection }).workflow.getHandle(result.workflowId).fetchHistory()));
+      const history = JSON.stringify(
+        historyToJSON(await new Client({ connection }).workflow.getHandle(result.workflowId).fetchHistory()),
+      );
       await connection.close();
       expect(history).toContain('env:TEMPORAL_API_KEY'); // where it is travels; the key does not
 
       const secrets = [apiKey, ...(await proxy.certs.pemBodies())];
-      const places = { history, run: run.stdout + run.stderr, plan: plan.stdout + plan.stderr + planJson.stdout + planJson.stderr, status: status.stdout + status.stderr, worker: worker.output() };
-      expect(Object.entries(places).flatMap(([place, text]) => secrets.filter((secret) => text.includes(secret)).map((secret) => `${place}: ${secret.slice(0, 12)}…`))).toEqual([]);
+      const places = {
+        history,
+        run: run.stdout + run.stderr,
+        plan: plan.stdout + plan.stderr + planJson.stdout + planJson.stderr,
+        status: status.stdout + status.stderr,
+        worker: worker.output(),
+      };
+      expect(
+        Object.entries(places).flatMap(([place, text]) =>
+          secrets.filter((secret) => text.includes(secret)).map((secret) => `${place}: ${secret.slice(0, 12)}…`),
+        ),
+      ).toEqual([]);
       expect(worker.output()).toMatch(/"auth":"api-key","authSource":"env:TEMPORAL_API_KEY"/);
     } finally {
       await worker.kill('SIGTERM');
@@ -174,14 +221,58 @@ describe('good connections', () => {
 
 describe('bad connections are named by the setting that supplied the bad value', () => {
   test.each<[string, string[], () => Record<string, string>, RegExp]>([
-    ['wrong CA (profile)', ['status'], () => ({ TEMPORAL_PROFILE: 'wrongca' }), /its TLS certificate is not signed by the CA in \S*stigmer-other-ca\.pem \(file:\S*#profile\.wrongca\.tls\.server_ca_cert_path\)/],
-    ['missing client certificate (profile)', ['status'], () => ({ TEMPORAL_PROFILE: 'nocert' }), /requires credentials, and this connection sends none .*profile\.nocert\.tls\.server_ca_cert_path.*the server said: "stigmer test proxy: a client certificate/],
-    ['client certificate of another CA (env)', ['status'], () => ({ ...mtlsEnv(), TEMPORAL_TLS_CLIENT_CERT_PATH: proxy.certs.otherClient.cert, TEMPORAL_TLS_CLIENT_KEY_PATH: proxy.certs.otherClient.key }), /rejected the client certificate \S*other-client\.pem \(env:TEMPORAL_TLS_CLIENT_CERT_PATH\) as unauthenticated/],
-    ['wrong API key (env), run', ['run'], () => ({ TEMPORAL_PROFILE: 'keyed', TEMPORAL_API_KEY: 'tk-wrong' }), /rejected the API key from env:TEMPORAL_API_KEY as unauthenticated; the server said: "stigmer test proxy: missing or wrong API key"/],
-    ['TLS to a plaintext server, turned on by an API key alone', ['status'], () => ({ TEMPORAL_ADDRESS: `localhost:${temporal.port}`, TEMPORAL_API_KEY: 'tk-x' }), /answers without TLS, but TLS is on \(env:TEMPORAL_API_KEY \(an API key turns TLS on\)\)/],
-    ['plaintext to the TLS port', ['status'], () => ({ TEMPORAL_ADDRESS: `localhost:${port(proxy.tlsAddress)}` }), /did not answer plaintext gRPC \(.+\), and TLS is off \(default\); if it expects TLS, set TEMPORAL_TLS=true/],
-    ['a server name the certificate does not carry (env)', ['status'], () => ({ TEMPORAL_PROFILE: 'tls', TEMPORAL_TLS_SERVER_NAME: 'wrong.example' }), /its TLS certificate is not valid for "wrong\.example" \(env:TEMPORAL_TLS_SERVER_NAME\)/],
-    ['wrong API key (env), worker', ['worker'], () => ({ TEMPORAL_PROFILE: 'keyed', TEMPORAL_API_KEY: 'tk-wrong' }), /rejected the API key from env:TEMPORAL_API_KEY/],
+    [
+      'wrong CA (profile)',
+      ['status'],
+      () => ({ TEMPORAL_PROFILE: 'wrongca' }),
+      /its TLS certificate is not signed by the CA in \S*stigmer-other-ca\.pem \(file:\S*#profile\.wrongca\.tls\.server_ca_cert_path\)/,
+    ],
+    [
+      'missing client certificate (profile)',
+      ['status'],
+      () => ({ TEMPORAL_PROFILE: 'nocert' }),
+      /requires credentials, and this connection sends none .*profile\.nocert\.tls\.server_ca_cert_path.*the server said: "stigmer test proxy: a client certificate/,
+    ],
+    [
+      'client certificate of another CA (env)',
+      ['status'],
+      () => ({
+        ...mtlsEnv(),
+        TEMPORAL_TLS_CLIENT_CERT_PATH: proxy.certs.otherClient.cert,
+        TEMPORAL_TLS_CLIENT_KEY_PATH: proxy.certs.otherClient.key,
+      }),
+      /rejected the client certificate \S*other-client\.pem \(env:TEMPORAL_TLS_CLIENT_CERT_PATH\) as unauthenticated/,
+    ],
+    [
+      'wrong API key (env), run',
+      ['run'],
+      () => ({ TEMPORAL_PROFILE: 'keyed', TEMPORAL_API_KEY: 'tk-wrong' }),
+      /rejected the API key from env:TEMPORAL_API_KEY as unauthenticated; the server said: "stigmer test proxy: missing or wrong API key"/,
+    ],
+    [
+      'TLS to a plaintext server, turned on by an API key alone',
+      ['status'],
+      () => ({ TEMPORAL_ADDRESS: `localhost:${temporal.port}`, TEMPORAL_API_KEY: 'tk-x' }),
+      /answers without TLS, but TLS is on \(env:TEMPORAL_API_KEY \(an API key turns TLS on\)\)/,
+    ],
+    [
+      'plaintext to the TLS port',
+      ['status'],
+      () => ({ TEMPORAL_ADDRESS: `localhost:${port(proxy.tlsAddress)}` }),
+      /did not answer plaintext gRPC \(.+\), and TLS is off \(default\); if it expects TLS, set TEMPORAL_TLS=true/,
+    ],
+    [
+      'a server name the certificate does not carry (env)',
+      ['status'],
+      () => ({ TEMPORAL_PROFILE: 'tls', TEMPORAL_TLS_SERVER_NAME: 'wrong.example' }),
+      /its TLS certificate is not valid for "wrong\.example" \(env:TEMPORAL_TLS_SERVER_NAME\)/,
+    ],
+    [
+      'wrong API key (env), worker',
+      ['worker'],
+      () => ({ TEMPORAL_PROFILE: 'keyed', TEMPORAL_API_KEY: 'tk-wrong' }),
+      /rejected the API key from env:TEMPORAL_API_KEY/,
+    ],
   ])('%s', async (_name, args, envOf, message) => {
     const runner = `bad-${process.pid}`;
     const result = await cli(args, scenario(runner, envOf()));

@@ -28,7 +28,9 @@ const contract = require('./contract.json');
 const CONNECT_RETRY_MS = 1000;
 const CONNECT_DEADLINE_MS = 30000;
 // The queue names each release looks at, in the order it looks (the first one set wins).
-const QUEUE_NAMES = ['STIGMER_TASK_QUEUE', 'TEMPORAL_AGENT_EXECUTION_RUNNER_TASK_QUEUE'].filter((name) => contract.reads.includes(name));
+const QUEUE_NAMES = ['STIGMER_TASK_QUEUE', 'TEMPORAL_AGENT_EXECUTION_RUNNER_TASK_QUEUE'].filter((name) =>
+  contract.reads.includes(name),
+);
 
 /** A variable the release reads; reading any other name is the bug class this stand-in exists to catch. */
 function read(name, fallback = null) {
@@ -84,7 +86,11 @@ async function connect(address) {
       const reason = err instanceof Error ? err.message : String(err);
       emit('runner.connect_failed', { address, attempt, message: `cannot reach Temporal at ${address}: ${reason}` });
       if (Date.now() + CONNECT_RETRY_MS > deadline) {
-        emit('runner.connect_gave_up', { address, attempts: attempt, message: `gave up on Temporal at ${address} after ${CONNECT_DEADLINE_MS / 1000} s` });
+        emit('runner.connect_gave_up', {
+          address,
+          attempts: attempt,
+          message: `gave up on Temporal at ${address} after ${CONNECT_DEADLINE_MS / 1000} s`,
+        });
         process.exit(1);
       }
       await new Promise((resolve) => setTimeout(resolve, CONNECT_RETRY_MS));
@@ -94,7 +100,12 @@ async function connect(address) {
 
 async function main() {
   // Like a careful runner, it never logs a URL's password.
-  const shown = Object.fromEntries(Object.entries(env).map(([name, value]) => [name, typeof value === 'string' ? value.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@') : value]));
+  const shown = Object.fromEntries(
+    Object.entries(env).map(([name, value]) => [
+      name,
+      typeof value === 'string' ? value.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@') : value,
+    ]),
+  );
   emit('runner.config', { contract: contract.id, uid: process.getuid(), env: shown, secretsSet });
   const address = env.TEMPORAL_SERVICE_ADDRESS;
   if (!address) {

@@ -3,17 +3,25 @@ import { loadSync } from '@grpc/proto-loader';
 import { HEALTH_PROTO, startBackendStandIn, type BackendStandIn } from './backend-standin';
 
 type HealthClient = grpc.Client & {
-  Check(req: { service: string }, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: { status: string }) => void): void;
+  Check(
+    req: { service: string },
+    opts: grpc.CallOptions,
+    cb: (err: grpc.ServiceError | null, res?: { status: string }) => void,
+  ): void;
 };
-const { Health } = (grpc.loadPackageDefinition(loadSync(HEALTH_PROTO, { enums: String })) as unknown as {
-  grpc: { health: { v1: { Health: new (address: string, creds: grpc.ChannelCredentials) => HealthClient } } };
-}).grpc.health.v1;
+const { Health } = (
+  grpc.loadPackageDefinition(loadSync(HEALTH_PROTO, { enums: String })) as unknown as {
+    grpc: { health: { v1: { Health: new (address: string, creds: grpc.ChannelCredentials) => HealthClient } } };
+  }
+).grpc.health.v1;
 
 async function check(endpoint: string, service: string): Promise<string> {
   const client = new Health(endpoint, grpc.credentials.createInsecure());
   try {
     return await new Promise((resolve, reject) =>
-      client.Check({ service }, { deadline: Date.now() + 3000 }, (err, res) => (err ? reject(err) : resolve(res!.status))),
+      client.Check({ service }, { deadline: Date.now() + 3000 }, (err, res) =>
+        err ? reject(err) : resolve(res!.status),
+      ),
     );
   } finally {
     client.close();
@@ -39,7 +47,10 @@ describe('Stigmer backend stand-in', () => {
   });
 
   it('answers NOT_FOUND for unknown services, as the real health service does', async () => {
-    await expect(check(backend.endpoint, 'no.such.Service')).rejects.toMatchObject({ code: grpc.status.NOT_FOUND, details: 'unknown service' });
+    await expect(check(backend.endpoint, 'no.such.Service')).rejects.toMatchObject({
+      code: grpc.status.NOT_FOUND,
+      details: 'unknown service',
+    });
   });
 });
 

@@ -29,7 +29,9 @@ interface HealthServiceDefinition {
 export async function startBackendStandIn(opts: BackendStandInOptions = {}): Promise<BackendStandIn> {
   const host = opts.host ?? '127.0.0.1';
   const serving = new Set(['', ...(opts.services ?? [])]);
-  const proto = grpc.loadPackageDefinition(loadSync(HEALTH_PROTO, { enums: String })) as unknown as HealthServiceDefinition;
+  const proto = grpc.loadPackageDefinition(
+    loadSync(HEALTH_PROTO, { enums: String }),
+  ) as unknown as HealthServiceDefinition;
 
   const server = new grpc.Server();
   server.addService(proto.grpc.health.v1.Health.service, {
@@ -41,7 +43,9 @@ export async function startBackendStandIn(opts: BackendStandInOptions = {}): Pro
 
   const urlHost = isIP(host) === 6 ? `[${host}]` : host;
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${urlHost}:${opts.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound))),
+    server.bindAsync(`${urlHost}:${opts.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, bound) =>
+      err ? reject(err) : resolve(bound),
+    ),
   );
   return {
     host,

@@ -19,9 +19,12 @@ const validators = new Map<SchemaName, z.ZodType>();
 /** Problems of `value` against the committed JSON Schema `name` (`path: message` lines); [] when it validates. */
 export function committedSchemaProblems(name: SchemaName, value: unknown): string[] {
   let schema = validators.get(name);
-  if (!schema) validators.set(name, (schema = z.fromJSONSchema(JSON.parse(committedContractFile(`${name}.schema.json`)))));
+  if (!schema)
+    validators.set(name, (schema = z.fromJSONSchema(JSON.parse(committedContractFile(`${name}.schema.json`)))));
   const result = schema.safeParse(value);
-  return result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  return result.success
+    ? []
+    : result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
 }
 
 export interface Payload {
@@ -41,6 +44,8 @@ export function decodePayload(payload: Payload): unknown {
 /** Every payload anywhere in a JSON history (inputs, results, activity payloads, failure details…). */
 export function allPayloads(node: unknown): Payload[] {
   if (typeof node !== 'object' || node === null) return [];
-  const own = Array.isArray((node as { payloads?: unknown }).payloads) ? ((node as { payloads: Payload[] }).payloads) : [];
+  const own = Array.isArray((node as { payloads?: unknown }).payloads)
+    ? (node as { payloads: Payload[] }).payloads
+    : [];
   return [...own, ...Object.values(node).flatMap(allPayloads)];
 }

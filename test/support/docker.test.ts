@@ -34,7 +34,9 @@ describe('requireDocker', () => {
   it('names a tcp endpoint that refuses connections', async () => {
     const port = await freePort();
     await withDockerHost(`tcp://127.0.0.1:${port}`, async () => {
-      await expect(requireDocker()).rejects.toThrow(new RegExp(`at tcp://127\\.0\\.0\\.1:${port} \\(env:DOCKER_HOST; .*ECONNREFUSED`));
+      await expect(requireDocker()).rejects.toThrow(
+        new RegExp(`at tcp://127\\.0\\.0\\.1:${port} \\(env:DOCKER_HOST; .*ECONNREFUSED`),
+      );
     });
   });
 });

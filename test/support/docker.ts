@@ -17,7 +17,9 @@ export async function requireDocker(): Promise<Dockerode> {
     return docker;
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw new Error(`No Docker engine answered at ${endpoint.url} (${endpoint.source}; ${reason}). Run \`bash scripts/setup.sh\` to install and start one.`);
+    throw new Error(
+      `No Docker engine answered at ${endpoint.url} (${endpoint.source}; ${reason}). Run \`bash scripts/setup.sh\` to install and start one.`,
+    );
   } finally {
     clearTimeout(timer);
   }
@@ -28,7 +30,10 @@ export async function requireDocker(): Promise<Dockerode> {
  * Docker's semantics apply: all `label` entries must match (`key` or `key=value`); any `name` entry
  * may match, and a name is an unanchored regular expression.
  */
-export async function removeContainers(docker: Dockerode, filter: { label?: string[]; name?: string[] }): Promise<void> {
+export async function removeContainers(
+  docker: Dockerode,
+  filter: { label?: string[]; name?: string[] },
+): Promise<void> {
   if (!filter.label?.length && !filter.name?.length) throw new Error('removeContainers needs a label or name filter');
   const found = await docker.listContainers({ all: true, filters: filter });
   await Promise.all(

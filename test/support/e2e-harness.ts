@@ -104,12 +104,21 @@ export function useE2E(options: { engine?: TestEngine } = {}): E2E {
 
   e2e.scenarioEnv = (runner, services, extra = {}) => {
     e2e.cleanup(() => removeContainers(e2e.docker, { label: [`${LABELS.runner}=${runner}`] }));
-    const scenario = { image: e2e.image, home: e2e.home, temporalPort: e2e.temporal.port, backendPort: services.backend.port, ollamaUrl: services.ollamaUrl };
+    const scenario = {
+      image: e2e.image,
+      home: e2e.home,
+      temporalPort: e2e.temporal.port,
+      backendPort: services.backend.port,
+      ollamaUrl: services.ollamaUrl,
+    };
     return { ...scenarioEnv(scenario, runner), ...extra };
   };
 
   e2e.cli = async (args, env) => {
-    const run: CliRun = await runNode([CLI, ...args], { env: childEnv(e2e.home, e2e.engine.env, env), timeoutMs: 170_000 });
+    const run: CliRun = await runNode([CLI, ...args], {
+      env: childEnv(e2e.home, e2e.engine.env, env),
+      timeoutMs: 170_000,
+    });
     try {
       run.json = args.includes('--json') ? JSON.parse(run.stdout) : undefined;
     } catch {
@@ -118,12 +127,15 @@ export function useE2E(options: { engine?: TestEngine } = {}): E2E {
     return run;
   };
 
-  e2e.runnerContainers = (runner) => e2e.docker.listContainers({ all: true, filters: { label: [`${LABELS.runner}=${runner}`] } });
+  e2e.runnerContainers = (runner) =>
+    e2e.docker.listContainers({ all: true, filters: { label: [`${LABELS.runner}=${runner}`] } });
 
   e2e.containerEnv = async (runner) => {
     const [info] = await e2e.runnerContainers(runner);
     const inspected = await e2e.docker.getContainer(info.Id).inspect();
-    return Object.fromEntries(inspected.Config.Env.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+    return Object.fromEntries(
+      inspected.Config.Env.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
   };
 
   return e2e;

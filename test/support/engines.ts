@@ -28,10 +28,15 @@ export async function requireEngine(name: TestEngine): Promise<EngineUnderTest> 
   if (name === 'rootful-docker') return { name, docker: await requireDocker(), env: {} };
   const file = join(ENGINES_DIR, `${name}.env`);
   const host = existsSync(file) ? /^DOCKER_HOST=(.+)$/m.exec(readFileSync(file, 'utf8'))?.[1] : undefined;
-  if (!host) throw new Error(`engine ${name} is not running (no ${file}): start it with \`bash scripts/engines.sh up ${name}\` (npm test does)`);
+  if (!host)
+    throw new Error(
+      `engine ${name} is not running (no ${file}): start it with \`bash scripts/engines.sh up ${name}\` (npm test does)`,
+    );
   const { docker } = connectDockerAt({ url: host, source: 'env:DOCKER_HOST' }, {});
   await docker.ping().catch((error: Error) => {
-    throw new Error(`engine ${name} does not answer at ${host}: ${error.message}; restart it with \`bash scripts/engines.sh up ${name}\``);
+    throw new Error(
+      `engine ${name} does not answer at ${host}: ${error.message}; restart it with \`bash scripts/engines.sh up ${name}\``,
+    );
   });
   return { name, docker, env: { DOCKER_HOST: host } };
 }
@@ -39,7 +44,15 @@ export async function requireEngine(name: TestEngine): Promise<EngineUnderTest> 
 /** Makes an image built on the rootful engine available on `engine` (copied with save | load when missing). */
 export async function ensureImageOn(engine: EngineUnderTest, image: string): Promise<void> {
   if (engine.name === 'rootful-docker') return;
-  const [source, target] = await Promise.all([connectDocker({}).docker.getImage(image).inspect(), engine.docker.getImage(image).inspect().catch(() => undefined)]);
+  const [source, target] = await Promise.all([
+    connectDocker({}).docker.getImage(image).inspect(),
+    engine.docker
+      .getImage(image)
+      .inspect()
+      .catch(() => undefined),
+  ]);
   if (target?.Id.replace(/^sha256:/, '') === source.Id.replace(/^sha256:/, '')) return;
-  await promisify(execFile)('bash', [join(projectRoot(), 'scripts', 'engines.sh'), 'load', image, engine.name], { timeout: 120_000 });
+  await promisify(execFile)('bash', [join(projectRoot(), 'scripts', 'engines.sh'), 'load', image, engine.name], {
+    timeout: 120_000,
+  });
 }

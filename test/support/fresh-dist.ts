@@ -28,7 +28,10 @@ export function staleOutputs(root = projectRoot()): string[] {
   });
   // The workflow bundle is built from src/ after tsc: older than any src/ file, it may be stale.
   const bundle = join(root, 'dist', 'workflow-bundle.js');
-  const newestSrc = Math.max(0, ...all.filter((source) => source.startsWith(join(root, 'src'))).map((source) => statSync(source).mtimeMs));
+  const newestSrc = Math.max(
+    0,
+    ...all.filter((source) => source.startsWith(join(root, 'src'))).map((source) => statSync(source).mtimeMs),
+  );
   if (!existsSync(bundle) || statSync(bundle).mtimeMs < newestSrc) stale.push(join(root, 'dist', 'workflow-bundle.js'));
   return stale.map((path) => relative(root, path));
 }
@@ -37,5 +40,7 @@ export default function freshDist(): void {
   const stale = staleOutputs();
   if (stale.length === 0) return;
   const shown = stale.slice(0, 5).join(', ') + (stale.length > 5 ? `, and ${stale.length - 5} more` : '');
-  throw new Error(`dist/ is older than its sources (${shown}): run \`npm run build\` (npm test builds first) — these tests run the compiled output`);
+  throw new Error(
+    `dist/ is older than its sources (${shown}): run \`npm run build\` (npm test builds first) — these tests run the compiled output`,
+  );
 }

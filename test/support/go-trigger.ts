@@ -13,13 +13,15 @@ import { runProgram, type Run } from './process';
 
 export const GO_MODULES = ['examples/go-trigger', 'docs/contract'].map((dir) => join(projectRoot(), dir));
 
-
 /** `go` with this process's environment (its module and build caches are under HOME). */
 export async function go(args: string[], cwd: string, timeoutMs = 600_000): Promise<Run> {
   try {
     return await runProgram('go', args, { cwd, env: process.env, timeoutMs });
   } catch (error) {
-    if (/ENOENT/.test((error as Error).message)) throw new Error('Go is not installed (no `go` on PATH): the Go trigger and its tests need Go 1.26 — install it from https://go.dev/dl/');
+    if (/ENOENT/.test((error as Error).message))
+      throw new Error(
+        'Go is not installed (no `go` on PATH): the Go trigger and its tests need Go 1.26 — install it from https://go.dev/dl/',
+      );
     throw error;
   }
 }
@@ -35,7 +37,8 @@ function sourceFiles(dir: string): string[] {
 /** The built trigger's path: reused when its sources (and the contract it embeds) are unchanged. */
 export async function buildGoTrigger(): Promise<{ binary: string; built: boolean; ms: number }> {
   const hash = createHash('sha256');
-  for (const file of GO_MODULES.flatMap(sourceFiles).sort()) hash.update(relative(projectRoot(), file)).update('\0').update(readFileSync(file)).update('\0');
+  for (const file of GO_MODULES.flatMap(sourceFiles).sort())
+    hash.update(relative(projectRoot(), file)).update('\0').update(readFileSync(file)).update('\0');
   const dir = join(tmpdir(), 'stigmer-go-trigger', hash.digest('hex').slice(0, 16));
   const binary = join(dir, 'go-trigger');
   if (existsSync(binary)) return { binary, built: false, ms: 0 };

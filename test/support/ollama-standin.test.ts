@@ -8,7 +8,11 @@ interface Reply {
   contentType: string | undefined;
 }
 
-function call(target: OllamaStandIn, path: string, opts: { method?: string; hostHeader?: string; connectHost?: string } = {}): Promise<Reply> {
+function call(
+  target: OllamaStandIn,
+  path: string,
+  opts: { method?: string; hostHeader?: string; connectHost?: string } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -45,7 +49,11 @@ describe('Ollama stand-in', () => {
   });
 
   it('serves the root, version, tags and ps routes like Ollama', async () => {
-    await expect(call(ollama, '/')).resolves.toEqual({ status: 200, body: 'Ollama is running', contentType: 'text/plain; charset=utf-8' });
+    await expect(call(ollama, '/')).resolves.toEqual({
+      status: 200,
+      body: 'Ollama is running',
+      contentType: 'text/plain; charset=utf-8',
+    });
     await expect(call(ollama, '/', { method: 'HEAD' })).resolves.toMatchObject({ status: 200, body: '' });
     expect(JSON.parse((await call(ollama, '/api/version')).body)).toEqual({ version: '0.5.1' });
     expect(JSON.parse((await call(ollama, '/api/ps')).body)).toEqual({ models: [] });
@@ -62,15 +70,21 @@ describe('Ollama stand-in', () => {
     expect(Number.isNaN(Date.parse(String(tags.models[0].modified_at)))).toBe(false);
   });
 
-  it('answers unknown routes with Go\'s plain 404', async () => {
-    await expect(call(ollama, '/api/nope')).resolves.toEqual({ status: 404, body: '404 page not found', contentType: 'text/plain' });
+  it("answers unknown routes with Go's plain 404", async () => {
+    await expect(call(ollama, '/api/nope')).resolves.toEqual({
+      status: 404,
+      body: '404 page not found',
+      contentType: 'text/plain',
+    });
     await expect(call(ollama, '/api/ps', { method: 'HEAD' })).resolves.toMatchObject({ status: 404 });
   });
 
   it('records every request with its Host header', async () => {
     const before = ollama.requests.length;
     await call(ollama, '/api/version?x=1', { hostHeader: 'evil.example' });
-    expect(ollama.requests.slice(before)).toEqual([{ method: 'GET', path: '/api/version', hostHeader: 'evil.example' }]);
+    expect(ollama.requests.slice(before)).toEqual([
+      { method: 'GET', path: '/api/version', hostHeader: 'evil.example' },
+    ]);
   });
 
   it.each([
@@ -95,12 +109,17 @@ describe('Ollama stand-in', () => {
     expect((await call(ollama, '/api/version', { hostHeader })).status).toBe(200);
   });
 
-  it.each(['evil.example', 'evil.example:11434', '8.8.8.8', '[2001:db8::1]:11434', 'localhost.example', 'internal', '[::1]'])(
-    'refuses Host %s on a loopback listener with an empty 403',
-    async (hostHeader) => {
-      await expect(call(ollama, '/', { hostHeader })).resolves.toEqual({ status: 403, body: '', contentType: undefined });
-    },
-  );
+  it.each([
+    'evil.example',
+    'evil.example:11434',
+    '8.8.8.8',
+    '[2001:db8::1]:11434',
+    'localhost.example',
+    'internal',
+    '[::1]',
+  ])('refuses Host %s on a loopback listener with an empty 403', async (hostHeader) => {
+    await expect(call(ollama, '/', { hostHeader })).resolves.toEqual({ status: 403, body: '', contentType: undefined });
+  });
 
   it('answers OPTIONS for allowed host names with 204 before routing', async () => {
     expect((await call(ollama, '/api/tags', { method: 'OPTIONS', hostHeader: 'localhost' })).status).toBe(204);
@@ -110,13 +129,22 @@ describe('Ollama stand-in', () => {
 
 describe('Ollama stand-in on other addresses', () => {
   it('accepts every Host header when listening on 0.0.0.0', async () => {
-    const ollama = await startOllamaStandIn({ host: '0.0.0.0', models: ['llama3.2:1b', 'qwen2.5-coder:7b'], version: '0.6.0' });
+    const ollama = await startOllamaStandIn({
+      host: '0.0.0.0',
+      models: ['llama3.2:1b', 'qwen2.5-coder:7b'],
+      version: '0.6.0',
+    });
     try {
       expect(ollama.url).toBe(`http://0.0.0.0:${ollama.port}`);
       const reply = await call(ollama, '/api/tags', { connectHost: '127.0.0.1', hostHeader: 'evil.example' });
       expect(reply.status).toBe(200);
-      expect((JSON.parse(reply.body) as { models: Array<{ name: string }> }).models.map((m) => m.name)).toEqual(['llama3.2:1b', 'qwen2.5-coder:7b']);
-      expect(JSON.parse((await call(ollama, '/api/version', { connectHost: '127.0.0.1' })).body)).toEqual({ version: '0.6.0' });
+      expect((JSON.parse(reply.body) as { models: Array<{ name: string }> }).models.map((m) => m.name)).toEqual([
+        'llama3.2:1b',
+        'qwen2.5-coder:7b',
+      ]);
+      expect(JSON.parse((await call(ollama, '/api/version', { connectHost: '127.0.0.1' })).body)).toEqual({
+        version: '0.6.0',
+      });
     } finally {
       await ollama.close();
     }

@@ -59,7 +59,14 @@ function hostVerdict(hostHeader: string | undefined): 'ip' | 'name' | 'forbidden
   if (isIP(host)) {
     const fam = family(host);
     const ip = host.replace(/%.*$/, ''); // zones do not change Go's range checks
-    if (loopback.check(ip, fam) || privateRanges.check(ip, fam) || ip === '0.0.0.0' || ip === '::' || isLocalInterfaceIp(host)) return 'ip';
+    if (
+      loopback.check(ip, fam) ||
+      privateRanges.check(ip, fam) ||
+      ip === '0.0.0.0' ||
+      ip === '::' ||
+      isLocalInterfaceIp(host)
+    )
+      return 'ip';
   }
   const name = host.toLowerCase();
   if (name === '' || name === 'localhost' || name === hostname().toLowerCase()) return 'name';
@@ -75,7 +82,14 @@ function modelEntry(name: string): object {
     modified_at: new Date(0).toISOString(),
     size: 4_683_087_332,
     digest,
-    details: { parent_model: '', format: 'gguf', family: fam, families: [fam], parameter_size: '7.6B', quantization_level: 'Q4_K_M' },
+    details: {
+      parent_model: '',
+      format: 'gguf',
+      family: fam,
+      families: [fam],
+      parameter_size: '7.6B',
+      quantization_level: 'Q4_K_M',
+    },
   };
 }
 
@@ -90,7 +104,8 @@ export async function startOllamaStandIn(opts: OllamaStandInOptions = {}): Promi
     res.writeHead(status, { ...(type && { 'Content-Type': type }), 'Content-Length': Buffer.byteLength(body) });
     res.end(body);
   };
-  const json = (res: ServerResponse, value: unknown): void => send(res, 200, JSON.stringify(value), 'application/json; charset=utf-8');
+  const json = (res: ServerResponse, value: unknown): void =>
+    send(res, 200, JSON.stringify(value), 'application/json; charset=utf-8');
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? 'GET';

@@ -31,7 +31,9 @@ export function runProgram(file: string, args: string[], options: RunOptions): P
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${file} ${args.join(' ')} ran longer than ${options.timeoutMs} ms; stderr:\n${stderr.slice(-4000)}`));
+      reject(
+        new Error(`${file} ${args.join(' ')} ran longer than ${options.timeoutMs} ms; stderr:\n${stderr.slice(-4000)}`),
+      );
     }, options.timeoutMs);
     child.once('error', (error) => {
       clearTimeout(timer);
@@ -72,7 +74,11 @@ export interface SpawnOptions {
 }
 
 export function spawnProgram(file: string, args: string[], options: SpawnOptions): Spawned {
-  const child = spawn(file, args, { cwd: options.cwd, env: options.env, stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  const child = spawn(file, args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+  });
   if (child.pid === undefined) throw new Error(`${file} ${args.join(' ')} did not start`);
   const lines: string[] = [];
   let output = '';
@@ -117,12 +123,22 @@ export function spawnProgram(file: string, args: string[], options: SpawnOptions
           clearTimeout(timer);
         };
         const listener = (line: string) => re.test(line) && (done(), resolve(line));
-        const timer = setTimeout(() => (done(), reject(new Error(`no line matching ${re} within ${timeoutMs} ms; output:\n${output.slice(-4000)}`))), timeoutMs);
+        const timer = setTimeout(
+          () => (
+            done(),
+            reject(new Error(`no line matching ${re} within ${timeoutMs} ms; output:\n${output.slice(-4000)}`))
+          ),
+          timeoutMs,
+        );
         listeners.add(listener);
         void exited.then(() => {
           if (!listeners.has(listener)) return;
           done();
-          reject(new Error(`${file} exited (${child.exitCode ?? child.signalCode}) before a line matching ${re}; output:\n${output.slice(-4000)}`));
+          reject(
+            new Error(
+              `${file} exited (${child.exitCode ?? child.signalCode}) before a line matching ${re}; output:\n${output.slice(-4000)}`,
+            ),
+          );
         });
       });
     },
@@ -142,6 +158,9 @@ export function spawnNode(args: string[], options: SpawnOptions): Spawned {
 }
 
 /** The env a test hands a child: PATH and HOME, then its own values (undefined drops a name). */
-export function childEnv(home: string, ...layers: Array<Record<string, string | undefined>>): Record<string, string | undefined> {
+export function childEnv(
+  home: string,
+  ...layers: Array<Record<string, string | undefined>>
+): Record<string, string | undefined> {
   return Object.assign({ PATH: process.env.PATH ?? '', HOME: home }, ...layers);
 }

@@ -20,7 +20,11 @@ async function events(container: Dockerode.Container): Promise<{ raw: string; ev
   return { raw, events: parsed };
 }
 
-async function waitForEvents(container: Dockerode.Container, done: (evs: Event[]) => boolean, timeoutMs = 20_000): Promise<Event[]> {
+async function waitForEvents(
+  container: Dockerode.Container,
+  done: (evs: Event[]) => boolean,
+  timeoutMs = 20_000,
+): Promise<Event[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { raw, events: evs } = await events(container);
@@ -57,7 +61,10 @@ describe('test agent-runner image', () => {
   it('is tagged by content, labelled, and reused when it exists', async () => {
     expect(image).toMatch(/^stigmer-agent-runner:test-python-2026-01-[0-9a-f]{12}$/);
     const info = await docker.getImage(image).inspect();
-    expect(info.Config.Labels).toMatchObject({ 'dev.stigmer.test-image': 'agent-runner', 'dev.stigmer.runner-contract': 'python-2026-01' });
+    expect(info.Config.Labels).toMatchObject({
+      'dev.stigmer.test-image': 'agent-runner',
+      'dev.stigmer.runner-contract': 'python-2026-01',
+    });
     expect(info.Config.User).toBe('stigmer');
     expect(info.Config.Cmd).toEqual(['node', '/app/agent-runner.js']);
     expect(info.Config.WorkingDir).toBe('/app');
@@ -112,14 +119,20 @@ describe('test agent-runner image', () => {
       expect(failure.message).toMatch(/^cannot reach Temporal at 127\.0\.0\.1:7233: .*Connection refused/);
     }
 
-    const probe = await execInContainer(container, [
-      'node',
-      '-e',
-      'const fs = require("fs"); console.log(JSON.stringify({ v: process.version, tmp: (fs.statSync("/tmp").mode & 0o7777).toString(8), ws: fs.statSync("/workspace").isDirectory(), cwd: process.cwd() }))',
-    ], 10_000);
+    const probe = await execInContainer(
+      container,
+      [
+        'node',
+        '-e',
+        'const fs = require("fs"); console.log(JSON.stringify({ v: process.version, tmp: (fs.statSync("/tmp").mode & 0o7777).toString(8), ws: fs.statSync("/workspace").isDirectory(), cwd: process.cwd() }))',
+      ],
+      10_000,
+    );
     expect(probe).toMatchObject({ exitCode: 0, stderr: '' });
     expect(JSON.parse(probe.stdout)).toEqual({ v: process.version, tmp: '1777', ws: true, cwd: '/app' });
-    await expect(execInContainer(container, ['node', '-e', 'process.exit(3)'], 10_000)).resolves.toMatchObject({ exitCode: 3 });
+    await expect(execInContainer(container, ['node', '-e', 'process.exit(3)'], 10_000)).resolves.toMatchObject({
+      exitCode: 3,
+    });
 
     await container.stop({ t: 10 });
     const state = (await container.inspect()).State;
@@ -134,23 +147,43 @@ describe('test agent-runner image', () => {
     expect((await container.wait()).StatusCode).toBe(1);
     const { events: evs } = await events(container);
     expect(evs.map((e) => e.event)).toEqual(['runner.config', 'runner.config_error']);
-    expect(evs[0]).toMatchObject({ env: { TEMPORAL_SERVICE_ADDRESS: null, TEMPORAL_NAMESPACE: 'default', MODE: 'local', LOG_LEVEL: 'INFO' } });
+    expect(evs[0]).toMatchObject({
+      env: { TEMPORAL_SERVICE_ADDRESS: null, TEMPORAL_NAMESPACE: 'default', MODE: 'local', LOG_LEVEL: 'INFO' },
+    });
   }, 30_000);
 
   it.each([
     // contract, env, the queue it polls, the workspace it reads
     ['typescript-2026', {}, 'stigmer_runner', null],
-    ['typescript-2026', { STIGMER_TASK_QUEUE: 'q1', TEMPORAL_AGENT_EXECUTION_RUNNER_TASK_QUEUE: 'q2', WORKSPACE_ROOT_DIR: '/workspace' }, 'q1', '/workspace'],
-    ['python-native-2026', { TEMPORAL_AGENT_EXECUTION_RUNNER_TASK_QUEUE: 'q2', SANDBOX_ROOT_DIR: '/ignored' }, 'q2', null],
-  ] as const)('the %s stand-in reads its own release\'s names (%j)', async (contract, env, queue, workspace) => {
-    const standIn = await ensureTestRunnerImage(docker, contract);
-    const info = await docker.getImage(standIn).inspect();
-    expect(info.Config.Labels['dev.stigmer.runner-contract']).toBe(contract);
-    const container = await start({ TEMPORAL_SERVICE_ADDRESS: '127.0.0.1:1', ...env }, standIn);
-    const [config] = await waitForEvents(container, (e) => e.some((x) => x.event === 'runner.config'));
-    expect(config).toMatchObject({ contract, uid: STAND_IN_USERS[contract].uid, env: { TASK_QUEUE: queue, WORKSPACE: workspace } });
-    if (contract === 'typescript-2026') expect(config.env).not.toHaveProperty('OLLAMA_BASE_URL');
-  }, 180_000);
+    [
+      'typescript-2026',
+      { STIGMER_TASK_QUEUE: 'q1', TEMPORAL_AGENT_EXECUTION_RUNNER_TASK_QUEUE: 'q2', WORKSPACE_ROOT_DIR: '/workspace' },
+      'q1',
+      '/workspace',
+    ],
+    [
+      'python-native-2026',
+      { TEMPORAL_AGENT_EXECUTION_RUNNER_TASK_QUEUE: 'q2', SANDBOX_ROOT_DIR: '/ignored' },
+      'q2',
+      null,
+    ],
+  ] as const)(
+    "the %s stand-in reads its own release's names (%j)",
+    async (contract, env, queue, workspace) => {
+      const standIn = await ensureTestRunnerImage(docker, contract);
+      const info = await docker.getImage(standIn).inspect();
+      expect(info.Config.Labels['dev.stigmer.runner-contract']).toBe(contract);
+      const container = await start({ TEMPORAL_SERVICE_ADDRESS: '127.0.0.1:1', ...env }, standIn);
+      const [config] = await waitForEvents(container, (e) => e.some((x) => x.event === 'runner.config'));
+      expect(config).toMatchObject({
+        contract,
+        uid: STAND_IN_USERS[contract].uid,
+        env: { TASK_QUEUE: queue, WORKSPACE: workspace },
+      });
+      if (contract === 'typescript-2026') expect(config.env).not.toHaveProperty('OLLAMA_BASE_URL');
+    },
+    180_000,
+  );
 
   it('gives up with exit 1 after 30 s of refused connections', async () => {
     const container = await start({ TEMPORAL_SERVICE_ADDRESS: 'localhost:7233' });
@@ -158,6 +191,10 @@ describe('test agent-runner image', () => {
     const { events: evs } = await events(container);
     const failures = evs.filter((e) => e.event === 'runner.connect_failed');
     expect(failures.length).toBeGreaterThanOrEqual(25);
-    expect(evs.at(-1)).toMatchObject({ event: 'runner.connect_gave_up', address: 'localhost:7233', attempts: failures.length });
+    expect(evs.at(-1)).toMatchObject({
+      event: 'runner.connect_gave_up',
+      address: 'localhost:7233',
+      attempts: failures.length,
+    });
   }, 60_000);
 });

@@ -35,7 +35,11 @@ interface Package {
 }
 
 async function readPackage(dir: string): Promise<Package & { dependencies: Record<string, string> }> {
-  const json = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { name: string; version: string; dependencies?: Record<string, string> };
+  const json = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as {
+    name: string;
+    version: string;
+    dependencies?: Record<string, string>;
+  };
   return { name: json.name, version: json.version, dir, dependencies: json.dependencies ?? {} };
 }
 
@@ -70,14 +74,25 @@ async function sharedLibraries(binary: string): Promise<string[]> {
 }
 
 function imageTag(contract: RunnerContractId, script: Buffer, recipe: Buffer, packages: Package[]): string {
-  const hash = createHash('sha256').update(script).update(recipe).update(process.version).update(JSON.stringify(RUNNER_CONTRACTS[contract]));
-  for (const pkg of packages.filter((p) => p.name.startsWith('@temporalio/')).sort((a, b) => a.name.localeCompare(b.name))) {
+  const hash = createHash('sha256')
+    .update(script)
+    .update(recipe)
+    .update(process.version)
+    .update(JSON.stringify(RUNNER_CONTRACTS[contract]));
+  for (const pkg of packages
+    .filter((p) => p.name.startsWith('@temporalio/'))
+    .sort((a, b) => a.name.localeCompare(b.name))) {
     hash.update(`${pkg.name}@${pkg.version}\n`);
   }
   return `stigmer-agent-runner:test-${contract}-${hash.digest('hex').slice(0, 12)}`;
 }
 
-async function stageRootfs(rootfs: string, contract: RunnerContractId, script: Buffer, packages: Package[]): Promise<void> {
+async function stageRootfs(
+  rootfs: string,
+  contract: RunnerContractId,
+  script: Buffer,
+  packages: Package[],
+): Promise<void> {
   const bridge = packages.find((p) => p.name === '@temporalio/core-bridge');
   if (!bridge) throw new Error('@temporalio/core-bridge is not in the runtime closure of @temporalio/worker');
   const nativeBridge = join(bridge.dir, 'releases', BRIDGE_TARGET, 'index.node');
@@ -94,7 +109,10 @@ async function stageRootfs(rootfs: string, contract: RunnerContractId, script: B
   await mkdir(join(rootfs, 'etc'));
   await writeFile(join(rootfs, 'etc', 'nsswitch.conf'), 'hosts: files dns\n');
   const user = STAND_IN_USERS[contract];
-  await writeFile(join(rootfs, 'etc', 'passwd'), `root:x:0:0:root:/root:/bin/false\n${user.name}:x:${user.uid}:${user.uid}::/app:/bin/false\n`);
+  await writeFile(
+    join(rootfs, 'etc', 'passwd'),
+    `root:x:0:0:root:/root:/bin/false\n${user.name}:x:${user.uid}:${user.uid}::/app:/bin/false\n`,
+  );
   await writeFile(join(rootfs, 'etc', 'group'), `root:x:0:\n${user.name}:x:${user.uid}:\n`);
 
   const app = join(rootfs, 'app');
@@ -129,7 +147,9 @@ async function buildFromContext(docker: Dockerode, context: string, tag: string)
   );
   const stream = await docker.buildImage(tar.stdout, { t: tag, rm: true, forcerm: true });
   const events = await new Promise<Array<{ error?: string; errorDetail?: { message?: string } }>>((resolve, reject) =>
-    docker.modem.followProgress(stream, (err: Error | null, out: Array<{ error?: string }>) => (err ? reject(err) : resolve(out))),
+    docker.modem.followProgress(stream, (err: Error | null, out: Array<{ error?: string }>) =>
+      err ? reject(err) : resolve(out),
+    ),
   );
   await tarDone;
   // Build failures arrive as events in a successful stream, not as `err`.
@@ -142,8 +162,12 @@ async function buildFromContext(docker: Dockerode, context: string, tag: string)
  * node as the stand-in for one runner release; built only when no image carries the tag, which hashes
  * the script, this recipe, the contract, node's version and the @temporalio versions.
  */
-export async function ensureTestRunnerImage(docker: Dockerode, contract: RunnerContractId = 'python-2026-01'): Promise<string> {
-  if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error(`the test runner image needs linux/x64, not ${process.platform}/${process.arch}`);
+export async function ensureTestRunnerImage(
+  docker: Dockerode,
+  contract: RunnerContractId = 'python-2026-01',
+): Promise<string> {
+  if (process.platform !== 'linux' || process.arch !== 'x64')
+    throw new Error(`the test runner image needs linux/x64, not ${process.platform}/${process.arch}`);
   const script = await readFile(RUNNER_SCRIPT);
   const packages = await workerRuntimeClosure();
   const tag = imageTag(contract, script, await readFile(RECIPE), packages);

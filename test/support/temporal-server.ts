@@ -33,9 +33,12 @@ export interface TestTemporal {
  * `ip` 0.0.0.0 lets bridged test containers reach it through the Docker bridge gateway; `port` and
  * `dbFile` together restart a server with its history (the durability test).
  */
-export async function startTestTemporal(options: { ip?: string; ui?: boolean; dbFile?: string; port?: number } = {}): Promise<TestTemporal> {
+export async function startTestTemporal(
+  options: { ip?: string; ui?: boolean; dbFile?: string; port?: number } = {},
+): Promise<TestTemporal> {
   const cli = temporalCliPath();
-  if (cli !== 'temporal' && !existsSync(cli)) throw new Error(`Temporal CLI not found at ${cli}: run bash scripts/setup.sh`);
+  if (cli !== 'temporal' && !existsSync(cli))
+    throw new Error(`Temporal CLI not found at ${cli}: run bash scripts/setup.sh`);
   const ip = options.ip ?? '127.0.0.1';
   const port = options.port ?? (await freePort());
   const uiPort = options.ui ? await freePort() : undefined;

@@ -36,19 +36,64 @@ export async function makeCertificates(dir: string): Promise<TestCertificates> {
   await mkdir(dir, { recursive: true });
   const at = (name: string) => join(dir, name);
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  const newCa = (name: string) => run('openssl', ['req', '-x509', ...ec, '-keyout', at(`${name}.key`), '-out', at(`${name}.pem`), '-days', '2', '-subj', `/CN=${name}`]);
+  const newCa = (name: string) =>
+    run('openssl', [
+      'req',
+      '-x509',
+      ...ec,
+      '-keyout',
+      at(`${name}.key`),
+      '-out',
+      at(`${name}.pem`),
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+    ]);
   const issue = async (name: string, ca: string, subject: string, extensions: string) => {
     await run('openssl', ['req', ...ec, '-keyout', at(`${name}.key`), '-out', at(`${name}.csr`), '-subj', subject]);
     await writeFile(at(`${name}.ext`), extensions);
-    await run('openssl', ['x509', '-req', '-in', at(`${name}.csr`), '-CA', at(`${ca}.pem`), '-CAkey', at(`${ca}.key`), '-CAcreateserial', '-out', at(`${name}.pem`), '-days', '2', '-extfile', at(`${name}.ext`)]);
+    await run('openssl', [
+      'x509',
+      '-req',
+      '-in',
+      at(`${name}.csr`),
+      '-CA',
+      at(`${ca}.pem`),
+      '-CAkey',
+      at(`${ca}.key`),
+      '-CAcreateserial',
+      '-out',
+      at(`${name}.pem`),
+      '-days',
+      '2',
+      '-extfile',
+      at(`${name}.ext`),
+    ]);
   };
   await Promise.all([newCa('stigmer-test-ca'), newCa('stigmer-other-ca')]);
   await Promise.all([
-    issue('server', 'stigmer-test-ca', '/CN=localhost', `subjectAltName=DNS:localhost,IP:127.0.0.1,DNS:${TEST_SERVER_NAME}\nextendedKeyUsage=serverAuth\n`),
+    issue(
+      'server',
+      'stigmer-test-ca',
+      '/CN=localhost',
+      `subjectAltName=DNS:localhost,IP:127.0.0.1,DNS:${TEST_SERVER_NAME}\nextendedKeyUsage=serverAuth\n`,
+    ),
     issue('client', 'stigmer-test-ca', '/CN=stigmer-runner-test', 'extendedKeyUsage=clientAuth\n'),
     issue('other-client', 'stigmer-other-ca', '/CN=stigmer-runner-other', 'extendedKeyUsage=clientAuth\n'),
   ]);
-  const files = ['stigmer-test-ca.pem', 'stigmer-test-ca.key', 'stigmer-other-ca.pem', 'stigmer-other-ca.key', 'server.pem', 'server.key', 'client.pem', 'client.key', 'other-client.pem', 'other-client.key'];
+  const files = [
+    'stigmer-test-ca.pem',
+    'stigmer-test-ca.key',
+    'stigmer-other-ca.pem',
+    'stigmer-other-ca.key',
+    'server.pem',
+    'server.key',
+    'client.pem',
+    'client.key',
+    'other-client.pem',
+    'other-client.key',
+  ];
   return {
     dir,
     ca: at('stigmer-test-ca.pem'),
@@ -139,11 +184,17 @@ http {
   const configFile = join(prefix, 'nginx.conf');
   await writeFile(configFile, config);
   // Debian puts it in /usr/sbin, which a non-root PATH may lack.
-  const nginx = spawn(existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx', ['-p', prefix, '-e', join(prefix, 'error.log'), '-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const nginx = spawn(
+    existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx',
+    ['-p', prefix, '-e', join(prefix, 'error.log'), '-c', configFile],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let stderr = '';
   nginx.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<never>((_, reject) => {
-    nginx.once('error', (error) => reject(new Error(`cannot run nginx (${error.message}): apt-get install nginx-light (scripts/setup.sh does)`)));
+    nginx.once('error', (error) =>
+      reject(new Error(`cannot run nginx (${error.message}): apt-get install nginx-light (scripts/setup.sh does)`)),
+    );
     nginx.once('exit', (code) => {
       void readFile(join(prefix, 'error.log'), 'utf8')
         .catch(() => '')

@@ -45,11 +45,21 @@ async function main(): Promise<void> {
   });
   const running = worker.run();
   // Ready once the server lists both queues' pollers: a CLI started now finds this worker, not none.
-  await waitUntil(async () => ((await Promise.all([PROVISIONING_TASK_QUEUE, hostTaskQueue(host)].map((queue) => listPollers(connection, 'default', queue)))).every((pollers) => pollers.some((poller) => poller.identity === identity)) ? true : undefined), {
-    intervalMs: 100,
-    timeoutMs: 15_000,
-    what: `worker ${identity} to poll ${PROVISIONING_TASK_QUEUE} and ${hostTaskQueue(host)}`,
-  });
+  await waitUntil(
+    async () =>
+      (
+        await Promise.all(
+          [PROVISIONING_TASK_QUEUE, hostTaskQueue(host)].map((queue) => listPollers(connection, 'default', queue)),
+        )
+      ).every((pollers) => pollers.some((poller) => poller.identity === identity))
+        ? true
+        : undefined,
+    {
+      intervalMs: 100,
+      timeoutMs: 15_000,
+      what: `worker ${identity} to poll ${PROVISIONING_TASK_QUEUE} and ${hostTaskQueue(host)}`,
+    },
+  );
   process.stdout.write('worker running\n');
   await running;
   await connection.close();

@@ -30,7 +30,9 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     }),
     stdin: true,
   });
-  const paused = options.pause ? worker.waitForLine(new RegExp(`^paused ${options.pause.when}:${options.pause.step}$`), 200_000) : Promise.resolve();
+  const paused = options.pause
+    ? worker.waitForLine(new RegExp(`^paused ${options.pause.when}:${options.pause.step}$`), 200_000)
+    : Promise.resolve();
   paused.catch(() => undefined);
   await worker.waitForLine(/^worker running$/, 60_000);
   return Object.assign(worker, { paused, resume: () => worker.writeLine('continue') });

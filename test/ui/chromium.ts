@@ -36,12 +36,20 @@ export interface TestBrowser {
 
 export async function launchChromium(viewport = { width: 1600, height: 1400 }): Promise<TestBrowser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: run \`bash scripts/setup.sh\` (installs Debian's chromium) or set CHROMIUM_PATH`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM_PATH}: run \`bash scripts/setup.sh\` (installs Debian's chromium) or set CHROMIUM_PATH`,
+    );
   }
   const profile = await mkdtemp(join(tmpdir(), 'stigmer-ui-chromium-'));
   let context: BrowserContext;
   try {
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, viewport, timeout: 30_000 });
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport,
+      timeout: 30_000,
+    });
   } catch (error) {
     await rm(profile, { recursive: true, force: true });
     throw new Error(`Chromium at ${CHROMIUM_PATH} did not start: ${(error as Error).message}`);
@@ -49,7 +57,8 @@ export async function launchChromium(viewport = { width: 1600, height: 1400 }): 
   const blocked: string[] = [];
   await context.route('**/*', async (route) => {
     const url = new URL(route.request().url());
-    if (url.protocol === 'data:' || url.protocol === 'blob:' || LOOPBACK_HOSTS.has(url.hostname)) return route.continue();
+    if (url.protocol === 'data:' || url.protocol === 'blob:' || LOOPBACK_HOSTS.has(url.hostname))
+      return route.continue();
     blocked.push(url.href);
     return route.abort('blockedbyclient');
   });

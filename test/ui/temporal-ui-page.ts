@@ -33,7 +33,8 @@ export async function openExecution(page: Page, historyUrl: string, tab: Executi
     await page.goto(executionUrl(historyUrl, tab), { waitUntil: 'networkidle', timeout: UI_TIMEOUT_MS });
     const warmingUp = await page.getByText('Internal Error', { exact: true }).isVisible();
     if (!warmingUp) return;
-    if (attempt === 3) throw new Error(`the Temporal UI answered 500 Internal Error ${attempt} times for ${page.url()}`);
+    if (attempt === 3)
+      throw new Error(`the Temporal UI answered 500 Internal Error ${attempt} times for ${page.url()}`);
     await page.waitForTimeout(1000);
   }
 }
@@ -44,8 +45,13 @@ export async function expectVisible(locator: Locator, what: string): Promise<voi
     await locator.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
   } catch {
     const shot = join(FAILURE_SHOTS, `missing-${Date.now()}.png`);
-    await locator.page().screenshot({ path: shot, fullPage: true }).catch(() => undefined);
-    throw new Error(`the Temporal UI does not show ${what} (looked for ${locator.toString()} for ${UI_TIMEOUT_MS} ms; page as it was: ${shot})`);
+    await locator
+      .page()
+      .screenshot({ path: shot, fullPage: true })
+      .catch(() => undefined);
+    throw new Error(
+      `the Temporal UI does not show ${what} (looked for ${locator.toString()} for ${UI_TIMEOUT_MS} ms; page as it was: ${shot})`,
+    );
   }
 }
 
@@ -66,7 +72,10 @@ function sectionBody(page: Page, heading: string): Locator {
 }
 
 /** The iframe a User Metadata section (Summary, Details, Current Details) renders its markdown in. */
-export function markdownFrame(page: Page, heading: 'Summary' | 'Details' | 'Current Details'): { iframe: Locator; frame: FrameLocator } {
+export function markdownFrame(
+  page: Page,
+  heading: 'Summary' | 'Details' | 'Current Details',
+): { iframe: Locator; frame: FrameLocator } {
   const iframe = sectionBody(page, heading).locator('iframe').first();
   return { iframe, frame: iframe.contentFrame() };
 }
@@ -113,7 +122,10 @@ export function markdownLines(markdown: string): string[] {
  * to its body's scrollHeight + 2 px, which leaves out the body's margins (~30 px): the last line of a
  * list can end below the iframe's bottom edge.
  */
-export async function clippedListItems(page: Page, heading: 'Summary' | 'Details' | 'Current Details'): Promise<string[]> {
+export async function clippedListItems(
+  page: Page,
+  heading: 'Summary' | 'Details' | 'Current Details',
+): Promise<string[]> {
   const { iframe, frame } = markdownFrame(page, heading);
   const box = await iframe.boundingBox();
   if (!box) throw new Error(`the ${heading} iframe has no layout box`);

@@ -32,7 +32,18 @@ import { childEnv, runNode, spawnNode, type Spawned } from '../support/process';
 import { scenarioEnv } from '../support/scenario';
 import { recordTiming } from '../support/timings';
 import { launchChromium, type TestBrowser } from './chromium';
-import { clippedListItems, eventsWithMetadata, expectVisible, markdownFrame, markdownLines, markdownText, openExecution, screenshot, statusBadge, timelineRow } from './temporal-ui-page';
+import {
+  clippedListItems,
+  eventsWithMetadata,
+  expectVisible,
+  markdownFrame,
+  markdownLines,
+  markdownText,
+  openExecution,
+  screenshot,
+  statusBadge,
+  timelineRow,
+} from './temporal-ui-page';
 import { connectClient, devServerTarget } from '../../src/temporal/connection';
 
 jest.setTimeout(180_000);
@@ -98,7 +109,9 @@ beforeAll(async () => {
   // One after the other: concurrent `run`s each poll runner_provisioning in process, and either may
   // execute the other's activities with its own env (the seed bug's host alias would be lost).
   ready = await provision(runners[0], ['run', '--json']);
-  seedBug = await provision(runners[1], ['run', '--network', 'bridge', '--json'], { STIGMER_RUNNER_HOST_ALIAS: 'localhost' });
+  seedBug = await provision(runners[1], ['run', '--network', 'bridge', '--json'], {
+    STIGMER_RUNNER_HOST_ALIAS: 'localhost',
+  });
   queryWorker = await startQueryWorker();
   recordTiming('ui setup: dev server with UI, two provisions, query worker, Chromium', Date.now() - started);
 });
@@ -106,7 +119,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await queryWorker?.[Symbol.asyncDispose]();
-  if (docker) await Promise.all(runners.map((runner) => removeContainers(docker, { label: [`${LABELS.runner}=${runner}`] })));
+  if (docker)
+    await Promise.all(runners.map((runner) => removeContainers(docker, { label: [`${LABELS.runner}=${runner}`] })));
   await Promise.all([ollama?.close(), backend?.close()]);
   await temporal?.stop();
   if (home) await rm(home, { recursive: true, force: true });
@@ -114,8 +128,19 @@ afterAll(async () => {
 
 /** `stigmer-runner run` (compiled) for one runner, with the stand-ins and the dev server's UI link. */
 async function provision(runner: string, args: string[], extra: Record<string, string> = {}): Promise<Provision> {
-  const scenario = { image, home, temporalPort: temporal.port, backendPort: backend.port, ollamaUrl: `http://localhost:${ollama.port}` };
-  const env = childEnv(home, scenarioEnv(scenario, runner), { STIGMER_TEMPORAL_UI_URL: temporal.uiUrl as string }, extra);
+  const scenario = {
+    image,
+    home,
+    temporalPort: temporal.port,
+    backendPort: backend.port,
+    ollamaUrl: `http://localhost:${ollama.port}`,
+  };
+  const env = childEnv(
+    home,
+    scenarioEnv(scenario, runner),
+    { STIGMER_TEMPORAL_UI_URL: temporal.uiUrl as string },
+    extra,
+  );
   const { code, stdout, stderr, ms } = await runNode([CLI, ...args], { env, timeoutMs: 120_000 });
   recordTiming(`ui provision ${runner} (exit ${code})`, ms);
   let json: RunJson;
@@ -130,12 +155,16 @@ async function provision(runner: string, args: string[], extra: Record<string, s
 async function scheduledActivities(workflowId: string, runId: string): Promise<Provision['scheduled']> {
   const connection = await connectClient(devServerTarget(temporal.address));
   try {
-    const history = await new Client({ connection, namespace: NAMESPACE }).workflow.getHandle(workflowId, runId).fetchHistory();
+    const history = await new Client({ connection, namespace: NAMESPACE }).workflow
+      .getHandle(workflowId, runId)
+      .fetchHistory();
     return (history.events ?? [])
       .filter((event) => event.activityTaskScheduledEventAttributes)
       .map((event) => ({
         activity: event.activityTaskScheduledEventAttributes?.activityType?.name ?? '',
-        summary: event.userMetadata?.summary ? String(defaultPayloadConverter.fromPayload(event.userMetadata.summary)) : '',
+        summary: event.userMetadata?.summary
+          ? String(defaultPayloadConverter.fromPayload(event.userMetadata.summary))
+          : '',
       }));
   } finally {
     await connection.close();
@@ -144,14 +173,19 @@ async function scheduledActivities(workflowId: string, runId: string): Promise<P
 
 /** `stigmer-runner worker` (compiled), returned once the server has seen it poll. */
 async function startQueryWorker(): Promise<Spawned> {
-  const worker = spawnNode([CLI, 'worker'], { env: childEnv(home, { TEMPORAL_SERVICE_ADDRESS: `localhost:${temporal.port}` }) });
+  const worker = spawnNode([CLI, 'worker'], {
+    env: childEnv(home, { TEMPORAL_SERVICE_ADDRESS: `localhost:${temporal.port}` }),
+  });
   const connection = await connectClient(devServerTarget(temporal.address));
   try {
     await waitUntil(
       async () => {
         if (worker.child.exitCode !== null) throw new Error(`it exited ${worker.child.exitCode}`); // kept as the timeout's last error
         const pollers = await listPollers(connection, NAMESPACE, PROVISIONING_TASK_QUEUE);
-        return pollers.some((poller) => poller.type === 'workflow' && poller.identity.includes(`${worker.pid}@`)) || undefined;
+        return (
+          pollers.some((poller) => poller.type === 'workflow' && poller.identity.includes(`${worker.pid}@`)) ||
+          undefined
+        );
       },
       { intervalMs: 200, timeoutMs: 30_000, what: `stigmer-runner worker to poll ${PROVISIONING_TASK_QUEUE}` },
     );
@@ -190,16 +224,26 @@ describe('a provision that ends ready', () => {
     expect(ready.code).toBe(0);
     expect(ready.json.status).toBe('ready');
     expect(ready.json.uiUrl).toBe(expectedUiUrl(ready));
-    expectSummaries(ready, ['resolveConfig', 'planNetworking', 'startContainer', 'verifyConnectivity', 'awaitRunnerReady']);
+    expectSummaries(ready, [
+      'resolveConfig',
+      'planNetworking',
+      'startContainer',
+      'verifyConnectivity',
+      'awaitRunnerReady',
+    ]);
     expect(ready.scheduled[0].summary).toBe(`resolve config for ${ready.runner}`);
   });
 
   test('the history page shows Completed and every step with its summary on the timeline', async () => {
     await withPage(async (page) => {
       await openExecution(page, ready.json.uiUrl as string, 'history');
-      await expectVisible(page.getByText(ready.json.workflowId, { exact: true }).first(), `the workflow id ${ready.json.workflowId}`);
+      await expectVisible(
+        page.getByText(ready.json.workflowId, { exact: true }).first(),
+        `the workflow id ${ready.json.workflowId}`,
+      );
       await expectVisible(statusBadge(page, 'Completed'), 'the status Completed');
-      for (const { activity, summary } of ready.scheduled) await expectVisible(timelineRow(page, activity, summary), `the timeline row "${activity} • ${summary}"`);
+      for (const { activity, summary } of ready.scheduled)
+        await expectVisible(timelineRow(page, activity, summary), `the timeline row "${activity} • ${summary}"`);
       await screenshot(page, join(SHOTS, 'ready-history.png'));
     });
   });
@@ -209,13 +253,19 @@ describe('a provision that ends ready', () => {
       await openExecution(page, ready.json.uiUrl as string, 'user-metadata');
       expect((await markdownText(page, 'Summary')).join(' ')).toContain(ready.runner);
       const details = (await markdownText(page, 'Details')).join(' ');
-      for (const fact of [ready.runner, image, 'stigmer run', userInfo().username, hostname()]) expect(details).toContain(fact);
+      for (const fact of [ready.runner, image, 'stigmer run', userInfo().username, hostname()])
+        expect(details).toContain(fact);
 
-      expect(await eventsWithMetadata(page)).toEqual(ready.scheduled.map(({ summary }) => ({ kind: 'Activity', summary, status: 'Completed' })));
+      expect(await eventsWithMetadata(page)).toEqual(
+        ready.scheduled.map(({ summary }) => ({ kind: 'Activity', summary, status: 'Completed' })),
+      );
 
       const checklist = await markdownText(page, 'Current Details');
       expect(checklist).toEqual(markdownLines(renderChecklist(ready.runner, ready.json.steps)));
-      await expectVisible(markdownFrame(page, 'Current Details').frame.getByText(ready.runner).first(), 'the checklist heading');
+      await expectVisible(
+        markdownFrame(page, 'Current Details').frame.getByText(ready.runner).first(),
+        'the checklist heading',
+      );
       await screenshot(page, join(SHOTS, 'ready-user-metadata.png'));
       // UI 2.42 sizes the iframe without the body's margins (~30 px short): a checklist that ends with
       // its last step shows that step cut in half. Markdown that ends with a line after the list keeps
@@ -238,10 +288,14 @@ describe('the seed bug (a bridged runner handed localhost) fails with its diagno
     await withPage(async (page) => {
       await openExecution(page, seedBug.json.uiUrl as string, 'history');
       await expectVisible(statusBadge(page, 'Failed'), 'the status Failed');
-      for (const { activity, summary } of seedBug.scheduled) await expectVisible(timelineRow(page, activity, summary), `the timeline row "${activity} • ${summary}"`);
+      for (const { activity, summary } of seedBug.scheduled)
+        await expectVisible(timelineRow(page, activity, summary), `the timeline row "${activity} • ${summary}"`);
       await expectVisible(page.getByText('verifyConnectivity failed:').first(), 'the failure message naming the step');
       await expectVisible(page.getByText(`cause: ${SEED_BUG_CAUSE}`).first(), `the diagnosis "${SEED_BUG_CAUSE}"`);
-      await expectVisible(page.getByText('Workflow Execution Failed', { exact: true }).first(), 'the Workflow Execution Failed event');
+      await expectVisible(
+        page.getByText('Workflow Execution Failed', { exact: true }).first(),
+        'the Workflow Execution Failed event',
+      );
       await screenshot(page, join(SHOTS, 'seed-bug-history.png'));
     });
   });
@@ -250,10 +304,18 @@ describe('the seed bug (a bridged runner handed localhost) fails with its diagno
     await withPage(async (page) => {
       await openExecution(page, seedBug.json.uiUrl as string, 'user-metadata');
       const events = await eventsWithMetadata(page);
-      expect(events).toEqual(seedBug.scheduled.map(({ activity, summary }) => ({ kind: 'Activity', summary, status: activity === 'verifyConnectivity' ? 'Failed' : 'Completed' })));
+      expect(events).toEqual(
+        seedBug.scheduled.map(({ activity, summary }) => ({
+          kind: 'Activity',
+          summary,
+          status: activity === 'verifyConnectivity' ? 'Failed' : 'Completed',
+        })),
+      );
 
       const checklist = await markdownText(page, 'Current Details');
-      expect(checklist).toEqual(markdownLines(renderChecklist(seedBug.runner, seedBug.json.steps, seedBug.json.diagnosis)));
+      expect(checklist).toEqual(
+        markdownLines(renderChecklist(seedBug.runner, seedBug.json.steps, seedBug.json.diagnosis)),
+      );
       expect(checklist.find((line) => line.includes('verifyConnectivity'))).toMatch(/failed after 1 attempt/);
       await screenshot(page, join(SHOTS, 'seed-bug-user-metadata.png'));
       expect(await clippedListItems(page, 'Current Details')).toEqual([]);

@@ -24,7 +24,10 @@ let client: Client;
 let workflowBundle: { code: string };
 
 beforeAll(async () => {
-  [temporal, workflowBundle] = await Promise.all([startTestTemporal(), bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows') })]);
+  [temporal, workflowBundle] = await Promise.all([
+    startTestTemporal(),
+    bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows') }),
+  ]);
   client = temporal.env.client;
 });
 
@@ -34,10 +37,21 @@ afterAll(async () => {
 
 const config = configFrom();
 const plan = planNetworking(config, ENGINES.nativeLinux);
-const container = { id: 'c0ffee'.padEnd(64, '0'), name: 'stigmer-agent-runner', image: 'img', networkMode: 'host', action: 'created' as const, startedAt: '2026-11-22T10:00:00Z' };
+const container = {
+  id: 'c0ffee'.padEnd(64, '0'),
+  name: 'stigmer-agent-runner',
+  image: 'img',
+  networkMode: 'host',
+  action: 'created' as const,
+  startedAt: '2026-11-22T10:00:00Z',
+};
 const REFUSED: CheckOutcome = { kind: 'refused', code: 'ECONNREFUSED' };
 const passingReport = summarizeVerification(
-  plan.services.flatMap((service) => (['container', 'host'] as const).map((site) => checkResult({ service: service.service, site, target: 't', ms: 1 }, { kind: 'connected' }))),
+  plan.services.flatMap((service) =>
+    (['container', 'host'] as const).map((site) =>
+      checkResult({ service: service.service, site, target: 't', ms: 1 }, { kind: 'connected' }),
+    ),
+  ),
   plan,
   'stigmer-agent-runner',
 );
@@ -54,28 +68,57 @@ function fakeActivities(calls: string[], behaviour: Behaviour = {}): RunnerActiv
     resolveConfig: record('resolveConfig', async () => (behaviour.resolveConfig ? behaviour.resolveConfig() : config)),
     planNetworking: record('planNetworking', async () => plan),
     startContainer: record('startContainer', async () => container),
-    verifyConnectivity: record('verifyConnectivity', async () => (behaviour.verifyConnectivity ? behaviour.verifyConnectivity(++verifyAttempt) : passingReport)),
-    awaitRunnerReady: record('awaitRunnerReady', async () => ({ poller: { identity: '1@runner', type: 'activity', lastAccessTime: container.startedAt }, waitedMs: 5 })),
-    stopRunner: record('stopRunner', async () => ({ state: 'exited', message: 'container stigmer-agent-runner stopped (exited)' })),
+    verifyConnectivity: record('verifyConnectivity', async () =>
+      behaviour.verifyConnectivity ? behaviour.verifyConnectivity(++verifyAttempt) : passingReport,
+    ),
+    awaitRunnerReady: record('awaitRunnerReady', async () => ({
+      poller: { identity: '1@runner', type: 'activity', lastAccessTime: container.startedAt },
+      waitedMs: 5,
+    })),
+    stopRunner: record('stopRunner', async () => ({
+      state: 'exited',
+      message: 'container stigmer-agent-runner stopped (exited)',
+    })),
   } as unknown as RunnerActivities;
 }
 
 async function withWorker<T>(activities: RunnerActivities, body: (taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = `${PROVISIONING_TASK_QUEUE}-${randomUUID()}`;
-  const worker = await Worker.create({ connection: temporal.env.nativeConnection, taskQueue, workflowBundle, activities });
+  const worker = await Worker.create({
+    connection: temporal.env.nativeConnection,
+    taskQueue,
+    workflowBundle,
+    activities,
+  });
   return worker.runUntil(body(taskQueue));
 }
 
-const input = (runner: string, verify?: ProvisionInput['verify']): ProvisionInput => ({ flags: { runner }, trigger: { env: {}, homeDir: '/home/u' }, verify });
+const input = (runner: string, verify?: ProvisionInput['verify']): ProvisionInput => ({
+  flags: { runner },
+  trigger: { env: {}, homeDir: '/home/u' },
+  verify,
+});
 
 test('runs the five steps in order and reports each in the result, the progress query and the UI', async () => {
   const calls: string[] = [];
   await withWorker(fakeActivities(calls), async (taskQueue) => {
-    const handle = await client.workflow.start(provisionRunner, { taskQueue, workflowId: `wf-${randomUUID()}`, args: [input('r1')] });
+    const handle = await client.workflow.start(provisionRunner, {
+      taskQueue,
+      workflowId: `wf-${randomUUID()}`,
+      args: [input('r1')],
+    });
     const result = await handle.result();
-    expect(calls).toEqual(['resolveConfig', 'planNetworking', 'startContainer', 'verifyConnectivity', 'awaitRunnerReady']);
+    expect(calls).toEqual([
+      'resolveConfig',
+      'planNetworking',
+      'startContainer',
+      'verifyConnectivity',
+      'awaitRunnerReady',
+    ]);
     expect(result.status).toBe('ready');
-    expect(result.steps.map((step) => [step.name, step.status, step.attempts])).toEqual(calls.map((name) => [name, 'succeeded', 1]));
+    expect(result.steps.map((step) => [step.name, step.status, step.attempts])).toEqual(
+      calls.map((name) => [name, 'succeeded', 1]),
+    );
     expect(result.plan.mode).toBe('host');
     expect(result.checks).toHaveLength(6);
 
@@ -103,9 +146,16 @@ test('runs the five steps in order and reports each in the result, the progress 
 
 test('invalid configuration fails the provision at once, non-retryably, naming the source; nothing else runs', async () => {
   const calls: string[] = [];
-  const behaviour = { resolveConfig: async () => Promise.reject(new ConfigError([{ source: 'env:STIGMER_LLM_PROVIDER', message: '"gemini" is not one of …' }])) };
+  const behaviour = {
+    resolveConfig: async () =>
+      Promise.reject(new ConfigError([{ source: 'env:STIGMER_LLM_PROVIDER', message: '"gemini" is not one of …' }])),
+  };
   await withWorker(fakeActivities(calls, behaviour), async (taskQueue) => {
-    const handle = await client.workflow.start(provisionRunner, { taskQueue, workflowId: `wf-${randomUUID()}`, args: [input('r2')] });
+    const handle = await client.workflow.start(provisionRunner, {
+      taskQueue,
+      workflowId: `wf-${randomUUID()}`,
+      args: [input('r2')],
+    });
     const error = await handle.result().catch((failure: unknown) => failure);
     expect(error).toBeInstanceOf(WorkflowFailedError);
     const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
@@ -122,31 +172,65 @@ test('a connectivity failure that waiting can heal is retried with backoff; one 
   const failing = (healable: boolean) => {
     const outcome = (ok: boolean): CheckOutcome => (ok ? { kind: 'connected' } : REFUSED);
     const checks = plan.services.flatMap((service) => [
-      checkResult({ service: service.service, site: 'container', target: 'in', ms: 1 }, outcome(service.service !== 'ollama')),
-      checkResult({ service: service.service, site: 'host', target: 'out', ms: 1 }, outcome(service.service !== 'ollama' || !healable)),
+      checkResult(
+        { service: service.service, site: 'container', target: 'in', ms: 1 },
+        outcome(service.service !== 'ollama'),
+      ),
+      checkResult(
+        { service: service.service, site: 'host', target: 'out', ms: 1 },
+        outcome(service.service !== 'ollama' || !healable),
+      ),
     ]);
     return new ConnectivityError(summarizeVerification(checks, plan, 'r'));
   };
 
   const healing: string[] = [];
-  await withWorker(fakeActivities(healing, { verifyConnectivity: async (attempt) => (attempt < 3 ? Promise.reject(failing(true)) : passingReport) }), async (taskQueue) => {
-    const result = await client.workflow.execute(provisionRunner, { taskQueue, workflowId: `wf-${randomUUID()}`, args: [input('r3', { initialIntervalMs: 100, maximumAttempts: 5 })] });
-    expect(result.steps.find((step) => step.name === 'verifyConnectivity')).toMatchObject({ status: 'succeeded', attempts: 3 });
-  });
+  await withWorker(
+    fakeActivities(healing, {
+      verifyConnectivity: async (attempt) => (attempt < 3 ? Promise.reject(failing(true)) : passingReport),
+    }),
+    async (taskQueue) => {
+      const result = await client.workflow.execute(provisionRunner, {
+        taskQueue,
+        workflowId: `wf-${randomUUID()}`,
+        args: [input('r3', { initialIntervalMs: 100, maximumAttempts: 5 })],
+      });
+      expect(result.steps.find((step) => step.name === 'verifyConnectivity')).toMatchObject({
+        status: 'succeeded',
+        attempts: 3,
+      });
+    },
+  );
   expect(healing.filter((name) => name === 'verifyConnectivity')).toHaveLength(3);
 
   const permanent: string[] = [];
-  await withWorker(fakeActivities(permanent, { verifyConnectivity: async () => Promise.reject(failing(false)) }), async (taskQueue) => {
-    const handle = await client.workflow.start(provisionRunner, { taskQueue, workflowId: `wf-${randomUUID()}`, args: [input('r4', { initialIntervalMs: 100, maximumAttempts: 5 })] });
-    const error = (await handle.result().catch((failure: unknown) => failure)) as WorkflowFailedError;
-    const cause = error.cause as ApplicationFailure;
-    expect(cause.type).toBe('ConnectivityFailed');
-    expect(cause.message).toMatch(/Ollama: in from container r \(network host\) failed: ECONNREFUSED; from this machine out answered/);
-    const progress = (cause.details?.[0] ?? {}) as { diagnoses: Array<{ service: string; ok: boolean }>; steps: Array<{ name: string; attempts: number }> };
-    expect(progress.diagnoses.filter((diagnosis) => !diagnosis.ok).map((diagnosis) => diagnosis.service)).toEqual(['ollama']);
-    expect(progress.steps.find((step) => step.name === 'verifyConnectivity')?.attempts).toBe(1);
-    expect(cause.details?.[0]).toMatchObject({ stoppedAfterFailure: { container: 'stigmer-agent-runner', stopped: true } });
-  });
+  await withWorker(
+    fakeActivities(permanent, { verifyConnectivity: async () => Promise.reject(failing(false)) }),
+    async (taskQueue) => {
+      const handle = await client.workflow.start(provisionRunner, {
+        taskQueue,
+        workflowId: `wf-${randomUUID()}`,
+        args: [input('r4', { initialIntervalMs: 100, maximumAttempts: 5 })],
+      });
+      const error = (await handle.result().catch((failure: unknown) => failure)) as WorkflowFailedError;
+      const cause = error.cause as ApplicationFailure;
+      expect(cause.type).toBe('ConnectivityFailed');
+      expect(cause.message).toMatch(
+        /Ollama: in from container r \(network host\) failed: ECONNREFUSED; from this machine out answered/,
+      );
+      const progress = (cause.details?.[0] ?? {}) as {
+        diagnoses: Array<{ service: string; ok: boolean }>;
+        steps: Array<{ name: string; attempts: number }>;
+      };
+      expect(progress.diagnoses.filter((diagnosis) => !diagnosis.ok).map((diagnosis) => diagnosis.service)).toEqual([
+        'ollama',
+      ]);
+      expect(progress.steps.find((step) => step.name === 'verifyConnectivity')?.attempts).toBe(1);
+      expect(cause.details?.[0]).toMatchObject({
+        stoppedAfterFailure: { container: 'stigmer-agent-runner', stopped: true },
+      });
+    },
+  );
   expect(permanent.filter((name) => name === 'verifyConnectivity')).toHaveLength(1);
   expect(permanent).not.toContain('awaitRunnerReady');
   // A runner that failed verification must take no work: the provision stops it before failing.
@@ -157,14 +241,30 @@ test('a connectivity failure that waiting can heal is retried with backoff; one 
 test('healable failures stop after the configured attempts and report the last diagnosis', async () => {
   const calls: string[] = [];
   const down = () => {
-    const checks = plan.services.flatMap((service) => (['container', 'host'] as const).map((site) => checkResult({ service: service.service, site, target: `${service.service}@${site}`, ms: 1 }, service.service === 'ollama' ? REFUSED : { kind: 'connected' })));
+    const checks = plan.services.flatMap((service) =>
+      (['container', 'host'] as const).map((site) =>
+        checkResult(
+          { service: service.service, site, target: `${service.service}@${site}`, ms: 1 },
+          service.service === 'ollama' ? REFUSED : { kind: 'connected' },
+        ),
+      ),
+    );
     return Promise.reject(new ConnectivityError(summarizeVerification(checks, plan, 'r')));
   };
   await withWorker(fakeActivities(calls, { verifyConnectivity: down }), async (taskQueue) => {
-    const handle = await client.workflow.start(provisionRunner, { taskQueue, workflowId: `wf-${randomUUID()}`, args: [input('r5', { initialIntervalMs: 50, maximumAttempts: 3 })] });
+    const handle = await client.workflow.start(provisionRunner, {
+      taskQueue,
+      workflowId: `wf-${randomUUID()}`,
+      args: [input('r5', { initialIntervalMs: 50, maximumAttempts: 3 })],
+    });
     const error = (await handle.result().catch((failure: unknown) => failure)) as WorkflowFailedError;
-    expect((error.cause as ApplicationFailure).message).toMatch(/ollama@container .* failed: ECONNREFUSED; from this machine ollama@host failed/);
-    expect((await handle.query(progressQuery)).steps.find((step) => step.name === 'verifyConnectivity')).toMatchObject({ status: 'failed', attempts: 3 });
+    expect((error.cause as ApplicationFailure).message).toMatch(
+      /ollama@container .* failed: ECONNREFUSED; from this machine ollama@host failed/,
+    );
+    expect((await handle.query(progressQuery)).steps.find((step) => step.name === 'verifyConnectivity')).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+    });
   });
   expect(calls.filter((name) => name === 'verifyConnectivity')).toHaveLength(3);
 });
@@ -172,13 +272,27 @@ test('healable failures stop after the configured attempts and report the last d
 test('bad workflow input fails that workflow only, with InvalidInput; the same worker goes on to provision', async () => {
   const calls: string[] = [];
   await withWorker(fakeActivities(calls), async (taskQueue) => {
-    for (const bad of [null, 'stigmer', { flags: { runner: 'not a name' }, trigger: { env: {}, homeDir: '/h' } }, { flags: { runner: 'r' }, trigger: { env: {}, homeDir: 'relative' } }]) {
-      const error = await client.workflow.execute('provisionRunner', { taskQueue, workflowId: `wf-${randomUUID()}`, args: [bad] }).catch((failure: unknown) => failure);
+    for (const bad of [
+      null,
+      'stigmer',
+      { flags: { runner: 'not a name' }, trigger: { env: {}, homeDir: '/h' } },
+      { flags: { runner: 'r' }, trigger: { env: {}, homeDir: 'relative' } },
+    ]) {
+      const error = await client.workflow
+        .execute('provisionRunner', { taskQueue, workflowId: `wf-${randomUUID()}`, args: [bad] })
+        .catch((failure: unknown) => failure);
       expect(error).toBeInstanceOf(WorkflowFailedError);
-      expect((error as WorkflowFailedError).cause).toMatchObject({ type: 'InvalidInput', message: expect.stringMatching(/^invalid provisionRunner input: /) });
+      expect((error as WorkflowFailedError).cause).toMatchObject({
+        type: 'InvalidInput',
+        message: expect.stringMatching(/^invalid provisionRunner input: /),
+      });
     }
     expect(calls).toEqual([]);
-    const result = await client.workflow.execute(provisionRunner, { taskQueue, workflowId: `wf-${randomUUID()}`, args: [input('r6')] });
+    const result = await client.workflow.execute(provisionRunner, {
+      taskQueue,
+      workflowId: `wf-${randomUUID()}`,
+      args: [input('r6')],
+    });
     expect(result.status).toBe('ready');
   });
 });
@@ -187,9 +301,16 @@ test('an input with just the runner (no trigger) is valid: the steps get no trig
   const calls: string[] = [];
   const requests: unknown[] = [];
   const activities = fakeActivities(calls);
-  const resolveConfig: typeof activities.resolveConfig = async (request) => (requests.push(request), activities.resolveConfig(request));
+  const resolveConfig: typeof activities.resolveConfig = async (request) => (
+    requests.push(request),
+    activities.resolveConfig(request)
+  );
   await withWorker({ ...activities, resolveConfig }, async (taskQueue) => {
-    const result = await client.workflow.execute('provisionRunner', { taskQueue, workflowId: `wf-${randomUUID()}`, args: [{ flags: { runner: 'r7' } }] });
+    const result = await client.workflow.execute('provisionRunner', {
+      taskQueue,
+      workflowId: `wf-${randomUUID()}`,
+      args: [{ flags: { runner: 'r7' } }],
+    });
     expect(result).toMatchObject({ status: 'ready', runnerName: 'r7' });
   });
   expect(requests).toEqual([{ flags: { runner: 'r7' } }]);

@@ -30,10 +30,42 @@ interface Expected {
 }
 
 export const EXPECTED: Record<TestEngine, Expected> = {
-  'rootful-docker': { kind: 'native-linux', rootless: false, defaultMode: 'host', defaultHost: '127.0.0.1', bridgeAlias: 'host.docker.internal', bridgeExtraHosts: ['host.docker.internal:host-gateway'], loopbackOnlyBridge: 'named cause' },
-  'rootless-docker': { kind: 'native-linux', rootless: true, defaultMode: 'bridge', defaultHost: '10.0.2.2', bridgeAlias: '10.0.2.2', bridgeExtraHosts: [], loopbackOnlyBridge: 'reachable' },
-  'rootful-podman': { kind: 'podman', rootless: false, defaultMode: 'host', defaultHost: '127.0.0.1', bridgeAlias: 'host.containers.internal', bridgeExtraHosts: [], loopbackOnlyBridge: 'named cause' },
-  'rootless-podman': { kind: 'podman', rootless: true, defaultMode: 'bridge', defaultHost: '10.0.2.2', bridgeAlias: '10.0.2.2', bridgeExtraHosts: [], loopbackOnlyBridge: 'reachable' },
+  'rootful-docker': {
+    kind: 'native-linux',
+    rootless: false,
+    defaultMode: 'host',
+    defaultHost: '127.0.0.1',
+    bridgeAlias: 'host.docker.internal',
+    bridgeExtraHosts: ['host.docker.internal:host-gateway'],
+    loopbackOnlyBridge: 'named cause',
+  },
+  'rootless-docker': {
+    kind: 'native-linux',
+    rootless: true,
+    defaultMode: 'bridge',
+    defaultHost: '10.0.2.2',
+    bridgeAlias: '10.0.2.2',
+    bridgeExtraHosts: [],
+    loopbackOnlyBridge: 'reachable',
+  },
+  'rootful-podman': {
+    kind: 'podman',
+    rootless: false,
+    defaultMode: 'host',
+    defaultHost: '127.0.0.1',
+    bridgeAlias: 'host.containers.internal',
+    bridgeExtraHosts: [],
+    loopbackOnlyBridge: 'named cause',
+  },
+  'rootless-podman': {
+    kind: 'podman',
+    rootless: true,
+    defaultMode: 'bridge',
+    defaultHost: '10.0.2.2',
+    bridgeAlias: '10.0.2.2',
+    bridgeExtraHosts: [],
+    loopbackOnlyBridge: 'reachable',
+  },
 };
 
 const ARTIFACTS = join(__dirname, '..', '..', '..', 'test-artifacts');
@@ -41,7 +73,10 @@ const ARTIFACTS = join(__dirname, '..', '..', '..', 'test-artifacts');
 /** One row of docs/engines.md: what this engine did in this case, as measured. */
 function record(engine: TestEngine, scenario: string, result: string, run?: CliRun, version?: string): void {
   mkdirSync(ARTIFACTS, { recursive: true });
-  appendFileSync(join(ARTIFACTS, 'engine-matrix.jsonl'), `${JSON.stringify({ engine, scenario, result, ms: run?.ms, version })}\n`);
+  appendFileSync(
+    join(ARTIFACTS, 'engine-matrix.jsonl'),
+    `${JSON.stringify({ engine, scenario, result, ms: run?.ms, version })}\n`,
+  );
   if (run) recordTiming(`engines ${engine}: ${scenario}`, run.ms);
 }
 
@@ -57,8 +92,17 @@ export function engineScenarios(engine: TestEngine): void {
     expect(plan.code).toBe(0);
     const shown = JSON.parse(plan.stdout);
     expect(shown.network.engine).toMatchObject({ kind: expected.kind, rootless: expected.rootless });
-    expect(shown.runner).toMatchObject({ contract: 'python-2026-01', contractReason: expect.stringContaining('declares it (label dev.stigmer.runner-contract)') });
-    record(engine, 'plan: engine kind, rootless', `${shown.network.engine.kind}, rootless ${shown.network.engine.rootless}, mode ${shown.network.mode}`, undefined, shown.network.engine.description);
+    expect(shown.runner).toMatchObject({
+      contract: 'python-2026-01',
+      contractReason: expect.stringContaining('declares it (label dev.stigmer.runner-contract)'),
+    });
+    record(
+      engine,
+      'plan: engine kind, rootless',
+      `${shown.network.engine.kind}, rootless ${shown.network.engine.rootless}, mode ${shown.network.mode}`,
+      undefined,
+      shown.network.engine.description,
+    );
   });
 
   test(`default network: ${expected.defaultMode}, services reached at ${expected.defaultHost}, workspace writable by the runner's user; a second run reuses the container`, async () => {
@@ -68,14 +112,25 @@ export function engineScenarios(engine: TestEngine): void {
     expect(run.stderr).not.toMatch(/Error/);
     expect(run.code).toBe(0);
     expect(run.json).toMatchObject({ status: 'ready', network: { mode: expected.defaultMode } });
-    expect(run.json?.checks.filter((check) => check.site === 'container').map((check) => `${check.service} ${check.ok}`)).toEqual(['temporal true', 'backend true', 'ollama true', 'workspace true']);
+    expect(
+      run.json?.checks.filter((check) => check.site === 'container').map((check) => `${check.service} ${check.ok}`),
+    ).toEqual(['temporal true', 'backend true', 'ollama true', 'workspace true']);
     const env = await containerEnv(runner);
-    expect(env).toMatchObject({ TEMPORAL_SERVICE_ADDRESS: `${expected.defaultHost}:${e2e.temporal.port}`, STIGMER_BACKEND_ENDPOINT: `${expected.defaultHost}:${scenario.backend.port}`, SANDBOX_ROOT_DIR: '/workspace' });
+    expect(env).toMatchObject({
+      TEMPORAL_SERVICE_ADDRESS: `${expected.defaultHost}:${e2e.temporal.port}`,
+      STIGMER_BACKEND_ENDPOINT: `${expected.defaultHost}:${scenario.backend.port}`,
+      SANDBOX_ROOT_DIR: '/workspace',
+    });
     // Owned by the runner's user as this machine sees it (1000 rootful, a subordinate id rootless), never world-writable.
     const workspace = await stat(join(e2e.home, runner, 'workspace'));
     expect(workspace.uid).not.toBe(0);
     expect(workspace.mode & 0o002).toBe(0);
-    record(engine, 'default network → ready', `ready: network ${run.json?.network.mode}, services at ${expected.defaultHost}, workspace owned by uid ${workspace.uid}`, run);
+    record(
+      engine,
+      'default network → ready',
+      `ready: network ${run.json?.network.mode}, services at ${expected.defaultHost}, workspace owned by uid ${workspace.uid}`,
+      run,
+    );
 
     const [container] = await runnerContainers(runner);
     const again = await cli(['run', '--json'], scenarioEnv(runner, scenario));
@@ -90,14 +145,25 @@ export function engineScenarios(engine: TestEngine): void {
     const run = await cli(['run', '--network', 'bridge', '--json'], scenarioEnv(runner, await services('0.0.0.0')));
     expect(run.stderr).not.toMatch(/Error/);
     expect(run.code).toBe(0);
-    expect(run.json).toMatchObject({ status: 'ready', network: { mode: 'bridge', extraHosts: expected.bridgeExtraHosts, hostAlias: expected.bridgeAlias } });
+    expect(run.json).toMatchObject({
+      status: 'ready',
+      network: { mode: 'bridge', extraHosts: expected.bridgeExtraHosts, hostAlias: expected.bridgeAlias },
+    });
     expect((await containerEnv(runner)).TEMPORAL_SERVICE_ADDRESS).toBe(`${expected.bridgeAlias}:${e2e.temporal.port}`);
-    record(engine, 'bridge, services on 0.0.0.0', `ready via ${expected.bridgeAlias}${expected.bridgeExtraHosts.length ? ` (${expected.bridgeExtraHosts.join(', ')})` : ''}`, run);
+    record(
+      engine,
+      'bridge, services on 0.0.0.0',
+      `ready via ${expected.bridgeAlias}${expected.bridgeExtraHosts.length ? ` (${expected.bridgeExtraHosts.join(', ')})` : ''}`,
+      run,
+    );
   });
 
   test('the seed bug — a bridged container handed localhost — fails at once, non-retryably, naming the cause', async () => {
     const runner = name('seed');
-    const run = await cli(['run', '--network', 'bridge', '--json'], scenarioEnv(runner, await services('0.0.0.0'), { STIGMER_RUNNER_HOST_ALIAS: 'localhost' }));
+    const run = await cli(
+      ['run', '--network', 'bridge', '--json'],
+      scenarioEnv(runner, await services('0.0.0.0'), { STIGMER_RUNNER_HOST_ALIAS: 'localhost' }),
+    );
     expect(run.code).toBe(3);
     expect(step(run, 'verifyConnectivity')).toMatchObject({ status: 'failed', attempts: 1 });
     const ollama = run.json?.diagnosis.find((entry) => entry.service === 'ollama');
@@ -111,16 +177,26 @@ export function engineScenarios(engine: TestEngine): void {
     const ollama = await startOllamaStandIn({ host: '127.0.0.1' });
     e2e.cleanup(() => backend.close());
     e2e.cleanup(() => ollama.close());
-    const run = await cli(['run', '--network', 'bridge', '--json'], scenarioEnv(runner, { backend, ollama, ollamaUrl: `http://localhost:${ollama.port}` }));
+    const run = await cli(
+      ['run', '--network', 'bridge', '--json'],
+      scenarioEnv(runner, { backend, ollama, ollamaUrl: `http://localhost:${ollama.port}` }),
+    );
     if (expected.loopbackOnlyBridge === 'reachable') {
       expect(run.code).toBe(0);
-      record(engine, 'Ollama on 127.0.0.1 only, bridge', `ready: ${expected.bridgeAlias} reaches this machine's loopback`, run);
+      record(
+        engine,
+        'Ollama on 127.0.0.1 only, bridge',
+        `ready: ${expected.bridgeAlias} reaches this machine's loopback`,
+        run,
+      );
       return;
     }
     expect(run.code).toBe(3);
     expect(step(run, 'verifyConnectivity')).toMatchObject({ status: 'failed', attempts: 1 });
     const diagnosis = run.json?.diagnosis.find((entry) => entry.service === 'ollama');
-    expect(diagnosis?.cause).toMatch(/^Ollama listens on 127\.0\.0\.1 only, so the bridge gateway \d+\.\d+\.\d+\.\d+ cannot reach it$/);
+    expect(diagnosis?.cause).toMatch(
+      /^Ollama listens on 127\.0\.0\.1 only, so the bridge gateway \d+\.\d+\.\d+\.\d+ cannot reach it$/,
+    );
     expect(diagnosis?.fix).toBe('set OLLAMA_HOST=0.0.0.0:11434 and restart Ollama');
     record(engine, 'Ollama on 127.0.0.1 only, bridge', `exit 3, named: ${diagnosis?.cause}`, run);
   });
@@ -128,18 +204,25 @@ export function engineScenarios(engine: TestEngine): void {
   test('Ollama down: retried, then failed naming host:port; the runner is stopped (kept for its logs) and polls no more', async () => {
     const runner = name('down');
     const scenario = await services(expected.defaultMode === 'host' ? '127.0.0.1' : '0.0.0.0', 'down');
-    const run = await cli(['run', '--json', '--verify-attempts', '3', '--verify-interval-ms', '200'], scenarioEnv(runner, scenario));
+    const run = await cli(
+      ['run', '--json', '--verify-attempts', '3', '--verify-interval-ms', '200'],
+      scenarioEnv(runner, scenario),
+    );
     expect(run.code).toBe(3);
     expect(step(run, 'verifyConnectivity')).toMatchObject({ status: 'failed', attempts: 3 });
     const port = scenario.ollamaUrl.split(':')[2];
-    expect(run.json?.diagnosis.find((entry) => entry.service === 'ollama')?.summary).toContain(`from this machine http://localhost:${port}/api/tags failed: ECONNREFUSED`);
+    expect(run.json?.diagnosis.find((entry) => entry.service === 'ollama')?.summary).toContain(
+      `from this machine http://localhost:${port}/api/tags failed: ECONNREFUSED`,
+    );
 
     const [container] = await runnerContainers(runner);
     expect(container.State).toBe('exited');
     const finished = Date.parse((await e2e.docker.getContainer(container.Id).inspect()).State.FinishedAt);
     const connection = await Connection.connect({ address: e2e.temporal.address });
     try {
-      const own = (await listPollers(connection, 'default', 'agent_execution_runner')).filter((poller) => poller.identity.endsWith(`@${runner}`));
+      const own = (await listPollers(connection, 'default', 'agent_execution_runner')).filter((poller) =>
+        poller.identity.endsWith(`@${runner}`),
+      );
       // Listed for minutes after it stopped, but no poll since: nothing of this runner takes work.
       for (const poller of own) expect(Date.parse(poller.lastAccessTime)).toBeLessThanOrEqual(finished + 500);
     } finally {
@@ -156,14 +239,30 @@ export function engineScenarios(engine: TestEngine): void {
   test('a container of the same name that stigmer-runner did not make is replaced, never a name clash', async () => {
     const runner = name('stale');
     await e2e.docker.createContainer({ name: runner, Image: e2e.image, Labels: { 'dev.stigmer.test-run': runner } });
-    e2e.cleanup(() => e2e.docker.getContainer(runner).remove({ force: true }).catch(() => undefined));
-    const run = await cli(['run', '--json'], scenarioEnv(runner, await services(expected.defaultMode === 'host' ? '127.0.0.1' : '0.0.0.0')));
+    e2e.cleanup(() =>
+      e2e.docker
+        .getContainer(runner)
+        .remove({ force: true })
+        .catch(() => undefined),
+    );
+    const run = await cli(
+      ['run', '--json'],
+      scenarioEnv(runner, await services(expected.defaultMode === 'host' ? '127.0.0.1' : '0.0.0.0')),
+    );
     expect(run.code).toBe(0);
-    expect(run.json?.container).toMatchObject({ action: 'replaced', replacedBecause: `container ${runner} was not created by stigmer-runner` });
+    expect(run.json?.container).toMatchObject({
+      action: 'replaced',
+      replacedBecause: `container ${runner} was not created by stigmer-runner`,
+    });
     const containers = await runnerContainers(runner);
     expect(containers).toHaveLength(1);
     expect(containers[0].Labels[LABELS.managedBy]).toBe('stigmer-runner');
-    record(engine, 'unlabelled container with the runner\'s name', `${run.json?.container?.action}, one container, ready`, run);
+    record(
+      engine,
+      "unlabelled container with the runner's name",
+      `${run.json?.container?.action}, one container, ready`,
+      run,
+    );
   });
 
   test('teardown removes the runner through its own workflow', async () => {
