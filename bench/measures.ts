@@ -89,7 +89,7 @@ export interface P1 {
   temporal: Summary;
   baseline: Summary;
   ratio: number;
-  /** Less sensitive than the medians to readiness being checked every 250 ms, which makes both arms bimodal. */
+  /** Beside the medians: readiness is checked at an interval (100 ms), which makes both arms' timings step-shaped. */
   ratioOfMeans: number;
   /** Per Temporal provision: time outside activities (history), its two parts, and trigger + result outside the history. */
   overhead: { outsideActivitiesMs: Summary; activityDispatchMs: Summary; workflowTasksMs: Summary; clientMs: Summary };
