@@ -8,7 +8,7 @@
 import type { Client } from '@temporalio/client';
 import type { ConfigFlags } from '../core/config';
 import { EXIT_CODES, hostTaskQueue, identityFields, PROVISIONING_TASK_QUEUE, SEARCH_ATTRIBUTES } from '../core/names';
-import { loadConfig } from '../config/load-config';
+import { commandContext } from './command';
 import { listPollers, type PollerSeen } from '../temporal/task-queue';
 import { LIVE_POLLER_WINDOW_MS, openSession } from './session';
 
@@ -84,8 +84,7 @@ export function renderHosts(hosts: HostEntry[]): string {
 }
 
 export async function hostsCommand(flags: ConfigFlags, json: boolean, env: NodeJS.ProcessEnv): Promise<number> {
-  const say = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
-  const loaded = loadConfig(flags, env);
+  const { say, loaded } = commandContext(flags, json, env);
   const session = await openSession(loaded, env, say, { worker: false });
   let hosts: HostEntry[];
   try {

@@ -10,7 +10,7 @@ import { ENGINE_ENV_NAMES, type ConfigFlags } from '../core/config';
 import { EXIT_CODES, exitCodeFor, FAILURE_TYPES, SEARCH_ATTRIBUTES } from '../core/names';
 import type { StepName, StepStatus } from '../core/progress';
 import { sleepUntilSettled, waitUntil } from '../core/wait';
-import { loadConfig } from '../config/load-config';
+import { commandContext } from './command';
 import { triggerContext } from '../config/trigger';
 import { startProvision } from '../temporal/start';
 import {
@@ -20,7 +20,7 @@ import {
   type ProvisionProgress,
 } from '../workflows/provision-runner';
 import { executionUrl, hostLastSeen, openSession } from './session';
-import { hostFrom, localHost } from './worker';
+import { localHost } from './worker';
 import { stepLine, waitingLine } from './render';
 
 export interface RunOptions {
@@ -36,11 +36,13 @@ export interface RunOptions {
 export const EXIT = EXIT_CODES;
 
 export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): Promise<number> {
-  const say = (line: string) => (options.json ? process.stderr : process.stdout).write(`${line}\n`);
-  const loaded = loadConfig(options.flags, env);
-  const { config } = loaded;
-  const runnerName = config.runner.name.value;
-  const host = hostFrom(options.host);
+  const {
+    say,
+    loaded,
+    config,
+    runner: runnerName,
+    host,
+  } = commandContext(options.flags, options.json, env, options.host);
   const session = await openSession(loaded, env, say, { worker: true, host });
   try {
     const client = session.client;

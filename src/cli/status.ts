@@ -5,7 +5,7 @@
 import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type { ConfigFlags } from '../core/config';
 import { withTimeout } from '../core/wait';
-import { loadConfig } from '../config/load-config';
+import { commandContext } from './command';
 import { connectDocker } from '../docker/client';
 import { findRunnerContainers } from '../docker/runner-container';
 import { progressQuery, type ProvisionProgress } from '../workflows/provision-runner';
@@ -13,7 +13,7 @@ import { provisionWorkflowId } from '../core/names';
 import { EXIT, settledProgress } from './run';
 import { openSession } from './session';
 import { workflowIdHost } from '../temporal/start';
-import { hostFrom, localHost } from './worker';
+import { localHost } from './worker';
 
 export interface RunnerStatus {
   runner: string;
@@ -36,11 +36,7 @@ export async function statusCommand(
   env: NodeJS.ProcessEnv,
   hostFlag?: string,
 ): Promise<number> {
-  const say = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
-  const loaded = loadConfig(flags, env);
-  const { config } = loaded;
-  const runner = config.runner.name.value;
-  const host = hostFrom(hostFlag);
+  const { say, loaded, runner, host } = commandContext(flags, json, env, hostFlag);
   const local = host === localHost();
   const containers = local ? await localContainers(runner, env) : undefined;
   const session = await openSession(loaded, env, say, { worker: false, host });

@@ -1,10 +1,10 @@
 /** `stigmer-runner teardown`: stops and removes the runner through the teardownRunner workflow. */
 import type { ConfigFlags } from '../core/config';
-import { loadConfig } from '../config/load-config';
+import { commandContext } from './command';
 import { startTeardown } from '../temporal/start';
 import { EXIT } from './run';
 import { executionUrl, openSession } from './session';
-import { hostFrom, localHost } from './worker';
+import { localHost } from './worker';
 
 export async function teardownCommand(
   flags: ConfigFlags,
@@ -12,11 +12,7 @@ export async function teardownCommand(
   env: NodeJS.ProcessEnv,
   hostFlag?: string,
 ): Promise<number> {
-  const say = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
-  const loaded = loadConfig(flags, env);
-  const { config } = loaded;
-  const runner = config.runner.name.value;
-  const host = hostFrom(hostFlag);
+  const { say, loaded, config, runner, host } = commandContext(flags, json, env, hostFlag);
   const session = await openSession(loaded, env, say, { worker: true, host });
   try {
     // This machine's engine selection names an engine here: it does not travel to another host.
