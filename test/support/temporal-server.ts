@@ -40,20 +40,29 @@ export async function startTestTemporal(
   if (cli !== 'temporal' && !existsSync(cli))
     throw new Error(`Temporal CLI not found at ${cli}: run bash scripts/setup.sh`);
   const ip = options.ip ?? '127.0.0.1';
-  const port = options.port ?? (await freePort());
   const uiPort = options.ui ? await freePort() : undefined;
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: cli },
-      ip,
-      port,
-      ui: options.ui ?? false,
-      uiPort,
-      dbFilename: options.dbFile,
-      searchAttributes: Object.values(SEARCH_ATTRIBUTES),
-      // Free ports for what it would otherwise put on fixed ones (two files' servers side by side).
-      extraArgs: ['--http-port', String(await freePort()), '--metrics-port', String(await freePort())],
-    },
+  // The SDK gives the server a fixed 5 s to answer, which a loaded 2-core machine sometimes misses
+  // (seen once in 40 starts): start it again, on fresh ports unless the test needs its own.
+  const start = async () => {
+    const port = options.port ?? (await freePort());
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: { type: 'existing-path', path: cli },
+        ip,
+        port,
+        ui: options.ui ?? false,
+        uiPort,
+        dbFilename: options.dbFile,
+        searchAttributes: Object.values(SEARCH_ATTRIBUTES),
+        // Free ports for what it would otherwise put on fixed ones (two files' servers side by side).
+        extraArgs: ['--http-port', String(await freePort()), '--metrics-port', String(await freePort())],
+      },
+    });
+    return { env, port };
+  };
+  const { env, port } = await start().catch((error: Error) => {
+    if (!/did not start within/.test(error.message)) throw error;
+    return start();
   });
   const dialHost = ip === '0.0.0.0' ? '127.0.0.1' : ip;
   let stopped: Promise<void> | undefined;
