@@ -23,30 +23,29 @@ export type StartExtras = Partial<
   Pick<WorkflowStartOptions, 'staticSummary' | 'staticDetails' | 'typedSearchAttributes'>
 >;
 
-export function startProvision(
+/** Start or attach (`USE_EXISTING`) on the shared queue: the id, queue and policy the contract promises. */
+function startOrAttach<W extends typeof provisionRunner | typeof teardownRunner>(
   client: Client,
-  input: ProvisionInput,
-  extras: StartExtras = {},
-): Promise<WorkflowHandleWithFirstExecutionRunId<typeof provisionRunner>> {
-  return client.workflow.start<typeof provisionRunner>(WORKFLOW_TYPES.provision, {
-    workflowId: provisionWorkflowId(input.flags.runner, workflowIdHost(input.host)),
+  type: string,
+  workflowId: string,
+  input: Parameters<W>[0],
+  extras: StartExtras,
+): Promise<WorkflowHandleWithFirstExecutionRunId<W>> {
+  return client.workflow.start<W>(type, {
+    workflowId,
     taskQueue: PROVISIONING_TASK_QUEUE,
-    args: [input],
+    args: [input] as Parameters<W>,
     workflowIdConflictPolicy: 'USE_EXISTING',
     ...extras,
   });
 }
 
-export function startTeardown(
-  client: Client,
-  input: TeardownInput,
-  extras: StartExtras = {},
-): Promise<WorkflowHandleWithFirstExecutionRunId<typeof teardownRunner>> {
-  return client.workflow.start<typeof teardownRunner>(WORKFLOW_TYPES.teardown, {
-    workflowId: teardownWorkflowId(input.runner, workflowIdHost(input.host)),
-    taskQueue: PROVISIONING_TASK_QUEUE,
-    args: [input],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    ...extras,
-  });
+export function startProvision(client: Client, input: ProvisionInput, extras: StartExtras = {}) {
+  const workflowId = provisionWorkflowId(input.flags.runner, workflowIdHost(input.host));
+  return startOrAttach<typeof provisionRunner>(client, WORKFLOW_TYPES.provision, workflowId, input, extras);
+}
+
+export function startTeardown(client: Client, input: TeardownInput, extras: StartExtras = {}) {
+  const workflowId = teardownWorkflowId(input.runner, workflowIdHost(input.host));
+  return startOrAttach<typeof teardownRunner>(client, WORKFLOW_TYPES.teardown, workflowId, input, extras);
 }
