@@ -34,7 +34,8 @@ export interface Fixture {
   /** What a trigger hands the provision: the stand-ins and dev server as a user would configure them, plus `extra`. */
   trigger(extra?: Record<string, string>): TriggerContext;
   runnerName(tag: string): string;
-  removeRunner(name: string): Promise<void>;
+  /** Removes a runner's container from `docker` (default: the rootful engine). */
+  removeRunner(name: string, docker?: Dockerode): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -85,7 +86,7 @@ export async function startFixture(): Promise<Fixture> {
       activities: createActivities(deps),
       trigger: (extra = {}) => triggerContext({ ...env, ...extra }, home),
       runnerName: (tag) => `bench-${runId}-${tag}`,
-      removeRunner: (name) => removeContainers(docker, { name: [`^/${name}$`] }),
+      removeRunner: (name, engine = docker) => removeContainers(engine, { name: [`^/${name}$`] }),
       close,
     };
   } catch (error) {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import type Dockerode from 'dockerode';
 import type { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { Runtime } from '@temporalio/worker';
@@ -272,9 +273,19 @@ export async function measureP3(address: string, reps: number): Promise<P3> {
   };
 }
 
+/** Where P4 provisions: one engine served by the caller's worker, or hosts each served by its own. */
+export interface P4Host {
+  /** The `--host` a provision is routed to; none: the shared queue (one machine). */
+  host?: string;
+  docker: Dockerode;
+}
+
 export interface P4 {
   provisions: number;
+  hosts: number;
   failures: number;
+  /** Containers not found on the engine of the host their provision was routed to. */
+  misplaced: number;
   failureMessages: string[];
   wallMs: number;
   latency: Summary;
@@ -290,16 +301,26 @@ export interface P4 {
   memory: { hostUsedPeakDeltaMiB: number; benchRssPeakMiB: number };
 }
 
-/** P4: distinct runners provisioned at once on the one worker. */
-export async function measureP4(fixture: Fixture, count: number): Promise<P4> {
-  const runners = Array.from({ length: count }, (_, index) => fixture.runnerName(`p4-${index}`));
-  await Promise.all(runners.map((runner) => fixture.removeRunner(runner)));
+/** P4: distinct runners provisioned at once, dealt round-robin to `hosts` (default: the one engine). */
+export async function measureP4(
+  fixture: Fixture,
+  count: number,
+  hosts: P4Host[] = [{ docker: fixture.docker }],
+): Promise<P4> {
+  const tag = hosts.length === 1 ? 'p4' : `p4x${hosts.length}`;
+  const placed = Array.from({ length: count }, (_, index) => ({
+    runner: fixture.runnerName(`${tag}-${index}`),
+    ...hosts[index % hosts.length],
+  }));
+  const removeAll = () => Promise.all(placed.map(({ runner, docker }) => fixture.removeRunner(runner, docker)));
+  await removeAll();
   await sleep(SETTLE_MS);
   const memory = sampleMemory();
   const started = performance.now();
   const outcomes = await Promise.all(
-    runners.map(async (runner) => {
-      const handle = await start(fixture, runner, { flags: { runner }, trigger: fixture.trigger() });
+    placed.map(async ({ runner, host, docker }) => {
+      const trigger = fixture.trigger();
+      const handle = await start(fixture, runner, { flags: { runner }, trigger, ...(host ? { host } : {}) });
       const outcome = await handle.result().then(
         (result) => ({ steps: result.steps, error: undefined }),
         (error: unknown) => ({
@@ -307,7 +328,7 @@ export async function measureP4(fixture: Fixture, count: number): Promise<P4> {
           error: ((error as WorkflowFailedError).cause ?? (error as Error)).message,
         }),
       );
-      return { runner, handle, ms: performance.now() - started, readyAt: Date.now(), ...outcome };
+      return { runner, docker, handle, ms: performance.now() - started, readyAt: Date.now(), ...outcome };
     }),
   );
   const wallMs = performance.now() - started;
@@ -317,9 +338,14 @@ export async function measureP4(fixture: Fixture, count: number): Promise<P4> {
   );
   const counts = histories.map((events) => events.length).sort((a, b) => a - b);
   let readyBeforeOwnPoll = 0;
-  for (const outcome of outcomes)
-    if (!outcome.error && (await readyBeforeItPolled(fixture, outcome.runner, outcome.readyAt))) readyBeforeOwnPoll++;
-  await Promise.all(runners.map((runner) => fixture.removeRunner(runner)));
+  let misplaced = 0;
+  for (const outcome of outcomes) {
+    if (outcome.error) continue;
+    const polledAt = await pollingLoggedAt(outcome.docker, outcome.runner).catch(() => 'missing' as const);
+    if (polledAt === 'missing') misplaced++;
+    else if (polledAt === undefined || polledAt > outcome.readyAt) readyBeforeOwnPoll++;
+  }
+  await removeAll();
   const failed = outcomes.filter((outcome) => outcome.error);
   const steps: P4['steps'] = {};
   for (const name of outcomes[0].steps.map((step) => step.name)) {
@@ -333,10 +359,12 @@ export async function measureP4(fixture: Fixture, count: number): Promise<P4> {
   const retryCauses = histories.flatMap((events) =>
     events.flatMap((event) => event.activityTaskStartedEventAttributes?.lastFailure?.message ?? []),
   );
-  log(`P4 ${count} provisions: ${failed.length} failed, ${Math.round(wallMs)} ms`);
+  log(`P4 ${count} provisions on ${hosts.length} host(s): ${failed.length} failed, ${Math.round(wallMs)} ms`);
   return {
     provisions: count,
+    hosts: hosts.length,
     failures: failed.length,
+    misplaced,
     failureMessages: [...new Set(failed.map((outcome) => outcome.error as string))].slice(0, 5),
     wallMs: round(wallMs),
     latency: summarize(outcomes.map((outcome) => outcome.ms)),
@@ -356,13 +384,19 @@ export async function measureP4(fixture: Fixture, count: number): Promise<P4> {
  * said `runner.polling` (its worker exists and starts polling), by Docker's log timestamps.
  */
 async function readyBeforeItPolled(fixture: Fixture, runner: string, readyAt: number): Promise<boolean> {
-  const raw = (await fixture.docker
+  const polledAt = await pollingLoggedAt(fixture.docker, runner);
+  return polledAt === undefined || polledAt > readyAt;
+}
+
+/** When the runner's own log said it polls (epoch ms), or undefined if it never did; throws if no such container. */
+async function pollingLoggedAt(docker: Dockerode, runner: string): Promise<number | undefined> {
+  const raw = (await docker
     .getContainer(runner)
     .logs({ stdout: true, stderr: true, timestamps: true, follow: false })) as unknown as Buffer;
   const line = demuxLogs(raw)
     .split('\n')
     .find((entry) => entry.includes('"event":"runner.polling"'));
-  return !line || Date.parse(line.slice(0, line.indexOf(' '))) > readyAt;
+  return line ? Date.parse(line.slice(0, line.indexOf(' '))) : undefined;
 }
 
 /** Samples this machine's used memory (MemTotal − MemAvailable) and this process's RSS until stopped. */

@@ -7,20 +7,16 @@ engine_was_up=false
 docker info >/dev/null 2>&1 && engine_was_up=true
 bash scripts/setup.sh
 # The engine matrix: rootful and rootless Podman and rootless Docker beside the rootful engine.
-# Engines already running are left running; those started here are stopped at the end.
-started_engines=()
-for engine in rootful-podman rootless-podman rootless-docker; do
-  [ -f ".tools/engines/$engine.pid" ] && kill -0 "$(cat ".tools/engines/$engine.pid")" 2>/dev/null || started_engines+=("$engine")
-done
-bash scripts/engines.sh up all >/dev/null
+source scripts/lib/engine-scope.sh
 stop_started_engines() {
-  [ "${#started_engines[@]}" -eq 0 ] || bash scripts/engines.sh down "${started_engines[@]}" || true
+  engines_down_started
   if [ "$engine_was_up" = false ] && [ -f .tools/dockerd.pid ]; then
     kill "$(cat .tools/dockerd.pid)" 2>/dev/null || true
     rm -f .tools/dockerd.pid
   fi
 }
 trap stop_started_engines EXIT
+engines_up rootful-podman rootless-podman rootless-docker
 npm run --silent typecheck
 npm run --silent lint
 npm run --silent format:check

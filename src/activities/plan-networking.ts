@@ -1,17 +1,26 @@
 import { log } from '@temporalio/activity';
 import type { RunnerConfig } from '../core/config';
+import { shareRecent } from '../core/concurrency';
+import type { EngineFacts } from '../core/engine';
 import { planNetworking, type NetworkPlan } from '../core/network-plan';
 import { readEngineFacts } from '../docker/engine-facts';
 import { readImageFacts } from '../docker/image-facts';
 import { engineFor, type ActivityDeps } from './deps';
 import { attempted, FAILURE_TYPES, PermanentError } from './failures';
 
+/**
+ * How long one answer to "what engine is this" serves every provision on this worker. Podman builds
+ * its /info afresh on each call: fifty provisions asking at once took a minute (bench P4, two hosts).
+ */
+const ENGINE_FACTS_TTL_MS = 10_000;
+
 /** Asks the engine what it is and plans the container's networking from that. */
 export function createPlanNetworking(deps: ActivityDeps) {
+  const engineFacts = shareRecent<EngineFacts>(ENGINE_FACTS_TTL_MS);
   return attempted(async (config: RunnerConfig): Promise<NetworkPlan> => {
     const { docker, endpoint } = engineFor(deps, config.engine);
     const [facts, image] = await Promise.all([
-      readEngineFacts(docker, endpoint, deps.platform),
+      engineFacts(endpoint.url, () => readEngineFacts(docker, endpoint, deps.platform)),
       readImageFacts(docker, config.runner.image.value),
     ]);
     const plan = planNetworking(config, facts, image);

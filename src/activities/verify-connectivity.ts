@@ -1,4 +1,4 @@
-import { log } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import type { RunnerConfig } from '../core/config';
 import { interpretProbe, planChecks, summarizeVerification, type VerificationReport } from '../core/diagnosis';
 import type { NetworkPlan } from '../core/network-plan';
@@ -14,16 +14,21 @@ export interface VerifyConnectivityInput {
   container: RunnerContainer;
 }
 
+/** Heartbeats while a probe waits for its engine's probe slot (under load) or runs: the step is alive. */
+const HEARTBEAT_EVERY_MS = 2000;
+
 /** Probes every service from inside the container and from this machine at once, then diagnoses. */
 export function createVerifyConnectivity(deps: ActivityDeps) {
   return attempted(async ({ config, plan, container }: VerifyConnectivityInput): Promise<VerificationReport> => {
     const checks = planChecks(plan);
     const inside = checks.filter((check) => check.site === 'container').map((check) => check.target);
     const outside = checks.filter((check) => check.site !== 'container').map((check) => check.target);
+    const context = Context.current();
+    const beat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
     const [insideResults, outsideResults] = await Promise.all([
       probeFromContainer(engineFor(deps, container.engine).docker.getContainer(container.id), container.image, inside),
       probeTargets(outside),
-    ]);
+    ]).finally(() => clearInterval(beat));
     const byId = new Map([...insideResults, ...outsideResults].map((result) => [result.id, result]));
     const results = checks.map((check) => interpretProbe(check, byId.get(check.target.id), config.llm.model.value));
     const report = summarizeVerification(results, plan, container.name, container.workspace);

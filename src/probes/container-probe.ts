@@ -1,9 +1,12 @@
 /**
  * Runs the probe inside the runner container (so it sees exactly the container's network, DNS and
  * /etc/hosts) with whichever interpreter the image has: python3 first — Stigmer's runner is a Python
- * image — then node.
+ * image — then node. One engine runs as many probes at once as this machine has cores: fifty
+ * interpreters started together on two cores each missed their deadline (bench P4: 142 retries).
  */
+import { availableParallelism } from 'node:os';
 import type Dockerode from 'dockerode';
+import { createLimiter, type Limiter } from '../core/concurrency';
 import type { ProbeResult, ProbeTarget } from '../core/diagnosis';
 import { execInContainer } from '../docker/exec';
 import { nodeProbeProgram } from './node-probe';
@@ -14,8 +17,23 @@ const INTERPRETERS = [
   { name: 'node', command: (targets: string) => ['node', '-e', nodeProbeProgram(), targets] },
 ];
 
+/**
+ * Time an exec may take beyond the probe's own dial timeouts: the engine starting a process and the
+ * interpreter booting. Only a wedged exec uses it up; fifty containers starting at once on two cores
+ * made a node start take over 5 s (bench P4).
+ */
+const INTERPRETER_START_ALLOWANCE_MS = 15_000;
+
 /** Which interpreter worked for an image, so later probes (of any of its containers) skip the ones it lacks. */
 const interpreterByImage = new Map<string, number>();
+
+/** Probe slots per engine (its API client), so one busy engine does not hold back another. */
+const slotsByEngine = new WeakMap<object, Limiter>();
+function probeSlots(container: Dockerode.Container): Limiter {
+  let slots = slotsByEngine.get(container.modem);
+  if (!slots) slotsByEngine.set(container.modem, (slots = createLimiter(availableParallelism())));
+  return slots;
+}
 
 export async function probeFromContainer(
   container: Dockerode.Container,
@@ -23,7 +41,16 @@ export async function probeFromContainer(
   targets: ProbeTarget[],
 ): Promise<ProbeResult[]> {
   if (targets.length === 0) return [];
-  const budgetMs = Math.max(...targets.map((target) => target.timeoutMs)) + 5000;
+  // The probe's budget starts when it gets its slot.
+  return probeSlots(container).run(() => probeWithInterpreter(container, image, targets));
+}
+
+async function probeWithInterpreter(
+  container: Dockerode.Container,
+  image: string,
+  targets: ProbeTarget[],
+): Promise<ProbeResult[]> {
+  const budgetMs = Math.max(...targets.map((target) => target.timeoutMs)) + INTERPRETER_START_ALLOWANCE_MS;
   const tried: string[] = [];
   for (let index = interpreterByImage.get(image) ?? 0; index < INTERPRETERS.length; index++) {
     const interpreter = INTERPRETERS[index];

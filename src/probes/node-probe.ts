@@ -30,6 +30,10 @@ export async function probeTargets(targets: ProbeTarget[]): Promise<ProbeResult[
     }
   };
 
+  // A process starved of CPU can wake with its deadline passed and the answer already there; Node
+  // runs expired timers before it reads sockets, so a timeout gives that I/O one turn before it counts.
+  const afterPendingIo = (verdict: () => void) => () => setImmediate(verdict);
+
   const probeTcp = (target: ProbeTarget, started: number): Promise<ProbeResult> =>
     new Promise((resolve) => {
       const socket = net.connect({
@@ -43,12 +47,15 @@ export async function probeTargets(targets: ProbeTarget[]): Promise<ProbeResult[
         resolve({ id: target.id, ms: Date.now() - started, ...result });
       };
       socket.once('connect', () => finish({ ok: true, address: `${socket.remoteAddress}:${socket.remotePort}` }));
-      socket.once('timeout', () =>
-        finish({
-          ok: false,
-          code: 'ETIMEDOUT',
-          message: `no answer from ${target.host}:${target.port} within ${target.timeoutMs} ms`,
-        }),
+      socket.once(
+        'timeout',
+        afterPendingIo(() =>
+          finish({
+            ok: false,
+            code: 'ETIMEDOUT',
+            message: `no answer from ${target.host}:${target.port} within ${target.timeoutMs} ms`,
+          }),
+        ),
       );
       socket.once('error', (error: NodeJS.ErrnoException) =>
         finish({ ok: false, code: error.code ?? 'ERROR', message: error.message }),
@@ -92,11 +99,14 @@ export async function probeTargets(targets: ProbeTarget[]): Promise<ProbeResult[
           }),
         );
       });
-      request.once('timeout', () =>
-        request.destroy(
-          Object.assign(new Error(`no answer from ${target.host}:${target.port} within ${target.timeoutMs} ms`), {
-            code: 'ETIMEDOUT',
-          }),
+      request.once(
+        'timeout',
+        afterPendingIo(() =>
+          request.destroy(
+            Object.assign(new Error(`no answer from ${target.host}:${target.port} within ${target.timeoutMs} ms`), {
+              code: 'ETIMEDOUT',
+            }),
+          ),
         ),
       );
       request.once('error', (error: NodeJS.ErrnoException) =>

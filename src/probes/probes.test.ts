@@ -119,3 +119,13 @@ test('python probe, as run inside Python images such as Stigmer’s agent-runner
   const { stdout } = await run('python3', ['-c', PYTHON_PROBE_PROGRAM, JSON.stringify(targets)]);
   expectContract(JSON.parse(stdout));
 });
+
+test('a probe starved past its deadline still reports the connection that completed meanwhile', async () => {
+  // Under load a probe process can be descheduled for longer than its timeout: it wakes with the
+  // deadline passed and the connection already made. That is not "no answer".
+  const pending = probeTargets([{ id: 'starved', kind: 'tcp', host: '127.0.0.1', port: silentPort, timeoutMs: 50 }]);
+  await new Promise((resolve) => process.nextTick(resolve)); // the connect is issued on the next tick
+  const starvedUntil = Date.now() + 300;
+  while (Date.now() < starvedUntil); // no event loop turn, as when the process gets no CPU
+  expect(await pending).toEqual([expect.objectContaining({ id: 'starved', ok: true })]);
+});

@@ -111,7 +111,9 @@ export async function provisionRunner(input: ProvisionInput): Promise<ProvisionR
   });
   const { verifyConnectivity } = proxyActivities<RunnerActivities>({
     ...onHost,
-    startToCloseTimeout: '20 seconds',
+    // Under load a probe waits for its engine's probe slot (heartbeating); a stuck exec ends at its own budget.
+    startToCloseTimeout: '2 minutes',
+    heartbeatTimeout: '10 seconds',
     retry: {
       initialInterval: input.verify?.initialIntervalMs ?? 1000,
       backoffCoefficient: 2,
