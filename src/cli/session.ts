@@ -10,7 +10,8 @@ import type { RunnerConfig, RunnerSecrets } from '../core/config';
 import { sleepUntilSettled, waitUntil } from '../core/wait';
 import { connectClient, connectWorker } from '../temporal/connection';
 import { stalledTask } from '../temporal/stall';
-import { freshPoller, listPollers } from '../temporal/task-queue';
+import { freshPoller, LIVE_POLLER_WINDOW_MS } from '../core/pollers';
+import { listPollers } from '../temporal/task-queue';
 import { installRuntime } from '../observability/runtime';
 import { ensureSearchAttributes } from '../temporal/dev-server';
 import { createHostWorkers, createProvisioningWorker, type HostWorkers } from '../worker';
@@ -18,8 +19,6 @@ import { HOST_BOUND_ACTIVITIES, hostTaskQueue, PROVISIONING_TASK_QUEUE, workerId
 import { localHost } from './worker';
 import { ensureTemporal } from './embedded-temporal';
 
-/** A worker counts as present if it polled within a long-poll's length (~70 s). */
-export const LIVE_POLLER_WINDOW_MS = 70_000;
 /**
  * Identity prefix of a worker a command starts in its own process. Such a worker dies with its
  * command, but the server lists its poller for minutes after; ignoring these keeps the next command
