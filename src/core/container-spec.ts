@@ -102,7 +102,7 @@ export type ReplaceReason =
  */
 export function replaceReason(
   existing: ExistingContainer,
-  wanted: { name: string; specHash: string; imageId: string | undefined },
+  wanted: { name: string; specHash: string; imageId?: string },
 ): ReplaceReason | undefined {
   if (!existing.labels[LABELS.managedBy]) return { kind: 'not-managed' };
   if (!existing.names.includes(wanted.name)) return { kind: 'other-name' };
