@@ -4,8 +4,7 @@
  * (Temporal included), 4 the host has no worker (HostOffline), 1 else (core/names.ts EXIT_CODES, the published contract's).
  */
 import { homedir, hostname, userInfo } from 'node:os';
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { WorkflowHandle } from '@temporalio/client';
 import { ENGINE_ENV_NAMES, type ConfigFlags } from '../core/config';
 import { EXIT_CODES, exitCodeFor, FAILURE_TYPES, SEARCH_ATTRIBUTES } from '../core/names';
 import type { StepName, StepStatus } from '../core/progress';
@@ -22,6 +21,7 @@ import {
 import { executionUrl, hostLastSeen, openSession } from './session';
 import { localHost } from './worker';
 import { stepLine, waitingLine } from './render';
+import { settledProgress } from './last-provision';
 
 export interface RunOptions {
   flags: ConfigFlags;
@@ -130,14 +130,6 @@ export function triggerEnv(env: NodeJS.ProcessEnv, host: string, thisHost = loca
   );
 }
 
-/** A closed provision's progress: its result, or the progress its failure carries. */
-export function settledProgress(handle: WorkflowHandle): Promise<ProvisionProgress> {
-  return handle.result().then(
-    (value) => value as ProvisionProgress,
-    (error: unknown) => progressFromFailure(error),
-  );
-}
-
 const WAITING_NOTICE_MS = 2000;
 
 /** Prints each step once it settles, until the workflow ends; returns its final progress. */
@@ -182,22 +174,6 @@ async function follow(
   );
   printSettled(final);
   return final;
-}
-
-function progressFromFailure(error: unknown): ProvisionProgress {
-  const failure =
-    error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure ? error.cause : undefined;
-  const progress = failure?.details?.[0] as ProvisionProgress | undefined;
-  if (progress) return progress;
-  const message = failure?.message ?? (error as Error).message;
-  return {
-    runnerName: '',
-    status: 'failed',
-    steps: [],
-    checks: [],
-    diagnoses: [],
-    error: { type: failure?.type ?? 'Error', message },
-  };
 }
 
 function triggerDetails(runnerName: string, image: string): string {
