@@ -35,6 +35,12 @@ export interface Session {
   /** Settings the provision must see because of how Temporal was reached (a gateway-bound managed server). */
   workerEnv: Record<string, string>;
   /**
+   * Makes sure a worker will serve this machine's provisions: none is started when a standalone one
+   * polls `runner_provisioning` (and, for this machine's host, its queue); otherwise one runs in this
+   * process for as long as the session lasts. What `openSession({ worker: true })` does at once.
+   */
+  ensureWorker(): Promise<void>;
+  /**
    * Waits for `body` while the execution gets served: by this process's worker if it started one,
    * else by the standalone worker — and if that one turns out to be gone (work waits unstarted), by a
    * worker started here after all.
@@ -77,16 +83,18 @@ export async function openSession(
       : await createProvisioningWorker(workerOptions);
     return worker;
   };
-  try {
-    if (options.worker) {
-      const queues = local ? [PROVISIONING_TASK_QUEUE, hostTaskQueue(host)] : [PROVISIONING_TASK_QUEUE];
-      for (const queue of queues) {
-        if (!(await standaloneWorkerPolls(connection, namespace, queue))) {
-          await startWorker(`no worker polls ${queue}`);
-          break;
-        }
+  const ensureWorker = async () => {
+    if (worker) return;
+    const queues = local ? [PROVISIONING_TASK_QUEUE, hostTaskQueue(host)] : [PROVISIONING_TASK_QUEUE];
+    for (const queue of queues) {
+      if (!(await standaloneWorkerPolls(connection, namespace, queue))) {
+        await startWorker(`no worker polls ${queue}`);
+        break;
       }
     }
+  };
+  try {
+    if (options.worker) await ensureWorker();
   } catch (error) {
     await connection.close();
     await workerConnection?.close();
@@ -126,6 +134,7 @@ export async function openSession(
     uiUrl: temporal.uiUrl,
     workerEnv: temporal.workerEnv,
     searchAttributes: await ensureSearchAttributes(connection, namespace),
+    ensureWorker,
     serve,
     close: async () => {
       await connection.close();
