@@ -107,7 +107,8 @@ func (p *printer) settled(progress Progress) {
 	}
 }
 
-// jsonReport is what `--json` prints: the keys `stigmer-runner run --json` prints (but the UI link).
+// jsonReport is what `--json` prints: the keys `stigmer-runner run --json` prints (but the UI link, and
+// `reused`, which only a warm run of stigmer-runner adds: this trigger always starts or attaches).
 type jsonReport struct {
 	WorkflowID          string          `json:"workflowId"`
 	RunID               string          `json:"runId"`

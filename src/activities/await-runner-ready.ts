@@ -4,7 +4,8 @@ import type { RunnerConfig } from '../core/config';
 import { waitUntil, WaitTimeoutError } from '../core/wait';
 import { logTail } from '../docker/logs';
 import type { RunnerContainer } from '../docker/runner-container';
-import { freshPoller, listPollers, type PollerSeen } from '../temporal/task-queue';
+import { freshPoller, type PollerSeen } from '../core/pollers';
+import { listPollers } from '../temporal/task-queue';
 import { engineFor, type ActivityDeps } from './deps';
 import { attempted, FAILURE_TYPES, PermanentError } from './failures';
 

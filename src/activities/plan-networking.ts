@@ -2,9 +2,8 @@ import { log } from '@temporalio/activity';
 import type { RunnerConfig } from '../core/config';
 import { shareRecent } from '../core/concurrency';
 import type { EngineFacts } from '../core/engine';
-import { planNetworking, type NetworkPlan } from '../core/network-plan';
-import { readEngineFacts } from '../docker/engine-facts';
-import { readImageFacts } from '../docker/image-facts';
+import type { NetworkPlan } from '../core/network-plan';
+import { planOnEngine } from '../config/runner-spec';
 import { engineFor, type ActivityDeps } from './deps';
 import { attempted, FAILURE_TYPES, PermanentError } from './failures';
 
@@ -18,18 +17,14 @@ const ENGINE_FACTS_TTL_MS = 10_000;
 export function createPlanNetworking(deps: ActivityDeps) {
   const engineFacts = shareRecent<EngineFacts>(ENGINE_FACTS_TTL_MS);
   return attempted(async (config: RunnerConfig): Promise<NetworkPlan> => {
-    const { docker, endpoint } = engineFor(deps, config.engine);
-    const [facts, image] = await Promise.all([
-      engineFacts(endpoint.url, () => readEngineFacts(docker, endpoint, deps.platform)),
-      readImageFacts(docker, config.runner.image.value),
-    ]);
-    const plan = planNetworking(config, facts, image);
+    const engine = engineFor(deps, config.engine);
+    const plan = await planOnEngine(engine, config, deps.platform, engineFacts);
     log.info('network planned', {
       contract: plan.runner.contract,
       contractReason: plan.runner.contractReason,
       engine: plan.engine.description,
       engineKind: plan.engine.kind,
-      endpoint: `${endpoint.url} (${endpoint.source})`,
+      endpoint: `${engine.endpoint.url} (${engine.endpoint.source})`,
       mode: plan.mode,
       hostAlias: plan.hostAlias,
       extraHosts: plan.extraHosts,

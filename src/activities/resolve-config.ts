@@ -1,21 +1,13 @@
 import { log } from '@temporalio/activity';
-import type { ConfigFlags, RunnerConfig } from '../core/config';
-import { loadConfig } from '../config/load-config';
-import { effectiveTrigger, resolutionEnv, type TriggerContext } from '../config/trigger';
+import type { RunnerConfig } from '../core/config';
+import { resolveTriggerConfig, type ConfigRequest } from '../config/runner-spec';
 import type { ActivityDeps } from './deps';
 import { attempted } from './failures';
 
-export interface ConfigRequest {
-  flags: ConfigFlags;
-  /** Absent: the worker's own env and home (effectiveTrigger). */
-  trigger?: TriggerContext;
-}
-
 /** Resolves the trigger's cascade; secrets stay behind (only their source leaves). */
 export function createResolveConfig(deps: ActivityDeps) {
-  return attempted(async ({ flags, trigger: given }: ConfigRequest): Promise<RunnerConfig> => {
-    const trigger = effectiveTrigger(given, deps.env, deps.homeDir);
-    const { config } = loadConfig(flags, resolutionEnv(trigger, deps.env), trigger.homeDir);
+  return attempted(async (request: ConfigRequest): Promise<RunnerConfig> => {
+    const config = resolveTriggerConfig(request, deps);
     log.info('config resolved', {
       runner: config.runner.name.value,
       image: config.runner.image.value,

@@ -1,15 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { Context, log } from '@temporalio/activity';
 import type { RunnerConfig } from '../core/config';
-import { buildContainerSpec } from '../core/container-spec';
 import type { NetworkPlan } from '../core/network-plan';
-import { loadConfig } from '../config/load-config';
-import { effectiveTrigger, resolutionEnv } from '../config/trigger';
-import type { ConfigRequest } from './resolve-config';
+import { runnerContainerSpec, type ConfigRequest } from '../config/runner-spec';
 import { ensureRunnerContainer, type RunnerContainer } from '../docker/runner-container';
 import { prepareWorkspace } from '../docker/workspace';
 import { RUNNER_CONTRACTS } from '../core/runner-contract';
-import { readRunnerSecrets } from '../core/secrets';
 import { engineFor, type ActivityDeps } from './deps';
 import { attempted } from './failures';
 
@@ -25,20 +20,9 @@ export interface StartContainerInput extends ConfigRequest {
  */
 export function createStartContainer(deps: ActivityDeps) {
   return attempted(
-    async ({ flags, trigger: given, config, plan, workflowId }: StartContainerInput): Promise<RunnerContainer> => {
-      const trigger = effectiveTrigger(given, deps.env, deps.homeDir);
-      const env = resolutionEnv(trigger, deps.env);
+    async ({ flags, trigger, config, plan, workflowId }: StartContainerInput): Promise<RunnerContainer> => {
       const contract = RUNNER_CONTRACTS[plan.runner.contract];
-      // Temporal key material only for a release that can carry it (none known yet): that one still
-      // needs the cascade, which resolves TLS settings together with their sources.
-      const carriesTemporalSecrets = (
-        ['temporalServerCaCert', 'temporalClientCert', 'temporalClientKey', 'temporalApiKey'] as const
-      ).some((value) => contract.carries[value]);
-      const secrets = {
-        ...readRunnerSecrets(config, env, readTextOrUndefined),
-        ...(carriesTemporalSecrets ? { temporal: loadConfig(flags, env, trigger.homeDir).secrets.temporal } : {}),
-      };
-      const spec = buildContainerSpec(config, plan, secrets, workflowId);
+      const spec = runnerContainerSpec({ flags, trigger }, config, plan, workflowId, deps);
       const { docker } = engineFor(deps, config.engine);
       const started = await ensureRunnerContainer(docker, spec, config.runner.pull.value, () =>
         Context.current().heartbeat(),
@@ -67,12 +51,4 @@ export function createStartContainer(deps: ActivityDeps) {
       return container;
     },
   );
-}
-
-function readTextOrUndefined(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
 }

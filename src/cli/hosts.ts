@@ -9,8 +9,9 @@ import type { Client } from '@temporalio/client';
 import type { ConfigFlags } from '../core/config';
 import { EXIT_CODES, hostTaskQueue, identityFields, PROVISIONING_TASK_QUEUE, SEARCH_ATTRIBUTES } from '../core/names';
 import { commandContext } from './command';
-import { listPollers, type PollerSeen } from '../temporal/task-queue';
-import { LIVE_POLLER_WINDOW_MS, openSession } from './session';
+import { LIVE_POLLER_WINDOW_MS, type PollerSeen } from '../core/pollers';
+import { listPollers } from '../temporal/task-queue';
+import { openSession } from './session';
 
 export interface HostRunner {
   runner: string;

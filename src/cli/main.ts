@@ -22,9 +22,11 @@ const COMMON = {
 const COMMANDS = {
   run: {
     usage: `stigmer-runner run      [--host NAME] [--runner NAME] [--config FILE] [--image IMAGE] [--network auto|host|bridge] [--contract auto|ID] [--json]
-                          [--verify-attempts N] [--verify-interval-ms MS] [--ready-timeout-ms MS]`,
+                          [--verify-attempts N] [--verify-interval-ms MS] [--ready-timeout-ms MS]
+                          [--fresh]   provision in full even when the runner is warm (reused as it runs)`,
     options: {
       ...COMMON,
+      fresh: { type: 'boolean' },
       'verify-attempts': { type: 'string' },
       'verify-interval-ms': { type: 'string' },
       'ready-timeout-ms': { type: 'string' },
@@ -78,6 +80,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
             verifyAttempts: positiveInt(values['verify-attempts'], '--verify-attempts'),
             verifyIntervalMs: positiveInt(values['verify-interval-ms'], '--verify-interval-ms'),
             readyTimeoutMs: positiveInt(values['ready-timeout-ms'], '--ready-timeout-ms'),
+            fresh: values.fresh === true,
           },
           env,
         );

@@ -1,14 +1,13 @@
 /** `stigmer-runner plan`: the dry run — config with provenance, the network plan and the container env. */
-import { assumedEngineFacts, type EngineFacts } from '../core/engine';
-import type { ConfigFlags } from '../core/config';
-import { planNetworking } from '../core/network-plan';
+import { assumedEngineFacts } from '../core/engine';
+import type { ConfigFlags, RunnerConfig } from '../core/config';
+import { planNetworking, type NetworkPlan } from '../core/network-plan';
 import { EXIT_CODES } from '../core/names';
-import { RUNNER_CONTRACTS, type ImageFacts } from '../core/runner-contract';
+import { RUNNER_CONTRACTS } from '../core/runner-contract';
 import { buildRunnerEnv, maskSecrets } from '../core/runner-env';
 import { loadConfig } from '../config/load-config';
+import { planOnEngine } from '../config/runner-spec';
 import { connectDocker } from '../docker/client';
-import { readEngineFacts } from '../docker/engine-facts';
-import { readImageFacts } from '../docker/image-facts';
 import { configForDisplay, renderPlan } from './render';
 
 export type Platform = 'linux' | 'darwin' | 'win32';
@@ -20,10 +19,7 @@ export async function planCommand(
   env: NodeJS.ProcessEnv,
 ): Promise<number> {
   const { config, secrets } = loadConfig(flags, env);
-  const { facts, image } = platform
-    ? { facts: assumedEngineFacts(platform), image: undefined }
-    : await liveFacts(env, config.runner.image.value);
-  const plan = planNetworking(config, facts, image);
+  const plan = platform ? planNetworking(config, assumedEngineFacts(platform)) : await livePlan(env, config);
   const contract = RUNNER_CONTRACTS[plan.runner.contract];
   const runnerEnv = maskSecrets(contract, buildRunnerEnv(contract, config, plan, secrets));
   if (json) {
@@ -46,13 +42,13 @@ export async function planCommand(
   return plan.blockers.length > 0 ? EXIT_CODES.invalidInput : EXIT_CODES.ready;
 }
 
-async function liveFacts(env: NodeJS.ProcessEnv, image: string): Promise<{ facts: EngineFacts; image: ImageFacts }> {
-  const { docker, endpoint } = connectDocker(env);
+async function livePlan(env: NodeJS.ProcessEnv, config: RunnerConfig): Promise<NetworkPlan> {
+  const engine = connectDocker(env);
   try {
-    return { facts: await readEngineFacts(docker, endpoint), image: await readImageFacts(docker, image) };
+    return await planOnEngine(engine, config, process.platform);
   } catch (error) {
     throw new Error(
-      `no Docker engine answered at ${endpoint.url} (${endpoint.source}): ${(error as Error).message}\n  plan without one: stigmer-runner plan --platform linux|darwin|win32`,
+      `no Docker engine answered at ${engine.endpoint.url} (${engine.endpoint.source}): ${(error as Error).message}\n  plan without one: stigmer-runner plan --platform linux|darwin|win32`,
     );
   }
 }

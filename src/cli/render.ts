@@ -3,6 +3,7 @@ import type { RunnerConfig, Sourced } from '../core/config';
 import type { NetworkPlan } from '../core/network-plan';
 import { formatDuration, type StepProgress } from '../core/progress';
 import type { RunnerEnv } from '../core/runner-env';
+import type { WarmMiss, WarmReuse } from '../core/warm-run';
 
 export function stepLine(step: StepProgress): string {
   const mark = step.status === 'succeeded' ? '✓' : step.status === 'failed' ? '✗' : '…';
@@ -104,4 +105,71 @@ export function temporalLine(temporal: RunnerConfig['temporal']): string {
 function valueAt(config: RunnerConfig, key: string): unknown {
   const node = key.split('.').reduce<unknown>((current, part) => (current as Record<string, unknown>)[part], config);
   return (node as Sourced<unknown>).value;
+}
+
+/** What a warm `run` reused and what shows it still holds, in the line that says the runner is ready. */
+export function warmLine(runner: string, reused: WarmReuse): string {
+  const { container, provision, poller } = reused;
+  const services = [...new Set(reused.services.map((check) => check.service))];
+  return [
+    `✓ runner ${runner} is ready (reused: container ${shortId(container.id)} running since ${isoSeconds(container.startedAt)}, same spec;`,
+    `verified by provision ${provision.workflowId}${provision.closeTime ? ` at ${isoSeconds(provision.closeTime)}` : ''};`,
+    `${poller.taskQueue} polled ${Math.round(poller.ageMs / 1000)} s ago;`,
+    `${services.join(', ')} answer${services.length === 1 ? 's' : ''})`,
+  ].join(' ');
+}
+
+/** Why `run` does not reuse the runner: one line before the normal path's. */
+export function notWarmLine(miss: WarmMiss, runner: string): string {
+  if (miss.reason === 'provision-running') return `a provision of ${runner} is running (${miss.workflowId}): attaching`;
+  return `provisioning in full: ${whyNotWarm(miss, runner)}`;
+}
+
+function whyNotWarm(miss: Exclude<WarmMiss, { reason: 'provision-running' }>, runner: string): string {
+  switch (miss.reason) {
+    case 'fresh-requested':
+      return '--fresh';
+    case 'other-host':
+      return 'the runner is on another host (only its worker sees its engine)';
+    case 'never-provisioned':
+      return `no earlier provision of ${runner}`;
+    case 'last-provision-not-ready':
+      return `the last provision (${miss.workflowId}) ended ${miss.status.toLowerCase().replace(/_/g, ' ')}`;
+    case 'plan-blocked':
+      return `the plan is blocked: ${miss.blockers[0]}`;
+    case 'pull-always':
+      return 'pull policy always (the image may have a newer version)';
+    case 'no-container':
+      return 'no runner container';
+    case 'several-containers':
+      return `${miss.ids.length} containers carry the runner's name or label (${miss.ids.map(shortId).join(', ')})`;
+    case 'unverified-container':
+      return `container ${shortId(miss.id)} is not the one the last provision verified${miss.verified ? ` (${shortId(miss.verified)})` : ''}`;
+    case 'container-not-running':
+      return `container ${shortId(miss.id)} is not running (${miss.state})`;
+    case 'spec-changed':
+      return `spec changed (container ${shortId(miss.id)} was made for another configuration)`;
+    case 'image-changed':
+      return `the image changed on the engine since container ${shortId(miss.id)} was made`;
+    case 'container-not-reusable':
+      return `container ${shortId(miss.id)} ${miss.why === 'not-managed' ? 'was not created by stigmer-runner' : miss.why === 'other-name' ? "carries the runner's label under another name" : 'is dead or being removed'}`;
+    case 'no-fresh-poller':
+      return miss.lastSeen
+        ? `no fresh poller: ${miss.hostname} last polled ${miss.taskQueue} at ${isoSeconds(miss.lastSeen)}`
+        : `no fresh poller: none of ${miss.hostname} on ${miss.taskQueue}`;
+    case 'service-unreachable':
+      return `not answering from this machine: ${miss.failing.map((check) => `${check.service} at ${check.target} (${check.detail})`).join('; ')}`;
+    case 'unchecked':
+      return `the runner could not be checked (${miss.error})`;
+  }
+}
+
+function shortId(id: string): string {
+  return id.slice(0, 12);
+}
+
+/** An ISO time to the second (Docker's carry nanoseconds). */
+function isoSeconds(time: string): string {
+  const ms = Date.parse(time);
+  return Number.isNaN(ms) ? time : new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 }

@@ -1,11 +1,12 @@
 /**
- * `stigmer-runner run`: what `stigmer run` triggers. Starts (or attaches to) the provision for this
- * runner, follows it step by step and exits 0 ready, 2 invalid input, 3 unreachable services
+ * `stigmer-runner run`: what `stigmer run` triggers. A runner that is warm — the one the last provision
+ * verified, running as a provision would make it now, polling, its services answering — is reused
+ * and said so (cli/warm.ts, core/warm-run.ts); otherwise (or with `--fresh`) it starts (or attaches to)
+ * the provision for this runner, follows it step by step and exits 0 ready, 2 invalid input, 3 unreachable services
  * (Temporal included), 4 the host has no worker (HostOffline), 1 else (core/names.ts EXIT_CODES, the published contract's).
  */
 import { homedir, hostname, userInfo } from 'node:os';
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { WorkflowHandle } from '@temporalio/client';
 import { ENGINE_ENV_NAMES, type ConfigFlags } from '../core/config';
 import { EXIT_CODES, exitCodeFor, FAILURE_TYPES, SEARCH_ATTRIBUTES } from '../core/names';
 import type { StepName, StepStatus } from '../core/progress';
@@ -21,7 +22,9 @@ import {
 } from '../workflows/provision-runner';
 import { executionUrl, hostLastSeen, openSession } from './session';
 import { localHost } from './worker';
-import { stepLine, waitingLine } from './render';
+import { notWarmLine, stepLine, waitingLine, warmLine } from './render';
+import { checkWarm } from './warm';
+import { settledProgress } from './last-provision';
 
 export interface RunOptions {
   flags: ConfigFlags;
@@ -31,6 +34,8 @@ export interface RunOptions {
   verifyAttempts?: number;
   verifyIntervalMs?: number;
   readyTimeoutMs?: number;
+  /** `--fresh`: provision in full even when the runner is warm. */
+  fresh?: boolean;
 }
 
 export const EXIT = EXIT_CODES;
@@ -43,7 +48,8 @@ export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): P
     runner: runnerName,
     host,
   } = commandContext(options.flags, options.json, env, options.host);
-  const session = await openSession(loaded, env, say, { worker: true, host });
+  // No worker yet: a warm runner needs none, and starting one costs more than the whole check.
+  const session = await openSession(loaded, env, say, { worker: false, host });
   try {
     const client = session.client;
     const input: ProvisionInput = {
@@ -55,6 +61,28 @@ export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): P
       readyTimeoutMs: options.readyTimeoutMs,
       searchAttributes: session.searchAttributes,
     };
+    const warm = await checkWarm(session, input, env, {
+      fresh: options.fresh === true,
+      otherHost: host !== localHost(),
+    });
+    if (warm.decision.warm && warm.last?.progress) {
+      const { reused } = warm.decision;
+      const last = warm.last.progress;
+      const uiUrl = executionUrl(session, reused.provision.workflowId, reused.provision.runId);
+      if (options.json) {
+        const report = runReport(reused.provision.workflowId, reused.provision.runId, uiUrl, last);
+        // What this run did with the container: it reused it.
+        const container = last.container && { ...last.container, action: 'reused' as const };
+        writeJson({ ...report, container, reused });
+      } else {
+        say(warmLine(runnerName, reused));
+        if (uiUrl) say(`  ${uiUrl}`);
+      }
+      return EXIT.ready;
+    }
+    if (!warm.decision.warm) say(notWarmLine(warm.decision, runnerName));
+
+    await session.ensureWorker();
     const handle = await startProvision(client, input, {
       staticSummary: `Provision agent-runner ${runnerName}`,
       staticDetails: triggerDetails(runnerName, config.runner.image.value),
@@ -78,31 +106,7 @@ export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): P
     }
     const code = exitCodeFor(progress);
     if (options.json) {
-      const diagnosis = progress.diagnoses.filter((entry) => !entry.ok);
-      process.stdout.write(
-        `${JSON.stringify(
-          {
-            workflowId: handle.workflowId,
-            runId: handle.firstExecutionRunId,
-            uiUrl,
-            status: progress.status === 'ready' ? 'ready' : 'failed',
-            steps: progress.steps,
-            checks: progress.checks,
-            diagnosis: diagnosis.length ? diagnosis : progress.error ? [{ cause: progress.error.message }] : [],
-            error: progress.error,
-            runner: progress.plan?.runner,
-            network: progress.plan && {
-              mode: progress.plan.mode,
-              extraHosts: progress.plan.extraHosts,
-              hostAlias: progress.plan.hostAlias,
-            },
-            container: progress.container,
-            stoppedAfterFailure: progress.stoppedAfterFailure,
-          },
-          null,
-          2,
-        )}\n`,
-      );
+      writeJson(runReport(handle.workflowId, handle.firstExecutionRunId, uiUrl, progress));
     } else {
       say(
         code === EXIT.ready
@@ -118,6 +122,33 @@ export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): P
   }
 }
 
+/** What `run --json` prints for a provision's outcome (a warm run adds what it reused). */
+function runReport(workflowId: string, runId: string, uiUrl: string | undefined, progress: ProvisionProgress) {
+  const diagnosis = progress.diagnoses.filter((entry) => !entry.ok);
+  return {
+    workflowId,
+    runId,
+    uiUrl,
+    status: progress.status === 'ready' ? 'ready' : 'failed',
+    steps: progress.steps,
+    checks: progress.checks,
+    diagnosis: diagnosis.length ? diagnosis : progress.error ? [{ cause: progress.error.message }] : [],
+    error: progress.error,
+    runner: progress.plan?.runner,
+    network: progress.plan && {
+      mode: progress.plan.mode,
+      extraHosts: progress.plan.extraHosts,
+      hostAlias: progress.plan.hostAlias,
+    },
+    container: progress.container,
+    stoppedAfterFailure: progress.stoppedAfterFailure,
+  };
+}
+
+function writeJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
 /**
  * The trigger's settings that travel with the provision. Its engine selection (DOCKER_HOST, a docker
  * context) names an engine on this machine: it travels only to this machine's host; another host's
@@ -127,14 +158,6 @@ export function triggerEnv(env: NodeJS.ProcessEnv, host: string, thisHost = loca
   if (host === thisHost) return env;
   return Object.fromEntries(
     Object.entries(env).filter(([name]) => !(ENGINE_ENV_NAMES as readonly string[]).includes(name)),
-  );
-}
-
-/** A closed provision's progress: its result, or the progress its failure carries. */
-export function settledProgress(handle: WorkflowHandle): Promise<ProvisionProgress> {
-  return handle.result().then(
-    (value) => value as ProvisionProgress,
-    (error: unknown) => progressFromFailure(error),
   );
 }
 
@@ -182,22 +205,6 @@ async function follow(
   );
   printSettled(final);
   return final;
-}
-
-function progressFromFailure(error: unknown): ProvisionProgress {
-  const failure =
-    error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure ? error.cause : undefined;
-  const progress = failure?.details?.[0] as ProvisionProgress | undefined;
-  if (progress) return progress;
-  const message = failure?.message ?? (error as Error).message;
-  return {
-    runnerName: '',
-    status: 'failed',
-    steps: [],
-    checks: [],
-    diagnoses: [],
-    error: { type: failure?.type ?? 'Error', message },
-  };
 }
 
 function triggerDetails(runnerName: string, image: string): string {

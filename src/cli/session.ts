@@ -10,7 +10,8 @@ import type { RunnerConfig, RunnerSecrets } from '../core/config';
 import { sleepUntilSettled, waitUntil } from '../core/wait';
 import { connectClient, connectWorker } from '../temporal/connection';
 import { stalledTask } from '../temporal/stall';
-import { freshPoller, listPollers } from '../temporal/task-queue';
+import { freshPoller, LIVE_POLLER_WINDOW_MS } from '../core/pollers';
+import { listPollers } from '../temporal/task-queue';
 import { installRuntime } from '../observability/runtime';
 import { ensureSearchAttributes } from '../temporal/dev-server';
 import { createHostWorkers, createProvisioningWorker, type HostWorkers } from '../worker';
@@ -18,8 +19,6 @@ import { HOST_BOUND_ACTIVITIES, hostTaskQueue, PROVISIONING_TASK_QUEUE, workerId
 import { localHost } from './worker';
 import { ensureTemporal } from './embedded-temporal';
 
-/** A worker counts as present if it polled within a long-poll's length (~70 s). */
-export const LIVE_POLLER_WINDOW_MS = 70_000;
 /**
  * Identity prefix of a worker a command starts in its own process. Such a worker dies with its
  * command, but the server lists its poller for minutes after; ignoring these keeps the next command
@@ -35,6 +34,12 @@ export interface Session {
   searchAttributes: boolean;
   /** Settings the provision must see because of how Temporal was reached (a gateway-bound managed server). */
   workerEnv: Record<string, string>;
+  /**
+   * Makes sure a worker will serve this machine's provisions: none is started when a standalone one
+   * polls `runner_provisioning` (and, for this machine's host, its queue); otherwise one runs in this
+   * process for as long as the session lasts. What `openSession({ worker: true })` does at once.
+   */
+  ensureWorker(): Promise<void>;
   /**
    * Waits for `body` while the execution gets served: by this process's worker if it started one,
    * else by the standalone worker — and if that one turns out to be gone (work waits unstarted), by a
@@ -78,16 +83,18 @@ export async function openSession(
       : await createProvisioningWorker(workerOptions);
     return worker;
   };
-  try {
-    if (options.worker) {
-      const queues = local ? [PROVISIONING_TASK_QUEUE, hostTaskQueue(host)] : [PROVISIONING_TASK_QUEUE];
-      for (const queue of queues) {
-        if (!(await standaloneWorkerPolls(connection, namespace, queue))) {
-          await startWorker(`no worker polls ${queue}`);
-          break;
-        }
+  const ensureWorker = async () => {
+    if (worker) return;
+    const queues = local ? [PROVISIONING_TASK_QUEUE, hostTaskQueue(host)] : [PROVISIONING_TASK_QUEUE];
+    for (const queue of queues) {
+      if (!(await standaloneWorkerPolls(connection, namespace, queue))) {
+        await startWorker(`no worker polls ${queue}`);
+        break;
       }
     }
+  };
+  try {
+    if (options.worker) await ensureWorker();
   } catch (error) {
     await connection.close();
     await workerConnection?.close();
@@ -127,6 +134,7 @@ export async function openSession(
     uiUrl: temporal.uiUrl,
     workerEnv: temporal.workerEnv,
     searchAttributes: await ensureSearchAttributes(connection, namespace),
+    ensureWorker,
     serve,
     close: async () => {
       await connection.close();

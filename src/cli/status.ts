@@ -2,15 +2,12 @@
  * `stigmer-runner status`: what runs (the runner's containers, from the engine) and what the last
  * provision decided (its plan and its last verification, from Temporal).
  */
-import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type { ConfigFlags } from '../core/config';
-import { withTimeout } from '../core/wait';
 import { commandContext } from './command';
 import { connectDocker } from '../docker/client';
 import { findRunnerContainers } from '../docker/runner-container';
-import { progressQuery, type ProvisionProgress } from '../workflows/provision-runner';
-import { provisionWorkflowId } from '../core/names';
-import { EXIT, settledProgress } from './run';
+import { EXIT_CODES, provisionWorkflowId } from '../core/names';
+import { lastProvision, type LastProvision } from './last-provision';
 import { openSession } from './session';
 import { workflowIdHost } from '../temporal/start';
 import { localHost } from './worker';
@@ -20,14 +17,7 @@ export interface RunnerStatus {
   host: string;
   /** Absent for another host: its engine is seen only by its own worker. */
   containers?: Array<{ id: string; name: string; image: string; state: string; status: string; networkMode: string }>;
-  lastProvision?: {
-    workflowId: string;
-    runId: string;
-    status: string;
-    startTime: string;
-    closeTime?: string;
-    progress?: ProvisionProgress;
-  };
+  lastProvision?: LastProvision;
 }
 
 export async function statusCommand(
@@ -50,7 +40,7 @@ export async function statusCommand(
   }
   if (json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
   else say(renderStatus(status));
-  return EXIT.ready;
+  return EXIT_CODES.ready;
 }
 
 async function localContainers(runner: string, env: NodeJS.ProcessEnv): Promise<RunnerStatus['containers']> {
@@ -64,33 +54,6 @@ async function localContainers(runner: string, env: NodeJS.ProcessEnv): Promise<
     // Podman's list leaves HostConfig null for containers that are not running.
     networkMode: info.HostConfig?.NetworkMode ?? '',
   }));
-}
-
-async function lastProvision(handle: WorkflowHandle): Promise<RunnerStatus['lastProvision']> {
-  let description;
-  try {
-    description = await handle.describe();
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return undefined;
-    throw error;
-  }
-  const base = {
-    workflowId: description.workflowId,
-    runId: description.runId,
-    status: description.status.name,
-    startTime: description.startTime.toISOString(),
-    closeTime: description.closeTime?.toISOString(),
-  };
-  if (description.status.name === 'RUNNING') {
-    // Answered only while a worker runs; a provision in flight without one shows just its status.
-    const progress = await withTimeout(
-      handle.query(progressQuery),
-      2000,
-      `the progress of ${description.workflowId}`,
-    ).catch(() => undefined);
-    return { ...base, progress };
-  }
-  return { ...base, progress: await settledProgress(handle) };
 }
 
 /** Checks are shown by their `detail`, which histories recorded before outcomes existed carry too. */

@@ -1,4 +1,4 @@
-import { buildContainerSpec, LABELS } from './container-spec';
+import { buildContainerSpec, LABELS, MANAGED_BY, replaceReason, type ExistingContainer } from './container-spec';
 import { planNetworking } from './network-plan';
 import { RUNNER_CONTRACTS, type RunnerContractId } from './runner-contract';
 import { configFrom, ENGINES } from './test-fixtures';
@@ -19,4 +19,27 @@ describe('buildContainerSpec', () => {
       expect(spec.env).toContain(`${workspaceVariable}=${contract.workspacePath}`);
     },
   );
+});
+
+describe('replaceReason: reuse a container only when it is ours, named right, of this spec and image, and usable', () => {
+  const ours: ExistingContainer = {
+    names: ['runner'],
+    labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.specHash]: 'abc' },
+    imageId: 'sha256:1',
+    state: 'running',
+  };
+  const wanted = { name: 'runner', specHash: 'abc', imageId: 'sha256:1' };
+  it.each<[string, Partial<ExistingContainer>, Partial<typeof wanted>, ReturnType<typeof replaceReason>]>([
+    ['running, matching', {}, {}, undefined],
+    ['stopped, matching (restarted, not replaced)', { state: 'exited' }, {}, undefined],
+    ['made by someone else', { labels: {} }, {}, { kind: 'not-managed' }],
+    ['our label under another name', { names: ['other'] }, {}, { kind: 'other-name' }],
+    ['another spec', {}, { specHash: 'def' }, { kind: 'spec-changed' }],
+    ['another image', {}, { imageId: 'sha256:2' }, { kind: 'image-updated' }],
+    ['the image is gone', {}, { imageId: undefined }, { kind: 'image-updated' }],
+    ['dead', { state: 'dead' }, {}, { kind: 'unusable', state: 'dead' }],
+    ['being removed', { state: 'removing' }, {}, { kind: 'unusable', state: 'removing' }],
+  ])('%s', (_case, existing, want, expected) => {
+    expect(replaceReason({ ...ours, ...existing }, { ...wanted, ...want })).toEqual(expected);
+  });
 });

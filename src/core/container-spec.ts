@@ -79,3 +79,35 @@ export function specFingerprint(spec: ContainerSpec): string {
     logConfig: spec.logConfig,
   });
 }
+
+/** An existing container of the runner, as the engine lists it (names without the leading `/`). */
+export interface ExistingContainer {
+  names: string[];
+  labels: Record<string, string>;
+  imageId: string;
+  state: string;
+}
+
+/** Why an existing container cannot be reused for a spec: startContainer replaces it, `run` does not call it warm. */
+export type ReplaceReason =
+  | { kind: 'not-managed' }
+  | { kind: 'other-name' }
+  | { kind: 'spec-changed' }
+  | { kind: 'image-updated' }
+  | { kind: 'unusable'; state: 'dead' | 'removing' };
+
+/**
+ * Whether `existing` can be reused for the spec named `name` whose hash is `specHash`, on an engine
+ * where its image is `imageId` (undefined: the image is not there): undefined when it can.
+ */
+export function replaceReason(
+  existing: ExistingContainer,
+  wanted: { name: string; specHash: string; imageId?: string },
+): ReplaceReason | undefined {
+  if (!existing.labels[LABELS.managedBy]) return { kind: 'not-managed' };
+  if (!existing.names.includes(wanted.name)) return { kind: 'other-name' };
+  if (existing.labels[LABELS.specHash] !== wanted.specHash) return { kind: 'spec-changed' };
+  if (existing.imageId !== wanted.imageId) return { kind: 'image-updated' };
+  if (existing.state === 'dead' || existing.state === 'removing') return { kind: 'unusable', state: existing.state };
+  return undefined;
+}

@@ -7,7 +7,14 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Dockerode from 'dockerode';
-import { LABELS, specFingerprint, type ContainerSpec } from '../core/container-spec';
+import {
+  LABELS,
+  replaceReason,
+  specFingerprint,
+  type ContainerSpec,
+  type ExistingContainer,
+  type ReplaceReason,
+} from '../core/container-spec';
 import type { PullPolicy } from '../core/config';
 import type { WorkspaceOwnership } from '../core/diagnosis';
 
@@ -53,18 +60,18 @@ export async function ensureRunnerContainer(
 ): Promise<RunnerContainer> {
   const imageId = await ensureImage(docker, spec.image, pull, onProgress);
   onProgress();
-  const specHash = createHash('sha256').update(specFingerprint(spec)).digest('hex').slice(0, 16);
+  const hash = specHash(spec);
   let replacedBecause: string | undefined;
 
   for (const existing of await findRunnerContainers(docker, spec.name)) {
-    const mismatch = reasonToReplace(existing, spec, specHash, imageId);
-    if (mismatch === undefined) {
+    const reason = replaceReason(existingContainer(existing), { name: spec.name, specHash: hash, imageId });
+    if (reason === undefined) {
       const container = docker.getContainer(existing.Id);
       const running = existing.State === 'running';
       if (!running) await container.start();
       return describe(container, spec, running ? 'reused' : 'restarted');
     }
-    replacedBecause = mismatch;
+    replacedBecause = describeReplaceReason(reason, existing, spec);
     await docker.getContainer(existing.Id).remove({ force: true });
     onProgress();
   }
@@ -81,7 +88,7 @@ export async function ensureRunnerContainer(
     Hostname: spec.hostname,
     Image: spec.image,
     Env: spec.env,
-    Labels: { ...spec.labels, [LABELS.specHash]: specHash },
+    Labels: { ...spec.labels, [LABELS.specHash]: hash },
     HostConfig: {
       NetworkMode: spec.networkMode,
       ExtraHosts: spec.extraHosts,
@@ -114,19 +121,35 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function reasonToReplace(
-  existing: Dockerode.ContainerInfo,
-  spec: ContainerSpec,
-  specHash: string,
-  imageId: string,
-): string | undefined {
-  const name = existing.Names.map((entry) => entry.replace(/^\//, ''));
-  if (!existing.Labels[LABELS.managedBy]) return `container ${name[0]} was not created by stigmer-runner`;
-  if (!name.includes(spec.name)) return `container ${name[0]} carries this runner's label under another name`;
-  if (existing.Labels[LABELS.specHash] !== specHash) return 'its configuration changed';
-  if (existing.ImageID !== imageId) return `image ${spec.image} was updated`;
-  if (existing.State === 'dead' || existing.State === 'removing') return `it is ${existing.State}`;
-  return undefined;
+/** The spec's hash, as its container's `dev.stigmer.spec-hash` label carries it. */
+export function specHash(spec: ContainerSpec): string {
+  return createHash('sha256').update(specFingerprint(spec)).digest('hex').slice(0, 16);
+}
+
+/** A listed container as the reuse decision reads it. */
+export function existingContainer(info: Dockerode.ContainerInfo): ExistingContainer {
+  return {
+    names: info.Names.map((entry) => entry.replace(/^\//, '')),
+    labels: info.Labels ?? {},
+    imageId: info.ImageID,
+    state: info.State,
+  };
+}
+
+function describeReplaceReason(reason: ReplaceReason, existing: Dockerode.ContainerInfo, spec: ContainerSpec): string {
+  const name = existing.Names[0]?.replace(/^\//, '');
+  switch (reason.kind) {
+    case 'not-managed':
+      return `container ${name} was not created by stigmer-runner`;
+    case 'other-name':
+      return `container ${name} carries this runner's label under another name`;
+    case 'spec-changed':
+      return 'its configuration changed';
+    case 'image-updated':
+      return `image ${spec.image} was updated`;
+    case 'unusable':
+      return `it is ${reason.state}`;
+  }
 }
 
 async function describe(
@@ -183,7 +206,8 @@ async function ensureImage(
   return pulled;
 }
 
-async function imageId(docker: Dockerode, image: string): Promise<string | undefined> {
+/** The image's id on the engine, or undefined when it is not there. */
+export async function imageId(docker: Dockerode, image: string): Promise<string | undefined> {
   try {
     return (await docker.getImage(image).inspect()).Id;
   } catch (error) {

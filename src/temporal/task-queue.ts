@@ -1,15 +1,7 @@
-/**
- * Whether a worker really polls a task queue now. DescribeTaskQueue keeps a poller listed for
- * minutes after it died, so only a poll at or after `since` (the runner container's start) counts.
- */
+/** The pollers the server lists on a task queue (whether one is fresh: core/pollers.ts). */
 import type { ConnectionLike } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-
-export interface PollerSeen {
-  identity: string;
-  type: 'workflow' | 'activity';
-  lastAccessTime: string;
-}
+import type { PollerSeen } from '../core/pollers';
 
 const QUEUE_TYPES = [
   ['workflow', temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW],
@@ -39,12 +31,4 @@ export async function listPollers(
     }),
   );
   return described.flat();
-}
-
-/** The freshest poller that polled at or after `since`, allowing for a little clock skew. */
-export function freshPoller(pollers: PollerSeen[], since: string, skewMs = 1000): PollerSeen | undefined {
-  const threshold = Date.parse(since) - skewMs;
-  return pollers
-    .filter((poller) => Date.parse(poller.lastAccessTime) >= threshold)
-    .sort((a, b) => Date.parse(b.lastAccessTime) - Date.parse(a.lastAccessTime))[0];
 }
