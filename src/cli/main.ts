@@ -1,7 +1,7 @@
 /** `stigmer-runner` — run | plan | status | teardown | hosts | worker. Only dispatches; bad input exits 2 with the flag, env var or file key named. */
 import { parseArgs } from 'node:util';
-import { ConfigError, type ConfigFlags } from '../core/config';
-import { TemporalConnectionError } from '../temporal/connection';
+import type { ConfigFlags } from '../core/config';
+import { ConfigError, TemporalConnectionError } from '../core/errors';
 import { hostsCommand } from './hosts';
 import { workerCommand } from './worker';
 import { planCommand, type Platform } from './plan';

@@ -7,7 +7,8 @@
  */
 import { hostname } from 'node:os';
 import type { LogLevel } from '@temporalio/common';
-import { ConfigError, type ConfigFlags } from '../core/config';
+import type { ConfigFlags } from '../core/config';
+import { ConfigError } from '../core/errors';
 import { identifyEngine } from '../core/engine';
 import { parseAddress } from '../core/address';
 import { EXIT_CODES, HOST_NAME, hostTaskQueue, PROVISIONING_TASK_QUEUE, workerIdentity } from '../core/names';

@@ -3,13 +3,13 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { findDockerEndpoint } from '../docker/client';
 import {
-  ConfigError,
   locateConfigFile,
   resolveConfig,
   type ConfigFlags,
   type RunnerConfig,
   type RunnerSecrets,
 } from '../core/config';
+import { ConfigError } from '../core/errors';
 import { loadTemporalProfile } from './temporal-profile';
 
 export function loadConfig(

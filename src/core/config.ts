@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { parseDocument } from 'yaml';
 import { AddressError, httpSchemeProblem, maskUserinfo, parseAddress } from './address';
+import { ConfigError } from './errors';
 import { isAbsolutePath } from './paths';
 import {
   resolveTemporalConnection,
@@ -112,13 +113,6 @@ export interface ConfigInputs {
 export interface ConfigIssue {
   source: Source;
   message: string;
-}
-
-export class ConfigError extends Error {
-  constructor(readonly issues: ConfigIssue[]) {
-    super(`Invalid configuration:\n${issues.map((issue) => `  - ${issue.source}: ${issue.message}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
 }
 
 /** Where the config file is: `--config`, then STIGMER_CONFIG, then ~/.stigmer/config.yaml. */

@@ -7,7 +7,8 @@
  */
 import { Connection, isGrpcServiceError, ServiceError, type ConnectionOptions } from '@temporalio/client';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
-import { ConfigError, type RunnerConfig, type RunnerSecrets } from '../core/config';
+import type { RunnerConfig, RunnerSecrets } from '../core/config';
+import { ConfigError, TemporalConnectionError, type TemporalFailureKind } from '../core/errors';
 import type { TemporalConnectionConfig, TemporalSecrets } from '../core/temporal-connection';
 import { readPemFiles } from '../config/temporal-profile';
 
@@ -88,31 +89,6 @@ export function connectionOptions(target: TemporalTarget): ConnectionOptions & N
     ...(secrets.apiKey ? { apiKey: secrets.apiKey } : {}),
     ...(secrets.metadata ? { metadata: secrets.metadata } : {}),
   };
-}
-
-export type TemporalFailureKind =
-  | 'unreachable'
-  | 'tls-untrusted'
-  | 'tls-name'
-  | 'tls-to-plaintext'
-  | 'plaintext-to-tls'
-  | 'tls-material'
-  | 'unauthenticated'
-  | 'permission-denied'
-  | 'namespace-not-found'
-  | 'other';
-
-export class TemporalConnectionError extends Error {
-  constructor(
-    readonly kind: TemporalFailureKind,
-    readonly address: string,
-    message: string,
-    /** What the client library said, for the curious (no key material in it). */
-    readonly detail: string,
-  ) {
-    super(message);
-    this.name = 'TemporalConnectionError';
-  }
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
