@@ -1,7 +1,7 @@
 /** The I/O edge of the config cascade: reads the file (when there is one), temporal.toml and the environment. */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { findDockerEndpoint } from '../docker/client';
+import { findDockerEndpoint } from '../docker/endpoint';
 import {
   locateConfigFile,
   resolveConfig,
