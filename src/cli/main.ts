@@ -2,10 +2,11 @@
 import { parseArgs } from 'node:util';
 import type { ConfigFlags } from '../core/config';
 import { ConfigError, TemporalConnectionError } from '../core/errors';
+import { EXIT_CODES } from '../core/names';
 import { hostsCommand } from './hosts';
 import { workerCommand } from './worker';
 import { planCommand, type Platform } from './plan';
-import { EXIT, runCommand } from './run';
+import { runCommand } from './run';
 import { statusCommand } from './status';
 import { teardownCommand } from './teardown';
 
@@ -64,7 +65,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   // Help wins over every other flag, valid or not: nothing is checked or started.
   if (Object.hasOwn(COMMANDS, command ?? '') && rest.some((arg) => arg === '--help' || arg === '-h')) {
     process.stdout.write(`${usageOf([COMMANDS[command as keyof typeof COMMANDS]])}\n`);
-    return EXIT.ready;
+    return EXIT_CODES.ready;
   }
   try {
     switch (command) {
@@ -112,25 +113,25 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       case '--help':
       case '-h':
         process.stdout.write(`${USAGE}\n`);
-        return command === undefined ? EXIT.invalidInput : EXIT.ready;
+        return command === undefined ? EXIT_CODES.invalidInput : EXIT_CODES.ready;
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
-      return EXIT.invalidInput;
+      return EXIT_CODES.invalidInput;
     }
     if (error instanceof TemporalConnectionError) {
       process.stderr.write(`stigmer-runner: ${error.message}\n`);
-      return EXIT.unreachable;
+      return EXIT_CODES.unreachable;
     }
     if (error instanceof UsageError) {
       process.stderr.write(`stigmer-runner: ${error.message}\n${USAGE}\n`);
-      return EXIT.invalidInput;
+      return EXIT_CODES.invalidInput;
     }
     process.stderr.write(`stigmer-runner: ${(error as Error).message}\n`);
-    return EXIT.failed;
+    return EXIT_CODES.failed;
   }
 }
 

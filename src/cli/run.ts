@@ -10,7 +10,7 @@ import { ENGINE_ENV_NAMES, type ConfigFlags } from '../core/config';
 import { EXIT_CODES, exitCodeFor, FAILURE_TYPES, SEARCH_ATTRIBUTES } from '../core/names';
 import type { StepName, StepStatus } from '../core/progress';
 import { sleepUntilSettled, waitUntil } from '../core/wait';
-import { commandContext } from './command';
+import { commandContext, localHost } from './command';
 import { triggerContext } from '../config/trigger';
 import { startProvision } from '../temporal/start';
 import {
@@ -20,7 +20,6 @@ import {
   type ProvisionProgress,
 } from '../workflows/provision-runner';
 import { executionUrl, hostLastSeen, openSession } from './session';
-import { localHost } from './worker';
 import { stepLine, waitingLine } from './render';
 
 export interface RunOptions {
@@ -32,8 +31,6 @@ export interface RunOptions {
   verifyIntervalMs?: number;
   readyTimeoutMs?: number;
 }
-
-export const EXIT = EXIT_CODES;
 
 export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): Promise<number> {
   const {
@@ -105,7 +102,7 @@ export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): P
       );
     } else {
       say(
-        code === EXIT.ready
+        code === EXIT_CODES.ready
           ? `✓ runner ${runnerName} is ready`
           : `✗ runner ${runnerName} is not ready: ${progress.error?.message ?? 'failed'}`,
       );

@@ -15,7 +15,7 @@ import { installRuntime } from '../observability/runtime';
 import { ensureSearchAttributes } from '../temporal/dev-server';
 import { createHostWorkers, createProvisioningWorker, type HostWorkers } from '../worker';
 import { HOST_BOUND_ACTIVITIES, hostTaskQueue, PROVISIONING_TASK_QUEUE, workerIdentity } from '../core/names';
-import { localHost } from './worker';
+import { localHost } from './command';
 import { ensureTemporal } from './embedded-temporal';
 
 /** A worker counts as present if it polled within a long-poll's length (~70 s). */

@@ -5,15 +5,14 @@
 import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type { ConfigFlags } from '../core/config';
 import { withTimeout } from '../core/wait';
-import { commandContext } from './command';
+import { commandContext, localHost } from './command';
 import { connectDocker } from '../docker/client';
 import { findRunnerContainers } from '../docker/runner-container';
 import { progressQuery, type ProvisionProgress } from '../workflows/provision-runner';
-import { provisionWorkflowId } from '../core/names';
-import { EXIT, settledProgress } from './run';
+import { EXIT_CODES, provisionWorkflowId } from '../core/names';
+import { settledProgress } from './run';
 import { openSession } from './session';
 import { workflowIdHost } from '../temporal/start';
-import { localHost } from './worker';
 
 export interface RunnerStatus {
   runner: string;
@@ -50,7 +49,7 @@ export async function statusCommand(
   }
   if (json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
   else say(renderStatus(status));
-  return EXIT.ready;
+  return EXIT_CODES.ready;
 }
 
 async function localContainers(runner: string, env: NodeJS.ProcessEnv): Promise<RunnerStatus['containers']> {
