@@ -6,7 +6,7 @@
  * value that failed — never a gRPC stack. Key material stays in memory here: never logged or returned.
  */
 import { Connection, isGrpcServiceError, ServiceError, type ConnectionOptions } from '@temporalio/client';
-import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import type { NativeConnection, NativeConnectionOptions } from '@temporalio/worker';
 import type { RunnerConfig, RunnerSecrets } from '../core/config';
 import { ConfigError, TemporalConnectionError, type TemporalFailureKind } from '../core/errors';
 import type { TemporalConnectionConfig, TemporalSecrets } from '../core/temporal-connection';
@@ -129,6 +129,8 @@ export async function connectWorker(
 ): Promise<NativeConnection> {
   const checked = await connectClient(target, { ...options, checkNamespace: true });
   await checked.close();
+  // The worker SDK is loaded by those that run a worker, not by every importer of this module.
+  const { NativeConnection } = await import('@temporalio/worker');
   try {
     return await NativeConnection.connect(connectionOptions(target));
   } catch (error) {
