@@ -1,14 +1,13 @@
-/** `stigmer-runner` — run | plan | status | teardown | hosts | worker. Only dispatches; bad input exits 2 with the flag, env var or file key named. */
+/**
+ * `stigmer-runner` — run | plan | status | teardown | hosts | worker. Only dispatches; bad input exits
+ * 2 with the flag, env var or file key named. Each command's module is loaded when it runs, so that
+ * `plan` and `--help` do not load the Temporal SDK, dockerode and the worker (`startup.test.ts`).
+ */
 import { parseArgs } from 'node:util';
 import type { ConfigFlags } from '../core/config';
 import { ConfigError, TemporalConnectionError } from '../core/errors';
 import { EXIT_CODES } from '../core/names';
-import { hostsCommand } from './hosts';
-import { workerCommand } from './worker';
-import { planCommand, type Platform } from './plan';
-import { runCommand } from './run';
-import { statusCommand } from './status';
-import { teardownCommand } from './teardown';
+import type { Platform } from './plan';
 
 const COMMON = {
   runner: { type: 'string' },
@@ -71,6 +70,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     switch (command) {
       case 'run': {
         const { values } = parse(rest, COMMANDS.run.options);
+        const { runCommand } = await import('./run');
         return await runCommand(
           {
             flags: flagsOf(values),
@@ -88,20 +88,26 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         const platform = values.platform as string | undefined;
         if (platform !== undefined && !['linux', 'darwin', 'win32'].includes(platform))
           throw new UsageError(`flag:--platform: "${platform}" is not one of linux, darwin, win32`);
+        const { planCommand } = await import('./plan');
         return await planCommand(flagsOf(values), platform as Platform | undefined, values.json === true, env);
       }
       case 'status':
       case 'teardown': {
         const { values } = parse(rest, COMMANDS[command].options);
-        const run = command === 'status' ? statusCommand : teardownCommand;
+        const run =
+          command === 'status'
+            ? (await import('./status')).statusCommand
+            : (await import('./teardown')).teardownCommand;
         return await run(flagsOf(values), values.json === true, env, values.host as string | undefined);
       }
       case 'hosts': {
         const { values } = parse(rest, COMMANDS.hosts.options);
+        const { hostsCommand } = await import('./hosts');
         return await hostsCommand(flagsOf(values), values.json === true, env);
       }
       case 'worker': {
         const { values } = parse(rest, COMMANDS.worker.options);
+        const { workerCommand } = await import('./worker');
         return await workerCommand(
           flagsOf(values),
           { metrics: values.metrics as string | undefined, host: values.host as string | undefined },

@@ -6,9 +6,6 @@ import { EXIT_CODES } from '../core/names';
 import { RUNNER_CONTRACTS, type ImageFacts } from '../core/runner-contract';
 import { buildRunnerEnv, maskSecrets } from '../core/runner-env';
 import { loadConfig } from '../config/load-config';
-import { connectDocker } from '../docker/client';
-import { readEngineFacts } from '../docker/engine-facts';
-import { readImageFacts } from '../docker/image-facts';
 import { configForDisplay, renderPlan } from './render';
 
 export type Platform = 'linux' | 'darwin' | 'win32';
@@ -46,7 +43,13 @@ export async function planCommand(
   return plan.blockers.length > 0 ? EXIT_CODES.invalidInput : EXIT_CODES.ready;
 }
 
+/** Asks the engine; its client is loaded only here, so `plan --platform` never loads dockerode. */
 async function liveFacts(env: NodeJS.ProcessEnv, image: string): Promise<{ facts: EngineFacts; image: ImageFacts }> {
+  const [{ connectDocker }, { readEngineFacts }, { readImageFacts }] = await Promise.all([
+    import('../docker/client'),
+    import('../docker/engine-facts'),
+    import('../docker/image-facts'),
+  ]);
   const { docker, endpoint } = connectDocker(env);
   try {
     return { facts: await readEngineFacts(docker, endpoint), image: await readImageFacts(docker, image) };
