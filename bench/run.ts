@@ -1,15 +1,16 @@
 /**
- * `npm run bench`: provision latency against a no-Temporal baseline (P1), time to the seed-bug
- * diagnosis (P2), worker cold start (P3) and concurrent provisions (P4), measured in one run on one
- * engine. Prints a table and writes JSON to test-artifacts/bench.json (`--quick`: fewer runs, for
- * CI, to test-artifacts/bench-quick.json). Targets are reported, never enforced: the exit code says
- * only whether every figure was produced.
+ * `npm run bench`: how fast `plan` starts (C1), provision latency against a no-Temporal baseline
+ * (P1), time to the seed-bug diagnosis (P2), worker cold start (P3) and concurrent provisions (P4),
+ * measured in one run on one engine. Prints a table and writes JSON to test-artifacts/bench.json
+ * (`--quick`: fewer runs, for CI, to test-artifacts/bench-quick.json). Targets are reported, never
+ * enforced: the exit code says only whether every figure was produced.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../src/temporal/dev-server';
 import { createProvisioningWorker, workflowSource } from '../src/worker';
+import { measureC1 } from './cli-start';
 import { startFixture } from './fixture';
 import { measureP1, measureP2, measureP3, measureP4 } from './measures';
 import { installRuntime } from '../src/observability/runtime';
@@ -19,7 +20,10 @@ import { connectWorker, devServerTarget } from '../src/temporal/connection';
 const sumOf = (steps: Record<string, Record<string, number>>, key: string) =>
   Object.values(steps).reduce((sum, step) => sum + step[key], 0);
 
-const SIZES = { quick: { p1: 3, p2: 2, p3: 2, p4: 5 }, full: { p1: 20, p2: 5, p3: 5, p4: 50 } };
+const SIZES = {
+  quick: { c1: 5, p1: 3, p2: 2, p3: 2, p4: 5 },
+  full: { c1: 20, p1: 20, p2: 5, p3: 5, p4: 50 },
+};
 
 async function main(): Promise<void> {
   const mode = process.argv.includes('--quick') ? 'quick' : 'full';
@@ -27,6 +31,8 @@ async function main(): Promise<void> {
   const benchStarted = Date.now();
   const loadAtStart = round(loadavg()[0], 2);
   installRuntime({ level: 'WARN', json: false, write: (line) => process.stderr.write(line) });
+  // Before the fixture starts its engine and dev server: C1 is a start time, measured on a quiet machine.
+  const c1 = await measureC1(sizes.c1);
   const fixture = await startFixture();
   try {
     const engine = await fixture.docker.version();
@@ -52,6 +58,8 @@ async function main(): Promise<void> {
       .finally(() => connection.close());
 
     const rows: Array<[string, string, number, string, string, boolean?]> = [
+      ['C1', 'plan --platform darwin / node -e 0, median', c1.ratio, '×', '≤ 4', c1.ratio <= 4],
+      ['C1', 'plan --platform darwin / node -e 0, medians', c1.plan.medianMs, 'ms', `${c1.node.medianMs} ms`],
       ['P1', 'provision via Temporal, median', p1.temporal.medianMs, 'ms', ''],
       ['P1', 'provision via Temporal, p95', p1.temporal.p95Ms, 'ms', ''],
       ['P1', 'baseline (same steps, no Temporal), median', p1.baseline.medianMs, 'ms', ''],
@@ -155,6 +163,9 @@ async function main(): Promise<void> {
       ],
     ];
     const figures = {
+      'c1.ratio': c1.ratio,
+      'c1.plan.medianMs': c1.plan.medianMs,
+      'c1.node.medianMs': c1.node.medianMs,
       'p1.temporal.medianMs': p1.temporal.medianMs,
       'p1.temporal.p95Ms': p1.temporal.p95Ms,
       'p1.baseline.medianMs': p1.baseline.medianMs,
@@ -182,12 +193,14 @@ async function main(): Promise<void> {
       sizes,
       figures,
       targets: {
+        c1Ratio: c1.ratio <= 4,
         p1Ratio: p1.ratio <= 1.1,
         p2DiagnosisMs: p2.toDiagnosis.medianMs <= 2000,
         p3Ratio: p3.ratio <= 0.3,
         p4Failures: p4.failures === 0,
         p4Events: p4.eventsPerProvision.max <= 40,
       },
+      c1,
       p1,
       p2,
       p3: { ...p3, productionPrebuilt },
@@ -197,7 +210,7 @@ async function main(): Promise<void> {
     mkdirSync(join(out, '..'), { recursive: true });
     writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
 
-    const header = `stigmer-runner bench (${mode}: P1 ${sizes.p1}+${sizes.p1} runs, P2 ${sizes.p2}, P3 ${sizes.p3}+${sizes.p3}, P4 ${sizes.p4}) · docker ${engine.Version} · node ${process.version} · ${cpus().length} CPUs · load ${loadAtStart} → ${report.machine.loadAverage1m.end} · ${report.durationS} s`;
+    const header = `stigmer-runner bench (${mode}: C1 ${sizes.c1}+${sizes.c1} runs, P1 ${sizes.p1}+${sizes.p1} runs, P2 ${sizes.p2}, P3 ${sizes.p3}+${sizes.p3}, P4 ${sizes.p4}) · docker ${engine.Version} · node ${process.version} · ${cpus().length} CPUs · load ${loadAtStart} → ${report.machine.loadAverage1m.end} · ${report.durationS} s`;
     const lines = rows.map(([id, figure, value, unit, target, met]) => [
       id,
       figure,

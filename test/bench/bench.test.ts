@@ -31,11 +31,12 @@ test('npm run bench --quick produces every figure, as a table and as JSON', asyn
     failures: 0,
     failureMessages: [],
   });
-  expect(Object.keys(report.figures).length).toBeGreaterThanOrEqual(11);
+  expect(Object.keys(report.figures).length).toBeGreaterThanOrEqual(14);
   for (const [name, value] of Object.entries(report.figures)) {
     expect({ name, finitePositive: Number.isFinite(value) && value > 0 }).toEqual({ name, finitePositive: true });
   }
   for (const figure of [
+    'plan --platform darwin / node -e 0, median',
     'ratio of medians',
     'seed bug',
     'cold start',
