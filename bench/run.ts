@@ -1,16 +1,19 @@
 /**
- * `npm run bench`: provision latency against a no-Temporal baseline (P1), time to the seed-bug
- * diagnosis (P2), worker cold start to polling (P3), concurrent provisions (P4) — on rootful Docker,
- * then again on two hosts (rootful Docker and rootful Podman, a worker each) — and a standalone
- * worker's memory over rounds of them (P5), measured in one run. Prints a table and writes JSON to test-artifacts/bench.json (`--quick`: fewer runs, for
- * CI, to test-artifacts/bench-quick.json). Targets are reported, never enforced: the exit code says
- * only whether every figure was produced.
+ * `npm run bench`: how fast the CLI starts (C1) and a warm `run` against `status` (C2), provision
+ * latency against a no-Temporal baseline (P1), time to the seed-bug diagnosis (P2), worker cold start
+ * to polling (P3), concurrent provisions (P4) — on rootful Docker, then on two hosts (rootful Docker
+ * and rootful Podman, a worker each) — and a standalone worker's memory over rounds of them (P5),
+ * measured in one run. Prints a table and writes JSON to test-artifacts/bench.json (`--quick`: fewer
+ * runs, for CI, to test-artifacts/bench-quick.json). Targets are reported, never enforced: the exit
+ * code says only whether every figure was produced.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../src/temporal/dev-server';
 import { createProvisioningWorker, workflowSource } from '../src/worker';
+import { measureC1 } from './cli-start';
+import { measureC2 } from './warm-run';
 import { startFixture } from './fixture';
 import { measureP1, measureP2, measureP3, measureP4 } from './measures';
 import { withTwoHosts } from './fleet';
@@ -23,8 +26,8 @@ const sumOf = (steps: Record<string, Record<string, number>>, key: string) =>
   Object.values(steps).reduce((sum, step) => sum + step[key], 0);
 
 const SIZES = {
-  quick: { p1: 3, p2: 2, p3: 2, p4: 5, p5: 3 },
-  full: { p1: 20, p2: 5, p3: 5, p4: 50, p5: 50 },
+  quick: { c1: 5, c2: 3, p1: 3, p2: 2, p3: 2, p4: 5, p5: 3 },
+  full: { c1: 20, c2: 10, p1: 20, p2: 5, p3: 5, p4: 50, p5: 50 },
 };
 /** P5 serves this many rounds of provisions: growth shows across them. */
 const P5_ROUNDS = 3;
@@ -35,9 +38,13 @@ async function main(): Promise<void> {
   const benchStarted = Date.now();
   const loadAtStart = round(loadavg()[0], 2);
   installRuntime({ level: 'WARN', json: false, write: (line) => process.stderr.write(line) });
+  // Before the fixture starts its engine and dev server: C1 is a start time, measured on a quiet machine.
+  const c1 = await measureC1(sizes.c1);
   const fixture = await startFixture();
   try {
     const engine = await fixture.docker.version();
+    // Before any worker of the bench polls: C2's first arm is a machine with no standalone worker.
+    const c2 = await measureC2(fixture, sizes.c2);
     const p3 = await measureP3(fixture.temporal.address, sizes.p3);
     const productionPrebuilt = workflowSource().workflowBundle !== undefined;
     const connection = await connectWorker(devServerTarget(fixture.temporal.address));
@@ -68,6 +75,32 @@ async function main(): Promise<void> {
     const p4Ratio = round(p4.wallMs / idealLoadMs, 2);
 
     const rows: Array<[string, string, number, string, string, boolean?]> = [
+      ['C1', 'plan --platform darwin / node -e 0, median', c1.ratio, '×', '≤ 4', c1.ratio <= 4],
+      ['C1', 'plan --platform darwin / node -e 0, medians', c1.plan.medianMs, 'ms', `${c1.node.medianMs} ms`],
+      [
+        'C2',
+        'warm run / status, no standalone worker',
+        c2.withoutWorker.ratio,
+        '×',
+        '≤ 1.3',
+        c2.withoutWorker.ratio <= 1.3,
+      ],
+      [
+        'C2',
+        'warm run / status, a standalone worker polling',
+        c2.withWorker.ratio,
+        '×',
+        '≤ 1.1',
+        c2.withWorker.ratio <= 1.1,
+      ],
+      [
+        'C2',
+        'warm run / status, medians (no worker · worker)',
+        c2.withoutWorker.warmRun.medianMs,
+        'ms',
+        `${c2.withoutWorker.status.medianMs} ms · ${c2.withWorker.warmRun.medianMs} / ${c2.withWorker.status.medianMs} ms`,
+      ],
+      ['C2', 'the first (full) provision through the CLI', c2.provisionMs, 'ms', ''],
       ['P1', 'provision via Temporal, median', p1.temporal.medianMs, 'ms', ''],
       ['P1', 'provision via Temporal, p95', p1.temporal.p95Ms, 'ms', ''],
       ['P1', 'baseline (same steps, no Temporal), median', p1.baseline.medianMs, 'ms', ''],
@@ -219,6 +252,11 @@ async function main(): Promise<void> {
       ],
     ];
     const figures = {
+      'c1.ratio': c1.ratio,
+      'c1.plan.medianMs': c1.plan.medianMs,
+      'c1.node.medianMs': c1.node.medianMs,
+      'c2.withoutWorker.ratio': c2.withoutWorker.ratio,
+      'c2.withWorker.ratio': c2.withWorker.ratio,
       'p1.temporal.medianMs': p1.temporal.medianMs,
       'p1.temporal.p95Ms': p1.temporal.p95Ms,
       'p1.baseline.medianMs': p1.baseline.medianMs,
@@ -252,6 +290,9 @@ async function main(): Promise<void> {
       sizes,
       figures,
       targets: {
+        c1Ratio: c1.ratio <= 4,
+        c2WithoutWorker: c2.withoutWorker.ratio <= 1.3,
+        c2WithWorker: c2.withWorker.ratio <= 1.1,
         p1Ratio: p1.ratio <= 1.1,
         p2DiagnosisMs: p2.toDiagnosis.medianMs <= 2000,
         p3Prebuilt: productionPrebuilt,
@@ -262,6 +303,8 @@ async function main(): Promise<void> {
         p5Growth: p5.growthMiB <= p5GrowthLimitMiB,
         p4Events: p4.eventsPerProvision.max <= 40,
       },
+      c1,
+      c2,
       p1,
       p2,
       p3: { ...p3, productionPrebuilt },
@@ -273,7 +316,7 @@ async function main(): Promise<void> {
     mkdirSync(join(out, '..'), { recursive: true });
     writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
 
-    const header = `stigmer-runner bench (${mode}: P1 ${sizes.p1}+${sizes.p1} runs, P2 ${sizes.p2}, P3 ${sizes.p3}+${sizes.p3}, P4 ${sizes.p4} on one and two hosts, P5 ${P5_ROUNDS}×${sizes.p5}) · docker ${engine.Version} · node ${process.version} · ${cpus().length} CPUs · load ${loadAtStart} → ${report.machine.loadAverage1m.end} · ${report.durationS} s`;
+    const header = `stigmer-runner bench (${mode}: C1 ${sizes.c1}+${sizes.c1} runs, C2 ${sizes.c2}+${sizes.c2} ×2, P1 ${sizes.p1}+${sizes.p1}, P2 ${sizes.p2}, P3 ${sizes.p3}+${sizes.p3}, P4 ${sizes.p4} on one and two hosts, P5 ${P5_ROUNDS}×${sizes.p5}) · docker ${engine.Version} · node ${process.version} · ${cpus().length} CPUs · load ${loadAtStart} → ${report.machine.loadAverage1m.end} · ${report.durationS} s`;
     const lines = rows.map(([id, figure, value, unit, target, met]) => [
       id,
       figure,

@@ -4,7 +4,7 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { ConfigError } from '../core/config';
+import { ConfigError } from '../core/errors';
 import { SecretUnavailableError } from '../core/secrets';
 import { FAILURE_TYPES } from '../core/names';
 import type { VerificationReport } from '../core/diagnosis';

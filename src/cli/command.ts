@@ -1,7 +1,9 @@
 /** What the commands that name a runner start with. */
+import { hostname } from 'node:os';
 import type { ConfigFlags } from '../core/config';
+import { ConfigError } from '../core/errors';
+import { HOST_NAME } from '../core/names';
 import { loadConfig } from '../config/load-config';
-import { hostFrom } from './worker';
 
 /**
  * Where the command talks (stderr when stdout carries `--json`), its configuration (bad input throws
@@ -11,4 +13,22 @@ export function commandContext(flags: ConfigFlags, json: boolean, env: NodeJS.Pr
   const say = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
   const loaded = loadConfig(flags, env);
   return { say, loaded, config: loaded.config, runner: loaded.config.runner.name.value, host: hostFrom(hostFlag) };
+}
+
+/** This machine's host name: what `--host` defaults to, for `worker` and for `run`, `status`, `teardown`. */
+export function localHost(): string {
+  return hostname();
+}
+
+/** `--host NAME` checked, or this machine's; the source is named in the error. */
+export function hostFrom(flag: string | undefined): string {
+  const host = flag ?? localHost();
+  if (!HOST_NAME.test(host))
+    throw new ConfigError([
+      {
+        source: flag === undefined ? 'hostname' : 'flag:--host',
+        message: `"${host}" is not a host name (letters, digits, '.', '_', '-'; at most 63)`,
+      },
+    ]);
+  return host;
 }

@@ -1,13 +1,13 @@
-/** `stigmer-runner` — run | plan | status | teardown | hosts | worker. Only dispatches; bad input exits 2 with the flag, env var or file key named. */
+/**
+ * `stigmer-runner` — run | plan | status | teardown | hosts | worker. Only dispatches; bad input exits
+ * 2 with the flag, env var or file key named. Each command's module is loaded when it runs, so that
+ * `plan` and `--help` do not load the Temporal SDK, dockerode and the worker (`startup.test.ts`).
+ */
 import { parseArgs } from 'node:util';
-import { ConfigError, type ConfigFlags } from '../core/config';
-import { TemporalConnectionError } from '../temporal/connection';
-import { hostsCommand } from './hosts';
-import { workerCommand } from './worker';
-import { planCommand, type Platform } from './plan';
-import { EXIT, runCommand } from './run';
-import { statusCommand } from './status';
-import { teardownCommand } from './teardown';
+import type { ConfigFlags } from '../core/config';
+import { ConfigError, TemporalConnectionError } from '../core/errors';
+import { EXIT_CODES } from '../core/names';
+import type { Platform } from './plan';
 
 const COMMON = {
   runner: { type: 'string' },
@@ -66,12 +66,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   // Help wins over every other flag, valid or not: nothing is checked or started.
   if (Object.hasOwn(COMMANDS, command ?? '') && rest.some((arg) => arg === '--help' || arg === '-h')) {
     process.stdout.write(`${usageOf([COMMANDS[command as keyof typeof COMMANDS]])}\n`);
-    return EXIT.ready;
+    return EXIT_CODES.ready;
   }
   try {
     switch (command) {
       case 'run': {
         const { values } = parse(rest, COMMANDS.run.options);
+        const { runCommand } = await import('./run');
         return await runCommand(
           {
             flags: flagsOf(values),
@@ -90,20 +91,26 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         const platform = values.platform as string | undefined;
         if (platform !== undefined && !['linux', 'darwin', 'win32'].includes(platform))
           throw new UsageError(`flag:--platform: "${platform}" is not one of linux, darwin, win32`);
+        const { planCommand } = await import('./plan');
         return await planCommand(flagsOf(values), platform as Platform | undefined, values.json === true, env);
       }
       case 'status':
       case 'teardown': {
         const { values } = parse(rest, COMMANDS[command].options);
-        const run = command === 'status' ? statusCommand : teardownCommand;
+        const run =
+          command === 'status'
+            ? (await import('./status')).statusCommand
+            : (await import('./teardown')).teardownCommand;
         return await run(flagsOf(values), values.json === true, env, values.host as string | undefined);
       }
       case 'hosts': {
         const { values } = parse(rest, COMMANDS.hosts.options);
+        const { hostsCommand } = await import('./hosts');
         return await hostsCommand(flagsOf(values), values.json === true, env);
       }
       case 'worker': {
         const { values } = parse(rest, COMMANDS.worker.options);
+        const { workerCommand } = await import('./worker');
         return await workerCommand(
           flagsOf(values),
           { metrics: values.metrics as string | undefined, host: values.host as string | undefined },
@@ -115,25 +122,25 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       case '--help':
       case '-h':
         process.stdout.write(`${USAGE}\n`);
-        return command === undefined ? EXIT.invalidInput : EXIT.ready;
+        return command === undefined ? EXIT_CODES.invalidInput : EXIT_CODES.ready;
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
-      return EXIT.invalidInput;
+      return EXIT_CODES.invalidInput;
     }
     if (error instanceof TemporalConnectionError) {
       process.stderr.write(`stigmer-runner: ${error.message}\n`);
-      return EXIT.unreachable;
+      return EXIT_CODES.unreachable;
     }
     if (error instanceof UsageError) {
       process.stderr.write(`stigmer-runner: ${error.message}\n${USAGE}\n`);
-      return EXIT.invalidInput;
+      return EXIT_CODES.invalidInput;
     }
     process.stderr.write(`stigmer-runner: ${(error as Error).message}\n`);
-    return EXIT.failed;
+    return EXIT_CODES.failed;
   }
 }
 

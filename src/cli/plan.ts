@@ -6,8 +6,6 @@ import { EXIT_CODES } from '../core/names';
 import { RUNNER_CONTRACTS } from '../core/runner-contract';
 import { buildRunnerEnv, maskSecrets } from '../core/runner-env';
 import { loadConfig } from '../config/load-config';
-import { planOnEngine } from '../config/runner-spec';
-import { connectDocker } from '../docker/client';
 import { configForDisplay, renderPlan } from './render';
 
 export type Platform = 'linux' | 'darwin' | 'win32';
@@ -42,7 +40,12 @@ export async function planCommand(
   return plan.blockers.length > 0 ? EXIT_CODES.invalidInput : EXIT_CODES.ready;
 }
 
+/** Asks the engine; its client is loaded only here, so `plan --platform` never loads dockerode. */
 async function livePlan(env: NodeJS.ProcessEnv, config: RunnerConfig): Promise<NetworkPlan> {
+  const [{ connectDocker }, { planOnEngine }] = await Promise.all([
+    import('../docker/client'),
+    import('../config/runner-spec'),
+  ]);
   const engine = connectDocker(env);
   try {
     return await planOnEngine(engine, config, process.platform);

@@ -11,7 +11,7 @@ import { ENGINE_ENV_NAMES, type ConfigFlags } from '../core/config';
 import { EXIT_CODES, exitCodeFor, FAILURE_TYPES, SEARCH_ATTRIBUTES } from '../core/names';
 import type { StepName, StepStatus } from '../core/progress';
 import { sleepUntilSettled, waitUntil } from '../core/wait';
-import { commandContext } from './command';
+import { commandContext, localHost } from './command';
 import { triggerContext } from '../config/trigger';
 import { startProvision } from '../temporal/start';
 import {
@@ -21,7 +21,6 @@ import {
   type ProvisionProgress,
 } from '../workflows/provision-runner';
 import { executionUrl, hostLastSeen, openSession } from './session';
-import { localHost } from './worker';
 import { notWarmLine, stepLine, waitingLine, warmLine } from './render';
 import { checkWarm } from './warm';
 import { settledProgress } from './last-provision';
@@ -37,8 +36,6 @@ export interface RunOptions {
   /** `--fresh`: provision in full even when the runner is warm. */
   fresh?: boolean;
 }
-
-export const EXIT = EXIT_CODES;
 
 export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): Promise<number> {
   const {
@@ -78,7 +75,7 @@ export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): P
         say(warmLine(runnerName, reused));
         if (uiUrl) say(`  ${uiUrl}`);
       }
-      return EXIT.ready;
+      return EXIT_CODES.ready;
     }
     if (!warm.decision.warm) say(notWarmLine(warm.decision, runnerName));
 
@@ -109,7 +106,7 @@ export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): P
       writeJson(runReport(handle.workflowId, handle.firstExecutionRunId, uiUrl, progress));
     } else {
       say(
-        code === EXIT.ready
+        code === EXIT_CODES.ready
           ? `✓ runner ${runnerName} is ready`
           : `✗ runner ${runnerName} is not ready: ${progress.error?.message ?? 'failed'}`,
       );

@@ -12,11 +12,10 @@ import { connectClient, connectWorker } from '../temporal/connection';
 import { stalledTask } from '../temporal/stall';
 import { freshPoller, LIVE_POLLER_WINDOW_MS } from '../core/pollers';
 import { listPollers } from '../temporal/task-queue';
-import { installRuntime } from '../observability/runtime';
 import { ensureSearchAttributes } from '../temporal/dev-server';
-import { createHostWorkers, createProvisioningWorker, type HostWorkers } from '../worker';
+import type { HostWorkers } from '../worker';
 import { HOST_BOUND_ACTIVITIES, hostTaskQueue, PROVISIONING_TASK_QUEUE, workerIdentity } from '../core/names';
-import { localHost } from './worker';
+import { localHost } from './command';
 import { ensureTemporal } from './embedded-temporal';
 
 /**
@@ -69,6 +68,11 @@ export async function openSession(
   let workerConnection: NativeConnection | undefined;
   const startWorker = async (why: string) => {
     say(`${why}: running a worker in this process`);
+    // Loaded only here: `status` and `hosts` never start a worker, `run` and `teardown` only when none polls.
+    const [{ installRuntime }, { createHostWorkers, createProvisioningWorker }] = await Promise.all([
+      import('../observability/runtime'),
+      import('../worker'),
+    ]);
     // Each step is printed as it settles; the SDK's per-attempt warnings would only repeat them.
     installRuntime({ level: 'ERROR', json: !process.stderr.isTTY, write: (line) => process.stderr.write(line) });
     workerConnection = await connectWorker(temporal.target);

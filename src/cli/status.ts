@@ -3,14 +3,13 @@
  * provision decided (its plan and its last verification, from Temporal).
  */
 import type { ConfigFlags } from '../core/config';
-import { commandContext } from './command';
+import { commandContext, localHost } from './command';
 import { connectDocker } from '../docker/client';
 import { findRunnerContainers } from '../docker/runner-container';
 import { EXIT_CODES, provisionWorkflowId } from '../core/names';
 import { lastProvision, type LastProvision } from './last-provision';
 import { openSession } from './session';
 import { workflowIdHost } from '../temporal/start';
-import { localHost } from './worker';
 
 export interface RunnerStatus {
   runner: string;

@@ -1,10 +1,9 @@
 /** `stigmer-runner teardown`: stops and removes the runner through the teardownRunner workflow. */
 import type { ConfigFlags } from '../core/config';
-import { commandContext } from './command';
+import { commandContext, localHost } from './command';
 import { startTeardown } from '../temporal/start';
-import { EXIT } from './run';
+import { EXIT_CODES } from '../core/names';
 import { executionUrl, openSession } from './session';
-import { localHost } from './worker';
 
 export async function teardownCommand(
   flags: ConfigFlags,
@@ -35,7 +34,7 @@ export async function teardownCommand(
           ? `runner ${runner}: no container to remove`
           : `✓ removed ${result.removed.map((entry) => `${entry.name} (${entry.id.slice(0, 12)}, was ${entry.state})`).join(', ')}`,
       );
-    return EXIT.ready;
+    return EXIT_CODES.ready;
   } finally {
     await session.close();
   }

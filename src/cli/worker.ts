@@ -7,36 +7,20 @@
  */
 import { hostname } from 'node:os';
 import type { LogLevel } from '@temporalio/common';
-import { ConfigError, type ConfigFlags } from '../core/config';
+import type { ConfigFlags } from '../core/config';
+import { ConfigError } from '../core/errors';
 import { identifyEngine } from '../core/engine';
 import { parseAddress } from '../core/address';
-import { EXIT_CODES, HOST_NAME, hostTaskQueue, PROVISIONING_TASK_QUEUE, workerIdentity } from '../core/names';
+import { EXIT_CODES, hostTaskQueue, PROVISIONING_TASK_QUEUE, workerIdentity } from '../core/names';
 import { loadConfig } from '../config/load-config';
 import { connectDocker } from '../docker/client';
 import { readEngineFacts } from '../docker/engine-facts';
 import { installRuntime } from '../observability/runtime';
 import { connectWorker, temporalTarget } from '../temporal/connection';
 import { createHostWorkers } from '../worker';
+import { hostFrom } from './command';
 
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
-
-/** This machine's host name: what `--host` defaults to, for `worker` and for `run`, `status`, `teardown`. */
-export function localHost(): string {
-  return hostname();
-}
-
-/** `--host NAME` checked, or this machine's; the source is named in the error. */
-export function hostFrom(flag: string | undefined): string {
-  const host = flag ?? localHost();
-  if (!HOST_NAME.test(host))
-    throw new ConfigError([
-      {
-        source: flag === undefined ? 'hostname' : 'flag:--host',
-        message: `"${host}" is not a host name (letters, digits, '.', '_', '-'; at most 63)`,
-      },
-    ]);
-  return host;
-}
 
 /**
  * Runs until SIGINT/SIGTERM. Logs go to stdout (JSON lines unless a terminal); `--metrics HOST:PORT`

@@ -1,15 +1,15 @@
 /** The I/O edge of the config cascade: reads the file (when there is one), temporal.toml and the environment. */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { findDockerEndpoint } from '../docker/client';
+import { findDockerEndpoint } from '../docker/endpoint';
 import {
-  ConfigError,
   locateConfigFile,
   resolveConfig,
   type ConfigFlags,
   type RunnerConfig,
   type RunnerSecrets,
 } from '../core/config';
+import { ConfigError } from '../core/errors';
 import { loadTemporalProfile } from './temporal-profile';
 
 export function loadConfig(

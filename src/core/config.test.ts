@@ -1,4 +1,5 @@
-import { ConfigError, resolveConfig, type ConfigFlags } from './config';
+import { resolveConfig, type ConfigFlags } from './config';
+import { ConfigError } from './errors';
 
 const HOME = '/home/u';
 const FILE = `${HOME}/.stigmer/config.yaml`;

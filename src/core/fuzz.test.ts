@@ -5,7 +5,8 @@
 import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { AddressError, classifyHost, parseAddress, rewriteLocalHost } from './address';
-import { ConfigError, resolveConfig, SETTING_ENV_NAMES } from './config';
+import { resolveConfig, SETTING_ENV_NAMES } from './config';
+import { ConfigError } from './errors';
 
 const RUNS = 2000;
 

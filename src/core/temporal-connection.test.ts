@@ -4,7 +4,8 @@
  * the edge (loadTemporalProfile, which parses with envconfig) as text, never read from disk.
  */
 import { loadTemporalProfile } from '../config/temporal-profile';
-import { ConfigError, resolveConfig, type RunnerConfig } from './config';
+import { resolveConfig, type RunnerConfig } from './config';
+import { ConfigError } from './errors';
 import { planNetworking } from './network-plan';
 import { RUNNER_CONTRACTS, type RunnerContract } from './runner-contract';
 import { buildRunnerEnv, maskSecrets } from './runner-env';

@@ -1,6 +1,6 @@
 /**
  * The closed sets of words config, flags and workflow input accept. A module of its own so the
- * workflow bundle can validate its input without pulling in the config cascade (zod, yaml).
+ * workflow bundle can validate its input without pulling in the config cascade (yaml).
  */
 export const LLM_PROVIDERS = ['ollama', 'anthropic', 'openai'] as const;
 export type LlmProvider = (typeof LLM_PROVIDERS)[number];

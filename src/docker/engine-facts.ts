@@ -4,7 +4,7 @@
  */
 import type Dockerode from 'dockerode';
 import type { EngineFacts } from '../core/engine';
-import type { DockerEndpoint } from './client';
+import type { DockerEndpoint } from './endpoint';
 
 type Json = Record<string, unknown>;
 

@@ -6,8 +6,9 @@
  * value that failed — never a gRPC stack. Key material stays in memory here: never logged or returned.
  */
 import { Connection, isGrpcServiceError, ServiceError, type ConnectionOptions } from '@temporalio/client';
-import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
-import { ConfigError, type RunnerConfig, type RunnerSecrets } from '../core/config';
+import type { NativeConnection, NativeConnectionOptions } from '@temporalio/worker';
+import type { RunnerConfig, RunnerSecrets } from '../core/config';
+import { ConfigError, TemporalConnectionError, type TemporalFailureKind } from '../core/errors';
 import type { TemporalConnectionConfig, TemporalSecrets } from '../core/temporal-connection';
 import { readPemFiles } from '../config/temporal-profile';
 
@@ -90,31 +91,6 @@ export function connectionOptions(target: TemporalTarget): ConnectionOptions & N
   };
 }
 
-export type TemporalFailureKind =
-  | 'unreachable'
-  | 'tls-untrusted'
-  | 'tls-name'
-  | 'tls-to-plaintext'
-  | 'plaintext-to-tls'
-  | 'tls-material'
-  | 'unauthenticated'
-  | 'permission-denied'
-  | 'namespace-not-found'
-  | 'other';
-
-export class TemporalConnectionError extends Error {
-  constructor(
-    readonly kind: TemporalFailureKind,
-    readonly address: string,
-    message: string,
-    /** What the client library said, for the curious (no key material in it). */
-    readonly detail: string,
-  ) {
-    super(message);
-    this.name = 'TemporalConnectionError';
-  }
-}
-
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 /**
@@ -153,6 +129,8 @@ export async function connectWorker(
 ): Promise<NativeConnection> {
   const checked = await connectClient(target, { ...options, checkNamespace: true });
   await checked.close();
+  // The worker SDK is loaded by those that run a worker, not by every importer of this module.
+  const { NativeConnection } = await import('@temporalio/worker');
   try {
     return await NativeConnection.connect(connectionOptions(target));
   } catch (error) {

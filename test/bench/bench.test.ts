@@ -1,7 +1,8 @@
 /**
  * The bench in its short mode (`node dist/bench/run.js --quick`, as a child: P3 needs fresh
  * processes) produces every figure and its JSON. Targets are the full run's business, never asserted
- * here — except that every P4 provision succeeds: P4's figures of failed provisions time failures.
+ * here — except that every P4 provision succeeds, on one host and on two, and every P5 round: figures
+ * of failed provisions time failures. (C2 throws, failing the run, if a timed warm run was not warm.)
  * Fails, never skips, when the build, Docker or Temporal is missing.
  */
 import { readFileSync, statSync } from 'node:fs';
@@ -25,21 +26,34 @@ test('npm run bench --quick produces every figure, as a table and as JSON', asyn
     mode: string;
     figures: Record<string, number>;
     p4: { failures: number; failureMessages: string[] };
+    p4Fleet: { failures: number; failureMessages: string[]; misplaced: number };
+    p5: { rounds: Array<{ failures: number }> };
   };
   expect(report.mode).toBe('quick');
   expect({ failures: report.p4.failures, failureMessages: report.p4.failureMessages }).toEqual({
     failures: 0,
     failureMessages: [],
   });
-  expect(Object.keys(report.figures).length).toBeGreaterThanOrEqual(11);
+  // The same load on two hosts lands every provision on its host's engine; the standalone worker serves every round.
+  expect({
+    failures: report.p4Fleet.failures,
+    failureMessages: report.p4Fleet.failureMessages,
+    misplaced: report.p4Fleet.misplaced,
+  }).toEqual({ failures: 0, failureMessages: [], misplaced: 0 });
+  expect(report.p5.rounds.map((round) => round.failures)).toEqual([0, 0, 0]);
+  expect(Object.keys(report.figures).length).toBeGreaterThanOrEqual(20);
   for (const [name, value] of Object.entries(report.figures)) {
     expect({ name, finitePositive: Number.isFinite(value) && value > 0 }).toEqual({ name, finitePositive: true });
   }
   for (const figure of [
+    'plan --platform darwin / node -e 0, median',
     'ratio of medians',
     'seed bug',
     'cold start',
+    'warm run / status, no standalone worker',
     'concurrent provisions: failures',
+    'two hosts (Docker + Podman, a worker each): failures',
+    'standalone worker: start → polling',
     'history events per provision',
   ])
     expect(stdout).toContain(figure);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { triggerContext } from '../../src/config/trigger';
 import { STEP_NAMES, type StepName } from '../../src/core/progress';
 import { waitUntil } from '../../src/core/wait';
-import { findDockerEndpoint } from '../../src/docker/client';
+import { findDockerEndpoint } from '../../src/docker/endpoint';
 import { startProvision } from '../../src/temporal/start';
 import type { ProvisionResult } from '../../src/workflows';
 import { useE2E } from '../support/e2e-harness';

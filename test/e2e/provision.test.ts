@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { MANAGED_TEMPORAL_ADDRESS } from '../../src/core/temporal-connection';
 import { waitUntil } from '../../src/core/wait';
-import { findDockerEndpoint } from '../../src/docker/client';
+import { findDockerEndpoint } from '../../src/docker/endpoint';
 import { readEngineFacts } from '../../src/docker/engine-facts';
 import { stepOf as step, useE2E } from '../support/e2e-harness';
 import { runProgram } from '../support/process';

@@ -9,7 +9,7 @@ import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import type { RunnerActivities } from '../../src/activities';
 import { attempted, ConnectivityError } from '../../src/activities/failures';
-import { ConfigError } from '../../src/core/config';
+import { ConfigError } from '../../src/core/errors';
 import { planNetworking } from '../../src/core/network-plan';
 import { checkResult, summarizeVerification, type CheckOutcome } from '../../src/core/diagnosis';
 import { configFrom, ENGINES } from '../../src/core/test-fixtures';
