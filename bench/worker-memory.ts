@@ -1,7 +1,8 @@
 /**
  * P5: one standalone worker as users run it (`stigmer-runner worker`, the prebuilt bundle) — how
  * long it takes from start to polling, its memory idle, and its memory serving rounds of P4's
- * concurrent provisions: peak during each round and what it keeps after, so growth shows.
+ * concurrent provisions: RSS at its peak during each round and after it, and the heap that survives
+ * a collection after each round (bench/heap-probe.ts), so what the worker keeps shows as growth.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,9 +19,16 @@ import { round } from './stats';
 export interface P5 {
   startToPollingMs: number;
   idleRssMiB: number;
-  rounds: Array<{ provisions: number; failures: number; peakRssMiB: number; afterRssMiB: number }>;
-  /** RSS after the last round minus after the first. */
-  growthMiB: number;
+  idleHeapMiB: number;
+  rounds: Array<{
+    provisions: number;
+    failures: number;
+    peakRssMiB: number;
+    afterRssMiB: number;
+    afterHeapMiB: number;
+  }>;
+  /** Heap surviving a collection after the last round minus after the first: what the worker keeps. */
+  heapGrowthMiB: number;
 }
 
 /** Pause that lets a round's garbage be collected before "after" is read; it is outside any timing. */
@@ -35,11 +43,27 @@ function rssMiB(pid: number): number {
 export async function measureP5(fixture: Fixture, provisions: number, rounds: number): Promise<P5> {
   const started = performance.now();
   const worker = spawnNode(
-    [join(projectRoot(), 'bin', 'stigmer-runner.js'), 'worker', '--host', `bench-${fixture.runId}-p5`],
+    [
+      '--expose-gc',
+      '-r',
+      join(__dirname, 'heap-probe.js'),
+      join(projectRoot(), 'bin', 'stigmer-runner.js'),
+      'worker',
+      '--host',
+      `bench-${fixture.runId}-p5`,
+    ],
     {
       env: { ...fixture.deps.env, STIGMER_RUNNER_LOG_LEVEL: 'WARN' },
+      stdin: true,
     },
   );
+  let readings = 0;
+  const heapAfterGcMiB = async () => {
+    const reading = ++readings;
+    worker.writeLine('heap');
+    const line = await worker.waitForLine(new RegExp(`^heap ${reading} \\d+$`), 30_000);
+    return round(Number(line.split(' ')[2]) / 2 ** 20, 1);
+  };
   try {
     await waitUntil(
       async () =>
@@ -53,19 +77,30 @@ export async function measureP5(fixture: Fixture, provisions: number, rounds: nu
     const startToPollingMs = round(performance.now() - started);
     await sleep(SETTLE_MS);
     const idleRssMiB = rssMiB(worker.pid);
+    const idleHeapMiB = await heapAfterGcMiB();
     const measured: P5['rounds'] = [];
     for (let index = 0; index < rounds; index++) {
       let peakRssMiB = rssMiB(worker.pid);
-      const sampler = setInterval(() => (peakRssMiB = Math.max(peakRssMiB, rssMiB(worker.pid))), 100);
+      // A worker that exits mid-round fails the round's provisions and the next heap reading, by name.
+      const sampler = setInterval(() => {
+        if (worker.child.exitCode === null) peakRssMiB = Math.max(peakRssMiB, rssMiB(worker.pid));
+      }, 100);
       const load = await measureP4(fixture, provisions).finally(() => clearInterval(sampler));
       await sleep(SETTLE_MS);
-      measured.push({ provisions, failures: load.failures, peakRssMiB, afterRssMiB: rssMiB(worker.pid) });
+      measured.push({
+        provisions,
+        failures: load.failures,
+        peakRssMiB,
+        afterRssMiB: rssMiB(worker.pid),
+        afterHeapMiB: await heapAfterGcMiB(),
+      });
     }
     return {
       startToPollingMs,
       idleRssMiB,
+      idleHeapMiB,
       rounds: measured,
-      growthMiB: round(measured[measured.length - 1].afterRssMiB - measured[0].afterRssMiB, 1),
+      heapGrowthMiB: round(measured[measured.length - 1].afterHeapMiB - measured[0].afterHeapMiB, 1),
     };
   } finally {
     await worker.kill('SIGTERM');
