@@ -86,7 +86,8 @@ export async function startFixture(): Promise<Fixture> {
       activities: createActivities(deps),
       trigger: (extra = {}) => triggerContext({ ...env, ...extra }, home),
       runnerName: (tag) => `bench-${runId}-${tag}`,
-      removeRunner: (name, engine = docker) => removeContainers(engine, { name: [`^/${name}$`] }),
+      // Docker lists names with a leading slash, Podman without.
+      removeRunner: (name, engine = docker) => removeContainers(engine, { name: [`^/?${name}$`] }),
       close,
     };
   } catch (error) {

@@ -6,6 +6,7 @@
 import { connectDockerAt } from '../src/docker/client';
 import { createHostWorkers } from '../src/worker';
 import { connectWorker, devServerTarget } from '../src/temporal/connection';
+import { removeContainers } from '../test/support/docker';
 import { ensureImageOn, requireEngine } from '../test/support/engines';
 import type { Fixture } from './fixture';
 import type { P4Host } from './measures';
@@ -38,5 +39,7 @@ export async function withTwoHosts<T>(fixture: Fixture, body: (hosts: P4Host[]) 
     return (await Promise.all(workers.map((worker) => worker.runUntil(measured))))[0];
   } finally {
     await Promise.all(connections.map((connection) => connection.close()));
+    // Whatever this run left on the second engine (a provision cut short); the fixture cleans the first.
+    await removeContainers(podman.docker, { name: [`^/?bench-${fixture.runId}-`] });
   }
 }

@@ -7,6 +7,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { requireEngine } from '../support/engines';
 import { runNode } from '../support/process';
 
 jest.setTimeout(600_000);
@@ -45,6 +46,15 @@ test('npm run bench --quick produces every figure, as a table and as JSON', asyn
   for (const [name, value] of Object.entries(report.figures)) {
     expect({ name, finitePositive: Number.isFinite(value) && value > 0 }).toEqual({ name, finitePositive: true });
   }
+  // Nothing of the run is left on either engine (Podman lists names without Docker's leading slash).
+  const [docker, podman] = await Promise.all([requireEngine('rootful-docker'), requireEngine('rootful-podman')]);
+  for (const engine of [docker, podman])
+    expect({
+      engine: engine.name,
+      left: (await engine.docker.listContainers({ all: true })).flatMap((container) =>
+        container.Names.filter((name) => /^\/?bench-/.test(name)),
+      ),
+    }).toEqual({ engine: engine.name, left: [] });
   for (const figure of [
     'plan --platform darwin / node -e 0, median',
     'ratio of medians',
