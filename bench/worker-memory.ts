@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { PROVISIONING_TASK_QUEUE } from '../src/core/names';
+import { identityFields, PROVISIONING_TASK_QUEUE } from '../src/core/names';
 import { waitUntil } from '../src/core/wait';
 import { projectRoot } from '../src/temporal/dev-server';
 import { listPollers } from '../src/temporal/task-queue';
@@ -41,6 +41,7 @@ function rssMiB(pid: number): number {
 }
 
 export async function measureP5(fixture: Fixture, provisions: number, rounds: number): Promise<P5> {
+  const host = `bench-${fixture.runId}-p5`;
   const started = performance.now();
   const worker = spawnNode(
     [
@@ -50,7 +51,7 @@ export async function measureP5(fixture: Fixture, provisions: number, rounds: nu
       join(projectRoot(), 'bin', 'stigmer-runner.js'),
       'worker',
       '--host',
-      `bench-${fixture.runId}-p5`,
+      host,
     ],
     {
       env: { ...fixture.deps.env, STIGMER_RUNNER_LOG_LEVEL: 'WARN' },
@@ -68,7 +69,7 @@ export async function measureP5(fixture: Fixture, provisions: number, rounds: nu
     await waitUntil(
       async () =>
         (await listPollers(fixture.client.connection, 'default', PROVISIONING_TASK_QUEUE)).find(
-          (poller) => poller.identity.startsWith(`stigmer-runner worker ${worker.pid}@`) && poller.type === 'workflow',
+          (poller) => identityFields(poller.identity).host === host && poller.type === 'workflow',
         ),
       { intervalMs: 20, timeoutMs: 60_000, what: `the standalone worker (pid ${worker.pid}) to poll` },
     ).catch((error: Error) => {
