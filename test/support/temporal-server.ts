@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SEARCH_ATTRIBUTES } from '../../src/core/names';
-import { temporalCliPath } from '../../src/temporal/dev-server';
+import { DEV_SERVER_DYNAMIC_CONFIG_ARGS, temporalCliPath } from '../../src/temporal/dev-server';
 
 export async function freePort(host = '127.0.0.1'): Promise<number> {
   const server = createServer();
@@ -54,8 +54,15 @@ export async function startTestTemporal(
         uiPort,
         dbFilename: options.dbFile,
         searchAttributes: Object.values(SEARCH_ATTRIBUTES),
-        // Free ports for what it would otherwise put on fixed ones (two files' servers side by side).
-        extraArgs: ['--http-port', String(await freePort()), '--metrics-port', String(await freePort())],
+        // Configured as the product's own dev server; free ports for what it would otherwise put on
+        // fixed ones (two files' servers side by side).
+        extraArgs: [
+          ...DEV_SERVER_DYNAMIC_CONFIG_ARGS,
+          '--http-port',
+          String(await freePort()),
+          '--metrics-port',
+          String(await freePort()),
+        ],
       },
     });
     return { env, port };
