@@ -2,6 +2,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,7 +132,14 @@ describe('awaitRunnerReady', () => {
     state: () => object = () => ({ Running: true }),
   ) => {
     let calls = 0;
-    const describeTaskQueue = async () => ({ pollers: pollers(Math.floor(calls++ / 2)) }); // twice a round: workflow and activity pollers
+    // Once a round, in the enhanced mode: every partition's activity pollers, under the unversioned build.
+    const describeTaskQueue = async () => ({
+      versionsInfo: {
+        '': {
+          typesInfo: { [temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY]: { pollers: pollers(calls++) } },
+        },
+      },
+    });
     const client = {
       workflowService: { describeTaskQueue },
       withAbortSignal: <R>(_signal: AbortSignal, fn: () => R) => fn(),
@@ -182,7 +190,7 @@ describe('awaitRunnerReady', () => {
       .catch((error: unknown) => error)) as ApplicationFailure;
     expect(failure).toMatchObject({ type: 'RunnerNotReady', nonRetryable: true });
     expect(failure.message).toMatch(
-      /^no worker with identity \*@runner-host polled agent_execution_runner .* within 250 ms .*\(pollers seen: 9@other-runner, 9@other-runner; last error: 14 UNAVAILABLE: connection refused\)$/,
+      /^no worker with identity \*@runner-host polled agent_execution_runner .* within 250 ms .*\(pollers seen: 9@other-runner; last error: 14 UNAVAILABLE: connection refused\)$/,
     );
   });
 

@@ -40,7 +40,7 @@ export function createAwaitRunnerReady(deps: ActivityDeps) {
       async () => {
         Context.current().heartbeat();
         const pollers = await listPollers(temporal, namespace, taskQueue);
-        seen = pollers.map((entry) => entry.identity);
+        seen = [...new Set(pollers.map((entry) => entry.identity))]; // a worker polls both task types
         // Only this runner's own poll counts: other runners poll the same queue.
         const poller = freshPoller(
           pollers.filter((entry) => entry.identity.endsWith(`@${container.hostname}`)),
