@@ -2,7 +2,6 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -132,16 +131,10 @@ describe('awaitRunnerReady', () => {
     state: () => object = () => ({ Running: true }),
   ) => {
     let calls = 0;
-    // Once a round, in the enhanced mode: every partition's activity pollers, under the unversioned build.
-    const describeTaskQueue = async () => ({
-      versionsInfo: {
-        '': {
-          typesInfo: { [temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY]: { pollers: pollers(calls++) } },
-        },
-      },
-    });
+    const describeTaskQueue = async () => ({ pollers: pollers(Math.floor(calls++ / 2)) }); // twice a round: workflow and activity pollers
+    const listTaskQueuePartitions = async () => ({}); // a server that lists no partitions: the queue itself
     const client = {
-      workflowService: { describeTaskQueue },
+      workflowService: { describeTaskQueue, listTaskQueuePartitions },
       withAbortSignal: <R>(_signal: AbortSignal, fn: () => R) => fn(),
     } as unknown as Client;
     const docker = {
