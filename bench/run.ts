@@ -345,6 +345,7 @@ async function main(): Promise<void> {
         .map(([name, step]) => `${name} ${step.medianMs} / ${step.maxMs} (${step.retries})`)
         .join(', ')}`,
       `P4 retry causes: ${p4.retryCauses.join(' | ') || 'none'}`,
+      `P5 failures: ${[...new Set(p5.rounds.flatMap((entry) => entry.failureMessages))].join(' | ') || 'none'}`,
       `P4 two hosts, each step median / max ms (retries): ${Object.entries(p4Fleet.steps)
         .map(([name, step]) => `${name} ${step.medianMs} / ${step.maxMs} (${step.retries})`)
         .join(', ')}; retry causes: ${p4Fleet.retryCauses.join(' | ') || 'none'}`,

@@ -23,6 +23,8 @@ export interface P5 {
   rounds: Array<{
     provisions: number;
     failures: number;
+    /** The distinct failures' messages (up to 5), as P4 reports them. */
+    failureMessages: string[];
     peakRssMiB: number;
     afterRssMiB: number;
     afterHeapMiB: number;
@@ -91,6 +93,7 @@ export async function measureP5(fixture: Fixture, provisions: number, rounds: nu
       measured.push({
         provisions,
         failures: load.failures,
+        failureMessages: load.failureMessages,
         peakRssMiB,
         afterRssMiB: rssMiB(worker.pid),
         afterHeapMiB: await heapAfterGcMiB(),
