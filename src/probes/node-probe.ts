@@ -12,8 +12,10 @@ export async function probeTargets(targets: ProbeTarget[]): Promise<ProbeResult[
   const fs: typeof import('node:fs') = require('node:fs');
 
   // The runner's user must be able to create files in its workspace; the probe runs as that user.
+  // Runners may share a workspace, and in their own PID namespaces their probes get the same pid: the
+  // name carries random bytes (two probes in one millisecond collided, EEXIST, in bench P5).
   const probeWrite = async (target: ProbeTarget, started: number): Promise<ProbeResult> => {
-    const file = `${target.path}/.stigmer-write-check-${process.pid}-${Date.now()}`;
+    const file = `${target.path}/.stigmer-write-check-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 10)}`;
     try {
       fs.writeFileSync(file, 'ok', { flag: 'wx' });
       fs.unlinkSync(file);

@@ -4,7 +4,7 @@
  * closed port, and a server that accepts but never answers.
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,6 +119,36 @@ test('python probe, as run inside Python images such as Stigmer’s agent-runner
   const { stdout } = await run('python3', ['-c', PYTHON_PROBE_PROGRAM, JSON.stringify(targets)]);
   expectContract(JSON.parse(stdout));
 });
+
+test.each([
+  [
+    'node',
+    '-e',
+    'Object.defineProperty(process, "pid", { value: 16 }); Date.now = () => 1796150749382;\n',
+    nodeProbeProgram(),
+  ],
+  [
+    'python3',
+    '-c',
+    'import os, time\nos.getpid = lambda: 16\ntime.time = lambda: 1796150749.382\n',
+    PYTHON_PROBE_PROGRAM,
+  ],
+])(
+  '%s probe: runners sharing a workspace check it at once without colliding (same pid in their namespaces, same ms)',
+  async (interpreter, flag, sameMoment, program) => {
+    const shared = mkdtempSync(join(tmpdir(), 'stigmer-shared-workspace-'));
+    try {
+      // Another runner's check, in flight: what the same pid and millisecond alone would name.
+      writeFileSync(join(shared, '.stigmer-write-check-16-1796150749382'), 'ok');
+      const check = [{ id: 'workspace', kind: 'write', host: '', port: 0, path: shared, timeoutMs: 2000 }];
+      const { stdout } = await run(interpreter, [flag, sameMoment + program, JSON.stringify(check)]);
+      expect(JSON.parse(stdout)).toEqual([expect.objectContaining({ id: 'workspace', ok: true })]);
+      expect(readdirSync(shared)).toEqual(['.stigmer-write-check-16-1796150749382']);
+    } finally {
+      rmSync(shared, { recursive: true, force: true });
+    }
+  },
+);
 
 test('a probe starved past its deadline still reports the connection that completed meanwhile', async () => {
   // Under load a probe process can be descheduled for longer than its timeout: it wakes with the

@@ -14,7 +14,7 @@ def code_of(error):
     return 'ERROR'
 
 def probe_write(target, started):
-    path = '%s/.stigmer-write-check-%d-%d' % (target['path'], os.getpid(), int(time.time() * 1000))
+    path = '%s/.stigmer-write-check-%d-%d-%s' % (target['path'], os.getpid(), int(time.time() * 1000), os.urandom(4).hex())
     result = {'id': target['id']}
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
