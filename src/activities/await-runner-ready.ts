@@ -39,13 +39,15 @@ export function createAwaitRunnerReady(deps: ActivityDeps) {
     const settled = await waitUntil<{ poller: PollerSeen } | { exitCode: number }>(
       async () => {
         Context.current().heartbeat();
-        const pollers = await listPollers(temporal, namespace, taskQueue);
-        seen = [...new Set(pollers.map((entry) => entry.identity))]; // a worker polls both task types
         // Only this runner's own poll counts: other runners poll the same queue.
-        const poller = freshPoller(
-          pollers.filter((entry) => entry.identity.endsWith(`@${container.hostname}`)),
-          container.startedAt,
-        );
+        const own = (pollers: PollerSeen[]) =>
+          freshPoller(
+            pollers.filter((entry) => entry.identity.endsWith(`@${container.hostname}`)),
+            container.startedAt,
+          );
+        const pollers = await listPollers(temporal, namespace, taskQueue, (entry) => own([entry]) !== undefined);
+        seen = [...new Set(pollers.map((entry) => entry.identity))]; // a worker polls both task types
+        const poller = own(pollers);
         if (poller) return { poller };
         const state = (await handle.inspect()).State;
         return !state.Running && !state.Restarting && state.ExitCode !== 0 ? { exitCode: state.ExitCode } : undefined;

@@ -24,6 +24,7 @@ import { existingContainer, findRunnerContainers, imageId, specHash } from '../d
 import { probeTargets } from '../probes/node-probe';
 import { workflowIdHost } from '../temporal/start';
 import { listPollers } from '../temporal/task-queue';
+import { freshPoller, LIVE_POLLER_WINDOW_MS, type PollerSeen } from '../core/pollers';
 import { lastProvision, type LastProvision } from './last-provision';
 import type { Session } from './session';
 
@@ -127,13 +128,15 @@ async function containersOf({ docker }: DockerConnection, runner: string): Promi
 }
 
 /** The runner's poller on its queue and the plan's checks from this machine (host, bridge gateway), at once. */
-async function gatherLive(session: Session, taskQueue: string, { config, plan }: Gathered): Promise<LiveFacts> {
+async function gatherLive(session: Session, taskQueue: string, { config, plan, facts }: Gathered): Promise<LiveFacts> {
   const checks = planChecks(plan).filter((check) => check.site !== 'container');
   const [polled, results] = await Promise.all([
-    listPollers(session.client.connection, session.namespace, taskQueue).then((pollers) => ({
-      pollers,
-      now: Date.now(),
-    })),
+    listPollers(session.client.connection, session.namespace, taskQueue, ownLivePoll(facts.containers)).then(
+      (pollers) => ({
+        pollers,
+        now: Date.now(),
+      }),
+    ),
     probeTargets(checks.map((check) => check.target)),
   ]);
   const byId = new Map(results.map((result) => [result.id, result]));
@@ -141,4 +144,12 @@ async function gatherLive(session: Session, taskQueue: string, { config, plan }:
     ...polled,
     checks: checks.map((check) => interpretProbe(check, byId.get(check.target.id), config.llm.model.value)),
   };
+}
+
+/** A poll by one of the runner's containers within the live window: enough to stop listing partitions. */
+function ownLivePoll(containers: RunnerContainerSeen[]): (poller: PollerSeen) => boolean {
+  const since = new Date(Date.now() - LIVE_POLLER_WINDOW_MS).toISOString();
+  return (poller) =>
+    containers.some((container) => poller.identity.endsWith(`@${container.hostname}`)) &&
+    freshPoller([poller], since, 0) !== undefined;
 }

@@ -15,33 +15,49 @@ type Service = Pick<ConnectionLike, 'workflowService'>['workflowService'];
  * Over any connection: a client's, a worker's (NativeConnection), or an activity's `Context.current().client`.
  * A server splits a queue into partitions (4 by default) and describes one at a time: with fifty
  * runners on one queue, a runner whose polls sat on another partition than the first went unseen
- * for up to a minute (bench P4). So every partition is described. The enhanced describe mode, which
- * gathers them in one call, answers from a cache kept 5 s: a runner's first poll showed ~2.5 s late.
+ * for up to a minute (bench P4). So the other partitions are described too — unless `wanted` is
+ * given and a poller of the queue's own (first) partition already satisfies it: a check that finds
+ * its worker there costs what it always did. The enhanced describe mode, which gathers every
+ * partition in one call, answers from a cache kept 5 s: a runner's first poll showed ~2.5 s late.
  */
 export async function listPollers(
   connection: Pick<ConnectionLike, 'workflowService'>,
   namespace: string,
   taskQueue: string,
+  wanted?: (poller: PollerSeen) => boolean,
 ): Promise<PollerSeen[]> {
   const service = connection.workflowService;
+  const describe = (partitions: Record<PollerSeen['type'], string[]>) =>
+    Promise.all(
+      QUEUE_TYPES.flatMap(([type, taskQueueType]) =>
+        partitions[type].map(async (partition) => {
+          const response = await service.describeTaskQueue({
+            namespace,
+            taskQueue: { name: partition },
+            taskQueueType,
+          });
+          return (response.pollers ?? []).map((poller) => ({
+            identity: poller.identity ?? '',
+            type,
+            lastAccessTime: new Date(
+              Number(poller.lastAccessTime?.seconds ?? 0) * 1000 +
+                Math.floor((poller.lastAccessTime?.nanos ?? 0) / 1e6),
+            ).toISOString(),
+          }));
+        }),
+      ),
+    ).then((lists) => lists.flat());
+  const first = await describe({ workflow: [taskQueue], activity: [taskQueue] });
+  if (wanted && first.some(wanted)) return latestOf(first);
   const partitions = await partitionsOf(service, namespace, taskQueue);
-  const described = await Promise.all(
-    QUEUE_TYPES.flatMap(([type, taskQueueType]) =>
-      partitions[type].map(async (partition) => {
-        const response = await service.describeTaskQueue({ namespace, taskQueue: { name: partition }, taskQueueType });
-        return (response.pollers ?? []).map((poller) => ({
-          identity: poller.identity ?? '',
-          type,
-          lastAccessTime: new Date(
-            Number(poller.lastAccessTime?.seconds ?? 0) * 1000 + Math.floor((poller.lastAccessTime?.nanos ?? 0) / 1e6),
-          ).toISOString(),
-        }));
-      }),
-    ),
-  );
-  // A forwarded poll shows on two partitions: keep each worker's latest, once per task type.
+  const others = (type: PollerSeen['type']) => partitions[type].filter((partition) => partition !== taskQueue);
+  return latestOf([...first, ...(await describe({ workflow: others('workflow'), activity: others('activity') }))]);
+}
+
+/** A forwarded poll shows on two partitions: each worker's latest, once per task type. */
+function latestOf(pollers: PollerSeen[]): PollerSeen[] {
   const latest = new Map<string, PollerSeen>();
-  for (const poller of described.flat()) {
+  for (const poller of pollers) {
     const key = `${poller.type} ${poller.identity}`;
     const seen = latest.get(key);
     if (!seen || seen.lastAccessTime < poller.lastAccessTime) latest.set(key, poller);
