@@ -4,7 +4,7 @@ import type { RunnerConfig } from '../core/config';
 import { waitUntil, WaitTimeoutError } from '../core/wait';
 import { logTail } from '../docker/logs';
 import type { RunnerContainer } from '../docker/runner-container';
-import { freshPoller, type PollerSeen } from '../core/pollers';
+import { freshPoller, polledBy, polledSince, type PollerSeen } from '../core/pollers';
 import { listPollers } from '../temporal/task-queue';
 import { engineFor, type ActivityDeps } from './deps';
 import { attempted, FAILURE_TYPES, PermanentError } from './failures';
@@ -36,18 +36,19 @@ export function createAwaitRunnerReady(deps: ActivityDeps) {
     const namespace = config.temporal.namespace.value;
     const temporal = Context.current().client;
     const handle = engineFor(deps, container.engine).docker.getContainer(container.id);
+    // Only this runner's own poll counts: other runners poll the same queue.
+    const own = polledBy(container.hostname);
     const settled = await waitUntil<{ poller: PollerSeen } | { exitCode: number }>(
       async () => {
         Context.current().heartbeat();
-        // Only this runner's own poll counts: other runners poll the same queue.
-        const own = (pollers: PollerSeen[]) =>
-          freshPoller(
-            pollers.filter((entry) => entry.identity.endsWith(`@${container.hostname}`)),
-            container.startedAt,
-          );
-        const pollers = await listPollers(temporal, namespace, taskQueue, (entry) => own([entry]) !== undefined);
+        const pollers = await listPollers(
+          temporal,
+          namespace,
+          taskQueue,
+          (entry) => own(entry) && polledSince(entry, container.startedAt),
+        );
         seen = [...new Set(pollers.map((entry) => entry.identity))]; // a worker polls both task types
-        const poller = own(pollers);
+        const poller = freshPoller(pollers.filter(own), container.startedAt);
         if (poller) return { poller };
         const state = (await handle.inspect()).State;
         return !state.Running && !state.Restarting && state.ExitCode !== 0 ? { exitCode: state.ExitCode } : undefined;

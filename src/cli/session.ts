@@ -10,7 +10,7 @@ import type { RunnerConfig, RunnerSecrets } from '../core/config';
 import { sleepUntilSettled, waitUntil } from '../core/wait';
 import { connectClient, connectWorker } from '../temporal/connection';
 import { stalledTask } from '../temporal/stall';
-import { freshPoller, LIVE_POLLER_WINDOW_MS, type PollerSeen } from '../core/pollers';
+import { LIVE_POLLER_WINDOW_MS, polledSince, type PollerSeen } from '../core/pollers';
 import { listPollers } from '../temporal/task-queue';
 import { ensureSearchAttributes } from '../temporal/dev-server';
 import type { HostWorkers } from '../worker';
@@ -149,9 +149,9 @@ export async function openSession(
 
 async function standaloneWorkerPolls(connection: Connection, namespace: string, queue: string): Promise<boolean> {
   const since = new Date(Date.now() - LIVE_POLLER_WINDOW_MS).toISOString();
-  const standalone = (poller: PollerSeen) => !poller.identity.startsWith(IN_PROCESS_IDENTITY);
-  const fresh = (pollers: PollerSeen[]) => freshPoller(pollers.filter(standalone), since, 0) !== undefined;
-  return fresh(await listPollers(connection, namespace, queue, (poller) => fresh([poller])));
+  const live = (poller: PollerSeen) =>
+    !poller.identity.startsWith(IN_PROCESS_IDENTITY) && polledSince(poller, since, 0);
+  return (await listPollers(connection, namespace, queue, live)).some(live);
 }
 
 export function executionUrl(session: Session, workflowId: string, runId: string): string | undefined {

@@ -12,11 +12,13 @@ import { provisionWorkflowId } from '../core/names';
 import type { ProvisionInput } from '../core/contract';
 import {
   decideWarmRun,
+  ownPollSince,
   type LiveFacts,
   type RecordFacts,
   type RunnerContainerSeen,
   type WarmRunDecision,
   type WarmRunFacts,
+  type WarmRunNeed,
 } from '../core/warm-run';
 import { planOnEngine, resolveTriggerConfig, runnerContainerSpec, type WorkerSide } from '../config/runner-spec';
 import { connectDocker, type DockerConnection } from '../docker/client';
@@ -24,7 +26,7 @@ import { existingContainer, findRunnerContainers, imageId, specHash } from '../d
 import { probeTargets } from '../probes/node-probe';
 import { workflowIdHost } from '../temporal/start';
 import { listPollers } from '../temporal/task-queue';
-import { freshPoller, LIVE_POLLER_WINDOW_MS, type PollerSeen } from '../core/pollers';
+import { polledBy, polledSince } from '../core/pollers';
 import { lastProvision, type LastProvision } from './last-provision';
 import type { Session } from './session';
 
@@ -53,7 +55,7 @@ export async function checkWarm(
     step = decideWarmRun(facts);
   }
   if ('needs' in step && step.needs === 'live' && record) {
-    facts.live = await gatherLive(session, step.taskQueue, record).catch((error: Error) => ({
+    facts.live = await gatherLive(session, step, record).catch((error: Error) => ({
       error: error.message,
     }));
     step = decideWarmRun(facts);
@@ -128,15 +130,25 @@ async function containersOf({ docker }: DockerConnection, runner: string): Promi
 }
 
 /** The runner's poller on its queue and the plan's checks from this machine (host, bridge gateway), at once. */
-async function gatherLive(session: Session, taskQueue: string, { config, plan, facts }: Gathered): Promise<LiveFacts> {
+async function gatherLive(
+  session: Session,
+  { container, taskQueue }: Extract<WarmRunNeed, { needs: 'live' }>,
+  { config, plan }: Gathered,
+): Promise<LiveFacts> {
+  // Enough to stop listing partitions: the poll the decision looks for (core/warm-run.ts).
+  const since = ownPollSince(container, Date.now());
+  const own = polledBy(container.hostname);
   const checks = planChecks(plan).filter((check) => check.site !== 'container');
   const [polled, results] = await Promise.all([
-    listPollers(session.client.connection, session.namespace, taskQueue, ownLivePoll(facts.containers)).then(
-      (pollers) => ({
-        pollers,
-        now: Date.now(),
-      }),
-    ),
+    listPollers(
+      session.client.connection,
+      session.namespace,
+      taskQueue,
+      (poller) => own(poller) && since !== undefined && polledSince(poller, since),
+    ).then((pollers) => ({
+      pollers,
+      now: Date.now(),
+    })),
     probeTargets(checks.map((check) => check.target)),
   ]);
   const byId = new Map(results.map((result) => [result.id, result]));
@@ -144,12 +156,4 @@ async function gatherLive(session: Session, taskQueue: string, { config, plan, f
     ...polled,
     checks: checks.map((check) => interpretProbe(check, byId.get(check.target.id), config.llm.model.value)),
   };
-}
-
-/** A poll by one of the runner's containers within the live window: enough to stop listing partitions. */
-function ownLivePoll(containers: RunnerContainerSeen[]): (poller: PollerSeen) => boolean {
-  const since = new Date(Date.now() - LIVE_POLLER_WINDOW_MS).toISOString();
-  return (poller) =>
-    containers.some((container) => poller.identity.endsWith(`@${container.hostname}`)) &&
-    freshPoller([poller], since, 0) !== undefined;
 }

@@ -9,7 +9,7 @@
 import type { PullPolicy } from './config';
 import { replaceReason, type ExistingContainer } from './container-spec';
 import type { CheckResult } from './diagnosis';
-import { freshPoller, LIVE_POLLER_WINDOW_MS, type PollerSeen } from './pollers';
+import { freshPoller, LIVE_POLLER_WINDOW_MS, polledBy, type PollerSeen } from './pollers';
 
 export interface WarmRunFacts {
   /** `--fresh`: provision in full whatever runs. */
@@ -113,6 +113,15 @@ export type WarmRunNeed =
   /** Live facts of this container on this queue. */
   | { needs: 'live'; container: RunnerContainerSeen; taskQueue: string };
 
+/**
+ * Since when a poll of the runner's own counts, as readiness decides it: at or after its container
+ * started — and, as a standalone worker's presence is decided, within the live window.
+ */
+export function ownPollSince(container: { startedAt: string }, now: number): string | undefined {
+  const since = Math.max(Date.parse(container.startedAt), now - LIVE_POLLER_WINDOW_MS);
+  return Number.isNaN(since) ? undefined : new Date(since).toISOString();
+}
+
 export function decideWarmRun(facts: WarmRunFacts): WarmRunDecision | WarmRunNeed {
   const miss = (value: WarmMiss): WarmRunDecision => ({ warm: false, ...value });
   if (facts.fresh) return miss({ reason: 'fresh-requested' });
@@ -143,11 +152,9 @@ export function decideWarmRun(facts: WarmRunFacts): WarmRunDecision | WarmRunNee
 
   if (!live) return { needs: 'live', container, taskQueue: wanted.taskQueue };
   if ('error' in live) return miss({ reason: 'unchecked', error: live.error });
-  // As readiness decides it: this runner's own poll (others poll the same queue), at or after its
-  // container started — and, as a standalone worker's presence is decided, within the live window.
-  const own = live.pollers.filter((poller) => poller.identity.endsWith(`@${container.hostname}`));
-  const since = Math.max(Date.parse(container.startedAt), live.now - LIVE_POLLER_WINDOW_MS);
-  const poller = Number.isNaN(since) ? undefined : freshPoller(own, new Date(since).toISOString());
+  const own = live.pollers.filter(polledBy(container.hostname));
+  const since = ownPollSince(container, live.now);
+  const poller = since === undefined ? undefined : freshPoller(own, since);
   if (!poller)
     return miss({
       reason: 'no-fresh-poller',

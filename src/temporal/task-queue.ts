@@ -10,6 +10,8 @@ const QUEUE_TYPES = [
 ] as const;
 
 type Service = Pick<ConnectionLike, 'workflowService'>['workflowService'];
+/** The partition names of a queue, per task type. */
+type Partitions = Record<PollerSeen['type'], string[]>;
 
 /**
  * Over any connection: a client's, a worker's (NativeConnection), or an activity's `Context.current().client`.
@@ -27,7 +29,7 @@ export async function listPollers(
   wanted?: (poller: PollerSeen) => boolean,
 ): Promise<PollerSeen[]> {
   const service = connection.workflowService;
-  const describe = (partitions: Record<PollerSeen['type'], string[]>) =>
+  const describe = (partitions: Partitions) =>
     Promise.all(
       QUEUE_TYPES.flatMap(([type, taskQueueType]) =>
         partitions[type].map(async (partition) => {
@@ -50,7 +52,7 @@ export async function listPollers(
   const first = await describe({ workflow: [taskQueue], activity: [taskQueue] });
   if (wanted && first.some(wanted)) return latestOf(first);
   const partitions = await partitionsOf(service, namespace, taskQueue);
-  const others = (type: PollerSeen['type']) => partitions[type].filter((partition) => partition !== taskQueue);
+  const others = (type: keyof Partitions) => partitions[type].filter((partition) => partition !== taskQueue);
   return latestOf([...first, ...(await describe({ workflow: others('workflow'), activity: others('activity') }))]);
 }
 
@@ -64,8 +66,6 @@ function latestOf(pollers: PollerSeen[]): PollerSeen[] {
   }
   return [...latest.values()];
 }
-
-type Partitions = Record<'workflow' | 'activity', string[]>;
 
 /** How long one listing of a queue's partitions serves (a server changes them only by configuration). */
 const PARTITIONS_TTL_MS = 60_000;
