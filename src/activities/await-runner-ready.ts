@@ -23,6 +23,14 @@ export interface RunnerReady {
 }
 
 const POLL_INTERVAL_MS = 100;
+/**
+ * Provisions on one worker waiting together share a listing up to half a round old (one wait alone
+ * still lists afresh each round): fifty waits each listing every round made the server and worker
+ * spend more on DescribeTaskQueue than on the provisions themselves (bench P4).
+ */
+const SHARED_LISTING_MAX_AGE_MS = POLL_INTERVAL_MS / 2;
+/** A runner that exits is seen within this; inspecting each container every round loaded the engine. */
+const EXIT_CHECK_EVERY_MS = 1000;
 
 /**
  * Waits until the runner polls its contract's task queue — the proof that it is up and connected.
@@ -38,18 +46,19 @@ export function createAwaitRunnerReady(deps: ActivityDeps) {
     const handle = engineFor(deps, container.engine).docker.getContainer(container.id);
     // Only this runner's own poll counts: other runners poll the same queue.
     const own = polledBy(container.hostname);
+    let exitCheckedAt = 0;
     const settled = await waitUntil<{ poller: PollerSeen } | { exitCode: number }>(
       async () => {
         Context.current().heartbeat();
-        const pollers = await listPollers(
-          temporal,
-          namespace,
-          taskQueue,
-          (entry) => own(entry) && polledSince(entry, container.startedAt),
-        );
+        const pollers = await listPollers(temporal, namespace, taskQueue, {
+          wanted: (entry) => own(entry) && polledSince(entry, container.startedAt),
+          maxAgeMs: SHARED_LISTING_MAX_AGE_MS,
+        });
         seen = [...new Set(pollers.map((entry) => entry.identity))]; // a worker polls both task types
         const poller = freshPoller(pollers.filter(own), container.startedAt);
         if (poller) return { poller };
+        if (Date.now() - exitCheckedAt < EXIT_CHECK_EVERY_MS) return undefined;
+        exitCheckedAt = Date.now();
         const state = (await handle.inspect()).State;
         return !state.Running && !state.Restarting && state.ExitCode !== 0 ? { exitCode: state.ExitCode } : undefined;
       },

@@ -151,7 +151,7 @@ async function standaloneWorkerPolls(connection: Connection, namespace: string, 
   const since = new Date(Date.now() - LIVE_POLLER_WINDOW_MS).toISOString();
   const live = (poller: PollerSeen) =>
     !poller.identity.startsWith(IN_PROCESS_IDENTITY) && polledSince(poller, since, 0);
-  return (await listPollers(connection, namespace, queue, live)).some(live);
+  return (await listPollers(connection, namespace, queue, { wanted: live })).some(live);
 }
 
 export function executionUrl(session: Session, workflowId: string, runId: string): string | undefined {

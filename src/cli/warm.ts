@@ -140,12 +140,9 @@ async function gatherLive(
   const own = polledBy(container.hostname);
   const checks = planChecks(plan).filter((check) => check.site !== 'container');
   const [polled, results] = await Promise.all([
-    listPollers(
-      session.client.connection,
-      session.namespace,
-      taskQueue,
-      (poller) => own(poller) && since !== undefined && polledSince(poller, since),
-    ).then((pollers) => ({
+    listPollers(session.client.connection, session.namespace, taskQueue, {
+      wanted: (poller) => own(poller) && since !== undefined && polledSince(poller, since),
+    }).then((pollers) => ({
       pollers,
       now: Date.now(),
     })),

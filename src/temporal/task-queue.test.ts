@@ -46,14 +46,14 @@ test('without a wanted poller, every partition is described and each worker list
 
 test('a wanted poller on the queue’s own partition ends the listing there', async () => {
   const { connection, calls } = server(partitions);
-  const pollers = await listPollers(connection, 'default', 'q', (poller) => poller.identity === '1@a');
+  const pollers = await listPollers(connection, 'default', 'q', { wanted: (poller) => poller.identity === '1@a' });
   expect(pollers.map((poller) => poller.identity)).toEqual(['1@a']);
   expect(calls.sort()).toEqual(['describe q activity', 'describe q workflow']);
 });
 
 test('a wanted poller on another partition is found there', async () => {
   const { connection, calls } = server(partitions);
-  const pollers = await listPollers(connection, 'default', 'q', (poller) => poller.identity === '1@b');
+  const pollers = await listPollers(connection, 'default', 'q', { wanted: (poller) => poller.identity === '1@b' });
   expect(pollers.map((poller) => poller.identity).sort()).toEqual(['1@a', '1@b']);
   expect(calls).toContain('list');
   expect(calls).toContain('describe /_sys/q/1 activity');
@@ -70,6 +70,41 @@ test('a server that lists no partitions is described by the queue alone', async 
       },
     },
   } as unknown as Parameters<typeof listPollers>[0];
-  expect((await listPollers(connection, 'default', 'q', () => false)).map((p) => p.identity)).toEqual(['1@a', '1@a']);
+  expect((await listPollers(connection, 'default', 'q', { wanted: () => false })).map((p) => p.identity)).toEqual([
+    '1@a',
+    '1@a',
+  ]);
   expect(calls).toEqual(['q', 'q']);
+});
+
+describe('callers that accept a listing of an age', () => {
+  afterEach(() => jest.useRealTimers());
+  const describes = (calls: string[]) => calls.filter((call) => call.startsWith('describe')).length;
+
+  test('share one in flight or that recent; each is still checked against its own wanted poller', async () => {
+    jest.useFakeTimers({ now: 0 });
+    const { connection, calls } = server(partitions);
+    const waits = [
+      listPollers(connection, 'default', 'q', { wanted: (poller) => poller.identity === '1@a', maxAgeMs: 50 }),
+      listPollers(connection, 'default', 'q', { wanted: (poller) => poller.identity === '1@b', maxAgeMs: 50 }),
+    ];
+    const [a, b] = await Promise.all(waits);
+    expect(a.map((poller) => poller.identity)).toEqual(['1@a']);
+    expect(b.map((poller) => poller.identity).sort()).toEqual(['1@a', '1@b']);
+    expect(describes(calls)).toBe(6); // own partition once, the two others once, per task type
+
+    jest.advanceTimersByTime(49);
+    await listPollers(connection, 'default', 'q', { wanted: () => false, maxAgeMs: 50 });
+    expect(describes(calls)).toBe(6);
+
+    jest.advanceTimersByTime(1);
+    await listPollers(connection, 'default', 'q', { wanted: () => false, maxAgeMs: 50 });
+    expect(describes(calls)).toBe(12);
+  });
+
+  test('a caller that accepts no age lists afresh', async () => {
+    const { connection, calls } = server(partitions);
+    await Promise.all([listPollers(connection, 'default', 'q'), listPollers(connection, 'default', 'q')]);
+    expect(describes(calls)).toBe(12);
+  });
 });
