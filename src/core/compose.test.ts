@@ -13,6 +13,7 @@ import { buildContainerSpec } from './container-spec';
 import { planNetworking } from './network-plan';
 import { provisionWorkflowId } from './names';
 import { RUNNER_CONTRACTS } from './runner-contract';
+import { DEV_SERVER_DYNAMIC_CONFIG_ARGS } from '../temporal/dev-server';
 import { configFrom, ENGINES } from './test-fixtures';
 
 const contract = RUNNER_CONTRACTS['python-2026-01'];
@@ -77,6 +78,14 @@ test('the runner is bridged with host.docker.internal, never on the host network
   expect(runner.extra_hosts).toEqual(spec.extraHosts);
   expect(runner.extra_hosts).toEqual(['host.docker.internal:host-gateway']);
   expect(Object.values(runnerEnv).join(' ')).not.toMatch(/localhost|127\.0\.0\.1/);
+});
+
+test("the stack's Temporal is configured as every dev server Stigmer starts", () => {
+  const command = temporal.command ?? [];
+  const dynamicConfig = command.flatMap((arg, index) =>
+    command[index - 1] === '--dynamic-config-value' ? ['--dynamic-config-value', arg] : [],
+  );
+  expect(dynamicConfig).toEqual(DEV_SERVER_DYNAMIC_CONFIG_ARGS);
 });
 
 test('mounts, restart and log policy match the container the provisioner creates', () => {
