@@ -299,6 +299,11 @@ export interface P4 {
   eventsPerProvision: { median: number; max: number };
   eventTypes: Record<string, number>;
   memory: { hostUsedPeakDeltaMiB: number; benchRssPeakMiB: number };
+  /**
+   * CPU-seconds over the run: the whole machine's (every process, all cores), and the runner
+   * containers' own (the engine's stats; undefined where an engine would not give them).
+   */
+  cpu: { machineS: number; runnersS?: number };
 }
 
 /** P4: distinct runners provisioned at once, dealt round-robin to `hosts` (default: the one engine). */
@@ -316,6 +321,7 @@ export async function measureP4(
   await removeAll();
   await sleep(SETTLE_MS);
   const memory = sampleMemory();
+  const cpuAtStart = machineCpuSeconds();
   const started = performance.now();
   const outcomes = await Promise.all(
     placed.map(async ({ runner, host, docker }) => {
@@ -333,6 +339,8 @@ export async function measureP4(
   );
   const wallMs = performance.now() - started;
   const used = memory.stop();
+  const machineS = round(machineCpuSeconds() - cpuAtStart, 1);
+  const runnersS = await runnersCpuSeconds(placed);
   const histories = await Promise.all(
     outcomes.map(async (outcome) => (await outcome.handle.fetchHistory()).events ?? []),
   );
@@ -375,7 +383,38 @@ export async function measureP4(
     eventsPerProvision: { median: counts[counts.length >> 1], max: counts[counts.length - 1] },
     eventTypes: eventBreakdown(histories[0]),
     memory: used,
+    cpu: { machineS, ...(runnersS === undefined ? {} : { runnersS }) },
   };
+}
+
+/** CPU-seconds this machine has spent busy since boot, over all cores (/proc/stat: all but idle and iowait). */
+function machineCpuSeconds(): number {
+  const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  return (user + nice + system + irq + softirq + steal) / 100; // USER_HZ
+}
+
+/** The runner containers' own CPU-seconds since they started, from their engines' one-shot stats. */
+async function runnersCpuSeconds(placed: Array<{ runner: string; docker: Dockerode }>): Promise<number | undefined> {
+  try {
+    const nanoseconds = await Promise.all(
+      placed.map(async ({ runner, docker }) => {
+        const stats = (await docker.getContainer(runner).stats({ stream: false, 'one-shot': true } as {
+          stream: false;
+        })) as { cpu_stats?: { cpu_usage?: { total_usage?: number } } };
+        const total = stats.cpu_stats?.cpu_usage?.total_usage;
+        if (typeof total !== 'number') throw new Error(`no CPU usage in the stats of ${runner}`);
+        return total;
+      }),
+    );
+    return round(nanoseconds.reduce((sum, value) => sum + value, 0) / 1e9, 1);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
