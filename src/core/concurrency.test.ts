@@ -68,6 +68,19 @@ describe('shareRecent', () => {
     expect(await share('other engine', load)).toBe('answer 3');
   });
 
+  test('a caller that accepts a younger answer only loads afresh, for itself and those after it', async () => {
+    let clock = 0;
+    const share = shareRecent<string>(60_000, () => clock);
+    let loads = 0;
+    const load = async () => `answer ${++loads}`;
+    await share('queue', load);
+    clock = 49;
+    expect(await share('queue', load, 50)).toBe('answer 1');
+    clock = 50;
+    expect(await share('queue', load, 50)).toBe('answer 2');
+    expect(await share('queue', load)).toBe('answer 2');
+  });
+
   test('a failed load is not kept: the next caller loads again', async () => {
     const share = shareRecent<string>(60_000);
     const failing = jest.fn(async () => {

@@ -41,13 +41,14 @@ export function createLimiter(max: number): Limiter {
 
 /**
  * One load per key at a time, its answer reused for `ttlMs` after it settles: fifty provisions asking
- * an engine what it is make one request, not fifty. A failed load is not kept; the next call tries again.
+ * an engine what it is make one request, not fifty. A caller may accept a younger answer only
+ * (`maxAgeMs`). A failed load is not kept; the next call tries again.
  */
 export function shareRecent<V>(ttlMs: number, now: () => number = Date.now) {
   const entries = new Map<string, { value: Promise<V>; settledAt?: number }>();
-  return (key: string, load: () => Promise<V>): Promise<V> => {
+  return (key: string, load: () => Promise<V>, maxAgeMs = ttlMs): Promise<V> => {
     const entry = entries.get(key);
-    if (entry && (entry.settledAt === undefined || now() - entry.settledAt < ttlMs)) return entry.value;
+    if (entry && (entry.settledAt === undefined || now() - entry.settledAt < maxAgeMs)) return entry.value;
     const fresh: { value: Promise<V>; settledAt?: number } = { value: load() };
     entries.set(key, fresh);
     fresh.value.then(

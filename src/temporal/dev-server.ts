@@ -26,7 +26,7 @@ export const DEV_SERVER_SEARCH_ATTRIBUTE_ARGS = Object.values(SEARCH_ATTRIBUTES)
  *   most 20 times a second per shard, and a dev server has one shard: once a few workflows had used
  *   up the burst, each workflow task waited ~30 ms to be dispatched instead of ~4 ms.
  */
-export const DEV_SERVER_DYNAMIC_CONFIG = {
+const DEV_SERVER_DYNAMIC_CONFIG = {
   'system.enableActivityEagerExecution': true,
   'history.transferProcessorMaxPollRPS': 1000,
 } as const;

@@ -62,12 +62,12 @@ export async function listPollers(
         }),
       ),
     ).then((lists) => lists.flat());
-  const queue = `${namespace}\0${taskQueue}`;
-  const share =
-    maxAgeMs > 0 ? recentListings(service, maxAgeMs) : (_key: string, load: () => Promise<PollerSeen[]>) => load();
-  const first = await share(`${queue}\0own`, () => describe({ workflow: [taskQueue], activity: [taskQueue] }));
+  const { listings } = sharedBy(service);
+  const listing = (partitions: 'own' | 'others', load: () => Promise<PollerSeen[]>) =>
+    maxAgeMs > 0 ? listings(`${namespace}\0${taskQueue}\0${partitions}`, load, maxAgeMs) : load();
+  const first = await listing('own', () => describe({ workflow: [taskQueue], activity: [taskQueue] }));
   if (wanted && first.some(wanted)) return latestOf(first);
-  const others = await share(`${queue}\0others`, async () => {
+  const others = await listing('others', async () => {
     const partitions = await partitionsOf(service, namespace, taskQueue);
     const rest = (type: keyof Partitions) => partitions[type].filter((partition) => partition !== taskQueue);
     return describe({ workflow: rest('workflow'), activity: rest('activity') });
@@ -88,23 +88,27 @@ function latestOf(pollers: PollerSeen[]): PollerSeen[] {
 
 /** How long one listing of a queue's partitions serves (a server changes them only by configuration). */
 const PARTITIONS_TTL_MS = 60_000;
-const partitionsByService = new WeakMap<object, ReturnType<typeof shareRecent<Partitions>>>();
-const listingsByService = new WeakMap<object, Map<number, ReturnType<typeof shareRecent<PollerSeen[]>>>>();
 
-/** The listings one connection shares among callers that accept one `maxAgeMs` old. */
-function recentListings(service: Service, maxAgeMs: number) {
-  let byAge = listingsByService.get(service);
-  if (!byAge) listingsByService.set(service, (byAge = new Map()));
-  let share = byAge.get(maxAgeMs);
-  if (!share) byAge.set(maxAgeMs, (share = shareRecent<PollerSeen[]>(maxAgeMs)));
-  return share;
+/** What one connection shares among its callers: each queue's partitions, and its recent listings. */
+interface Shared {
+  partitions: ReturnType<typeof shareRecent<Partitions>>;
+  /** Kept no longer than the caller asks (`maxAgeMs`). */
+  listings: ReturnType<typeof shareRecent<PollerSeen[]>>;
+}
+const sharedByService = new WeakMap<object, Shared>();
+
+function sharedBy(service: Service): Shared {
+  let shared = sharedByService.get(service);
+  if (!shared) {
+    shared = { partitions: shareRecent<Partitions>(PARTITIONS_TTL_MS), listings: shareRecent<PollerSeen[]>(0) };
+    sharedByService.set(service, shared);
+  }
+  return shared;
 }
 
 /** The queue's partitions per task type; only the queue itself where the server will not list them. */
 function partitionsOf(service: Service, namespace: string, taskQueue: string): Promise<Partitions> {
-  let share = partitionsByService.get(service);
-  if (!share) partitionsByService.set(service, (share = shareRecent<Partitions>(PARTITIONS_TTL_MS)));
-  return share(`${namespace}\0${taskQueue}`, async () => {
+  return sharedBy(service).partitions(`${namespace}\0${taskQueue}`, async () => {
     const listed = await service
       .listTaskQueuePartitions({ namespace, taskQueue: { name: taskQueue } })
       .catch(() => undefined);
