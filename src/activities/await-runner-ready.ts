@@ -4,7 +4,14 @@ import type { RunnerConfig } from '../core/config';
 import { waitUntil, WaitTimeoutError } from '../core/wait';
 import { logTail } from '../docker/logs';
 import type { RunnerContainer } from '../docker/runner-container';
-import { freshPoller, polledBy, polledSince, type PollerSeen } from '../core/pollers';
+import {
+  freshPoller,
+  polledBy,
+  polledSince,
+  READINESS_ROUND_MS,
+  sharedListingMaxAgeMs,
+  type PollerSeen,
+} from '../core/pollers';
 import { listPollers } from '../temporal/task-queue';
 import { engineFor, type ActivityDeps } from './deps';
 import { attempted, FAILURE_TYPES, PermanentError } from './failures';
@@ -22,13 +29,6 @@ export interface RunnerReady {
   waitedMs: number;
 }
 
-const POLL_INTERVAL_MS = 100;
-/**
- * Provisions on one worker waiting together share a listing up to half a round old (one wait alone
- * still lists afresh each round): fifty waits each listing every round made the server and worker
- * spend more on DescribeTaskQueue than on the provisions themselves (bench P4).
- */
-const SHARED_LISTING_MAX_AGE_MS = POLL_INTERVAL_MS / 2;
 /** A runner that exits is seen within this; inspecting each container every round loaded the engine. */
 const EXIT_CHECK_EVERY_MS = 1000;
 
@@ -38,6 +38,8 @@ const EXIT_CHECK_EVERY_MS = 1000;
  * Temporal this worker serves, and one connection per worker process serves every probe.
  */
 export function createAwaitRunnerReady(deps: ActivityDeps) {
+  /** Waits in progress on this worker, per namespace and queue: they share one listing (core/pollers.ts). */
+  const waiting = new Map<string, number>();
   return attempted(async ({ config, container, taskQueue, timeoutMs }: AwaitRunnerReadyInput): Promise<RunnerReady> => {
     const started = Date.now();
     let seen: string[] = [];
@@ -47,12 +49,14 @@ export function createAwaitRunnerReady(deps: ActivityDeps) {
     // Only this runner's own poll counts: other runners poll the same queue.
     const own = polledBy(container.hostname);
     let exitCheckedAt = 0;
+    const queueKey = `${namespace}\0${taskQueue}`;
+    waiting.set(queueKey, (waiting.get(queueKey) ?? 0) + 1);
     const settled = await waitUntil<{ poller: PollerSeen } | { exitCode: number }>(
       async () => {
         Context.current().heartbeat();
         const pollers = await listPollers(temporal, namespace, taskQueue, {
           wanted: (entry) => own(entry) && polledSince(entry, container.startedAt),
-          maxAgeMs: SHARED_LISTING_MAX_AGE_MS,
+          maxAgeMs: sharedListingMaxAgeMs(waiting.get(queueKey) ?? 1),
         });
         seen = [...new Set(pollers.map((entry) => entry.identity))]; // a worker polls both task types
         const poller = freshPoller(pollers.filter(own), container.startedAt);
@@ -64,19 +68,25 @@ export function createAwaitRunnerReady(deps: ActivityDeps) {
       },
       // The activity's sleep: a cancelled provision ends the wait.
       {
-        intervalMs: POLL_INTERVAL_MS,
+        intervalMs: READINESS_ROUND_MS,
         timeoutMs,
         what: `runner ${container.name} to poll ${taskQueue}`,
         sleep: (ms) => Context.current().sleep(ms),
       },
-    ).catch(async (error: unknown) => {
-      if (!(error instanceof WaitTimeoutError)) throw error;
-      const lastError = error.lastError instanceof Error ? `; last error: ${error.lastError.message}` : '';
-      throw new PermanentError(
-        FAILURE_TYPES.runnerNotReady,
-        `no worker with identity *@${container.hostname} polled ${taskQueue} in namespace ${namespace} at ${config.temporal.address.value} within ${timeoutMs} ms of container ${container.name} starting (pollers seen: ${seen.join(', ') || 'none'}${lastError})${await lastLines(handle)}`,
-      );
-    });
+    )
+      .catch(async (error: unknown) => {
+        if (!(error instanceof WaitTimeoutError)) throw error;
+        const lastError = error.lastError instanceof Error ? `; last error: ${error.lastError.message}` : '';
+        throw new PermanentError(
+          FAILURE_TYPES.runnerNotReady,
+          `no worker with identity *@${container.hostname} polled ${taskQueue} in namespace ${namespace} at ${config.temporal.address.value} within ${timeoutMs} ms of container ${container.name} starting (pollers seen: ${seen.join(', ') || 'none'}${lastError})${await lastLines(handle)}`,
+        );
+      })
+      .finally(() => {
+        const left = (waiting.get(queueKey) ?? 1) - 1;
+        if (left > 0) waiting.set(queueKey, left);
+        else waiting.delete(queueKey);
+      });
     if ('exitCode' in settled) {
       throw new PermanentError(
         FAILURE_TYPES.runnerNotReady,

@@ -24,6 +24,24 @@ export function freshPoller(pollers: PollerSeen[], since: string, skewMs = 1000)
     .sort((a, b) => Date.parse(b.lastAccessTime) - Date.parse(a.lastAccessTime))[0];
 }
 
+/** A readiness wait lists its runner's queue this often until the runner's poll shows. */
+export const READINESS_ROUND_MS = 100;
+/** The oldest listing a readiness wait accepts, however many waits share it. */
+export const SHARED_LISTING_MAX_AGE_CAP_MS = 500;
+
+/**
+ * How old a listing of the queue a readiness wait accepts when `waits` waits on one worker share it.
+ * One wait lists afresh every round (half a round: its own last listing is always too old). A listing
+ * is eight DescribeTaskQueue calls (two task types, four partitions), each ~1 ms of CPU in the worker
+ * and as much in the server, and on a shared cluster or Temporal Cloud they count against the
+ * namespace's request rate. So the age grows with the waits, to at most half a second: a worker lists
+ * a queue at most twice a second however many provisions wait, and each runner shows ready at most
+ * that much later.
+ */
+export function sharedListingMaxAgeMs(waits: number): number {
+  return Math.min((READINESS_ROUND_MS / 2) * Math.max(1, waits), SHARED_LISTING_MAX_AGE_CAP_MS);
+}
+
 /** A runner's own poller: its identity ends `@<its container's host name>` (other runners poll the same queue). */
 export const polledBy =
   (hostname: string) =>
