@@ -56,7 +56,7 @@ export function createAwaitRunnerReady(deps: ActivityDeps) {
         Context.current().heartbeat();
         const pollers = await listPollers(temporal, namespace, taskQueue, {
           wanted: (entry) => own(entry) && polledSince(entry, container.startedAt),
-          maxAgeMs: sharedListingMaxAgeMs(waiting.get(queueKey) ?? 1),
+          maxAgeMs: sharedListingMaxAgeMs(waiting.get(queueKey) ?? 0),
         });
         seen = [...new Set(pollers.map((entry) => entry.identity))]; // a worker polls both task types
         const poller = freshPoller(pollers.filter(own), container.startedAt);
