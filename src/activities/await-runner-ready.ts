@@ -8,7 +8,7 @@ import {
   freshPoller,
   polledBy,
   polledSince,
-  READINESS_ROUND_MS,
+  readinessRoundMs,
   sharedListingMaxAgeMs,
   type PollerSeen,
 } from '../core/pollers';
@@ -68,7 +68,7 @@ export function createAwaitRunnerReady(deps: ActivityDeps) {
       },
       // The activity's sleep: a cancelled provision ends the wait.
       {
-        intervalMs: READINESS_ROUND_MS,
+        intervalMs: readinessRoundMs,
         timeoutMs,
         what: `runner ${container.name} to poll ${taskQueue}`,
         sleep: (ms) => Context.current().sleep(ms),

@@ -1,4 +1,36 @@
-import { READINESS_ROUND_MS, SHARED_LISTING_MAX_AGE_CAP_MS, sharedListingMaxAgeMs } from './pollers';
+import {
+  READINESS_ROUND_MAX_MS,
+  READINESS_ROUND_MS,
+  readinessRoundMs,
+  SHARED_LISTING_MAX_AGE_CAP_MS,
+  sharedListingMaxAgeMs,
+} from './pollers';
+
+describe('readinessRoundMs', () => {
+  it.each([
+    // A runner that polls within its first second is seen within a round, as before.
+    [0, 100],
+    [600, 100],
+    [1000, 100],
+    // Then a tenth of the time waited.
+    [2500, 250],
+    [8000, 800],
+    // Capped: a runner that takes long is seen at most a second late.
+    [10_000, 1000],
+    [60_000, 1000],
+  ])('%i ms into a wait, the next listing comes %i ms later', (waitedMs, pauseMs) => {
+    expect(readinessRoundMs(waitedMs)).toBe(pauseMs);
+  });
+
+  it('never shows a runner more than a tenth of its wait (or a first round) late, and never pauses past the cap', () => {
+    for (let waitedMs = 0; waitedMs <= 120_000; waitedMs += 50) {
+      const pauseMs = readinessRoundMs(waitedMs);
+      expect(pauseMs).toBeLessThanOrEqual(Math.max(READINESS_ROUND_MS, waitedMs / 10));
+      expect(pauseMs).toBeLessThanOrEqual(READINESS_ROUND_MAX_MS);
+      expect(pauseMs).toBeGreaterThanOrEqual(readinessRoundMs(waitedMs - 50));
+    }
+  });
+});
 
 describe('sharedListingMaxAgeMs', () => {
   it.each([

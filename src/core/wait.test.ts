@@ -36,6 +36,17 @@ describe('waitUntil', () => {
     expect(calledAt).toEqual([0, 200, 400]);
   });
 
+  it('backs off by how long it has waited when the interval is a function of it', async () => {
+    const clock = fakeClock();
+    const { probe, calledAt } = scripted(clock, [undefined, undefined, undefined, 'ready'], 10);
+    const waited: number[] = [];
+    const intervalMs = (waitedMs: number) => (waited.push(waitedMs), waitedMs < 100 ? 100 : 300);
+    await expect(waitUntil(probe, { intervalMs, timeoutMs: 30_000, what: 'x', ...clock })).resolves.toBe('ready');
+    // Time waited counts the probes' own time too.
+    expect(waited).toEqual([10, 120, 430]);
+    expect(calledAt).toEqual([0, 110, 420, 730]);
+  });
+
   it('retries a probe that throws, and names what it waited for, how long and the last error when time runs out', async () => {
     const clock = fakeClock();
     const { probe, calledAt } = scripted<string>(clock, [new Error('ECONNREFUSED'), undefined]);

@@ -6,8 +6,8 @@
  */
 
 export interface WaitOptions {
-  /** Pause between probes. */
-  intervalMs: number;
+  /** Pause between probes: fixed, or by how long the wait has lasted so far (a wait that backs off). */
+  intervalMs: number | ((waitedMs: number) => number);
   /** Give up after this long; `Infinity` for a poll that something else ends (see `sleepUntilSettled`). */
   timeoutMs: number;
   /** What is awaited, as it reads after "waiting for": `Temporal to answer on 127.0.0.1:7233`. */
@@ -37,7 +37,9 @@ export class WaitTimeoutError extends Error {
  */
 export async function waitUntil<T>(probe: () => Promise<T | undefined>, options: WaitOptions): Promise<T> {
   const { intervalMs, timeoutMs, what, sleep = delay, now = Date.now } = options;
-  const deadline = now() + timeoutMs;
+  const started = now();
+  const deadline = started + timeoutMs;
+  const pause = typeof intervalMs === 'function' ? intervalMs : () => intervalMs;
   let lastError: unknown;
   for (;;) {
     try {
@@ -48,7 +50,7 @@ export async function waitUntil<T>(probe: () => Promise<T | undefined>, options:
     }
     const left = deadline - now();
     if (left <= 0) throw new WaitTimeoutError(what, timeoutMs, lastError);
-    await sleep(Math.min(intervalMs, left));
+    await sleep(Math.min(pause(now() - started), left));
   }
 }
 
