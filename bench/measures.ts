@@ -103,7 +103,7 @@ export interface P1 {
   eventsPerProvision: number;
 }
 
-/** P1: trigger → verified with the image present, Temporal vs the same steps without it, interleaved after one warm-up each. */
+/** P1: trigger → verified with the image present, Temporal vs the same steps without it, interleaved in alternating order after one warm-up each. */
 export async function measureP1(fixture: Fixture, runs: number): Promise<P1> {
   const runner = fixture.runnerName('p1');
   const input: ProvisionInput = { flags: { runner }, trigger: fixture.trigger() };
@@ -119,7 +119,9 @@ export async function measureP1(fixture: Fixture, runs: number): Promise<P1> {
   let retries = 0;
   let eventsPerProvision = 0;
   for (let round = 0; round <= runs; round++) {
-    for (const arm of ['temporal', 'baseline'] as const) {
+    // Which arm goes first alternates, so neither always follows the other's after-effects.
+    const order = round % 2 ? (['baseline', 'temporal'] as const) : (['temporal', 'baseline'] as const);
+    for (const arm of order) {
       await fixture.removeRunner(runner);
       await sleep(SETTLE_MS);
       const workflowId = `${runner}-${arm}-${round}`;
