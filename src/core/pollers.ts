@@ -34,13 +34,14 @@ export const READINESS_ROUND_MAX_MS = 1000;
  * after it starts on an idle machine; one that has not by then is slow (a loaded machine, a big
  * image), and listing its queue ten times a second loads that machine further: in bench P4 the first
  * runners' waits, alone for the ~25 s fifty runners took to boot, made most of the burst's 1,208
- * DescribeTaskQueue calls (884–998 with this). So the pause grows to a tenth of the time waited, up to a second: a runner
- * shows ready at most 10 % (and at least 100 ms) after it polled, and a wait of a second or less is
- * unchanged.
+ * DescribeTaskQueue calls (884–998 with this). So the pause grows to a tenth of the time waited, up to
+ * a second: a runner shows ready at most 10 % (and at least 100 ms) after it polled, and a wait of a
+ * second or less is unchanged.
  */
 export function readinessRoundMs(waitedMs: number): number {
   return Math.min(Math.max(READINESS_ROUND_MS, waitedMs / 10), READINESS_ROUND_MAX_MS);
 }
+
 /** The oldest listing a readiness wait accepts, however many waits share it. */
 export const SHARED_LISTING_MAX_AGE_CAP_MS = 500;
 
