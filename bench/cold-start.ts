@@ -6,8 +6,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { listPollers } from '../src/temporal/task-queue';
-import { createProvisioningWorker } from '../src/worker';
-import { PROVISIONING_TASK_QUEUE } from '../src/core/names';
+import { createProvisioningWorker } from '../src/provisioning-worker';
+import { PROVISIONING_TASK_QUEUE } from '../src/core/contract/names';
 import { installRuntime } from '../src/observability/runtime';
 import { connectClient, connectWorker, devServerTarget } from '../src/temporal/connection';
 import { waitUntil } from '../src/core/wait';

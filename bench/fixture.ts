@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import type Dockerode from 'dockerode';
 import { createActivities, type ActivityDeps, type RunnerActivities } from '../src/activities';
-import { triggerContext, type TriggerContext } from '../src/config/trigger';
+import { triggerContext, type TriggerContext } from '../src/settings/trigger';
 import { connectDocker } from '../src/docker/client';
 import { startBackendStandIn } from '../test/support/backend-standin';
 import { removeContainers, requireDocker } from '../test/support/docker';

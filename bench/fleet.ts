@@ -4,7 +4,7 @@
  * `runner_provisioning@HOST`) over its own connection — the two workers a two-machine fleet runs.
  */
 import { connectDockerAt } from '../src/docker/client';
-import { createHostWorkers } from '../src/worker';
+import { createHostWorkers } from '../src/provisioning-worker';
 import { connectWorker, devServerTarget } from '../src/temporal/connection';
 import { removeContainers } from '../test/support/docker';
 import { ensureImageOn, requireEngine } from '../test/support/engines';

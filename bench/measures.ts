@@ -12,7 +12,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { Runtime } from '@temporalio/worker';
 import type { Attempted } from '../src/activities/failures';
 import { demuxLogs } from '../src/docker/logs';
-import { PROVISIONING_TASK_QUEUE } from '../src/core/names';
+import { PROVISIONING_TASK_QUEUE } from '../src/core/contract/names';
 import { provisionRunner, type ProvisionInput, type ProvisionProgress } from '../src/workflows/provision-runner';
 import { runNode } from '../test/support/process';
 import type { Fixture } from './fixture';

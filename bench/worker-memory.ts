@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { identityFields, PROVISIONING_TASK_QUEUE } from '../src/core/names';
+import { identityFields, PROVISIONING_TASK_QUEUE } from '../src/core/contract/names';
 import { waitUntil } from '../src/core/wait';
 import { projectRoot } from '../src/temporal/dev-server';
 import { listPollers } from '../src/temporal/task-queue';

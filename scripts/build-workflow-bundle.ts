@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { WORKFLOW_BUNDLE_PATH } from '../src/worker';
+import { WORKFLOW_BUNDLE_PATH } from '../src/provisioning-worker';
 
 async function main(): Promise<void> {
   const { code } = await bundleWorkflowCode({

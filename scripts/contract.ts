@@ -6,7 +6,7 @@
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONTRACT_DIR, contractDocuments } from '../src/core/contract';
+import { CONTRACT_DIR, contractDocuments } from '../src/core/contract/schemas';
 import { projectRoot } from '../src/temporal/dev-server';
 import { STEP_LINES_FILE, stepLineFixture } from '../test/support/step-lines';
 

@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DockerConnection } from '../docker/client';
-import { triggerContext } from '../config/trigger';
+import { triggerContext } from '../settings/trigger';
 import { configFrom } from '../core/test-fixtures';
 import { createAwaitRunnerReady } from './await-runner-ready';
 import { createResolveConfig } from './resolve-config';

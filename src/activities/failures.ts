@@ -4,13 +4,13 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { ConfigError } from '../core/errors';
-import { SecretUnavailableError } from '../core/secrets';
-import { FAILURE_TYPES } from '../core/names';
-import type { VerificationReport } from '../core/diagnosis';
+import { ConfigError } from '../core/settings/errors';
+import { SecretUnavailableError } from '../core/settings/secrets';
+import { FAILURE_TYPES } from '../core/contract/names';
+import type { VerificationReport } from '../core/health/diagnosis';
 import { ImageUnavailableError } from '../docker/runner-container';
 
-export { FAILURE_TYPES } from '../core/names';
+export { FAILURE_TYPES } from '../core/contract/names';
 
 export interface FailureDetails {
   attempt: number;

@@ -1,9 +1,9 @@
 import { log } from '@temporalio/activity';
-import type { RunnerConfig } from '../core/config';
+import type { RunnerConfig } from '../core/settings/cascade';
 import { shareRecent } from '../core/concurrency';
-import type { EngineFacts } from '../core/engine';
-import type { NetworkPlan } from '../core/network-plan';
-import { planOnEngine } from '../config/runner-spec';
+import type { EngineFacts } from '../core/runner/engine';
+import type { NetworkPlan } from '../core/runner/network-plan';
+import { planOnEngine } from './runner-spec';
 import { engineFor, type ActivityDeps } from './deps';
 import { attempted, FAILURE_TYPES, PermanentError } from './failures';
 

@@ -1,6 +1,6 @@
 import { log } from '@temporalio/activity';
-import type { RunnerConfig } from '../core/config';
-import { resolveTriggerConfig, type ConfigRequest } from '../config/runner-spec';
+import type { RunnerConfig } from '../core/settings/cascade';
+import { resolveTriggerConfig, type ConfigRequest } from './runner-spec';
 import type { ActivityDeps } from './deps';
 import { attempted } from './failures';
 

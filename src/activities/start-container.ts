@@ -1,10 +1,10 @@
 import { Context, log } from '@temporalio/activity';
-import type { RunnerConfig } from '../core/config';
-import type { NetworkPlan } from '../core/network-plan';
-import { runnerContainerSpec, type ConfigRequest } from '../config/runner-spec';
+import type { RunnerConfig } from '../core/settings/cascade';
+import type { NetworkPlan } from '../core/runner/network-plan';
+import { runnerContainerSpec, type ConfigRequest } from './runner-spec';
 import { ensureRunnerContainer, type RunnerContainer } from '../docker/runner-container';
 import { prepareWorkspace } from '../docker/workspace';
-import { RUNNER_CONTRACTS } from '../core/runner-contract';
+import { RUNNER_CONTRACTS } from '../core/runner/releases';
 import { engineFor, type ActivityDeps } from './deps';
 import { attempted } from './failures';
 

@@ -1,7 +1,7 @@
 import { Context, log } from '@temporalio/activity';
-import type { RunnerConfig } from '../core/config';
-import { interpretProbe, planChecks, summarizeVerification, type VerificationReport } from '../core/diagnosis';
-import type { NetworkPlan } from '../core/network-plan';
+import type { RunnerConfig } from '../core/settings/cascade';
+import { interpretProbe, planChecks, summarizeVerification, type VerificationReport } from '../core/health/diagnosis';
+import type { NetworkPlan } from '../core/runner/network-plan';
 import type { RunnerContainer } from '../docker/runner-container';
 import { probeFromContainer } from '../probes/container-probe';
 import { probeTargets } from '../probes/node-probe';

@@ -1,9 +1,9 @@
 /** What the commands that name a runner start with. */
 import { hostname } from 'node:os';
-import type { ConfigFlags } from '../core/config';
-import { ConfigError } from '../core/errors';
-import { HOST_NAME } from '../core/names';
-import { loadConfig } from '../config/load-config';
+import type { ConfigFlags } from '../core/settings/cascade';
+import { ConfigError } from '../core/settings/errors';
+import { HOST_NAME } from '../core/contract/names';
+import { loadConfig } from '../settings/load-config';
 
 /**
  * Where the command talks (stderr when stdout carries `--json`), its configuration (bad input throws

@@ -6,8 +6,8 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { RunnerConfig, RunnerSecrets } from '../core/config';
-import { planNetworking } from '../core/network-plan';
+import type { RunnerConfig, RunnerSecrets } from '../core/settings/cascade';
+import { planNetworking } from '../core/runner/network-plan';
 import { connectDocker } from '../docker/client';
 import { readEngineFacts } from '../docker/engine-facts';
 import { devServerTarget, temporalAnswers, temporalTarget, type TemporalTarget } from '../temporal/connection';

@@ -1,6 +1,6 @@
 import { fleetOf, renderHosts } from './hosts';
 import { triggerEnv } from './run';
-import { workflowIdHost } from '../temporal/start';
+import { workflowIdHost } from './start';
 
 const NOW = Date.parse('2026-12-01T12:00:00Z');
 const poll = (identity: string, secondsAgo: number) => ({

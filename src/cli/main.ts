@@ -4,9 +4,9 @@
  * `plan` and `--help` do not load the Temporal SDK, dockerode and the worker (`startup.test.ts`).
  */
 import { parseArgs } from 'node:util';
-import type { ConfigFlags } from '../core/config';
-import { ConfigError, TemporalConnectionError } from '../core/errors';
-import { EXIT_CODES } from '../core/names';
+import type { ConfigFlags } from '../core/settings/cascade';
+import { ConfigError, TemporalConnectionError } from '../core/settings/errors';
+import { EXIT_CODES } from '../core/contract/names';
 import type { Platform } from './plan';
 
 const COMMON = {

@@ -1,11 +1,11 @@
 /** `stigmer-runner plan`: the dry run — config with provenance, the network plan and the container env. */
-import { assumedEngineFacts } from '../core/engine';
-import type { ConfigFlags, RunnerConfig } from '../core/config';
-import { planNetworking, type NetworkPlan } from '../core/network-plan';
-import { EXIT_CODES } from '../core/names';
-import { RUNNER_CONTRACTS } from '../core/runner-contract';
-import { buildRunnerEnv, maskSecrets } from '../core/runner-env';
-import { loadConfig } from '../config/load-config';
+import { assumedEngineFacts } from '../core/runner/engine';
+import type { ConfigFlags, RunnerConfig } from '../core/settings/cascade';
+import { planNetworking, type NetworkPlan } from '../core/runner/network-plan';
+import { EXIT_CODES } from '../core/contract/names';
+import { RUNNER_CONTRACTS } from '../core/runner/releases';
+import { buildRunnerEnv, maskSecrets } from '../core/runner/env';
+import { loadConfig } from '../settings/load-config';
 import { configForDisplay, renderPlan } from './render';
 
 export type Platform = 'linux' | 'darwin' | 'win32';
@@ -44,7 +44,7 @@ export async function planCommand(
 async function livePlan(env: NodeJS.ProcessEnv, config: RunnerConfig): Promise<NetworkPlan> {
   const [{ connectDocker }, { planOnEngine }] = await Promise.all([
     import('../docker/client'),
-    import('../config/runner-spec'),
+    import('../activities/runner-spec'),
   ]);
   const engine = connectDocker(env);
   try {

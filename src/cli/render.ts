@@ -1,9 +1,9 @@
 /** What the CLI prints: one line per step as it settles, and the plan for `plan`. */
-import type { RunnerConfig, Sourced } from '../core/config';
-import type { NetworkPlan } from '../core/network-plan';
-import { formatDuration, type StepProgress } from '../core/progress';
-import type { RunnerEnv } from '../core/runner-env';
-import type { WarmMiss, WarmReuse } from '../core/warm-run';
+import type { RunnerConfig, Sourced } from '../core/settings/cascade';
+import type { NetworkPlan } from '../core/runner/network-plan';
+import { formatDuration, type StepProgress } from '../core/contract/progress';
+import type { RunnerEnv } from '../core/runner/env';
+import type { WarmMiss, WarmReuse } from '../core/health/warm-run';
 
 export function stepLine(step: StepProgress): string {
   const mark = step.status === 'succeeded' ? '✓' : step.status === 'failed' ? '✗' : '…';

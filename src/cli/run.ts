@@ -7,13 +7,13 @@
  */
 import { homedir, hostname, userInfo } from 'node:os';
 import type { WorkflowHandle } from '@temporalio/client';
-import { ENGINE_ENV_NAMES, type ConfigFlags } from '../core/config';
-import { EXIT_CODES, exitCodeFor, FAILURE_TYPES, SEARCH_ATTRIBUTES } from '../core/names';
-import type { StepName, StepStatus } from '../core/progress';
+import { ENGINE_ENV_NAMES, type ConfigFlags } from '../core/settings/cascade';
+import { EXIT_CODES, exitCodeFor, FAILURE_TYPES, SEARCH_ATTRIBUTES } from '../core/contract/names';
+import type { StepName, StepStatus } from '../core/contract/progress';
 import { sleepUntilSettled, waitUntil } from '../core/wait';
 import { commandContext, localHost } from './command';
-import { triggerContext } from '../config/trigger';
-import { startProvision } from '../temporal/start';
+import { triggerContext } from '../settings/trigger';
+import { startProvision } from './start';
 import {
   progressQuery,
   type provisionRunner,
@@ -22,7 +22,7 @@ import {
 } from '../workflows/provision-runner';
 import { executionUrl, hostLastSeen, openSession } from './session';
 import { notWarmLine, stepLine, waitingLine, warmLine } from './render';
-import { checkWarm } from './warm';
+import { checkWarm } from './warm-run';
 import { settledProgress } from './last-provision';
 
 export interface RunOptions {

@@ -6,15 +6,15 @@
 import { hostname } from 'node:os';
 import { Client, type Connection, type WorkflowHandle } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
-import type { RunnerConfig, RunnerSecrets } from '../core/config';
+import type { RunnerConfig, RunnerSecrets } from '../core/settings/cascade';
 import { sleepUntilSettled, waitUntil } from '../core/wait';
 import { connectClient, connectWorker } from '../temporal/connection';
 import { stalledTask } from '../temporal/stall';
 import { LIVE_POLLER_WINDOW_MS, polledSince, type PollerSeen } from '../core/pollers';
 import { listPollers } from '../temporal/task-queue';
 import { ensureSearchAttributes } from '../temporal/dev-server';
-import type { HostWorkers } from '../worker';
-import { HOST_BOUND_ACTIVITIES, hostTaskQueue, PROVISIONING_TASK_QUEUE, workerIdentity } from '../core/names';
+import type { HostWorkers } from '../provisioning-worker';
+import { HOST_BOUND_ACTIVITIES, hostTaskQueue, PROVISIONING_TASK_QUEUE, workerIdentity } from '../core/contract/names';
 import { localHost } from './command';
 import { ensureTemporal } from './embedded-temporal';
 
@@ -71,7 +71,7 @@ export async function openSession(
     // Loaded only here: `status` and `hosts` never start a worker, `run` and `teardown` only when none polls.
     const [{ installRuntime }, { createHostWorkers, createProvisioningWorker }] = await Promise.all([
       import('../observability/runtime'),
-      import('../worker'),
+      import('../provisioning-worker'),
     ]);
     // Each step is printed as it settles; the SDK's per-attempt warnings would only repeat them.
     installRuntime({ level: 'ERROR', json: !process.stderr.isTTY, write: (line) => process.stderr.write(line) });

@@ -50,7 +50,7 @@ const packageOf = (id: string) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(
  * @grpc, no dockerode, and no zod (the config cascade checks values with plain functions).
  */
 const PLAN_PACKAGES = ['@temporalio/common', '@temporalio/envconfig', 'smol-toml', 'yaml'];
-const WORKER = /\/node_modules\/@temporalio\/worker\/|^dist\/src\/worker\.js$/;
+const WORKER = /\/node_modules\/@temporalio\/worker\/|^dist\/src\/provisioning-worker\.js$/;
 
 describe('plan --platform loads neither the Temporal SDK nor an engine client nor the worker', () => {
   it.each([
@@ -62,7 +62,7 @@ describe('plan --platform loads neither the Temporal SDK nor an engine client no
     const packages = new Set(loaded.map(packageOf).filter((name) => name !== undefined));
     expect([...packages].filter((name) => !PLAN_PACKAGES.includes(name)).sort()).toEqual([]);
     const heavy =
-      /\/@temporalio\/common\/lib\/index\.js$|^dist\/src\/(worker|docker\/client|temporal\/connection)\.js$/;
+      /\/@temporalio\/common\/lib\/index\.js$|^dist\/src\/(provisioning-worker|docker\/client|temporal\/connection)\.js$/;
     expect(loaded.filter((id) => heavy.test(id))).toEqual([]);
   });
 });

@@ -2,14 +2,14 @@
  * `stigmer-runner status`: what runs (the runner's containers, from the engine) and what the last
  * provision decided (its plan and its last verification, from Temporal).
  */
-import type { ConfigFlags } from '../core/config';
+import type { ConfigFlags } from '../core/settings/cascade';
 import { commandContext, localHost } from './command';
 import { connectDocker } from '../docker/client';
 import { findRunnerContainers } from '../docker/runner-container';
-import { EXIT_CODES, provisionWorkflowId } from '../core/names';
+import { EXIT_CODES, provisionWorkflowId } from '../core/contract/names';
 import { lastProvision, type LastProvision } from './last-provision';
 import { openSession } from './session';
-import { workflowIdHost } from '../temporal/start';
+import { workflowIdHost } from './start';
 
 export interface RunnerStatus {
   runner: string;

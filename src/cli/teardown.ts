@@ -1,8 +1,8 @@
 /** `stigmer-runner teardown`: stops and removes the runner through the teardownRunner workflow. */
-import type { ConfigFlags } from '../core/config';
+import type { ConfigFlags } from '../core/settings/cascade';
 import { commandContext, localHost } from './command';
-import { startTeardown } from '../temporal/start';
-import { EXIT_CODES } from '../core/names';
+import { startTeardown } from './start';
+import { EXIT_CODES } from '../core/contract/names';
 import { executionUrl, openSession } from './session';
 
 export async function teardownCommand(

@@ -1,5 +1,5 @@
 /** The lines `run` prints for a warm runner and for every reason it provisions in full. */
-import type { WarmMiss, WarmMissReason, WarmReuse } from '../core/warm-run';
+import type { WarmMiss, WarmMissReason, WarmReuse } from '../core/health/warm-run';
 import { notWarmLine, warmLine } from './render';
 
 test('a warm run says what it reused and what shows it still holds', () => {

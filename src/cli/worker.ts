@@ -7,17 +7,17 @@
  */
 import { hostname } from 'node:os';
 import type { LogLevel } from '@temporalio/common';
-import type { ConfigFlags } from '../core/config';
-import { ConfigError } from '../core/errors';
-import { identifyEngine } from '../core/engine';
+import type { ConfigFlags } from '../core/settings/cascade';
+import { ConfigError } from '../core/settings/errors';
+import { identifyEngine } from '../core/runner/engine';
 import { parseAddress } from '../core/address';
-import { EXIT_CODES, hostTaskQueue, PROVISIONING_TASK_QUEUE, workerIdentity } from '../core/names';
-import { loadConfig } from '../config/load-config';
+import { EXIT_CODES, hostTaskQueue, PROVISIONING_TASK_QUEUE, workerIdentity } from '../core/contract/names';
+import { loadConfig } from '../settings/load-config';
 import { connectDocker } from '../docker/client';
 import { readEngineFacts } from '../docker/engine-facts';
 import { installRuntime } from '../observability/runtime';
 import { connectWorker, temporalTarget } from '../temporal/connection';
-import { createHostWorkers } from '../worker';
+import { createHostWorkers } from '../provisioning-worker';
 import { hostFrom } from './command';
 
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;

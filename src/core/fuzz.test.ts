@@ -5,8 +5,8 @@
 import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { AddressError, classifyHost, parseAddress, rewriteLocalHost } from './address';
-import { resolveConfig, SETTING_ENV_NAMES } from './config';
-import { ConfigError } from './errors';
+import { resolveConfig, SETTING_ENV_NAMES } from './settings/cascade';
+import { ConfigError } from './settings/errors';
 
 const RUNS = 2000;
 

@@ -1,6 +1,6 @@
 /** Builders shared by the core's table tests (excluded from the build). */
-import { resolveConfig, type ConfigFlags, type RunnerConfig } from './config';
-import { assumedEngineFacts, type EngineFacts } from './engine';
+import { resolveConfig, type ConfigFlags, type RunnerConfig } from './settings/cascade';
+import { assumedEngineFacts, type EngineFacts } from './runner/engine';
 
 export function configFrom(env: Record<string, string> = {}, flags: ConfigFlags = {}, fileText?: string): RunnerConfig {
   return resolveConfig({ env, flags, homeDir: '/home/u', fileText }).config;

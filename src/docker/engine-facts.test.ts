@@ -1,5 +1,5 @@
-import { identifyEngine } from '../core/engine';
-import { planNetworking } from '../core/network-plan';
+import { identifyEngine } from '../core/runner/engine';
+import { planNetworking } from '../core/runner/network-plan';
 import { configFrom } from '../core/test-fixtures';
 import { firstHostOf } from './engine-facts';
 import { recordedEngineFacts } from './test-fixtures';

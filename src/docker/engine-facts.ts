@@ -3,7 +3,7 @@
  * and on Podman its `/libpod/info` — the compat `/info` of rootless Podman does not say rootless.
  */
 import type Dockerode from 'dockerode';
-import type { EngineFacts } from '../core/engine';
+import type { EngineFacts } from '../core/runner/engine';
 import type { DockerEndpoint } from './endpoint';
 
 type Json = Record<string, unknown>;

@@ -1,6 +1,6 @@
 /** Reads what the engine knows of the runner image (labels, user, command) for choosing its contract. */
 import type Dockerode from 'dockerode';
-import type { ImageFacts } from '../core/runner-contract';
+import type { ImageFacts } from '../core/runner/releases';
 
 export async function readImageFacts(docker: Dockerode, image: string): Promise<ImageFacts> {
   let inspected: Dockerode.ImageInspectInfo;

@@ -14,9 +14,9 @@ import {
   type ContainerSpec,
   type ExistingContainer,
   type ReplaceReason,
-} from '../core/container-spec';
-import type { PullPolicy } from '../core/config';
-import type { WorkspaceOwnership } from '../core/diagnosis';
+} from '../core/runner/container-spec';
+import type { PullPolicy } from '../core/settings/cascade';
+import type { WorkspaceOwnership } from '../core/health/diagnosis';
 
 export type ContainerAction = 'created' | 'reused' | 'restarted' | 'replaced';
 

@@ -1,7 +1,7 @@
 /** The engines' own recorded API payloads (test/fixtures/engines) as facts, for table tests (excluded from the build). */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EngineFacts } from '../core/engine';
+import type { EngineFacts } from '../core/runner/engine';
 import { engineFactsFrom } from './engine-facts';
 
 const DIR = join(__dirname, '..', '..', 'test', 'fixtures', 'engines');

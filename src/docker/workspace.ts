@@ -7,7 +7,7 @@
  */
 import { chmod, chown, mkdir, readFile, stat } from 'node:fs/promises';
 import type Dockerode from 'dockerode';
-import type { WorkspaceOwnership } from '../core/diagnosis';
+import type { WorkspaceOwnership } from '../core/health/diagnosis';
 
 /** Effective uid and gid from /proc/PID/status (`Uid:\treal\teffective\tsaved\tfs`). */
 export function idsFromStatus(status: string): { uid: number; gid: number } | undefined {

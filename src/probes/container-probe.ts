@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import type Dockerode from 'dockerode';
 import { createLimiter, type Limiter } from '../core/concurrency';
-import type { ProbeResult, ProbeTarget } from '../core/diagnosis';
+import type { ProbeResult, ProbeTarget } from '../core/health/diagnosis';
 import { execInContainer } from '../docker/exec';
 import { nodeProbeProgram } from './node-probe';
 import { PYTHON_PROBE_PROGRAM } from './python-probe';

@@ -3,7 +3,7 @@
  * process for checks from the host, and — as its own source text via `node -e` — inside containers
  * whose image has node. It must stay self-contained: no imports, nothing from module scope.
  */
-import type { ProbeResult, ProbeTarget } from '../core/diagnosis';
+import type { ProbeResult, ProbeTarget } from '../core/health/diagnosis';
 
 export async function probeTargets(targets: ProbeTarget[]): Promise<ProbeResult[]> {
   const net: typeof import('node:net') = require('node:net');

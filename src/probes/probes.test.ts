@@ -9,7 +9,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { ProbeResult, ProbeTarget } from '../core/diagnosis';
+import type { ProbeResult, ProbeTarget } from '../core/health/diagnosis';
 import { startBackendStandIn, type BackendStandIn } from '../../test/support/backend-standin';
 import { startOllamaStandIn, type OllamaStandIn } from '../../test/support/ollama-standin';
 import { freePort } from '../../test/support/temporal-server';

@@ -7,10 +7,10 @@
  */
 import { Connection, isGrpcServiceError, ServiceError, type ConnectionOptions } from '@temporalio/client';
 import type { NativeConnection, NativeConnectionOptions } from '@temporalio/worker';
-import type { RunnerConfig, RunnerSecrets } from '../core/config';
-import { ConfigError, TemporalConnectionError, type TemporalFailureKind } from '../core/errors';
-import type { TemporalConnectionConfig, TemporalSecrets } from '../core/temporal-connection';
-import { readPemFiles } from '../config/temporal-profile';
+import type { RunnerConfig, RunnerSecrets } from '../core/settings/cascade';
+import { ConfigError, TemporalConnectionError, type TemporalFailureKind } from '../core/settings/errors';
+import type { TemporalConnectionConfig, TemporalSecrets } from '../core/settings/temporal';
+import { readPemFiles } from '../settings/temporal-profile';
 
 export interface TemporalTarget {
   connection: TemporalConnectionConfig;

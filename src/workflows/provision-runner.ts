@@ -18,11 +18,11 @@ import {
 } from '@temporalio/workflow';
 import type { Attempted, FailureDetails } from '../activities/failures';
 import type { RunnerActivities } from '../activities';
-import type { RunnerConfig } from '../core/config';
-import type { ProvisionInput } from '../core/contract';
-import type { RecordedCheck, ServiceDiagnosis, VerificationReport } from '../core/diagnosis';
-import type { NetworkPlan } from '../core/network-plan';
-import { initialProgress, renderChecklist, type StepName, type StepProgress } from '../core/progress';
+import type { RunnerConfig } from '../core/settings/cascade';
+import type { ProvisionInput } from '../core/contract/schemas';
+import type { RecordedCheck, ServiceDiagnosis, VerificationReport } from '../core/health/diagnosis';
+import type { NetworkPlan } from '../core/runner/network-plan';
+import { initialProgress, renderChecklist, type StepName, type StepProgress } from '../core/contract/progress';
 import {
   ENGINE_SELECTION_ENV_NAMES,
   FAILURE_TYPES,
@@ -30,13 +30,13 @@ import {
   hostTaskQueue,
   QUERY_NAMES,
   SEARCH_ATTRIBUTES,
-} from '../core/names';
-import { inputProblem } from '../core/workflow-input';
+} from '../core/contract/names';
+import { inputProblem } from '../core/contract/workflow-input';
 import type { RunnerContainer } from '../docker/runner-container';
 import type { RunnerReady } from '../activities/await-runner-ready';
 
 /** The input is the published contract's (core/contract.ts, docs/contract/): flags, trigger, verify, readyTimeoutMs, searchAttributes. */
-export type { ProvisionInput } from '../core/contract';
+export type { ProvisionInput } from '../core/contract/schemas';
 
 export type ProvisionStatus = 'running' | 'ready' | 'failed';
 

@@ -1,10 +1,10 @@
 /** teardownRunner: stops and removes a runner's containers, with its own visible history. */
 import { patched, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
-import { HOST_SCHEDULE_TO_START_MS, hostTaskQueue } from '../core/names';
+import { HOST_SCHEDULE_TO_START_MS, hostTaskQueue } from '../core/contract/names';
 import type { RunnerActivities } from '../activities';
-import type { TeardownInput, TeardownResult } from '../core/contract';
+import type { TeardownInput, TeardownResult } from '../core/contract/schemas';
 
-export type { TeardownInput, TeardownResult } from '../core/contract';
+export type { TeardownInput, TeardownResult } from '../core/contract/schemas';
 
 const REMOVE_OPTIONS = {
   startToCloseTimeout: '2 minutes',

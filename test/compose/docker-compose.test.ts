@@ -6,11 +6,11 @@
  */
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { DEFAULT_RUNNER_NAME } from '../../src/core/config';
-import { buildContainerSpec } from '../../src/core/container-spec';
-import { planNetworking } from '../../src/core/network-plan';
-import { provisionWorkflowId } from '../../src/core/names';
-import { RUNNER_CONTRACTS } from '../../src/core/runner-contract';
+import { DEFAULT_RUNNER_NAME } from '../../src/core/settings/cascade';
+import { buildContainerSpec } from '../../src/core/runner/container-spec';
+import { planNetworking } from '../../src/core/runner/network-plan';
+import { provisionWorkflowId } from '../../src/core/contract/names';
+import { RUNNER_CONTRACTS } from '../../src/core/runner/releases';
 import { childEnv, runProgram, type Run } from '../support/process';
 import { configFrom, ENGINES } from '../../src/core/test-fixtures';
 

@@ -1,7 +1,7 @@
 /** Concurrent triggers: many `run`s of one runner share one execution and one container; different runners do not interfere. */
 import { Client } from '@temporalio/client';
-import { LABELS } from '../../src/core/container-spec';
-import { provisionWorkflowId } from '../../src/core/names';
+import { LABELS } from '../../src/core/runner/container-spec';
+import { provisionWorkflowId } from '../../src/core/contract/names';
 import { useE2E } from '../support/e2e-harness';
 import { recordTiming } from '../support/timings';
 import { connectClient, devServerTarget } from '../../src/temporal/connection';

@@ -5,8 +5,8 @@
  * worker is gone fails fast as HostOffline (exit 4) while the other keeps provisioning.
  */
 import { removeContainers } from '../support/docker';
-import { LABELS } from '../../src/core/container-spec';
-import { HOST_SCHEDULE_TO_START_MS, provisionWorkflowId } from '../../src/core/names';
+import { LABELS } from '../../src/core/runner/container-spec';
+import { HOST_SCHEDULE_TO_START_MS, provisionWorkflowId } from '../../src/core/contract/names';
 import { ensureImageOn, requireEngine, type EngineUnderTest } from '../support/engines';
 import { stepOf, useE2E } from '../support/e2e-harness';
 import { recordTiming } from '../support/timings';

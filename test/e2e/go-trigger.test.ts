@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { stepLine, waitingLine } from '../../src/cli/render';
-import { provisionWorkflowId } from '../../src/core/names';
+import { provisionWorkflowId } from '../../src/core/contract/names';
 import { projectRoot, temporalCliPath } from '../../src/temporal/dev-server';
 import type { ProvisionResult } from '../../src/workflows';
 import { committedContractFile, committedSchemaProblems } from '../support/contract';

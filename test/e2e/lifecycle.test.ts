@@ -1,7 +1,7 @@
 /** status and teardown: what runs and what the last provision decided; teardown through its own workflow. */
 import { hostname } from 'node:os';
 import { Client } from '@temporalio/client';
-import { provisionWorkflowId, teardownWorkflowId } from '../../src/core/names';
+import { provisionWorkflowId, teardownWorkflowId } from '../../src/core/contract/names';
 import { useE2E } from '../support/e2e-harness';
 import { connectClient, devServerTarget } from '../../src/temporal/connection';
 

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { projectRoot } from '../../src/temporal/dev-server';
-import { PROVISIONING_TASK_QUEUE, provisionWorkflowId } from '../../src/core/names';
+import { PROVISIONING_TASK_QUEUE, provisionWorkflowId } from '../../src/core/contract/names';
 import { useE2E } from '../support/e2e-harness';
 import { childEnv, spawnNode } from '../support/process';
 import { freePort } from '../support/temporal-server';

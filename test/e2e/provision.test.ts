@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { MANAGED_TEMPORAL_ADDRESS } from '../../src/core/temporal-connection';
+import { MANAGED_TEMPORAL_ADDRESS } from '../../src/core/settings/temporal';
 import { waitUntil } from '../../src/core/wait';
 import { findDockerEndpoint } from '../../src/docker/endpoint';
 import { readEngineFacts } from '../../src/docker/engine-facts';

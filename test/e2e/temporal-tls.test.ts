@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type Dockerode from 'dockerode';
-import { LABELS } from '../../src/core/container-spec';
+import { LABELS } from '../../src/core/runner/container-spec';
 import { connectClient, devServerTarget } from '../../src/temporal/connection';
 import { projectRoot } from '../../src/temporal/dev-server';
 import { removeContainers, requireDocker } from '../support/docker';

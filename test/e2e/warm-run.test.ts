@@ -4,7 +4,7 @@
  * changed setting or a service gone provision in full, the last failing with the usual diagnosis.
  */
 import { Client } from '@temporalio/client';
-import { provisionWorkflowId } from '../../src/core/names';
+import { provisionWorkflowId } from '../../src/core/contract/names';
 import { connectClient, devServerTarget } from '../../src/temporal/connection';
 import { stepOf, useE2E } from '../support/e2e-harness';
 import { startOllamaStandIn } from '../support/ollama-standin';

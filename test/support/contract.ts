@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { CONTRACT_DIR, type SchemaName } from '../../src/core/contract';
+import { CONTRACT_DIR, type SchemaName } from '../../src/core/contract/schemas';
 import { projectRoot } from '../../src/temporal/dev-server';
 
 const ROOT = projectRoot();

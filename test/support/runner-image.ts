@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import type Dockerode from 'dockerode';
-import { CONTRACT_LABEL, RUNNER_CONTRACTS, type RunnerContractId } from '../../src/core/runner-contract';
+import { CONTRACT_LABEL, RUNNER_CONTRACTS, type RunnerContractId } from '../../src/core/runner/releases';
 import { projectRoot } from '../../src/temporal/dev-server';
 
 const PROJECT_ROOT = projectRoot();

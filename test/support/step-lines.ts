@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stepLine, waitingLine } from '../../src/cli/render';
-import type { StepProgress } from '../../src/core/progress';
+import type { StepProgress } from '../../src/core/contract/progress';
 import { projectRoot } from '../../src/temporal/dev-server';
 
 export const STEP_LINES_FILE = join('examples', 'go-trigger', 'testdata', 'step-lines.json');

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { SEARCH_ATTRIBUTES } from '../../src/core/names';
+import { SEARCH_ATTRIBUTES } from '../../src/core/contract/names';
 import { DEV_SERVER_DYNAMIC_CONFIG_ARGS, temporalCliPath } from '../../src/temporal/dev-server';
 
 export async function freePort(host = '127.0.0.1'): Promise<number> {

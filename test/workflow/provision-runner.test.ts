@@ -9,11 +9,11 @@ import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import type { RunnerActivities } from '../../src/activities';
 import { attempted, ConnectivityError } from '../../src/activities/failures';
-import { ConfigError } from '../../src/core/errors';
-import { planNetworking } from '../../src/core/network-plan';
-import { checkResult, summarizeVerification, type CheckOutcome } from '../../src/core/diagnosis';
+import { ConfigError } from '../../src/core/settings/errors';
+import { planNetworking } from '../../src/core/runner/network-plan';
+import { checkResult, summarizeVerification, type CheckOutcome } from '../../src/core/health/diagnosis';
 import { configFrom, ENGINES } from '../../src/core/test-fixtures';
-import { PROVISIONING_TASK_QUEUE } from '../../src/core/names';
+import { PROVISIONING_TASK_QUEUE } from '../../src/core/contract/names';
 import { progressQuery, provisionRunner, type ProvisionInput } from '../../src/workflows';
 import { startTestTemporal, type TestTemporal } from '../support/temporal-server';
 

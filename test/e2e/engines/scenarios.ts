@@ -8,7 +8,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { LABELS } from '../../../src/core/container-spec';
+import { LABELS } from '../../../src/core/runner/container-spec';
 import { listPollers } from '../../../src/temporal/task-queue';
 import { startBackendStandIn } from '../../support/backend-standin';
 import { stepOf as step, useE2E, type CliRun } from '../../support/e2e-harness';

@@ -1,0 +1,156 @@
+/**
+ * `run`'s warm check, before any worker is opened: gathers the facts core/warm-run.ts decides on, one
+ * stage at a time and only as far as the decision needs them — the last provision (Temporal), the
+ * runner's containers and the spec a provision would make now (the engine; the same functions the
+ * steps call), then the runner's poller and the services as this machine reaches them.
+ */
+import { homedir } from 'node:os';
+import type { RunnerConfig } from '../core/settings/cascade';
+import { interpretProbe, planChecks } from '../core/health/diagnosis';
+import type { NetworkPlan } from '../core/runner/network-plan';
+import { provisionWorkflowId } from '../core/contract/names';
+import type { ProvisionInput } from '../core/contract/schemas';
+import {
+  decideWarmRun,
+  ownPollSince,
+  type LiveFacts,
+  type RecordFacts,
+  type RunnerContainerSeen,
+  type WarmRunDecision,
+  type WarmRunFacts,
+  type WarmRunNeed,
+} from '../core/health/warm-run';
+import { planOnEngine, resolveTriggerConfig, runnerContainerSpec, type WorkerSide } from '../activities/runner-spec';
+import { connectDocker, type DockerConnection } from '../docker/client';
+import { existingContainer, findRunnerContainers, imageId, specHash } from '../docker/runner-container';
+import { probeTargets } from '../probes/node-probe';
+import { workflowIdHost } from './start';
+import { listPollers } from '../temporal/task-queue';
+import { polledBy, polledSince } from '../core/pollers';
+import { lastProvision, type LastProvision } from './last-provision';
+import type { Session } from './session';
+
+export interface WarmCheck {
+  decision: WarmRunDecision;
+  /** The last provision, when the record was read: a warm run reports it as its own outcome. */
+  last?: LastProvision;
+}
+
+export async function checkWarm(
+  session: Session,
+  input: ProvisionInput,
+  env: NodeJS.ProcessEnv,
+  request: { fresh: boolean; otherHost: boolean },
+): Promise<WarmCheck> {
+  const facts: WarmRunFacts = { ...request };
+  let step = decideWarmRun(facts);
+  let record: Gathered | undefined;
+  if ('needs' in step && step.needs === 'record') {
+    try {
+      record = await gatherRecord(session, input, env);
+      facts.record = record.facts;
+    } catch (error) {
+      facts.record = { error: (error as Error).message };
+    }
+    step = decideWarmRun(facts);
+  }
+  if ('needs' in step && step.needs === 'live' && record) {
+    facts.live = await gatherLive(session, step, record).catch((error: Error) => ({
+      error: error.message,
+    }));
+    step = decideWarmRun(facts);
+  }
+  if ('needs' in step) throw new Error(`the warm check stopped short of a decision (needs ${step.needs})`);
+  return { decision: step, last: record?.last };
+}
+
+interface Gathered {
+  facts: RecordFacts;
+  last?: LastProvision;
+  config: RunnerConfig;
+  plan: NetworkPlan;
+}
+
+/** The last provision, the runner's containers and what a provision would make now — read at once. */
+async function gatherRecord(session: Session, input: ProvisionInput, env: NodeJS.ProcessEnv): Promise<Gathered> {
+  const runner = input.flags.runner;
+  const workflowId = provisionWorkflowId(runner, workflowIdHost(input.host));
+  // As this machine's in-process worker runs the steps: this process's env and home, its engine.
+  const worker: WorkerSide = { env, homeDir: homedir() };
+  const engine = connectDocker(env);
+  const [last, containers, wanted] = await Promise.all([
+    lastProvision(session.client.workflow.getHandle(workflowId), { whileRunning: 'skip' }),
+    containersOf(engine, runner),
+    (async () => {
+      const config = resolveTriggerConfig(input, worker);
+      const [plan, image] = await Promise.all([
+        planOnEngine(engine, config, process.platform),
+        imageId(engine.docker, config.runner.image.value),
+      ]);
+      const spec = runnerContainerSpec(input, config, plan, workflowId, worker);
+      return { config, plan, spec, image };
+    })(),
+  ]);
+  const { config, plan, spec, image } = wanted;
+  const facts: RecordFacts = {
+    last: last && {
+      workflowId: last.workflowId,
+      runId: last.runId,
+      status: last.status,
+      closeTime: last.closeTime,
+      outcome: last.progress && { status: last.progress.status, container: last.progress.container },
+    },
+    containers,
+    wanted: {
+      name: spec.name,
+      specHash: specHash(spec),
+      imageId: image,
+      pull: config.runner.pull.value,
+      blockers: plan.blockers,
+      taskQueue: plan.runner.taskQueue,
+    },
+  };
+  return { facts, last, config, plan };
+}
+
+/** The runner's containers as startContainer finds them, each inspected for its start time and host name. */
+async function containersOf({ docker }: DockerConnection, runner: string): Promise<RunnerContainerSeen[]> {
+  const listed = await findRunnerContainers(docker, runner);
+  return Promise.all(
+    listed.map(async (info) => {
+      const inspected = await docker.getContainer(info.Id).inspect();
+      return {
+        ...existingContainer(info),
+        id: info.Id,
+        hostname: inspected.Config.Hostname,
+        startedAt: inspected.State.StartedAt,
+      };
+    }),
+  );
+}
+
+/** The runner's poller on its queue and the plan's checks from this machine (host, bridge gateway), at once. */
+async function gatherLive(
+  session: Session,
+  { container, taskQueue }: Extract<WarmRunNeed, { needs: 'live' }>,
+  { config, plan }: Gathered,
+): Promise<LiveFacts> {
+  // Enough to stop listing partitions: the poll the decision looks for (core/warm-run.ts).
+  const since = ownPollSince(container, Date.now());
+  const own = polledBy(container.hostname);
+  const checks = planChecks(plan).filter((check) => check.site !== 'container');
+  const [polled, results] = await Promise.all([
+    listPollers(session.client.connection, session.namespace, taskQueue, {
+      wanted: (poller) => own(poller) && since !== undefined && polledSince(poller, since),
+    }).then((pollers) => ({
+      pollers,
+      now: Date.now(),
+    })),
+    probeTargets(checks.map((check) => check.target)),
+  ]);
+  const byId = new Map(results.map((result) => [result.id, result]));
+  return {
+    ...polled,
+    checks: checks.map((check) => interpretProbe(check, byId.get(check.target.id), config.llm.model.value)),
+  };
+}

@@ -1,0 +1,451 @@
+/**
+ * Connectivity checks and their diagnosis. A service is probed from inside the container's network
+ * and from this machine (and, on a native bridge, at the bridge gateway); comparing where it answers
+ * with where it does not names the cause and the fix, and tells whether waiting can help.
+ */
+import { classifyHost, endpointOf, parseAddress } from '../address';
+import { SLIRP_HOST_LOOPBACK } from '../runner/engine';
+import { ROOTLESSKIT_LOOPBACK_FIX, type NetworkPlan, type ServiceName } from '../runner/network-plan';
+import { RUNNER_CONTRACTS } from '../runner/releases';
+
+export type ProbeSite = 'container' | 'host' | 'bridge-gateway';
+/** What a check is about: a service the runner connects to, or its workspace. */
+export type CheckSubject = ServiceName | 'workspace';
+
+/** One thing to dial; the probe programs (in and out of the container) take a list of these. */
+export interface ProbeTarget {
+  id: string;
+  /** `write`: create and remove a file in `path`, as the user the probe runs as. */
+  kind: 'http' | 'tcp' | 'write';
+  host: string;
+  port: number;
+  /** For write: the directory to write in. */
+  path?: string;
+  /** For http: the full URL to GET. */
+  url?: string;
+  /** Host header to send for http when dialling an address other than the URL's host. */
+  hostHeader?: string;
+  timeoutMs: number;
+}
+
+export interface ProbeResult {
+  id: string;
+  ok: boolean;
+  /** HTTP status for http targets. */
+  status?: number;
+  /** Up to a few KiB of the response body. */
+  body?: string;
+  /** errno-style code: ECONNREFUSED, ETIMEDOUT, ENOTFOUND, … */
+  code?: string;
+  message?: string;
+  /** The address the name resolved to, when known. */
+  address?: string;
+  ms: number;
+}
+
+export interface PlannedCheck {
+  service: CheckSubject;
+  site: ProbeSite;
+  target: ProbeTarget;
+  /** What a reader should see: `http://host.docker.internal:11434/api/tags` or `host.docker.internal:7233`. */
+  display: string;
+}
+
+/** A dial that failed before any answer, by its errno-style code. */
+export type NetworkFailure = 'refused' | 'timeout' | 'unreachable' | 'dns' | 'io';
+
+/**
+ * What one check found, as data: diagnosis decides from this, and `CheckResult.detail` is its
+ * rendering. Passing: `connected` (tcp), `model-listed` (Ollama lists the model), `writable`.
+ */
+export type CheckOutcome =
+  | { kind: 'connected'; address?: string }
+  | { kind: 'model-listed'; model: string }
+  | { kind: 'writable' }
+  /** `message` and `address` are shown, never decided on. */
+  | { kind: NetworkFailure; code: string; message?: string; address?: string }
+  /** An HTTP answer other than 200; `body` is its first 120 characters, for the reader. */
+  | { kind: 'http'; status: number; body?: string }
+  | { kind: 'model-missing'; model: string; listed: string[] }
+  | { kind: 'not-ollama' }
+  | { kind: 'not-writable'; code: string; message?: string }
+  | { kind: 'no-result' };
+
+export type OutcomeKind = CheckOutcome['kind'];
+
+export interface CheckResult {
+  service: CheckSubject;
+  site: ProbeSite;
+  target: string;
+  ok: boolean;
+  outcome: CheckOutcome;
+  /** `outcome` rendered for people (`describeOutcome`). */
+  detail: string;
+  ms: number;
+}
+
+/** A check as a workflow history holds it: those recorded before outcomes existed carry only `detail`. */
+export type RecordedCheck = Omit<CheckResult, 'outcome'> & { outcome?: CheckOutcome };
+
+export interface ServiceDiagnosis {
+  service: CheckSubject;
+  ok: boolean;
+  /** Waiting may fix it (the service is down everywhere, so it may still be starting). */
+  healable: boolean;
+  summary: string;
+  cause?: string;
+  fix?: string;
+}
+
+const DEFAULT_PORTS: Record<ServiceName, number> = { temporal: 7233, backend: 7234, ollama: 11434 };
+const PROBE_TIMEOUT_MS = 2000;
+
+export function planChecks(plan: NetworkPlan): PlannedCheck[] {
+  const checks: PlannedCheck[] = [];
+  for (const planned of plan.services) {
+    const add = (site: ProbeSite, address: string, dialHost?: string) =>
+      checks.push(probeTargetFor(planned.service, site, address, dialHost));
+    add('container', planned.container.resolved);
+    add('host', planned.hostAddress);
+    const local = classifyHost(parseAddress(planned.hostAddress).host) !== 'other';
+    if (plan.bridgeGateway && local) add('bridge-gateway', planned.container.resolved, plan.bridgeGateway);
+  }
+  // Plans made before contracts were part of them had the January 2026 runner's /workspace.
+  const path = RUNNER_CONTRACTS[plan.runner?.contract ?? 'python-2026-01'].workspacePath;
+  checks.push({
+    service: 'workspace',
+    site: 'container',
+    display: path,
+    target: { id: 'workspace@container', kind: 'write', host: '', port: 0, path, timeoutMs: PROBE_TIMEOUT_MS },
+  });
+  return checks;
+}
+
+function probeTargetFor(service: ServiceName, site: ProbeSite, address: string, dialHost?: string): PlannedCheck {
+  const id = `${service}@${site}`;
+  if (service === 'ollama') {
+    const parsed = parseAddress(address);
+    const port = parsed.port ?? (parsed.scheme.toLowerCase() === 'https://' ? 443 : DEFAULT_PORTS.ollama);
+    const base = address.replace(/\/+$/, '');
+    const url = `${base}/api/tags`;
+    const hostHeader = parsed.port === undefined ? parsed.host : `${parsed.host}:${parsed.port}`;
+    const host = dialHost ?? parsed.host;
+    const display = dialHost ? `${url} (dialled at ${dialHost}:${port})` : url;
+    return {
+      service,
+      site,
+      display,
+      target: { id, kind: 'http', host, port, url, hostHeader, timeoutMs: PROBE_TIMEOUT_MS },
+    };
+  }
+  const { host, port } = endpointOf(address, DEFAULT_PORTS[service]);
+  const dialled = dialHost ?? host;
+  return {
+    service,
+    site,
+    display: `${dialled.includes(':') ? `[${dialled}]` : dialled}:${port}`,
+    target: { id, kind: 'tcp', host: dialled, port, timeoutMs: PROBE_TIMEOUT_MS },
+  };
+}
+
+/** Turns a raw probe result into a check, applying service-level meaning (Ollama must list the model). */
+export function interpretProbe(check: PlannedCheck, result: ProbeResult | undefined, model: string): CheckResult {
+  return checkResult(
+    { service: check.service, site: check.site, target: check.display, ms: result?.ms ?? 0 },
+    outcomeOf(check.target.kind, result, model),
+  );
+}
+
+const PASSING: ReadonlySet<OutcomeKind> = new Set(['connected', 'model-listed', 'writable']);
+
+/** A check from its outcome: `ok` and `detail` both follow from it. */
+export function checkResult(
+  check: Pick<CheckResult, 'service' | 'site' | 'target' | 'ms'>,
+  outcome: CheckOutcome,
+): CheckResult {
+  return { ...check, ok: PASSING.has(outcome.kind), outcome, detail: describeOutcome(outcome) };
+}
+
+/** By the code the probe reported (node's and python's errno names); any other code is `io`. */
+const NETWORK_FAILURES: Record<string, NetworkFailure> = {
+  ECONNREFUSED: 'refused',
+  ETIMEDOUT: 'timeout',
+  // Rootless Docker without host loopback answers 10.0.2.2 with "Network is unreachable".
+  ENETUNREACH: 'unreachable',
+  EHOSTUNREACH: 'unreachable',
+  ENETDOWN: 'unreachable',
+  EHOSTDOWN: 'unreachable',
+  ENOTFOUND: 'dns',
+  EAI_AGAIN: 'dns',
+  EAI_NONAME: 'dns',
+  EAI_NODATA: 'dns',
+  EAI_FAIL: 'dns',
+};
+
+function outcomeOf(kind: ProbeTarget['kind'], result: ProbeResult | undefined, model: string): CheckOutcome {
+  if (!result) return { kind: 'no-result' };
+  if (!result.ok) {
+    const code = result.code ?? 'ERROR';
+    if (kind === 'write') return { kind: 'not-writable', code, message: result.message };
+    return { kind: NETWORK_FAILURES[code] ?? 'io', code, message: result.message, address: result.address };
+  }
+  if (kind === 'write') return { kind: 'writable' };
+  if (kind === 'tcp') return { kind: 'connected', address: result.address };
+  if (result.status !== 200)
+    return { kind: 'http', status: result.status ?? 0, body: result.body?.slice(0, 120).trim() || undefined };
+  const listed = listedModels(result.body);
+  if (listed === undefined) return { kind: 'not-ollama' };
+  if (!listed.includes(model)) return { kind: 'model-missing', model, listed };
+  return { kind: 'model-listed', model };
+}
+
+/** The sentence a reader sees for an outcome (`CheckResult.detail`). */
+export function describeOutcome(outcome: CheckOutcome): string {
+  switch (outcome.kind) {
+    case 'connected':
+      return `connected${outcome.address ? ` to ${outcome.address}` : ''}`;
+    case 'model-listed':
+      return `HTTP 200, model ${outcome.model} listed`;
+    case 'writable':
+      return "created and removed a file as the runner's user";
+    case 'http':
+      return `HTTP ${outcome.status}${outcome.body ? `: ${outcome.body}` : ''}`;
+    case 'model-missing':
+      return `model ${outcome.model} is not pulled (listed: ${outcome.listed.join(', ') || 'none'})`;
+    case 'not-ollama':
+      return 'HTTP 200 but the body is not Ollama’s /api/tags JSON';
+    case 'no-result':
+      return 'no probe result (the probe did not run)';
+    case 'not-writable':
+      return `${outcome.code}${outcome.message ? `: ${outcome.message}` : ''}`;
+    default:
+      return `${outcome.code}${outcome.address ? ` (${outcome.address})` : ''}${outcome.message ? `: ${outcome.message}` : ''}`;
+  }
+}
+
+function listedModels(body: string | undefined): string[] | undefined {
+  try {
+    const parsed = JSON.parse(body ?? '') as { models?: Array<{ name?: string; model?: string }> };
+    if (!Array.isArray(parsed.models)) return undefined;
+    // `name` and `model` are usually the same tag: list each once.
+    return [
+      ...new Set(
+        parsed.models
+          .flatMap((entry) => [entry.name, entry.model])
+          .filter((name): name is string => typeof name === 'string'),
+      ),
+    ];
+  } catch {
+    return undefined;
+  }
+}
+
+const SERVICE_TITLES: Record<ServiceName, string> = {
+  temporal: 'Temporal',
+  backend: 'Stigmer backend',
+  ollama: 'Ollama',
+};
+
+/** Who owns the workspace, as startContainer found and left it: for the cause and the fix. */
+export interface WorkspaceOwnership {
+  hostPath: string;
+  containerPath: string;
+  /** The runner's user in the container, and the ids it has on this machine (they differ on rootless engines). */
+  runnerUid?: number;
+  runnerGid?: number;
+  hostUid?: number;
+  hostGid?: number;
+  /** What was done: `owned by the runner already`, `chowned to 101000:101000`, or why nothing could be. */
+  note: string;
+}
+
+/** The runner's user must write its workspace: a failed write check names the path, the uid and the fix. */
+export function diagnoseWorkspace(
+  checks: CheckResult[],
+  containerName: string,
+  ownership: WorkspaceOwnership | undefined,
+): ServiceDiagnosis | undefined {
+  const check = checks.find((entry) => entry.service === 'workspace');
+  if (!check) return undefined;
+  const path = ownership?.containerPath ?? check.target;
+  if (check.ok)
+    return {
+      service: 'workspace',
+      ok: true,
+      healable: true,
+      summary: `workspace ${path} writable by the runner's user in ${containerName}`,
+    };
+  const user =
+    ownership?.runnerUid === undefined
+      ? "the runner's user"
+      : `the runner's user (uid ${ownership.runnerUid}, gid ${ownership.runnerGid} in the container)`;
+  const mounted = ownership ? ` (${ownership.hostPath} on this machine; ${ownership.note})` : '';
+  const hostIds = ownership?.hostUid === undefined ? undefined : `${ownership.hostUid}:${ownership.hostGid}`;
+  return {
+    service: 'workspace',
+    ok: false,
+    healable: false,
+    summary: `workspace: ${user} cannot write ${path} in ${containerName}: ${check.detail}`,
+    cause: `${user} cannot create files in ${path}${mounted}`,
+    fix:
+      check.outcome.kind === 'not-writable' && check.outcome.code === 'EROFS'
+        ? `${ownership?.hostPath ?? path} is on a read-only filesystem: set STIGMER_RUNNER_WORKSPACE_DIR to a writable folder`
+        : ownership && hostIds
+          ? `sudo chown ${hostIds} ${ownership.hostPath} (the ids the runner's user has on this machine), then run again`
+          : `make ${path} writable by the image's user`,
+  };
+}
+
+export function diagnose(
+  service: ServiceName,
+  checks: CheckResult[],
+  plan: NetworkPlan,
+  containerName: string,
+): ServiceDiagnosis {
+  const at = (site: ProbeSite) => checks.find((check) => check.service === service && check.site === site);
+  const container = at('container');
+  const host = at('host');
+  const gateway = at('bridge-gateway');
+  const title = SERVICE_TITLES[service];
+  const fromContainer = container
+    ? `${container.target} from container ${containerName} (network ${plan.mode})`
+    : `from container ${containerName}`;
+
+  if (container?.ok)
+    return { service, ok: true, healable: true, summary: `${title} reachable: ${fromContainer}: ${container.detail}` };
+  const failed = `${title}: ${fromContainer} failed: ${container?.detail ?? 'not checked'}`;
+  const hostPart = host ? `; from this machine ${host.target} ${host.ok ? 'answered' : 'failed'}: ${host.detail}` : '';
+  const summary = failed + hostPart;
+  const verdict = (healable: boolean, cause: string, fix: string): ServiceDiagnosis => ({
+    service,
+    ok: false,
+    healable,
+    summary,
+    cause,
+    fix,
+  });
+  const outcome: CheckOutcome = container?.outcome ?? { kind: 'no-result' };
+
+  const planned = plan.services.find((entry) => entry.service === service);
+  const containerHost = planned ? parseAddress(planned.container.resolved).host : '';
+  if (plan.mode === 'bridge' && classifyHost(containerHost) !== 'other') {
+    return verdict(
+      false,
+      `${containerHost} inside a bridged container is the container itself, not this machine`,
+      `give the container ${plan.engine.hostAlias} (the default; remove the host alias override) or use --network host on a native Linux engine`,
+    );
+  }
+  // Facts about the container's side that hold whether or not the service answers on this machine.
+  if (outcome.kind === 'model-missing')
+    return verdict(false, `Ollama answers but ${outcome.model} is not pulled`, `run: ollama pull ${outcome.model}`);
+  if (outcome.kind === 'no-result')
+    return verdict(
+      false,
+      `the probe inside ${containerName} returned no result for ${container?.target ?? title}`,
+      "run again; if it repeats, report it with the worker's log",
+    );
+  if (outcome.kind === 'unreachable' && plan.engine.rootless && plan.hostAlias === SLIRP_HOST_LOOPBACK) {
+    const allow =
+      plan.engine.kind === 'podman'
+        ? 'give the container NetworkMode slirp4netns:allow_host_loopback=true'
+        : ROOTLESSKIT_LOOPBACK_FIX;
+    return verdict(
+      false,
+      `this machine's loopback is blocked for the engine's containers: ${plan.engine.description} answers ${SLIRP_HOST_LOOPBACK} with ${outcome.code}`,
+      `${allow}, or set STIGMER_RUNNER_HOST_ALIAS to this machine's own address and make ${title} listen on it`,
+    );
+  }
+  if (!host?.ok) {
+    return verdict(
+      true,
+      `${title} is not answering on this machine either (${host?.target ?? 'not checked'}): it is down or still starting`,
+      startHint(service),
+    );
+  }
+  if (gateway && !gateway.ok) {
+    const fix =
+      service === 'ollama'
+        ? 'set OLLAMA_HOST=0.0.0.0:11434 and restart Ollama'
+        : `make ${title} listen on 0.0.0.0 or ${plan.bridgeGateway}`;
+    return verdict(
+      false,
+      `${title} listens on 127.0.0.1 only, so the bridge gateway ${plan.bridgeGateway} cannot reach it`,
+      fix,
+    );
+  }
+  if (outcome.kind === 'dns') {
+    return verdict(
+      false,
+      `the container cannot resolve ${containerHost}: ${plan.engine.description} does not define it`,
+      `add --add-host ${containerHost}:host-gateway (set the host alias or use an engine that provides it)`,
+    );
+  }
+  if (service === 'ollama' && outcome.kind === 'http' && outcome.status === 403) {
+    return verdict(
+      false,
+      `Ollama rejected the Host header ${containerHost}: bound to loopback it only accepts local names`,
+      'set OLLAMA_HOST=0.0.0.0:11434 (or OLLAMA_ORIGINS) and restart Ollama',
+    );
+  }
+  if (outcome.kind === 'http' || outcome.kind === 'not-ollama') {
+    // This machine's Ollama answered the same URL properly: the container's address leads elsewhere.
+    return verdict(
+      false,
+      `something other than this machine's ${title} answers at ${containerHost} in the container (${describeOutcome(outcome)})`,
+      `set STIGMER_RUNNER_HOST_ALIAS to an address that is this machine inside the container`,
+    );
+  }
+  if (plan.mode === 'host' && (plan.engine.inVm || plan.engine.rootless)) {
+    return verdict(
+      false,
+      `host networking on ${plan.engine.description} is not this machine's network`,
+      'use --network bridge',
+    );
+  }
+  return verdict(
+    false,
+    `${title} answers on this machine but not from the container (network ${plan.mode})`,
+    'check firewall rules between the container network and this machine',
+  );
+}
+
+function startHint(service: ServiceName): string {
+  if (service === 'ollama') return 'start Ollama (ollama serve) and check the base URL';
+  if (service === 'temporal') return 'start Temporal (temporal server start-dev) or set TEMPORAL_SERVICE_ADDRESS';
+  return 'start the Stigmer backend (stigmer server) or set STIGMER_BACKEND_ENDPOINT';
+}
+
+export interface VerificationReport {
+  ok: boolean;
+  healable: boolean;
+  checks: CheckResult[];
+  diagnoses: ServiceDiagnosis[];
+  message: string;
+}
+
+export function summarizeVerification(
+  checks: CheckResult[],
+  plan: NetworkPlan,
+  containerName: string,
+  workspace?: WorkspaceOwnership,
+): VerificationReport {
+  const workspaceDiagnosis = diagnoseWorkspace(checks, containerName, workspace);
+  const diagnoses = [
+    ...plan.services.map((planned) => diagnose(planned.service, checks, plan, containerName)),
+    ...(workspaceDiagnosis ? [workspaceDiagnosis] : []),
+  ];
+  const failures = diagnoses.filter((diagnosis) => !diagnosis.ok);
+  const message =
+    failures.length === 0
+      ? `all ${plan.services.length} services reachable from container ${containerName}${workspaceDiagnosis ? ', workspace writable' : ''}`
+      : failures
+          .map((failure) => `${failure.summary}\n    cause: ${failure.cause}\n    fix: ${failure.fix}`)
+          .join('\n');
+  return {
+    ok: failures.length === 0,
+    healable: failures.every((failure) => failure.healable),
+    checks,
+    diagnoses,
+    message,
+  };
+}

@@ -1,0 +1,45 @@
+import { buildContainerSpec, LABELS, MANAGED_BY, replaceReason, type ExistingContainer } from './container-spec';
+import { planNetworking } from './network-plan';
+import { RUNNER_CONTRACTS, type RunnerContractId } from './releases';
+import { configFrom, ENGINES } from '../test-fixtures';
+
+describe('buildContainerSpec', () => {
+  it.each(Object.keys(RUNNER_CONTRACTS))(
+    '%s: mounts only the workspace, where that release looks for it, and labels the contract',
+    (id) => {
+      const config = configFrom({
+        STIGMER_RUNNER_CONTRACT: id,
+        STIGMER_RUNNER_WORKSPACE_DIR: 'C:\\Users\\me\\.stigmer\\data\\workspace',
+      });
+      const spec = buildContainerSpec(config, planNetworking(config, ENGINES.desktopWindows), {}, 'wf');
+      const contract = RUNNER_CONTRACTS[id as RunnerContractId];
+      expect(spec.binds).toEqual([`C:\\Users\\me\\.stigmer\\data\\workspace:${contract.workspacePath}`]);
+      expect(spec.labels[LABELS.contract]).toBe(id);
+      const workspaceVariable = contract.carries.workspace as string;
+      expect(spec.env).toContain(`${workspaceVariable}=${contract.workspacePath}`);
+    },
+  );
+});
+
+describe('replaceReason: reuse a container only when it is ours, named right, of this spec and image, and usable', () => {
+  const ours: ExistingContainer = {
+    names: ['runner'],
+    labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.specHash]: 'abc' },
+    imageId: 'sha256:1',
+    state: 'running',
+  };
+  const wanted = { name: 'runner', specHash: 'abc', imageId: 'sha256:1' };
+  it.each<[string, Partial<ExistingContainer>, Partial<typeof wanted>, ReturnType<typeof replaceReason>]>([
+    ['running, matching', {}, {}, undefined],
+    ['stopped, matching (restarted, not replaced)', { state: 'exited' }, {}, undefined],
+    ['made by someone else', { labels: {} }, {}, { kind: 'not-managed' }],
+    ['our label under another name', { names: ['other'] }, {}, { kind: 'other-name' }],
+    ['another spec', {}, { specHash: 'def' }, { kind: 'spec-changed' }],
+    ['another image', {}, { imageId: 'sha256:2' }, { kind: 'image-updated' }],
+    ['the image is gone', {}, { imageId: undefined }, { kind: 'image-updated' }],
+    ['dead', { state: 'dead' }, {}, { kind: 'unusable', state: 'dead' }],
+    ['being removed', { state: 'removing' }, {}, { kind: 'unusable', state: 'removing' }],
+  ])('%s', (_case, existing, want, expected) => {
+    expect(replaceReason({ ...ours, ...existing }, { ...wanted, ...want })).toEqual(expected);
+  });
+});

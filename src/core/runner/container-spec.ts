@@ -1,0 +1,113 @@
+/**
+ * The runner container as data: name, labels, env, networking, mounts, restart and log policy.
+ * The docker edge turns it into a create call and compares it with what already runs, so a retry
+ * or a second run reuses a matching container and replaces a stale one, never making two.
+ */
+import type { RunnerConfig, RunnerSecrets } from '../settings/cascade';
+import type { NetworkPlan } from './network-plan';
+import { RUNNER_CONTRACTS } from './releases';
+import { buildRunnerEnv, toDockerEnv } from './env';
+
+export const LABELS = {
+  managedBy: 'dev.stigmer.managed-by',
+  runner: 'dev.stigmer.runner',
+  workflowId: 'dev.stigmer.workflow-id',
+  specHash: 'dev.stigmer.spec-hash',
+  contract: 'dev.stigmer.runner-contract',
+} as const;
+export const MANAGED_BY = 'stigmer-runner';
+
+export interface ContainerSpec {
+  name: string;
+  /**
+   * The runner's name: the Temporal SDK's default worker identity is `pid@hostname`, so this is how
+   * readiness tells this runner's poller from another's (on the host network all would be `1@<host>`).
+   */
+  hostname: string;
+  image: string;
+  env: string[];
+  /** The engine's NetworkMode: `host`, `bridge`, `slirp4netns:allow_host_loopback=true`. */
+  networkMode: string;
+  extraHosts: string[];
+  binds: string[];
+  restartPolicy: 'unless-stopped';
+  logConfig: { Type: 'json-file'; Config: { 'max-size': string; 'max-file': string } };
+  labels: Record<string, string>;
+}
+
+export function buildContainerSpec(
+  config: RunnerConfig,
+  plan: NetworkPlan,
+  secrets: RunnerSecrets,
+  workflowId: string,
+): ContainerSpec {
+  const contract = RUNNER_CONTRACTS[plan.runner.contract];
+  return {
+    name: config.runner.name.value,
+    hostname: config.runner.name.value,
+    image: config.runner.image.value,
+    env: toDockerEnv(contract, buildRunnerEnv(contract, config, plan, secrets)),
+    // Plans made before the engine's own mode was part of them carried only host or bridge.
+    networkMode: plan.networkMode ?? plan.mode,
+    extraHosts: plan.extraHosts,
+    // Only what the runner reads: it logs to stderr (kept by the log driver), so no log directory.
+    binds: [`${config.runner.workspaceDir.value}:${contract.workspacePath}`],
+    restartPolicy: 'unless-stopped',
+    logConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
+    labels: {
+      [LABELS.managedBy]: MANAGED_BY,
+      [LABELS.runner]: config.runner.name.value,
+      [LABELS.workflowId]: workflowId,
+      [LABELS.contract]: contract.id,
+    },
+  };
+}
+
+/**
+ * The parts that decide whether an existing container can be reused, in a canonical order.
+ * The workflow id is left out: a later run adopts a matching container rather than recreating it.
+ */
+export function specFingerprint(spec: ContainerSpec): string {
+  return JSON.stringify({
+    image: spec.image,
+    hostname: spec.hostname,
+    env: [...spec.env].sort(),
+    networkMode: spec.networkMode,
+    extraHosts: [...spec.extraHosts].sort(),
+    binds: [...spec.binds].sort(),
+    restartPolicy: spec.restartPolicy,
+    logConfig: spec.logConfig,
+  });
+}
+
+/** An existing container of the runner, as the engine lists it (names without the leading `/`). */
+export interface ExistingContainer {
+  names: string[];
+  labels: Record<string, string>;
+  imageId: string;
+  state: string;
+}
+
+/** Why an existing container cannot be reused for a spec: startContainer replaces it, `run` does not call it warm. */
+export type ReplaceReason =
+  | { kind: 'not-managed' }
+  | { kind: 'other-name' }
+  | { kind: 'spec-changed' }
+  | { kind: 'image-updated' }
+  | { kind: 'unusable'; state: 'dead' | 'removing' };
+
+/**
+ * Whether `existing` can be reused for the spec named `name` whose hash is `specHash`, on an engine
+ * where its image is `imageId` (undefined: the image is not there): undefined when it can.
+ */
+export function replaceReason(
+  existing: ExistingContainer,
+  wanted: { name: string; specHash: string; imageId?: string },
+): ReplaceReason | undefined {
+  if (!existing.labels[LABELS.managedBy]) return { kind: 'not-managed' };
+  if (!existing.names.includes(wanted.name)) return { kind: 'other-name' };
+  if (existing.labels[LABELS.specHash] !== wanted.specHash) return { kind: 'spec-changed' };
+  if (existing.imageId !== wanted.imageId) return { kind: 'image-updated' };
+  if (existing.state === 'dead' || existing.state === 'removing') return { kind: 'unusable', state: existing.state };
+  return undefined;
+}
