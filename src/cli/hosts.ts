@@ -7,7 +7,13 @@
  */
 import type { Client } from '@temporalio/client';
 import type { ConfigFlags } from '../core/settings/cascade';
-import { EXIT_CODES, hostTaskQueue, identityFields, PROVISIONING_TASK_QUEUE, SEARCH_ATTRIBUTES } from '../core/contract/names';
+import {
+  EXIT_CODES,
+  hostTaskQueue,
+  identityFields,
+  PROVISIONING_TASK_QUEUE,
+  SEARCH_ATTRIBUTES,
+} from '../core/contract/names';
 import { commandContext } from './command';
 import { LIVE_POLLER_WINDOW_MS, type PollerSeen } from '../core/pollers';
 import { listPollers } from '../temporal/task-queue';

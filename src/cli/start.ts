@@ -6,7 +6,12 @@
 import { hostname } from 'node:os';
 import type { Client, WorkflowHandleWithFirstExecutionRunId, WorkflowStartOptions } from '@temporalio/client';
 import type { ProvisionInput, TeardownInput } from '../core/contract/schemas';
-import { PROVISIONING_TASK_QUEUE, provisionWorkflowId, teardownWorkflowId, WORKFLOW_TYPES } from '../core/contract/names';
+import {
+  PROVISIONING_TASK_QUEUE,
+  provisionWorkflowId,
+  teardownWorkflowId,
+  WORKFLOW_TYPES,
+} from '../core/contract/names';
 import type { provisionRunner, teardownRunner } from '../workflows';
 
 /**

@@ -33,7 +33,9 @@ import { inputProblem } from './workflow-input';
 
 test('docs/contract/v1 holds exactly what the code generates (run `npm run contract` after changing the contract)', () => {
   const documents = contractDocuments();
-  const committed = readdirSync(join(__dirname, '..', '..', '..', CONTRACT_DIR)).filter((file) => file.endsWith('.json'));
+  const committed = readdirSync(join(__dirname, '..', '..', '..', CONTRACT_DIR)).filter((file) =>
+    file.endsWith('.json'),
+  );
   expect(committed.sort()).toEqual(Object.keys(documents).sort());
   for (const [file, text] of Object.entries(documents))
     expect({ file, text: committedContractFile(file) }).toEqual({ file, text });
