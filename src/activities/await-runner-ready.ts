@@ -1,6 +1,6 @@
 import { Context, log } from '@temporalio/activity';
 import type Dockerode from 'dockerode';
-import type { RunnerConfig } from '../core/settings/cascade';
+import type { RunnerConfig } from '../core/settings/types';
 import { waitUntil, WaitTimeoutError } from '../core/wait';
 import { logTail } from '../docker/logs';
 import type { RunnerContainer } from '../docker/runner-container';

@@ -1,4 +1,4 @@
-import type { Sourced } from '../core/settings/cascade';
+import type { Sourced } from '../core/settings/types';
 import { connectDockerAt, type DockerConnection } from '../docker/client';
 
 /** What the activities need from the outside world; tests hand in real ones. */

@@ -1,5 +1,5 @@
 import { log } from '@temporalio/activity';
-import type { RunnerConfig } from '../core/settings/cascade';
+import type { RunnerConfig } from '../core/settings/types';
 import { shareRecent } from '../core/concurrency';
 import type { EngineFacts } from '../core/runner/engine';
 import type { NetworkPlan } from '../core/runner/network-plan';

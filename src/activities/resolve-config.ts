@@ -1,5 +1,5 @@
 import { log } from '@temporalio/activity';
-import type { RunnerConfig } from '../core/settings/cascade';
+import type { RunnerConfig } from '../core/settings/types';
 import { resolveTriggerConfig, type ConfigRequest } from './runner-spec';
 import type { ActivityDeps } from './deps';
 import { attempted } from './failures';

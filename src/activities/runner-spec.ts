@@ -5,7 +5,7 @@
  * whether the runner that runs is the one a provision would make now — so the two cannot drift.
  */
 import { readFileSync } from 'node:fs';
-import type { ConfigFlags, RunnerConfig } from '../core/settings/cascade';
+import type { ConfigFlags, RunnerConfig } from '../core/settings/types';
 import { buildContainerSpec, type ContainerSpec } from '../core/runner/container-spec';
 import type { EngineFacts } from '../core/runner/engine';
 import { planNetworking, type NetworkPlan } from '../core/runner/network-plan';

@@ -1,5 +1,5 @@
 import { Context, log } from '@temporalio/activity';
-import type { RunnerConfig } from '../core/settings/cascade';
+import type { RunnerConfig } from '../core/settings/types';
 import type { NetworkPlan } from '../core/runner/network-plan';
 import { runnerContainerSpec, type ConfigRequest } from './runner-spec';
 import { ensureRunnerContainer, type RunnerContainer } from '../docker/runner-container';

@@ -1,5 +1,5 @@
 import { Context, log } from '@temporalio/activity';
-import type { RunnerConfig } from '../core/settings/cascade';
+import type { RunnerConfig } from '../core/settings/types';
 import { interpretProbe, planChecks, summarizeVerification, type VerificationReport } from '../core/health/diagnosis';
 import type { NetworkPlan } from '../core/runner/network-plan';
 import type { RunnerContainer } from '../docker/runner-container';

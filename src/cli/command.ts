@@ -1,6 +1,6 @@
 /** What the commands that name a runner start with. */
 import { hostname } from 'node:os';
-import type { ConfigFlags } from '../core/settings/cascade';
+import type { ConfigFlags } from '../core/settings/types';
 import { ConfigError } from '../core/settings/errors';
 import { HOST_NAME } from '../core/contract/names';
 import { loadConfig } from '../settings/load-config';

@@ -6,7 +6,7 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { RunnerConfig, RunnerSecrets } from '../core/settings/cascade';
+import type { RunnerConfig, RunnerSecrets } from '../core/settings/types';
 import { planNetworking } from '../core/runner/network-plan';
 import { connectDocker } from '../docker/client';
 import { readEngineFacts } from '../docker/engine-facts';

@@ -6,7 +6,7 @@
  * attribute): each runner with its last provision's outcome.
  */
 import type { Client } from '@temporalio/client';
-import type { ConfigFlags } from '../core/settings/cascade';
+import type { ConfigFlags } from '../core/settings/types';
 import {
   EXIT_CODES,
   hostTaskQueue,

@@ -4,7 +4,7 @@
  * `plan` and `--help` do not load the Temporal SDK, dockerode and the worker (`startup.test.ts`).
  */
 import { parseArgs } from 'node:util';
-import type { ConfigFlags } from '../core/settings/cascade';
+import type { ConfigFlags } from '../core/settings/types';
 import { ConfigError, TemporalConnectionError } from '../core/settings/errors';
 import { EXIT_CODES } from '../core/contract/names';
 import type { Platform } from './plan';

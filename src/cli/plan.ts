@@ -1,6 +1,6 @@
 /** `stigmer-runner plan`: the dry run — config with provenance, the network plan and the container env. */
 import { assumedEngineFacts } from '../core/runner/engine';
-import type { ConfigFlags, RunnerConfig } from '../core/settings/cascade';
+import type { ConfigFlags, RunnerConfig } from '../core/settings/types';
 import { planNetworking, type NetworkPlan } from '../core/runner/network-plan';
 import { EXIT_CODES } from '../core/contract/names';
 import { RUNNER_CONTRACTS } from '../core/runner/releases';

@@ -1,5 +1,5 @@
 /** What the CLI prints: one line per step as it settles, and the plan for `plan`. */
-import type { RunnerConfig, Sourced } from '../core/settings/cascade';
+import type { RunnerConfig, Sourced } from '../core/settings/types';
 import type { NetworkPlan } from '../core/runner/network-plan';
 import { formatDuration, type StepProgress } from '../core/contract/progress';
 import type { RunnerEnv } from '../core/runner/env';

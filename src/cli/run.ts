@@ -7,7 +7,8 @@
  */
 import { homedir, hostname, userInfo } from 'node:os';
 import type { WorkflowHandle } from '@temporalio/client';
-import { ENGINE_ENV_NAMES, type ConfigFlags } from '../core/settings/cascade';
+import { ENGINE_ENV_NAMES } from '../core/settings/cascade';
+import type { ConfigFlags } from '../core/settings/types';
 import { EXIT_CODES, exitCodeFor, FAILURE_TYPES, SEARCH_ATTRIBUTES } from '../core/contract/names';
 import type { StepName, StepStatus } from '../core/contract/progress';
 import { sleepUntilSettled, waitUntil } from '../core/wait';

@@ -6,7 +6,7 @@
 import { hostname } from 'node:os';
 import { Client, type Connection, type WorkflowHandle } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
-import type { RunnerConfig, RunnerSecrets } from '../core/settings/cascade';
+import type { RunnerConfig, RunnerSecrets } from '../core/settings/types';
 import { sleepUntilSettled, waitUntil } from '../core/wait';
 import { connectClient, connectWorker } from '../temporal/connection';
 import { stalledTask } from '../temporal/stall';

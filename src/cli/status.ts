@@ -2,7 +2,7 @@
  * `stigmer-runner status`: what runs (the runner's containers, from the engine) and what the last
  * provision decided (its plan and its last verification, from Temporal).
  */
-import type { ConfigFlags } from '../core/settings/cascade';
+import type { ConfigFlags } from '../core/settings/types';
 import { commandContext, localHost } from './command';
 import { connectDocker } from '../docker/client';
 import { findRunnerContainers } from '../docker/runner-container';

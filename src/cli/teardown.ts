@@ -1,5 +1,5 @@
 /** `stigmer-runner teardown`: stops and removes the runner through the teardownRunner workflow. */
-import type { ConfigFlags } from '../core/settings/cascade';
+import type { ConfigFlags } from '../core/settings/types';
 import { commandContext, localHost } from './command';
 import { startTeardown } from './start';
 import { EXIT_CODES } from '../core/contract/names';

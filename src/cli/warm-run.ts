@@ -5,7 +5,7 @@
  * steps call), then the runner's poller and the services as this machine reaches them.
  */
 import { homedir } from 'node:os';
-import type { RunnerConfig } from '../core/settings/cascade';
+import type { RunnerConfig } from '../core/settings/types';
 import { interpretProbe, planChecks } from '../core/health/diagnosis';
 import type { NetworkPlan } from '../core/runner/network-plan';
 import { provisionWorkflowId } from '../core/contract/names';

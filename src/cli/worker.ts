@@ -7,7 +7,7 @@
  */
 import { hostname } from 'node:os';
 import type { LogLevel } from '@temporalio/common';
-import type { ConfigFlags } from '../core/settings/cascade';
+import type { ConfigFlags } from '../core/settings/types';
 import { ConfigError } from '../core/settings/errors';
 import { identifyEngine } from '../core/runner/engine';
 import { parseAddress } from '../core/address';

@@ -1,5 +1,6 @@
 /** Builders shared by the core's table tests (excluded from the build). */
-import { resolveConfig, type ConfigFlags, type RunnerConfig } from './settings/cascade';
+import { resolveConfig } from './settings/cascade';
+import type { ConfigFlags, RunnerConfig } from './settings/types';
 import { assumedEngineFacts, type EngineFacts } from './runner/engine';
 
 export function configFrom(env: Record<string, string> = {}, flags: ConfigFlags = {}, fileText?: string): RunnerConfig {

@@ -15,7 +15,7 @@ import {
   type ExistingContainer,
   type ReplaceReason,
 } from '../core/runner/container-spec';
-import type { PullPolicy } from '../core/settings/cascade';
+import type { PullPolicy } from '../core/vocabulary';
 import type { WorkspaceOwnership } from '../core/health/diagnosis';
 
 export type ContainerAction = 'created' | 'reused' | 'restarted' | 'replaced';

@@ -2,13 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { findDockerEndpoint } from '../docker/endpoint';
-import {
-  locateConfigFile,
-  resolveConfig,
-  type ConfigFlags,
-  type RunnerConfig,
-  type RunnerSecrets,
-} from '../core/settings/cascade';
+import { locateConfigFile, resolveConfig } from '../core/settings/cascade';
+import type { ConfigFlags, RunnerConfig, RunnerSecrets } from '../core/settings/types';
 import { ConfigError } from '../core/settings/errors';
 import { loadTemporalProfile } from './temporal-profile';
 

@@ -11,14 +11,9 @@
 import { readFileSync } from 'node:fs';
 import { tomlLoadClientConfigProfile } from '@temporalio/envconfig/lib/envconfig-toml';
 import { loadClientConfigFromToml } from '@temporalio/envconfig';
-import type { ConfigIssue, Sourced } from '../core/settings/cascade';
-import {
-  DEFAULT_TEMPORAL_PROFILE,
-  defaultTemporalConfigPath,
-  type TemporalProfileInput,
-  type TemporalProfileLayer,
-  type TemporalSecrets,
-} from '../core/settings/temporal';
+import type { ConfigIssue, Sourced } from '../core/settings/types';
+import { DEFAULT_TEMPORAL_PROFILE, defaultTemporalConfigPath } from '../core/settings/temporal';
+import type { TemporalProfileInput, TemporalProfileLayer, TemporalSecrets } from '../core/settings/types';
 
 type ReadText = (path: string) => string;
 const readText: ReadText = (path) => readFileSync(path, 'utf8');

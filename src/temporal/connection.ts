@@ -7,9 +7,9 @@
  */
 import { Connection, isGrpcServiceError, ServiceError, type ConnectionOptions } from '@temporalio/client';
 import type { NativeConnection, NativeConnectionOptions } from '@temporalio/worker';
-import type { RunnerConfig, RunnerSecrets } from '../core/settings/cascade';
+import type { RunnerConfig, RunnerSecrets } from '../core/settings/types';
 import { ConfigError, TemporalConnectionError, type TemporalFailureKind } from '../core/settings/errors';
-import type { TemporalConnectionConfig, TemporalSecrets } from '../core/settings/temporal';
+import type { TemporalConnectionConfig, TemporalSecrets } from '../core/settings/types';
 import { readPemFiles } from '../settings/temporal-profile';
 
 export interface TemporalTarget {

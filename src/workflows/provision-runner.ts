@@ -18,7 +18,7 @@ import {
 } from '@temporalio/workflow';
 import type { Attempted, FailureDetails } from '../activities/failures';
 import type { RunnerActivities } from '../activities';
-import type { RunnerConfig } from '../core/settings/cascade';
+import type { RunnerConfig } from '../core/settings/types';
 import type { ProvisionInput } from '../core/contract/schemas';
 import type { RecordedCheck, ServiceDiagnosis, VerificationReport } from '../core/health/diagnosis';
 import type { NetworkPlan } from '../core/runner/network-plan';

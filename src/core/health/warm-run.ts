@@ -6,7 +6,7 @@
  * containers, the spec a provision would make now), then what is live (the runner's poller, the
  * services as this machine reaches them). Pure: sentences are rendered at the CLI edge.
  */
-import type { PullPolicy } from '../settings/cascade';
+import type { PullPolicy } from '../vocabulary';
 import { replaceReason, type ExistingContainer } from '../runner/container-spec';
 import type { CheckResult } from './diagnosis';
 import { freshPoller, LIVE_POLLER_WINDOW_MS, polledBy, type PollerSeen } from '../pollers';

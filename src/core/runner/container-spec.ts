@@ -3,7 +3,7 @@
  * The docker edge turns it into a create call and compares it with what already runs, so a retry
  * or a second run reuses a matching container and replaces a stale one, never making two.
  */
-import type { RunnerConfig, RunnerSecrets } from '../settings/cascade';
+import type { RunnerConfig, RunnerSecrets } from '../settings/types';
 import type { NetworkPlan } from './network-plan';
 import { RUNNER_CONTRACTS } from './releases';
 import { buildRunnerEnv, toDockerEnv } from './env';

@@ -5,7 +5,7 @@
  * never set under some guessed name.
  */
 import { MASK, maskUserinfo, withUserinfoOf } from '../address';
-import type { RunnerConfig, RunnerSecrets } from '../settings/cascade';
+import type { RunnerConfig, RunnerSecrets } from '../settings/types';
 import { plannedService, type NetworkPlan } from './network-plan';
 import type { RunnerContract, RunnerValue } from './releases';
 

@@ -3,10 +3,15 @@
  * the configured addresses. Every choice carries its reason, so the plan can be shown and trusted.
  */
 import { classifyHost, parseAddress, rewriteLocalHost, type AddressRewrite } from '../address';
-import type { RunnerConfig } from '../settings/cascade';
+import type { RunnerConfig } from '../settings/types';
 import { identifyEngine, SLIRP_HOST_LOOPBACK, type EngineFacts, type EngineIdentity } from './engine';
-import { chooseContract, RUNNER_CONTRACTS, type ImageFacts, type RunnerContractId } from './releases';
-import { runnerTemporalBlockers } from '../settings/temporal';
+import {
+  chooseContract,
+  RUNNER_CONTRACTS,
+  runnerTemporalBlockers,
+  type ImageFacts,
+  type RunnerContractId,
+} from './releases';
 
 export type NetworkMode = 'host' | 'bridge';
 export type ServiceName = 'temporal' | 'backend' | 'ollama';

@@ -5,6 +5,7 @@
  * image's release, never a constant. The container env is built from a contract and nothing else.
  */
 import type { RunnerContractId } from '../vocabulary';
+import type { TemporalConnectionConfig } from '../settings/types';
 
 export type { RunnerContractId } from '../vocabulary';
 
@@ -249,4 +250,42 @@ export function chooseContract(
     reason: `${why}; assumed ${DEFAULT_CONTRACT}`,
     warning: `cannot tell which runner release ${image.image} is (${why}): assuming ${DEFAULT_CONTRACT}; set STIGMER_RUNNER_CONTRACT (or --contract) if it is another`,
   };
+}
+
+/** The values of a runner's contract that carry how to reach Temporal securely (none of the known releases has any). */
+const SECURE_TEMPORAL_VALUES = [
+  'temporalTls',
+  'temporalServerName',
+  'temporalServerCaCert',
+  'temporalClientCert',
+  'temporalClientKey',
+  'temporalApiKey',
+] as const satisfies readonly RunnerValue[];
+
+/**
+ * Why the runner could not reach this Temporal the way the plan requires: what the connection needs
+ * (TLS, a CA, a server name, a client certificate, an API key) that the runner's contract has no
+ * variable for. Empty when it can.
+ */
+export function runnerTemporalBlockers(temporal: TemporalConnectionConfig, contract: RunnerContract): string[] {
+  const needs: Array<[RunnerValue, string]> = [];
+  if (temporal.tls?.value) needs.push(['temporalTls', `TLS (${temporal.tls.source})`]);
+  if (temporal.tls?.value && temporal.serverCa)
+    needs.push(['temporalServerCaCert', `a server CA certificate (${temporal.serverCa.source})`]);
+  if (temporal.tls?.value && temporal.serverName)
+    needs.push(['temporalServerName', `a TLS server name (${temporal.serverName.source})`]);
+  if (temporal.clientCert)
+    needs.push(
+      ['temporalClientCert', `a client certificate (${temporal.clientCert.source})`],
+      ['temporalClientKey', `a client key (${temporal.clientKey?.source})`],
+    );
+  if (temporal.apiKeySource) needs.push(['temporalApiKey', `an API key (${temporal.apiKeySource})`]);
+  const missing = needs.filter(([value]) => contract.carries[value] === undefined);
+  if (missing.length === 0) return [];
+  const reads = ['temporalAddress', 'namespace', ...SECURE_TEMPORAL_VALUES].flatMap(
+    (value) => contract.carries[value as RunnerValue] ?? [],
+  );
+  return [
+    `Temporal at ${temporal.address.value} needs ${missing.map(([, what]) => what).join(', ')}, but the runner (${contract.id}, ${contract.title}) reads only ${reads.join(' and ')} for Temporal: it cannot connect that way, so it would never poll. Use a Temporal it can reach in plaintext without credentials, or a runner release that reads these settings`,
+  ];
 }

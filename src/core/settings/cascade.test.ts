@@ -1,4 +1,5 @@
-import { resolveConfig, type ConfigFlags } from './cascade';
+import { resolveConfig } from './cascade';
+import type { ConfigFlags } from './types';
 import { ConfigError } from './errors';
 
 const HOME = '/home/u';

@@ -7,23 +7,17 @@ import { parseDocument } from 'yaml';
 import { AddressError, httpSchemeProblem, maskUserinfo, parseAddress } from '../address';
 import { ConfigError } from './errors';
 import { isAbsolutePath } from '../paths';
-import {
-  resolveTemporalConnection,
-  TEMPORAL_SECRET_ENV_NAMES,
-  TEMPORAL_SETTING_ENV_NAMES,
-  type TemporalConnectionConfig,
-  type TemporalProfileInput,
-  type TemporalSecrets,
-} from './temporal';
-
-/** `default`, `env:NAME`, `file:/path/config.yaml#backend.local.llm.model` or `flag:--image`. */
-export type Source = string;
-
-export interface Sourced<T> {
-  value: T;
-  source: Source;
-}
-
+import { resolveTemporalConnection, TEMPORAL_SECRET_ENV_NAMES, TEMPORAL_SETTING_ENV_NAMES } from './temporal';
+import type {
+  ConfigFlags,
+  ConfigInputs,
+  ConfigIssue,
+  RunnerConfig,
+  RunnerSecrets,
+  Source,
+  Sourced,
+  TemporalProfileInput,
+} from './types';
 import {
   CONTRACT_CHOICES,
   DOCKER_NAME,
@@ -31,88 +25,17 @@ import {
   LLM_PROVIDERS,
   NETWORK_CHOICES,
   PULL_POLICIES,
-  type ContractChoice,
   type LlmProvider,
-  type NetworkChoice,
-  type PullPolicy,
 } from '../vocabulary';
-
-export { NETWORK_CHOICES, type LlmProvider, type NetworkChoice, type PullPolicy } from '../vocabulary';
 
 export const DEFAULT_RUNNER_NAME = 'stigmer-agent-runner';
 export const DEFAULT_RUNNER_IMAGE = 'ghcr.io/stigmer/agent-runner:latest';
-export { MANAGED_TEMPORAL_ADDRESS } from './temporal';
 
 const PROVIDER_DEFAULTS: Record<LlmProvider, { model: string; baseUrl: string; apiKeyEnv?: string }> = {
   ollama: { model: 'qwen2.5-coder:7b', baseUrl: 'http://localhost:11434' },
   anthropic: { model: 'claude-sonnet-4.5', baseUrl: 'https://api.anthropic.com', apiKeyEnv: 'ANTHROPIC_API_KEY' },
   openai: { model: 'gpt-4', baseUrl: 'https://api.openai.com/v1', apiKeyEnv: 'OPENAI_API_KEY' },
 };
-
-/** Settings as resolved; secrets appear only as the source that holds them. */
-export interface RunnerConfig {
-  configFile: { path: string; source: Source; found: boolean };
-  runner: {
-    name: Sourced<string>;
-    image: Sourced<string>;
-    pull: Sourced<PullPolicy>;
-    network: Sourced<NetworkChoice>;
-    hostAlias: Sourced<string> | null;
-    workspaceDir: Sourced<string>;
-    /** The runner release's env contract, or `auto` to read it off the image. */
-    contract: Sourced<ContractChoice>;
-  };
-  llm: {
-    provider: Sourced<LlmProvider>;
-    model: Sourced<string>;
-    baseUrl: Sourced<string>;
-    /** Where the API key lives (`env:ANTHROPIC_API_KEY`, `file:…#backend.local.llm.api_key`), never its value. */
-    apiKeySource: Source | null;
-  };
-  /** Which Temporal and how (TLS, credentials' sources): core/temporal-connection.ts. */
-  temporal: TemporalConnectionConfig;
-  backend: { endpoint: Sourced<string> };
-  execution: { mode: Sourced<string>; sandboxImage: Sourced<string> };
-  /**
-   * The Docker engine the provision targets (its URL), found as the `docker` CLI finds it
-   * (`env:DOCKER_HOST`, `context:NAME`, `default`). Absent in configs resolved before it was recorded.
-   */
-  engine?: Sourced<string>;
-  /** Keys in the sections we read that we do not know: likely typos, reported rather than fatal. */
-  warnings: string[];
-}
-
-/** Values that must never travel through workflow payloads. */
-export interface RunnerSecrets {
-  llmApiKey?: string;
-  /** The LLM base URL as configured, when it carries user-info (config holds it masked). */
-  llmBaseUrl?: string;
-  /** The Temporal API key and key material (PEMs read by the I/O edge). */
-  temporal?: TemporalSecrets;
-}
-
-export interface ConfigFlags {
-  runner?: string;
-  config?: string;
-  image?: string;
-  network?: string;
-  contract?: string;
-}
-
-export interface ConfigInputs {
-  flags: ConfigFlags;
-  env: Record<string, string | undefined>;
-  homeDir: string;
-  /** The config file's text, or undefined when no file exists at the path. */
-  fileText: string | undefined;
-  /** temporal.toml's profile and the TEMPORAL_* env vars, as envconfig read them; absent → neither. */
-  temporalProfile?: TemporalProfileInput;
-}
-
-export interface ConfigIssue {
-  source: Source;
-  message: string;
-}
 
 /** Where the config file is: `--config`, then STIGMER_CONFIG, then ~/.stigmer/config.yaml. */
 export function locateConfigFile(flags: ConfigFlags, env: Record<string, string | undefined>, homeDir: string) {

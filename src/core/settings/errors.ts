@@ -3,7 +3,7 @@
  * cannot use). They live apart from the modules that throw them, so that telling them apart loads
  * neither yaml (core/config.ts) nor the Temporal SDK (temporal/connection.ts). No runtime imports.
  */
-import type { ConfigIssue } from './cascade';
+import type { ConfigIssue } from './types';
 
 export class ConfigError extends Error {
   constructor(readonly issues: ConfigIssue[]) {

@@ -5,7 +5,7 @@
  */
 import { parse } from 'yaml';
 import { MASK } from '../address';
-import type { RunnerConfig, RunnerSecrets, Source } from './cascade';
+import type { RunnerConfig, RunnerSecrets, Source } from './types';
 
 export type ReadText = (path: string) => string | undefined;
 

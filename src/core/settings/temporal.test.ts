@@ -4,12 +4,13 @@
  * the edge (loadTemporalProfile, which parses with envconfig) as text, never read from disk.
  */
 import { loadTemporalProfile } from '../../settings/temporal-profile';
-import { resolveConfig, type RunnerConfig } from './cascade';
+import { resolveConfig } from './cascade';
+import type { RunnerConfig } from './types';
 import { ConfigError } from './errors';
 import { planNetworking } from '../runner/network-plan';
-import { RUNNER_CONTRACTS, type RunnerContract } from '../runner/releases';
+import { RUNNER_CONTRACTS, runnerTemporalBlockers, type RunnerContract } from '../runner/releases';
 import { buildRunnerEnv, maskSecrets } from '../runner/env';
-import { defaultTemporalConfigPath, runnerTemporalBlockers } from './temporal';
+import { defaultTemporalConfigPath } from './temporal';
 import { ENGINES } from '../test-fixtures';
 
 const HOME = '/home/u';

@@ -19,99 +19,22 @@
  * credentials aimed at it are dropped with a warning.
  */
 import { AddressError, parseAddress } from '../address';
-import type { ConfigIssue, Source, Sourced } from './cascade';
-import type { RunnerContract, RunnerValue } from '../runner/releases';
+import type {
+  ConfigIssue,
+  PemSource,
+  ResolvedTemporal,
+  Source,
+  Sourced,
+  StigmerTemporalSettings,
+  TemporalAuth,
+  TemporalConnectionConfig,
+  TemporalProfileInput,
+  TemporalSecrets,
+  TemporalTlsLayer,
+} from './types';
 
 export const MANAGED_TEMPORAL_ADDRESS = 'localhost:7233';
 export const DEFAULT_TEMPORAL_PROFILE = 'default';
-
-/** A temporal.toml profile or the TEMPORAL_* env vars, in TOML's names, as envconfig reads them. */
-export interface TemporalProfileLayer {
-  address?: string;
-  namespace?: string;
-  api_key?: string;
-  tls?: TemporalTlsLayer;
-  grpc_meta?: Record<string, string>;
-  codec?: unknown;
-}
-
-export interface TemporalTlsLayer {
-  disabled?: boolean;
-  server_name?: string;
-  server_ca_cert_path?: string;
-  server_ca_cert_data?: string;
-  client_cert_path?: string;
-  client_cert_data?: string;
-  client_key_path?: string;
-  client_key_data?: string;
-  disable_host_verification?: boolean;
-}
-
-/** What the I/O edge found: both layers, where the file is, which profile, and what went wrong reading them. */
-export interface TemporalProfileInput {
-  env: TemporalProfileLayer;
-  file: {
-    path: string | null;
-    /** `env:TEMPORAL_CONFIG_FILE` or `default` (the OS config dir). */
-    source: Source;
-    found: boolean;
-    profile: Sourced<string>;
-    /** The chosen profile, when the file has it. */
-    layer?: TemporalProfileLayer;
-  };
-  issues: ConfigIssue[];
-}
-
-/** Stigmer's own settings, already through its cascade. */
-export interface StigmerTemporalSettings {
-  serviceAddress?: Sourced<string>;
-  /** `backend.local.temporal.managed`, when the file sets it. */
-  managed?: Sourced<boolean>;
-  fileAddress?: Sourced<string>;
-  /** TEMPORAL_NAMESPACE or `backend.local.temporal.namespace`. */
-  namespace?: Sourced<string>;
-}
-
-export type TemporalAuth = 'none' | 'api-key' | 'mtls' | 'mtls+api-key';
-
-/** How to reach Temporal, without a secret: what `plan` shows and what travels in workflow payloads. */
-export interface TemporalConnectionConfig {
-  address: Sourced<string>;
-  namespace: Sourced<string>;
-  /** Stigmer starts the dev server itself when nothing answers (plaintext, no auth). */
-  managed: Sourced<boolean>;
-  /** The profile and the file it is looked up in; `found` when the file has that profile. */
-  profile: { name: Sourced<string>; file: Sourced<string | null>; found: boolean };
-  tls: Sourced<boolean>;
-  /** The name the server certificate must carry, when not the address's host. */
-  serverName: Sourced<string> | null;
-  /** The CA that signs the server certificate: a path or `inline PEM`; null means the system roots. */
-  serverCa: Sourced<string> | null;
-  clientCert: Sourced<string> | null;
-  clientKey: Sourced<string> | null;
-  /** How this client proves who it is; the source names where the credential lives. */
-  auth: Sourced<TemporalAuth>;
-  /** Where the API key is (`env:TEMPORAL_API_KEY`, `file:…#profile.x.api_key`), never the key. */
-  apiKeySource: Source | null;
-  /** gRPC metadata header names sent with every call (values may be credentials: never shown). */
-  metadataHeaders: string[];
-}
-
-/** PEM material: where it is, and (once the I/O edge has read it) the text. */
-export interface PemSource {
-  source: Source;
-  path?: string;
-  data?: string;
-}
-
-/** What must never be printed, logged or carried in a workflow payload. */
-export interface TemporalSecrets {
-  apiKey?: string;
-  serverCa?: PemSource;
-  clientCert?: PemSource;
-  clientKey?: PemSource;
-  metadata?: Record<string, string>;
-}
 
 const ENV = {
   address: 'TEMPORAL_ADDRESS',
@@ -165,13 +88,6 @@ export function defaultTemporalConfigPath(
   const xdg = env.XDG_CONFIG_HOME;
   if (xdg) return xdg.startsWith('/') ? join(xdg, 'temporalio', 'temporal.toml') : undefined;
   return join(homeDir, '.config', 'temporalio', 'temporal.toml');
-}
-
-export interface ResolvedTemporal {
-  temporal: TemporalConnectionConfig;
-  secrets: TemporalSecrets;
-  issues: ConfigIssue[];
-  warnings: string[];
 }
 
 export function resolveTemporalConnection(
@@ -415,42 +331,4 @@ function endpointProblem(text: string): string | undefined {
     if (error instanceof AddressError) return `"${text}" is not a valid address: ${error.reason}`;
     throw error;
   }
-}
-
-/** The values of a runner's contract that carry how to reach Temporal securely (none of the known releases has any). */
-const SECURE_TEMPORAL_VALUES = [
-  'temporalTls',
-  'temporalServerName',
-  'temporalServerCaCert',
-  'temporalClientCert',
-  'temporalClientKey',
-  'temporalApiKey',
-] as const satisfies readonly RunnerValue[];
-
-/**
- * Why the runner could not reach this Temporal the way the plan requires: what the connection needs
- * (TLS, a CA, a server name, a client certificate, an API key) that the runner's contract has no
- * variable for. Empty when it can.
- */
-export function runnerTemporalBlockers(temporal: TemporalConnectionConfig, contract: RunnerContract): string[] {
-  const needs: Array<[RunnerValue, string]> = [];
-  if (temporal.tls?.value) needs.push(['temporalTls', `TLS (${temporal.tls.source})`]);
-  if (temporal.tls?.value && temporal.serverCa)
-    needs.push(['temporalServerCaCert', `a server CA certificate (${temporal.serverCa.source})`]);
-  if (temporal.tls?.value && temporal.serverName)
-    needs.push(['temporalServerName', `a TLS server name (${temporal.serverName.source})`]);
-  if (temporal.clientCert)
-    needs.push(
-      ['temporalClientCert', `a client certificate (${temporal.clientCert.source})`],
-      ['temporalClientKey', `a client key (${temporal.clientKey?.source})`],
-    );
-  if (temporal.apiKeySource) needs.push(['temporalApiKey', `an API key (${temporal.apiKeySource})`]);
-  const missing = needs.filter(([value]) => contract.carries[value] === undefined);
-  if (missing.length === 0) return [];
-  const reads = ['temporalAddress', 'namespace', ...SECURE_TEMPORAL_VALUES].flatMap(
-    (value) => contract.carries[value as RunnerValue] ?? [],
-  );
-  return [
-    `Temporal at ${temporal.address.value} needs ${missing.map(([, what]) => what).join(', ')}, but the runner (${contract.id}, ${contract.title}) reads only ${reads.join(' and ')} for Temporal: it cannot connect that way, so it would never poll. Use a Temporal it can reach in plaintext without credentials, or a runner release that reads these settings`,
-  ];
 }
