@@ -1,8 +1,8 @@
 /**
  * Writes the published workflow contract — docs/contract/v<N>/*.json, generated from
- * src/core/contract.ts and src/core/names.ts — and removes generated files the code no longer makes;
+ * src/core/contract/schemas.ts and src/core/contract/names.ts — and removes generated files the code no longer makes;
  * also the Go trigger's fixture of the CLI's step lines. `npm run contract`; unit tests fail when
- * the committed files differ from the code (src/core/contract.test.ts, src/cli/step-lines.test.ts).
+ * the committed files differ from the code (src/core/contract/schemas.test.ts, src/cli/step-lines.test.ts).
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -31,7 +31,7 @@ func stepLine(step Step) string {
 	return fmt.Sprintf("%s %s %s%s%s", mark, padEnd(step.Name, 19), padStart(formatDuration(step.DurationMs), 7), attempt, tail)
 }
 
-// formatDuration is `123 ms` under a second, else `1.2 s` (core/progress.ts formatDuration).
+// formatDuration is `123 ms` under a second, else `1.2 s` (core/contract/progress.ts formatDuration).
 func formatDuration(ms *float64) string {
 	if ms == nil {
 		return ""

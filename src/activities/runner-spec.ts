@@ -9,7 +9,7 @@ import type { ConfigFlags, RunnerConfig } from '../core/settings/types';
 import { buildContainerSpec, type ContainerSpec } from '../core/runner/container-spec';
 import type { EngineFacts } from '../core/runner/engine';
 import { planNetworking, type NetworkPlan } from '../core/runner/network-plan';
-import { RUNNER_CONTRACTS } from '../core/runner/releases';
+import { RUNNER_RELEASES } from '../core/runner/releases';
 import { readRunnerSecrets, type ReadText } from '../core/settings/secrets';
 import type { DockerConnection } from '../docker/client';
 import { readEngineFacts } from '../docker/engine-facts';
@@ -67,7 +67,7 @@ export function runnerContainerSpec(
 ): ContainerSpec {
   const trigger = effectiveTrigger(request.trigger, worker.env, worker.homeDir);
   const env = resolutionEnv(trigger, worker.env);
-  const contract = RUNNER_CONTRACTS[plan.runner.contract];
+  const contract = RUNNER_RELEASES[plan.runner.contract];
   // Temporal key material only for a release that can carry it (none known yet): that one still
   // needs the cascade, which resolves TLS settings together with their sources.
   const carriesTemporalSecrets = (

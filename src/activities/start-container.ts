@@ -4,7 +4,7 @@ import type { NetworkPlan } from '../core/runner/network-plan';
 import { runnerContainerSpec, type ConfigRequest } from './runner-spec';
 import { ensureRunnerContainer, type RunnerContainer } from '../docker/runner-container';
 import { prepareWorkspace } from '../docker/workspace';
-import { RUNNER_CONTRACTS } from '../core/runner/releases';
+import { RUNNER_RELEASES } from '../core/runner/releases';
 import { engineFor, type ActivityDeps } from './deps';
 import { attempted } from './failures';
 
@@ -21,7 +21,7 @@ export interface StartContainerInput extends ConfigRequest {
 export function createStartContainer(deps: ActivityDeps) {
   return attempted(
     async ({ flags, trigger, config, plan, workflowId }: StartContainerInput): Promise<RunnerContainer> => {
-      const contract = RUNNER_CONTRACTS[plan.runner.contract];
+      const contract = RUNNER_RELEASES[plan.runner.contract];
       const spec = runnerContainerSpec({ flags, trigger }, config, plan, workflowId, deps);
       const { docker } = engineFor(deps, config.engine);
       const started = await ensureRunnerContainer(docker, spec, config.runner.pull.value, () =>

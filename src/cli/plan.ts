@@ -3,7 +3,7 @@ import { assumedEngineFacts } from '../core/runner/engine';
 import type { ConfigFlags, RunnerConfig } from '../core/settings/types';
 import { planNetworking, type NetworkPlan } from '../core/runner/network-plan';
 import { EXIT_CODES } from '../core/contract/names';
-import { RUNNER_CONTRACTS } from '../core/runner/releases';
+import { RUNNER_RELEASES } from '../core/runner/releases';
 import { buildRunnerEnv, maskSecrets } from '../core/runner/env';
 import { loadConfig } from '../settings/load-config';
 import { configForDisplay, renderPlan } from './render';
@@ -18,7 +18,7 @@ export async function planCommand(
 ): Promise<number> {
   const { config, secrets } = loadConfig(flags, env);
   const plan = platform ? planNetworking(config, assumedEngineFacts(platform)) : await livePlan(env, config);
-  const contract = RUNNER_CONTRACTS[plan.runner.contract];
+  const contract = RUNNER_RELEASES[plan.runner.contract];
   const runnerEnv = maskSecrets(contract, buildRunnerEnv(contract, config, plan, secrets));
   if (json) {
     const { values, sources } = configForDisplay(config);

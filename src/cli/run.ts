@@ -1,9 +1,9 @@
 /**
  * `stigmer-runner run`: what `stigmer run` triggers. A runner that is warm — the one the last provision
  * verified, running as a provision would make it now, polling, its services answering — is reused
- * and said so (cli/warm.ts, core/warm-run.ts); otherwise (or with `--fresh`) it starts (or attaches to)
+ * and said so (cli/warm-run.ts, core/health/warm-run.ts); otherwise (or with `--fresh`) it starts (or attaches to)
  * the provision for this runner, follows it step by step and exits 0 ready, 2 invalid input, 3 unreachable services
- * (Temporal included), 4 the host has no worker (HostOffline), 1 else (core/names.ts EXIT_CODES, the published contract's).
+ * (Temporal included), 4 the host has no worker (HostOffline), 1 else (core/contract/names.ts EXIT_CODES, the published contract's).
  */
 import { homedir, hostname, userInfo } from 'node:os';
 import type { WorkflowHandle } from '@temporalio/client';

@@ -1,5 +1,5 @@
 /**
- * `run`'s warm check, before any worker is opened: gathers the facts core/warm-run.ts decides on, one
+ * `run`'s warm check, before any worker is opened: gathers the facts core/health/warm-run.ts decides on, one
  * stage at a time and only as far as the decision needs them — the last provision (Temporal), the
  * runner's containers and the spec a provision would make now (the engine; the same functions the
  * steps call), then the runner's poller and the services as this machine reaches them.
@@ -135,7 +135,7 @@ async function gatherLive(
   { container, taskQueue }: Extract<WarmRunNeed, { needs: 'live' }>,
   { config, plan }: Gathered,
 ): Promise<LiveFacts> {
-  // Enough to stop listing partitions: the poll the decision looks for (core/warm-run.ts).
+  // Enough to stop listing partitions: the poll the decision looks for (core/health/warm-run.ts).
   const since = ownPollSince(container, Date.now());
   const own = polledBy(container.hostname);
   const checks = planChecks(plan).filter((check) => check.site !== 'container');

@@ -13,8 +13,8 @@ export const EXECUTION_MODES = ['local', 'sandbox', 'auto'] as const;
 /** What Docker accepts as a container name — the runner's name is its container's. */
 export const DOCKER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
-/** Agent-runner releases whose env contract we know (core/runner-contract.ts); `auto` reads it off the image. */
+/** Agent-runner releases whose env contract we know (core/runner/releases.ts); `auto` reads it off the image. */
 export const RUNNER_CONTRACT_IDS = ['python-2026-01', 'python-native-2026', 'typescript-2026'] as const;
-export type RunnerContractId = (typeof RUNNER_CONTRACT_IDS)[number];
-export const CONTRACT_CHOICES = ['auto', ...RUNNER_CONTRACT_IDS] as const;
-export type ContractChoice = (typeof CONTRACT_CHOICES)[number];
+export type RunnerReleaseId = (typeof RUNNER_CONTRACT_IDS)[number];
+export const RELEASE_CHOICES = ['auto', ...RUNNER_CONTRACT_IDS] as const;
+export type ReleaseChoice = (typeof RELEASE_CHOICES)[number];

@@ -1,7 +1,7 @@
 /**
  * The I/O edge of the Temporal connection settings: temporal.toml and the TEMPORAL_* env vars, read
  * with @temporalio/envconfig exactly as the temporal CLI and the SDKs read them, as two layers for
- * the precedence in core/temporal-connection.ts — and the problems envconfig lets pass silently
+ * the precedence in core/settings/temporal.ts — and the problems envconfig lets pass silently
  * (a TEMPORAL_CONFIG_FILE that does not exist) or reports without saying where (an unknown profile,
  * bad TOML), each named by the variable or file that caused it.
  *

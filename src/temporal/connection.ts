@@ -1,7 +1,7 @@
 /**
  * The one way this project connects to Temporal — the CLI's client and in-process worker, the
  * `worker` command, health checks, scripts and the bench. What to dial and how comes from the config
- * cascade (core/temporal-connection.ts: env, temporal.toml profile, config.yaml); a failure comes back
+ * cascade (core/settings/temporal.ts: env, temporal.toml profile, config.yaml); a failure comes back
  * as a TemporalConnectionError that names the setting (variable, profile key, config key) behind the
  * value that failed — never a gRPC stack. Key material stays in memory here: never logged or returned.
  */

@@ -35,7 +35,7 @@ import { inputProblem } from '../core/contract/workflow-input';
 import type { RunnerContainer } from '../docker/runner-container';
 import type { RunnerReady } from '../activities/await-runner-ready';
 
-/** The input is the published contract's (core/contract.ts, docs/contract/): flags, trigger, verify, readyTimeoutMs, searchAttributes. */
+/** The input is the published contract's (core/contract/schemas.ts, docs/contract/): flags, trigger, verify, readyTimeoutMs, searchAttributes. */
 export type { ProvisionInput } from '../core/contract/schemas';
 
 export type ProvisionStatus = 'running' | 'ready' | 'failed';

@@ -1,7 +1,7 @@
 /**
  * docker-compose.yml as Debian's docker-compose (v1.29) reads it: valid, and after compose's own
  * interpolation the agent-runner gets exactly the env the provisioner would hand a bridged runner
- * (src/core/runner-env.ts via the container spec). No image is pulled or built: `config` only parses.
+ * (src/core/runner/env.ts via the container spec). No image is pulled or built: `config` only parses.
  * Fails loudly — never skips — when docker-compose is missing.
  */
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { DEFAULT_RUNNER_NAME } from '../../src/core/settings/cascade';
 import { buildContainerSpec } from '../../src/core/runner/container-spec';
 import { planNetworking } from '../../src/core/runner/network-plan';
 import { provisionWorkflowId } from '../../src/core/contract/names';
-import { RUNNER_CONTRACTS } from '../../src/core/runner/releases';
+import { RUNNER_RELEASES } from '../../src/core/runner/releases';
 import { childEnv, runProgram, type Run } from '../support/process';
 import { configFrom, ENGINES } from '../../src/core/test-fixtures';
 
@@ -67,7 +67,7 @@ test('docker-compose config -q accepts the file', async () => {
 test("after interpolation the runner has the provisioner's env for a bridged runner, its names all from the env contract", async () => {
   const { services } = await normalized();
   const env = services['agent-runner'].environment ?? {};
-  expect(Object.keys(env).filter((name) => !RUNNER_CONTRACTS['python-2026-01'].reads.includes(name))).toEqual([]);
+  expect(Object.keys(env).filter((name) => !RUNNER_RELEASES['python-2026-01'].reads.includes(name))).toEqual([]);
   expect(env).toEqual({ ...specEnv, TEMPORAL_SERVICE_ADDRESS: 'temporal:7233', STIGMER_LLM_API_KEY: '' });
   expect(services['agent-runner'].extra_hosts).toEqual(spec.extraHosts);
   for (const service of Object.values(services)) expect(service.network_mode).toBeUndefined();

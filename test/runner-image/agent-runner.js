@@ -1,6 +1,6 @@
 'use strict';
 // Test stand-in for Stigmer's agent-runner, one image per release: /app/contract.json is that
-// release's env contract (src/core/runner-contract.ts). It reads only the names the release reads,
+// release's env contract (src/core/runner/releases.ts). It reads only the names the release reads,
 // polls the release's task queue with a real Temporal worker (activities only), runs as the
 // release's non-root user, and reports what it does as JSON lines.
 

@@ -14,7 +14,7 @@ import { removeContainers } from './docker';
 import { ensureImageOn, requireEngine, type EngineUnderTest, type TestEngine } from './engines';
 import { startOllamaStandIn, type OllamaStandIn } from './ollama-standin';
 import { ensureTestRunnerImage } from './runner-image';
-import type { RunnerContractId } from '../../src/core/runner/releases';
+import type { RunnerReleaseId } from '../../src/core/runner/releases';
 import { freePort, startTestTemporal, type TestTemporal } from './temporal-server';
 import { childEnv, runNode, type Run } from './process';
 import { scenarioEnv } from './scenario';
@@ -57,7 +57,7 @@ export interface E2E {
   /** Runs the compiled CLI as a child process, against the engine under test. */
   cli(args: string[], env: Record<string, string>): Promise<CliRun>;
   /** The stand-in image of another runner release, on the engine under test. */
-  standInImage(contract: RunnerContractId): Promise<string>;
+  standInImage(contract: RunnerReleaseId): Promise<string>;
   runnerContainers(runner: string): Promise<Dockerode.ContainerInfo[]>;
   containerEnv(runner: string): Promise<Record<string, string>>;
 }

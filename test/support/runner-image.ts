@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import type Dockerode from 'dockerode';
-import { CONTRACT_LABEL, RUNNER_CONTRACTS, type RunnerContractId } from '../../src/core/runner/releases';
+import { RELEASE_LABEL, RUNNER_RELEASES, type RunnerReleaseId } from '../../src/core/runner/releases';
 import { projectRoot } from '../../src/temporal/dev-server';
 
 const PROJECT_ROOT = projectRoot();
@@ -22,7 +22,7 @@ export const TEST_IMAGE_LABEL = 'dev.stigmer.test-image=agent-runner';
  * Each stand-in runs as a non-root user of its own, named in /etc/passwd, as the real images do
  * (`USER stigmer`, uid 1000): a workspace only root can write must show up in the tests.
  */
-export const STAND_IN_USERS: Record<RunnerContractId, { name: string; uid: number }> = {
+export const STAND_IN_USERS: Record<RunnerReleaseId, { name: string; uid: number }> = {
   'python-2026-01': { name: 'stigmer', uid: 1000 },
   'python-native-2026': { name: 'stigmer', uid: 1000 },
   'typescript-2026': { name: 'runner', uid: 1001 },
@@ -73,12 +73,12 @@ async function sharedLibraries(binary: string): Promise<string[]> {
   return [...stdout.matchAll(/(\/\S+) \(0x[0-9a-f]+\)/g)].map((m) => m[1]);
 }
 
-function imageTag(contract: RunnerContractId, script: Buffer, recipe: Buffer, packages: Package[]): string {
+function imageTag(contract: RunnerReleaseId, script: Buffer, recipe: Buffer, packages: Package[]): string {
   const hash = createHash('sha256')
     .update(script)
     .update(recipe)
     .update(process.version)
-    .update(JSON.stringify(RUNNER_CONTRACTS[contract]));
+    .update(JSON.stringify(RUNNER_RELEASES[contract]));
   for (const pkg of packages
     .filter((p) => p.name.startsWith('@temporalio/'))
     .sort((a, b) => a.name.localeCompare(b.name))) {
@@ -89,7 +89,7 @@ function imageTag(contract: RunnerContractId, script: Buffer, recipe: Buffer, pa
 
 async function stageRootfs(
   rootfs: string,
-  contract: RunnerContractId,
+  contract: RunnerReleaseId,
   script: Buffer,
   packages: Package[],
 ): Promise<void> {
@@ -118,7 +118,7 @@ async function stageRootfs(
   const app = join(rootfs, 'app');
   await mkdir(app);
   await writeFile(join(app, 'agent-runner.js'), script);
-  await writeFile(join(app, 'contract.json'), JSON.stringify(RUNNER_CONTRACTS[contract]));
+  await writeFile(join(app, 'contract.json'), JSON.stringify(RUNNER_RELEASES[contract]));
   for (const pkg of packages) {
     const skip = pkg === bridge ? new Set(['sdk-core', 'src', 'node_modules']) : new Set(['node_modules']);
     await cp(pkg.dir, join(app, relative(PROJECT_ROOT, pkg.dir)), {
@@ -164,7 +164,7 @@ async function buildFromContext(docker: Dockerode, context: string, tag: string)
  */
 export async function ensureTestRunnerImage(
   docker: Dockerode,
-  contract: RunnerContractId = 'python-2026-01',
+  contract: RunnerReleaseId = 'python-2026-01',
 ): Promise<string> {
   if (process.platform !== 'linux' || process.arch !== 'x64')
     throw new Error(`the test runner image needs linux/x64, not ${process.platform}/${process.arch}`);
@@ -188,7 +188,7 @@ export async function ensureTestRunnerImage(
         'COPY rootfs/ /',
         'ENV PATH=/usr/bin:/bin',
         'WORKDIR /app',
-        `LABEL ${TEST_IMAGE_LABEL} ${CONTRACT_LABEL}=${contract}`,
+        `LABEL ${TEST_IMAGE_LABEL} ${RELEASE_LABEL}=${contract}`,
         `USER ${STAND_IN_USERS[contract].name}`,
         'CMD ["node","/app/agent-runner.js"]',
         '',

@@ -76,7 +76,7 @@ export const WORKFLOW_ID_PREFIXES = { provision: 'provision-runner-', teardown: 
 /**
  * `provision-runner-<runner>` for this machine's provisions and unrouted ones (the Go trigger,
  * `temporal workflow start`, executions from before hosts); `provision-runner-<runner>@<host>` for
- * one routed to another host, so one runner name on two hosts never collides (temporal/start.ts
+ * one routed to another host, so one runner name on two hosts never collides (cli/start.ts
  * `workflowIdHost` decides).
  */
 export function provisionWorkflowId(runner: string, host?: string): string {

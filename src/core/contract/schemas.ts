@@ -29,7 +29,7 @@ import {
 } from './names';
 import { ABSOLUTE_PATH } from '../paths';
 import { STEP_NAMES } from './progress';
-import { CONTRACT_CHOICES, DOCKER_NAME, NETWORK_CHOICES } from '../vocabulary';
+import { RELEASE_CHOICES, DOCKER_NAME, NETWORK_CHOICES } from '../vocabulary';
 
 const positiveInt = z.number().int().positive();
 /** A value and where it came from: `flag:--x`, `env:NAME`, `file:PATH#key`, `default`. */
@@ -77,7 +77,7 @@ export const provisionInputSchema = z
         image: z.string().optional().describe('Runner image (flag:--image)'),
         network: z.enum(NETWORK_CHOICES).optional().describe('Network mode override (flag:--network); default auto'),
         contract: z
-          .enum(CONTRACT_CHOICES)
+          .enum(RELEASE_CHOICES)
           .optional()
           .describe("The runner release's env contract (flag:--contract); default auto, read off the image"),
       })

@@ -3,12 +3,12 @@
  * old client, a hand-started run in the UI) must fail that one workflow with a clear message — not
  * throw inside the workflow, which Temporal would retry as a workflow-task failure forever.
  *
- * The same rules as the published schema (core/contract.ts `provisionInputSchema`), without zod,
+ * The same rules as the published schema (core/contract/schemas.ts `provisionInputSchema`), without zod,
  * which would double the workflow bundle; a unit test holds the two to the same verdicts.
  */
 import { HOST_NAME } from './names';
 import { isAbsolutePath } from '../paths';
-import { CONTRACT_CHOICES, DOCKER_NAME, NETWORK_CHOICES } from '../vocabulary';
+import { RELEASE_CHOICES, DOCKER_NAME, NETWORK_CHOICES } from '../vocabulary';
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -27,8 +27,8 @@ export function inputProblem(input: unknown): string | undefined {
   }
   if (network !== undefined && !(NETWORK_CHOICES as readonly unknown[]).includes(network))
     return `flags.network: ${JSON.stringify(network)} is not one of ${NETWORK_CHOICES.join(', ')}`;
-  if (contract !== undefined && !(CONTRACT_CHOICES as readonly unknown[]).includes(contract))
-    return `flags.contract: ${JSON.stringify(contract)} is not one of ${CONTRACT_CHOICES.join(', ')}`;
+  if (contract !== undefined && !(RELEASE_CHOICES as readonly unknown[]).includes(contract))
+    return `flags.contract: ${JSON.stringify(contract)} is not one of ${RELEASE_CHOICES.join(', ')}`;
   // No trigger: the worker resolves the config from its own env and home (a hand-started provision).
   if (trigger !== undefined) {
     if (!isObject(trigger)) return 'trigger: expected an object with { env, homeDir }';

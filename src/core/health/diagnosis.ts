@@ -6,7 +6,7 @@
 import { classifyHost, endpointOf, parseAddress } from '../address';
 import { SLIRP_HOST_LOOPBACK } from '../runner/engine';
 import { ROOTLESSKIT_LOOPBACK_FIX, type NetworkPlan, type ServiceName } from '../runner/network-plan';
-import { RUNNER_CONTRACTS } from '../runner/releases';
+import { RUNNER_RELEASES } from '../runner/releases';
 
 export type ProbeSite = 'container' | 'host' | 'bridge-gateway';
 /** What a check is about: a service the runner connects to, or its workspace. */
@@ -111,7 +111,7 @@ export function planChecks(plan: NetworkPlan): PlannedCheck[] {
     if (plan.bridgeGateway && local) add('bridge-gateway', planned.container.resolved, plan.bridgeGateway);
   }
   // Plans made before contracts were part of them had the January 2026 runner's /workspace.
-  const path = RUNNER_CONTRACTS[plan.runner?.contract ?? 'python-2026-01'].workspacePath;
+  const path = RUNNER_RELEASES[plan.runner?.contract ?? 'python-2026-01'].workspacePath;
   checks.push({
     service: 'workspace',
     site: 'container',

@@ -12,11 +12,11 @@ import { DEFAULT_RUNNER_NAME } from '../settings/cascade';
 import { buildContainerSpec } from './container-spec';
 import { planNetworking } from './network-plan';
 import { provisionWorkflowId } from '../contract/names';
-import { RUNNER_CONTRACTS } from './releases';
+import { RUNNER_RELEASES } from './releases';
 import { DEV_SERVER_DYNAMIC_CONFIG_ARGS } from '../../temporal/dev-server';
 import { configFrom, ENGINES } from '../test-fixtures';
 
-const contract = RUNNER_CONTRACTS['python-2026-01'];
+const contract = RUNNER_RELEASES['python-2026-01'];
 
 interface ComposeService {
   image?: string;

@@ -1,10 +1,10 @@
 import { buildContainerSpec, LABELS, MANAGED_BY, replaceReason, type ExistingContainer } from './container-spec';
 import { planNetworking } from './network-plan';
-import { RUNNER_CONTRACTS, type RunnerContractId } from './releases';
+import { RUNNER_RELEASES, type RunnerReleaseId } from './releases';
 import { configFrom, ENGINES } from '../test-fixtures';
 
 describe('buildContainerSpec', () => {
-  it.each(Object.keys(RUNNER_CONTRACTS))(
+  it.each(Object.keys(RUNNER_RELEASES))(
     '%s: mounts only the workspace, where that release looks for it, and labels the contract',
     (id) => {
       const config = configFrom({
@@ -12,7 +12,7 @@ describe('buildContainerSpec', () => {
         STIGMER_RUNNER_WORKSPACE_DIR: 'C:\\Users\\me\\.stigmer\\data\\workspace',
       });
       const spec = buildContainerSpec(config, planNetworking(config, ENGINES.desktopWindows), {}, 'wf');
-      const contract = RUNNER_CONTRACTS[id as RunnerContractId];
+      const contract = RUNNER_RELEASES[id as RunnerReleaseId];
       expect(spec.binds).toEqual([`C:\\Users\\me\\.stigmer\\data\\workspace:${contract.workspacePath}`]);
       expect(spec.labels[LABELS.contract]).toBe(id);
       const workspaceVariable = contract.carries.workspace as string;

@@ -5,7 +5,7 @@
  */
 import type { RunnerConfig, RunnerSecrets } from '../settings/types';
 import type { NetworkPlan } from './network-plan';
-import { RUNNER_CONTRACTS } from './releases';
+import { RUNNER_RELEASES } from './releases';
 import { buildRunnerEnv, toDockerEnv } from './env';
 
 export const LABELS = {
@@ -41,7 +41,7 @@ export function buildContainerSpec(
   secrets: RunnerSecrets,
   workflowId: string,
 ): ContainerSpec {
-  const contract = RUNNER_CONTRACTS[plan.runner.contract];
+  const contract = RUNNER_RELEASES[plan.runner.contract];
   return {
     name: config.runner.name.value,
     hostname: config.runner.name.value,

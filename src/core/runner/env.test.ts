@@ -1,22 +1,22 @@
 import { planNetworking } from './network-plan';
-import { RUNNER_CONTRACTS, type RunnerContractId } from './releases';
+import { RUNNER_RELEASES, type RunnerReleaseId } from './releases';
 import { buildRunnerEnv, maskSecrets, toDockerEnv } from './env';
 import { configFrom, ENGINES } from '../test-fixtures';
 
 /** Names Stigmer once set that no runner release reads (REFERENCE: known drift). */
 const NAMES_NO_RUNNER_READS = ['STIGMER_BACKEND_URL', 'TASK_QUEUE', 'WORKSPACE_ROOT'];
 
-const envFor = (id: RunnerContractId, engine = 'nativeLinux', env: Record<string, string> = {}, secrets = {}) => {
+const envFor = (id: RunnerReleaseId, engine = 'nativeLinux', env: Record<string, string> = {}, secrets = {}) => {
   const config = configFrom({ STIGMER_RUNNER_CONTRACT: id, ...env });
-  return buildRunnerEnv(RUNNER_CONTRACTS[id], config, planNetworking(config, ENGINES[engine]), secrets);
+  return buildRunnerEnv(RUNNER_RELEASES[id], config, planNetworking(config, ENGINES[engine]), secrets);
 };
 
 describe('buildRunnerEnv', () => {
   const engines = Object.keys(ENGINES).filter((engine) => !engine.startsWith('remote'));
-  it.each(Object.keys(RUNNER_CONTRACTS).flatMap((id) => engines.map((engine) => [id, engine])))(
+  it.each(Object.keys(RUNNER_RELEASES).flatMap((id) => engines.map((engine) => [id, engine])))(
     '%s on %s: sets only names that release reads',
     (id, engine) => {
-      const contract = RUNNER_CONTRACTS[id as RunnerContractId];
+      const contract = RUNNER_RELEASES[id as RunnerReleaseId];
       const env = envFor(contract.id, engine, {}, { llmApiKey: 'sk-test' });
       for (const name of Object.keys(env)) expect(contract.reads).toContain(name);
       for (const name of NAMES_NO_RUNNER_READS) expect(env).not.toHaveProperty(name);
@@ -108,7 +108,7 @@ describe('buildRunnerEnv', () => {
   });
 
   it('masks secrets for display and renders NAME=value in the contract order', () => {
-    const contract = RUNNER_CONTRACTS['python-2026-01'];
+    const contract = RUNNER_RELEASES['python-2026-01'];
     const env = envFor(contract.id, 'nativeLinux', {}, { llmApiKey: 'sk-secret' });
     expect(maskSecrets(contract, env).STIGMER_LLM_API_KEY).toBe('***');
     expect(JSON.stringify(maskSecrets(contract, env))).not.toContain('sk-secret');
@@ -125,7 +125,7 @@ describe('credentials in the LLM base URL', () => {
   const secrets = { llmBaseUrl: 'http://stigmer:s3cret@localhost:11434' };
 
   it('reach the container, rewritten for its network, and are masked wherever the env is shown', () => {
-    const contract = RUNNER_CONTRACTS['python-2026-01'];
+    const contract = RUNNER_RELEASES['python-2026-01'];
     const env = buildRunnerEnv(contract, config, planNetworking(config, ENGINES.desktopMac), secrets);
     expect(env.OLLAMA_BASE_URL).toBe('http://stigmer:s3cret@host.docker.internal:11434');
     expect(maskSecrets(contract, env).OLLAMA_BASE_URL).toBe('http://stigmer:***@host.docker.internal:11434');

@@ -1,18 +1,18 @@
 /**
  * The env the runner container receives: the one producer of it. Names come only from the runner's
- * contract (core/runner-contract.ts), so Stigmer's own drift — STIGMER_BACKEND_URL, TASK_QUEUE,
+ * contract (core/runner/releases.ts), so Stigmer's own drift — STIGMER_BACKEND_URL, TASK_QUEUE,
  * WORKSPACE_ROOT, a missing OLLAMA_BASE_URL — cannot happen: a value the release does not read is
  * never set under some guessed name.
  */
 import { MASK, maskUserinfo, withUserinfoOf } from '../address';
 import type { RunnerConfig, RunnerSecrets } from '../settings/types';
 import { plannedService, type NetworkPlan } from './network-plan';
-import type { RunnerContract, RunnerValue } from './releases';
+import type { RunnerRelease, RunnerValue } from './releases';
 
 export type RunnerEnv = Record<string, string>;
 
 export function buildRunnerEnv(
-  contract: RunnerContract,
+  contract: RunnerRelease,
   config: RunnerConfig,
   plan: NetworkPlan,
   secrets: RunnerSecrets,
@@ -50,11 +50,11 @@ export function buildRunnerEnv(
 }
 
 /** `NAME=value` lines as Docker takes them, in the contract's order. */
-export function toDockerEnv(contract: RunnerContract, env: RunnerEnv): string[] {
+export function toDockerEnv(contract: RunnerRelease, env: RunnerEnv): string[] {
   return contract.reads.filter((name) => env[name] !== undefined).map((name) => `${name}=${env[name]}`);
 }
 
-export function maskSecrets(contract: RunnerContract, env: RunnerEnv): RunnerEnv {
+export function maskSecrets(contract: RunnerRelease, env: RunnerEnv): RunnerEnv {
   return Object.fromEntries(
     Object.entries(env).map(([name, value]) => [name, contract.secrets.includes(name) ? MASK : maskUserinfo(value)]),
   );

@@ -6,11 +6,11 @@ import { classifyHost, parseAddress, rewriteLocalHost, type AddressRewrite } fro
 import type { RunnerConfig } from '../settings/types';
 import { identifyEngine, SLIRP_HOST_LOOPBACK, type EngineFacts, type EngineIdentity } from './engine';
 import {
-  chooseContract,
-  RUNNER_CONTRACTS,
+  chooseRelease,
+  RUNNER_RELEASES,
   runnerTemporalBlockers,
   type ImageFacts,
-  type RunnerContractId,
+  type RunnerReleaseId,
 } from './releases';
 
 export type NetworkMode = 'host' | 'bridge';
@@ -26,7 +26,7 @@ export interface PlannedService {
 
 /** The runner release this plan is for, and what follows from its contract. */
 export interface RunnerPlan {
-  contract: RunnerContractId;
+  contract: RunnerReleaseId;
   /** Why this contract (setting, image label, what the image runs, or assumed). */
   contractReason: string;
   /** The queue readiness waits on. */
@@ -68,8 +68,8 @@ export function planNetworking(config: RunnerConfig, facts: EngineFacts, image?:
   const reasons: string[] = [];
   const warnings: string[] = [];
   const blockers: string[] = [];
-  const decision = chooseContract(config.runner.contract, image);
-  const contract = RUNNER_CONTRACTS[decision.id];
+  const decision = chooseRelease(config.runner.contract, image);
+  const contract = RUNNER_RELEASES[decision.id];
   blockers.push(...runnerTemporalBlockers(config.temporal, contract));
   if (decision.warning) warnings.push(decision.warning);
   const runner: RunnerPlan = {

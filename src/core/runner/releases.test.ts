@@ -1,4 +1,4 @@
-import { chooseContract, CONTRACT_LABEL, DEFAULT_CONTRACT, RUNNER_CONTRACTS, type ImageFacts } from './releases';
+import { chooseRelease, RELEASE_LABEL, DEFAULT_RELEASE, RUNNER_RELEASES, type ImageFacts } from './releases';
 import { planNetworking } from './network-plan';
 import { configFrom, ENGINES } from '../test-fixtures';
 
@@ -12,12 +12,12 @@ const image = (overrides: Partial<ImageFacts> = {}): ImageFacts => ({
 });
 const auto = { value: 'auto', source: 'default' };
 
-describe('chooseContract', () => {
+describe('chooseRelease', () => {
   it.each([
     [
       'a setting names it',
       { value: 'typescript-2026', source: 'env:STIGMER_RUNNER_CONTRACT' },
-      image({ labels: { [CONTRACT_LABEL]: 'python-2026-01' } }),
+      image({ labels: { [RELEASE_LABEL]: 'python-2026-01' } }),
       'typescript-2026',
       /^set by env:STIGMER_RUNNER_CONTRACT$/,
       false,
@@ -25,7 +25,7 @@ describe('chooseContract', () => {
     [
       'the image declares it',
       auto,
-      image({ labels: { [CONTRACT_LABEL]: 'python-native-2026' } }),
+      image({ labels: { [RELEASE_LABEL]: 'python-native-2026' } }),
       'python-native-2026',
       /declares it \(label dev.stigmer.runner-contract\)/,
       false,
@@ -41,8 +41,8 @@ describe('chooseContract', () => {
     [
       'the image declares an unknown one',
       auto,
-      image({ labels: { [CONTRACT_LABEL]: 'rust-2027' } }),
-      DEFAULT_CONTRACT,
+      image({ labels: { [RELEASE_LABEL]: 'rust-2027' } }),
+      DEFAULT_RELEASE,
       /declares "rust-2027"/,
       true,
     ],
@@ -50,26 +50,26 @@ describe('chooseContract', () => {
       'nothing tells',
       auto,
       image({ command: ['/app/runner'] }),
-      DEFAULT_CONTRACT,
+      DEFAULT_RELEASE,
       /no dev.stigmer.runner-contract label and does not run Python/,
       true,
     ],
-    ['the image is not pulled yet', auto, image({ present: false }), DEFAULT_CONTRACT, /not on the engine yet/, true],
-    ['no engine (plan --platform)', auto, undefined, DEFAULT_CONTRACT, /no engine to inspect the image/, false],
+    ['the image is not pulled yet', auto, image({ present: false }), DEFAULT_RELEASE, /not on the engine yet/, true],
+    ['no engine (plan --platform)', auto, undefined, DEFAULT_RELEASE, /no engine to inspect the image/, false],
   ] as const)('%s → %s', (_, setting, facts, id, reason, warned) => {
-    const decision = chooseContract(setting, facts);
+    const decision = chooseRelease(setting, facts);
     expect(decision.id).toBe(id);
     expect(decision.reason).toMatch(reason);
     expect(decision.warning !== undefined).toBe(warned);
   });
 
   it('a label never makes "python" in a name count: only the executable does', () => {
-    expect(chooseContract(auto, image({ command: ['/app/run-python-tools.sh'] })).warning).toBeDefined();
+    expect(chooseRelease(auto, image({ command: ['/app/run-python-tools.sh'] })).warning).toBeDefined();
   });
 });
 
 describe('the contract in the plan', () => {
-  it.each(Object.values(RUNNER_CONTRACTS).map((contract) => [contract.id, contract]))(
+  it.each(Object.values(RUNNER_RELEASES).map((contract) => [contract.id, contract]))(
     '%s: queue, user and the services verification checks',
     (id, contract) => {
       const plan = planNetworking(configFrom({ STIGMER_RUNNER_CONTRACT: id }), ENGINES.nativeLinux);
@@ -86,7 +86,7 @@ describe('the contract in the plan', () => {
 
   it('an unknown image is planned with the default contract and a warning that says how to choose', () => {
     const plan = planNetworking(configFrom(), ENGINES.nativeLinux, image({ present: false }));
-    expect(plan.runner.contract).toBe(DEFAULT_CONTRACT);
+    expect(plan.runner.contract).toBe(DEFAULT_RELEASE);
     expect(plan.warnings.join('\n')).toMatch(/STIGMER_RUNNER_CONTRACT/);
   });
 });

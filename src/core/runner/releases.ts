@@ -4,10 +4,10 @@
  * runner changed all of these through 2026 (REFERENCE.md), so the env contract is a property of the
  * image's release, never a constant. The container env is built from a contract and nothing else.
  */
-import type { RunnerContractId } from '../vocabulary';
+import type { RunnerReleaseId } from '../vocabulary';
 import type { TemporalConnectionConfig } from '../settings/types';
 
-export type { RunnerContractId } from '../vocabulary';
+export type { RunnerReleaseId } from '../vocabulary';
 
 /** Every value a provision can hand a runner; a contract says which variable carries each one it takes. */
 export type RunnerValue =
@@ -26,7 +26,7 @@ export type RunnerValue =
   | 'sandboxImage'
   // How to reach a Temporal behind TLS or auth. No known release documents a variable for any of
   // these (January 2026 connects with address and namespace only), so none carries them and a plan
-  // that needs one is blocked (core/temporal-connection.ts `runnerTemporalBlockers`). A release that
+  // that needs one is blocked (core/settings/temporal.ts `runnerTemporalBlockers`). A release that
   // reads them maps each to its variable in `carries` — and lists the key's and PEMs' names in
   // `secrets` — and the env builder fills them: TLS as `true`, the PEMs as their text.
   | 'temporalTls'
@@ -38,8 +38,8 @@ export type RunnerValue =
 
 export type RunnerService = 'temporal' | 'backend' | 'ollama';
 
-export interface RunnerContract {
-  id: RunnerContractId;
+export interface RunnerRelease {
+  id: RunnerReleaseId;
   title: string;
   /** Every variable this release reads (from its source): nothing outside this list is ever set. */
   reads: readonly string[];
@@ -60,9 +60,9 @@ export interface RunnerContract {
 }
 
 /** The image label a runner image declares its contract with. */
-export const CONTRACT_LABEL = 'dev.stigmer.runner-contract';
+export const RELEASE_LABEL = 'dev.stigmer.runner-contract';
 
-const PYTHON_2026_01: RunnerContract = {
+const PYTHON_2026_01: RunnerRelease = {
   id: 'python-2026-01',
   title: 'Stigmer agent-runner (Python), January 2026',
   reads: [
@@ -111,7 +111,7 @@ const PYTHON_2026_01: RunnerContract = {
 };
 
 /** The mid-2026 Python release (shipped as a native process; this is its contract when containerised). */
-const PYTHON_NATIVE_2026: RunnerContract = {
+const PYTHON_NATIVE_2026: RunnerRelease = {
   id: 'python-native-2026',
   title: 'Stigmer agent-runner (Python), mid 2026',
   reads: [
@@ -152,7 +152,7 @@ const PYTHON_NATIVE_2026: RunnerContract = {
 };
 
 /** The TypeScript runner that replaced it: its own model settings, no Ollama, its own default queue. */
-const TYPESCRIPT_2026: RunnerContract = {
+const TYPESCRIPT_2026: RunnerRelease = {
   id: 'typescript-2026',
   title: 'Stigmer agent-runner (TypeScript), late 2026',
   reads: [
@@ -186,14 +186,14 @@ const TYPESCRIPT_2026: RunnerContract = {
   readiness: 'poller',
 };
 
-export const RUNNER_CONTRACTS: Record<RunnerContractId, RunnerContract> = {
+export const RUNNER_RELEASES: Record<RunnerReleaseId, RunnerRelease> = {
   'python-2026-01': PYTHON_2026_01,
   'python-native-2026': PYTHON_NATIVE_2026,
   'typescript-2026': TYPESCRIPT_2026,
 };
 
 /** The contract assumed when nothing says otherwise: the containerised release Stigmer ships. */
-export const DEFAULT_CONTRACT: RunnerContractId = 'python-2026-01';
+export const DEFAULT_RELEASE: RunnerReleaseId = 'python-2026-01';
 
 /** What the engine says about the runner image, for choosing its contract and its user. */
 export interface ImageFacts {
@@ -207,8 +207,8 @@ export interface ImageFacts {
   command: string[];
 }
 
-export interface ContractDecision {
-  id: RunnerContractId;
+export interface ReleaseDecision {
+  id: RunnerReleaseId;
   /** Why this contract: the setting that named it, the image's label, or what the image runs. */
   reason: string;
   /** Set when the contract could not be known and the default was assumed. */
@@ -219,36 +219,36 @@ export interface ContractDecision {
  * The contract of the runner: the setting when it names one; else the image's own label; else what
  * the image runs (only the January 2026 release shipped as a Python image); else the default, warned.
  */
-export function chooseContract(
+export function chooseRelease(
   setting: { value: string; source: string },
   image: ImageFacts | undefined,
-): ContractDecision {
-  if (setting.value !== 'auto') return { id: setting.value as RunnerContractId, reason: `set by ${setting.source}` };
+): ReleaseDecision {
+  if (setting.value !== 'auto') return { id: setting.value as RunnerReleaseId, reason: `set by ${setting.source}` };
   // A dry run with no engine has nothing to inspect: say so, but do not warn about it.
   if (image === undefined)
-    return { id: DEFAULT_CONTRACT, reason: `no engine to inspect the image; assumed ${DEFAULT_CONTRACT}` };
+    return { id: DEFAULT_RELEASE, reason: `no engine to inspect the image; assumed ${DEFAULT_RELEASE}` };
   const where = `image ${image.image}`;
   if (image.present) {
-    const label = image.labels[CONTRACT_LABEL];
-    if (label !== undefined && label in RUNNER_CONTRACTS)
-      return { id: label as RunnerContractId, reason: `${where} declares it (label ${CONTRACT_LABEL})` };
+    const label = image.labels[RELEASE_LABEL];
+    if (label !== undefined && label in RUNNER_RELEASES)
+      return { id: label as RunnerReleaseId, reason: `${where} declares it (label ${RELEASE_LABEL})` };
     if (label !== undefined) {
       return {
-        id: DEFAULT_CONTRACT,
-        reason: `${where} declares "${label}", which this version does not know; assumed ${DEFAULT_CONTRACT}`,
-        warning: `${where} declares runner contract "${label}" (label ${CONTRACT_LABEL}), unknown here: assuming ${DEFAULT_CONTRACT}; set STIGMER_RUNNER_CONTRACT to one of ${Object.keys(RUNNER_CONTRACTS).join(', ')}`,
+        id: DEFAULT_RELEASE,
+        reason: `${where} declares "${label}", which this version does not know; assumed ${DEFAULT_RELEASE}`,
+        warning: `${where} declares runner contract "${label}" (label ${RELEASE_LABEL}), unknown here: assuming ${DEFAULT_RELEASE}; set STIGMER_RUNNER_CONTRACT to one of ${Object.keys(RUNNER_RELEASES).join(', ')}`,
       };
     }
     if (image.command.some((part) => /(^|\/)python[0-9.]*$/.test(part)))
       return { id: 'python-2026-01', reason: `${where} runs ${image.command.join(' ')} (a Python runner)` };
   }
   const why = image.present
-    ? `${where} has no ${CONTRACT_LABEL} label and does not run Python`
+    ? `${where} has no ${RELEASE_LABEL} label and does not run Python`
     : `${where} is not on the engine yet`;
   return {
-    id: DEFAULT_CONTRACT,
-    reason: `${why}; assumed ${DEFAULT_CONTRACT}`,
-    warning: `cannot tell which runner release ${image.image} is (${why}): assuming ${DEFAULT_CONTRACT}; set STIGMER_RUNNER_CONTRACT (or --contract) if it is another`,
+    id: DEFAULT_RELEASE,
+    reason: `${why}; assumed ${DEFAULT_RELEASE}`,
+    warning: `cannot tell which runner release ${image.image} is (${why}): assuming ${DEFAULT_RELEASE}; set STIGMER_RUNNER_CONTRACT (or --contract) if it is another`,
   };
 }
 
@@ -267,7 +267,7 @@ const SECURE_TEMPORAL_VALUES = [
  * (TLS, a CA, a server name, a client certificate, an API key) that the runner's contract has no
  * variable for. Empty when it can.
  */
-export function runnerTemporalBlockers(temporal: TemporalConnectionConfig, contract: RunnerContract): string[] {
+export function runnerTemporalBlockers(temporal: TemporalConnectionConfig, contract: RunnerRelease): string[] {
   const needs: Array<[RunnerValue, string]> = [];
   if (temporal.tls?.value) needs.push(['temporalTls', `TLS (${temporal.tls.source})`]);
   if (temporal.tls?.value && temporal.serverCa)

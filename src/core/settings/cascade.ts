@@ -19,7 +19,7 @@ import type {
   TemporalProfileInput,
 } from './types';
 import {
-  CONTRACT_CHOICES,
+  RELEASE_CHOICES,
   DOCKER_NAME,
   EXECUTION_MODES,
   LLM_PROVIDERS,
@@ -119,7 +119,7 @@ const SETTINGS = {
     flag: 'contract',
     env: 'STIGMER_RUNNER_CONTRACT',
     key: `${LOCAL}.runner.contract`,
-    check: oneOf(CONTRACT_CHOICES),
+    check: oneOf(RELEASE_CHOICES),
   },
   workspaceDir: {
     env: 'STIGMER_RUNNER_WORKSPACE_DIR',

@@ -1,7 +1,7 @@
 /**
  * The failures the CLI turns into exit codes (cli/main.ts: 2 for bad input, 3 for a Temporal it
  * cannot use). They live apart from the modules that throw them, so that telling them apart loads
- * neither yaml (core/config.ts) nor the Temporal SDK (temporal/connection.ts). No runtime imports.
+ * neither yaml (core/settings/cascade.ts) nor the Temporal SDK (temporal/connection.ts). No runtime imports.
  */
 import type { ConfigIssue } from './types';
 

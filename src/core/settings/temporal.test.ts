@@ -8,7 +8,7 @@ import { resolveConfig } from './cascade';
 import type { RunnerConfig } from './types';
 import { ConfigError } from './errors';
 import { planNetworking } from '../runner/network-plan';
-import { RUNNER_CONTRACTS, runnerTemporalBlockers, type RunnerContract } from '../runner/releases';
+import { RUNNER_RELEASES, runnerTemporalBlockers, type RunnerRelease } from '../runner/releases';
 import { buildRunnerEnv, maskSecrets } from '../runner/env';
 import { defaultTemporalConfigPath } from './temporal';
 import { ENGINES } from '../test-fixtures';
@@ -440,7 +440,7 @@ describe('the runner must reach the same Temporal', () => {
   const config = (env: Record<string, string>, toml?: string): RunnerConfig =>
     resolve({ STIGMER_RUNNER_CONTRACT: 'python-2026-01', ...env }, { toml }).config;
 
-  it.each(Object.values(RUNNER_CONTRACTS).map((contract) => [contract.id, contract] as const))(
+  it.each(Object.values(RUNNER_RELEASES).map((contract) => [contract.id, contract] as const))(
     '%s: no blocker over plaintext without credentials',
     (_id, contract) => {
       expect(runnerTemporalBlockers(config({ TEMPORAL_ADDRESS: 'temporal.lan:7233' }).temporal, contract)).toEqual([]);
@@ -467,7 +467,7 @@ describe('the runner must reach the same Temporal', () => {
   ])('needing %s, the January 2026 runner is blocked, saying what it reads', (_what, env, patterns) => {
     const [blocker, ...more] = runnerTemporalBlockers(
       config(env, PROFILES).temporal,
-      RUNNER_CONTRACTS['python-2026-01'],
+      RUNNER_RELEASES['python-2026-01'],
     );
     expect(more).toEqual([]);
     for (const pattern of patterns) expect(blocker).toMatch(pattern);
@@ -480,15 +480,15 @@ describe('the runner must reach the same Temporal', () => {
   });
 
   it('a release that carries TLS and the key (the data hook) is not blocked, and gets them, masked', () => {
-    const carrying: RunnerContract = {
-      ...RUNNER_CONTRACTS['python-2026-01'],
-      reads: [...RUNNER_CONTRACTS['python-2026-01'].reads, 'X_TEMPORAL_TLS', 'X_TEMPORAL_API_KEY'],
+    const carrying: RunnerRelease = {
+      ...RUNNER_RELEASES['python-2026-01'],
+      reads: [...RUNNER_RELEASES['python-2026-01'].reads, 'X_TEMPORAL_TLS', 'X_TEMPORAL_API_KEY'],
       carries: {
-        ...RUNNER_CONTRACTS['python-2026-01'].carries,
+        ...RUNNER_RELEASES['python-2026-01'].carries,
         temporalTls: 'X_TEMPORAL_TLS',
         temporalApiKey: 'X_TEMPORAL_API_KEY',
       },
-      secrets: [...RUNNER_CONTRACTS['python-2026-01'].secrets, 'X_TEMPORAL_API_KEY'],
+      secrets: [...RUNNER_RELEASES['python-2026-01'].secrets, 'X_TEMPORAL_API_KEY'],
     };
     const { config: resolved, secrets } = resolve(
       { TEMPORAL_PROFILE: 'prod', STIGMER_RUNNER_CONTRACT: 'python-2026-01' },

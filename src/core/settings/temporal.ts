@@ -1,6 +1,6 @@
 /**
  * Which Temporal to connect to, and how: address, namespace, TLS and credentials, each with where it
- * came from. Pure: `src/config/temporal-profile.ts` reads temporal.toml and the TEMPORAL_* env vars
+ * came from. Pure: `src/settings/temporal-profile.ts` reads temporal.toml and the TEMPORAL_* env vars
  * with @temporalio/envconfig (as the temporal CLI and the other SDKs read them) and hands both layers
  * in; `src/temporal/connection.ts` turns the result into SDK connection options.
  *

@@ -5,7 +5,7 @@
  * never travel in a payload (`RunnerSecrets`, `TemporalSecrets`). The cascade that fills them is
  * `cascade.ts` (runner settings) and `temporal.ts` (the Temporal connection).
  */
-import type { ContractChoice, LlmProvider, NetworkChoice, PullPolicy } from '../vocabulary';
+import type { ReleaseChoice, LlmProvider, NetworkChoice, PullPolicy } from '../vocabulary';
 
 /** `default`, `env:NAME`, `file:/path/config.yaml#backend.local.llm.model` or `flag:--image`. */
 export type Source = string;
@@ -26,7 +26,7 @@ export interface RunnerConfig {
     hostAlias: Sourced<string> | null;
     workspaceDir: Sourced<string>;
     /** The runner release's env contract, or `auto` to read it off the image. */
-    contract: Sourced<ContractChoice>;
+    contract: Sourced<ReleaseChoice>;
   };
   llm: {
     provider: Sourced<LlmProvider>;
@@ -35,7 +35,7 @@ export interface RunnerConfig {
     /** Where the API key lives (`env:ANTHROPIC_API_KEY`, `file:…#backend.local.llm.api_key`), never its value. */
     apiKeySource: Source | null;
   };
-  /** Which Temporal and how (TLS, credentials' sources): core/temporal-connection.ts. */
+  /** Which Temporal and how (TLS, credentials' sources): core/settings/temporal.ts. */
   temporal: TemporalConnectionConfig;
   backend: { endpoint: Sourced<string> };
   execution: { mode: Sourced<string>; sandboxImage: Sourced<string> };
