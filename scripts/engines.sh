@@ -73,11 +73,16 @@ ensure_rootless_user() {
   [ "$(stat -c %a /dev/net/tun)" = 666 ] || { log "chmod 0666 /dev/net/tun (was $(cat "$state/tun.mode"))"; chmod 0666 /dev/net/tun; }
 }
 
-# Runs a command as the rootless user with a minimal, explicit environment (no root HOME/PATH leaks).
+# Runs a command as the rootless user with a minimal, explicit environment (no root HOME/PATH leaks),
+# from `/`: the clone may sit where that user cannot enter (root's home is mode 700), and an engine
+# that cannot chdir to its working directory exits before it answers.
 as_rootless() {
-  setpriv --reuid="$ruid" --regid="$rgid" --init-groups \
-    env -i HOME="$rhome" USER="$ROOTLESS_USER" LOGNAME="$ROOTLESS_USER" XDG_RUNTIME_DIR="$xdg" \
-    PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin "$@"
+  (
+    cd /
+    setpriv --reuid="$ruid" --regid="$rgid" --init-groups \
+      env -i HOME="$rhome" USER="$ROOTLESS_USER" LOGNAME="$ROOTLESS_USER" XDG_RUNTIME_DIR="$xdg" \
+      PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin "$@"
+  )
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -167,6 +172,8 @@ start_engine() {
   local name=$1 sock
   sock=$(socket_of "$name")
   rm -f "$sock" # a stale socket from a killed engine would make the engine refuse to start
+  # From `/`: an engine run as the rootless user cannot chdir into a clone under root's home (700).
+  cd /
   case "$name" in
     rootful-podman)
       mkdir -p /run/podman
@@ -205,6 +212,7 @@ start_engine() {
       ;;
   esac
   local pid=$!
+  cd "$root"
   echo "$pid" > "$state/$name.pid"
   log "$name: started pid $pid (log: $state/$name.log), waiting for $sock/_ping"
   local deadline=$((SECONDS + UP_TIMEOUT))
