@@ -1,7 +1,9 @@
-/** Seven projects: `unit` (pure core and probes on loopback sockets), `support` (the test stand-ins
+/** Eight projects: `unit` (pure core and probes on loopback sockets), `layout` (the import graph,
+ * function lengths and room READMEs, on this tree and on planted copies), `support` (the test stand-ins
  * and the local runner image, on the real engine), `workflow` (real Temporal dev server), `e2e`
  * (real Temporal and a real Docker engine), `ui` (the Temporal UI of a real provision, in Debian's
- * headless Chromium), `compose` (docker-compose.yml read by Debian's docker-compose) and `bench`
+ * headless Chromium), `compose` (what ships: docker-compose.yml read by Debian's docker-compose, the worker image's
+ * build, the npm package installed from its tarball) and `bench`
  * (`npm run bench --quick` produces figures). `npm test` runs all of them. */
 const base = {
   testEnvironment: 'node',
@@ -20,6 +22,7 @@ module.exports = {
   maxWorkers: 1,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.test.ts'] },
+    { ...base, displayName: 'layout', testMatch: ['<rootDir>/test/layout/**/*.test.ts'] },
     { ...base, displayName: 'support', testMatch: ['<rootDir>/test/support/**/*.test.ts'] },
     { ...base, displayName: 'workflow', testMatch: ['<rootDir>/test/workflow/**/*.test.ts'] },
     { ...base, ...compiled, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
