@@ -12,12 +12,12 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../src/temporal/dev-server';
 import { createProvisioningWorker, workflowSource } from '../src/provisioning-worker';
-import { measureC1 } from './cli-start';
-import { measureC2 } from './warm-vs-status';
-import { startFixture } from './fixture';
-import { measureP1, measureP2, measureP3, measureP4 } from './measures';
+import { measureC1, type C1 } from './cli-start';
+import { measureC2, type C2 } from './warm-vs-status';
+import { startFixture, type Fixture } from './fixture';
+import { measureP1, measureP2, measureP3, measureP4, type P1, type P2, type P3, type P4 } from './measures';
 import { withTwoHosts } from './fleet';
-import { measureP5 } from './worker-memory';
+import { measureP5, type P5 } from './worker-memory';
 import { installRuntime } from '../src/observability/runtime';
 import { round } from './stats';
 import { connectWorker, devServerTarget } from '../src/temporal/connection';
@@ -32,9 +32,66 @@ const SIZES = {
 /** P5 serves this many rounds of provisions: growth shows across them. */
 const P5_ROUNDS = 3;
 
+type Mode = keyof typeof SIZES;
+type Sizes = (typeof SIZES)[Mode];
+
+/** What the measures returned, as they returned it, and the engine they ran on. */
+interface Measured {
+  /** The rootful engine's version. */
+  docker: string;
+  c1: C1;
+  c2: C2;
+  p1: P1;
+  p2: P2;
+  p3: P3;
+  /** Whether the production worker (not the bench's) would load the prebuilt workflow bundle: P3's target. */
+  productionPrebuilt: boolean;
+  p4: P4;
+  p4Fleet: P4;
+  p5: P5;
+}
+
+/** `--quick`, the only option: fewer runs of every measure, for CI. */
+function parseOptions(argv: string[]): { mode: Mode; sizes: Sizes } {
+  const mode: Mode = argv.includes('--quick') ? 'quick' : 'full';
+  return { mode, sizes: SIZES[mode] };
+}
+
+/** Every measure but C1, in an order each one's conditions need (the comments say which). */
+async function measureOnFixture(fixture: Fixture, sizes: Sizes): Promise<Omit<Measured, 'c1'>> {
+  const docker = (await fixture.docker.version()).Version;
+  // Before any worker of the bench polls: C2's first arm is a machine with no standalone worker.
+  const c2 = await measureC2(fixture, sizes.c2);
+  const p3 = await measureP3(fixture.temporal.address, sizes.p3);
+  const productionPrebuilt = workflowSource().workflowBundle !== undefined;
+  const { p1, p2, p4 } = await measureWithBenchWorker(fixture, sizes);
+  // The same load on two hosts, one worker each, once the one-host worker has stopped.
+  const p4Fleet = await withTwoHosts(fixture, (hosts) => measureP4(fixture, sizes.p4, hosts));
+  const p5 = await measureP5(fixture, sizes.p5, P5_ROUNDS);
+  return { docker, c2, p1, p2, p3, productionPrebuilt, p4, p4Fleet, p5 };
+}
+
+/** P1, P2 and P4 on one host, one after the other, served by the production worker in this process. */
+async function measureWithBenchWorker(fixture: Fixture, sizes: Sizes): Promise<{ p1: P1; p2: P2; p4: P4 }> {
+  const connection = await connectWorker(devServerTarget(fixture.temporal.address));
+  const worker = await createProvisioningWorker({
+    connection,
+    namespace: 'default',
+    deps: fixture.deps,
+    bundle: 'prebuilt',
+    identity: `bench ${fixture.runId}`,
+  });
+  return worker
+    .runUntil(async () => ({
+      p1: await measureP1(fixture, sizes.p1),
+      p2: await measureP2(fixture, sizes.p2),
+      p4: await measureP4(fixture, sizes.p4),
+    }))
+    .finally(() => connection.close());
+}
+
 async function main(): Promise<void> {
-  const mode = process.argv.includes('--quick') ? 'quick' : 'full';
-  const sizes = SIZES[mode];
+  const { mode, sizes } = parseOptions(process.argv);
   const benchStarted = Date.now();
   const loadAtStart = round(loadavg()[0], 2);
   installRuntime({ level: 'WARN', json: false, write: (line) => process.stderr.write(line) });
@@ -42,32 +99,7 @@ async function main(): Promise<void> {
   const c1 = await measureC1(sizes.c1);
   const fixture = await startFixture();
   try {
-    const engine = await fixture.docker.version();
-    // Before any worker of the bench polls: C2's first arm is a machine with no standalone worker.
-    const c2 = await measureC2(fixture, sizes.c2);
-    const p3 = await measureP3(fixture.temporal.address, sizes.p3);
-    const productionPrebuilt = workflowSource().workflowBundle !== undefined;
-    const connection = await connectWorker(devServerTarget(fixture.temporal.address));
-    const worker = await createProvisioningWorker({
-      connection,
-      namespace: 'default',
-      deps: fixture.deps,
-      bundle: 'prebuilt',
-      identity: `bench ${fixture.runId}`,
-    });
-    const [p1, p2, p4] = await worker
-      .runUntil(
-        async () =>
-          [
-            await measureP1(fixture, sizes.p1),
-            await measureP2(fixture, sizes.p2),
-            await measureP4(fixture, sizes.p4),
-          ] as const,
-      )
-      .finally(() => connection.close());
-    // The same load on two hosts, one worker each, once the one-host worker has stopped.
-    const p4Fleet = await withTwoHosts(fixture, (hosts) => measureP4(fixture, sizes.p4, hosts));
-    const p5 = await measureP5(fixture, sizes.p5, P5_ROUNDS);
+    const { docker, c2, p1, p2, p3, productionPrebuilt, p4, p4Fleet, p5 } = await measureOnFixture(fixture, sizes);
     const p5Peak = Math.max(...p5.rounds.map((entry) => entry.peakRssMiB));
     const p5GrowthLimitMiB = round(p5.rounds[0].afterHeapMiB * 0.05, 1);
     // Fifty provisions are CPU-bound on this machine: the ideal is the baseline's one provision × 50 ÷ cores.
@@ -302,7 +334,7 @@ async function main(): Promise<void> {
         memoryGiB: Math.round(totalmem() / 2 ** 30),
         loadAverage1m: { start: loadAtStart, end: round(loadavg()[0], 2) },
         node: process.version,
-        docker: engine.Version,
+        docker,
         image: fixture.image,
       },
       sizes,
@@ -334,7 +366,7 @@ async function main(): Promise<void> {
     mkdirSync(join(out, '..'), { recursive: true });
     writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
 
-    const header = `stigmer-runner bench (${mode}: C1 ${sizes.c1}+${sizes.c1} runs, C2 ${sizes.c2}+${sizes.c2} ×2, P1 ${sizes.p1}+${sizes.p1}, P2 ${sizes.p2}, P3 ${sizes.p3}+${sizes.p3}, P4 ${sizes.p4} on one and two hosts, P5 ${P5_ROUNDS}×${sizes.p5}) · docker ${engine.Version} · node ${process.version} · ${cpus().length} CPUs · load ${loadAtStart} → ${report.machine.loadAverage1m.end} · ${report.durationS} s`;
+    const header = `stigmer-runner bench (${mode}: C1 ${sizes.c1}+${sizes.c1} runs, C2 ${sizes.c2}+${sizes.c2} ×2, P1 ${sizes.p1}+${sizes.p1}, P2 ${sizes.p2}, P3 ${sizes.p3}+${sizes.p3}, P4 ${sizes.p4} on one and two hosts, P5 ${P5_ROUNDS}×${sizes.p5}) · docker ${docker} · node ${process.version} · ${cpus().length} CPUs · load ${loadAtStart} → ${report.machine.loadAverage1m.end} · ${report.durationS} s`;
     const lines = rows.map(([id, figure, value, unit, target, met]) => [
       id,
       figure,
