@@ -90,6 +90,50 @@ async function measureWithBenchWorker(fixture: Fixture, sizes: Sizes): Promise<{
     .finally(() => connection.close());
 }
 
+/** Figures no single measure gives; the table and the JSON share them. */
+interface Derived {
+  cores: number;
+  /** P4's wall time over its ideal. */
+  p4Ratio: number;
+  /** The shortest wall time P4 could have had: the CPU time the machine was busy during it, spread over every core. */
+  p4FloorMs: number;
+  p5PeakRssMiB: number;
+  /** P5's target: the heap may grow by 5 % of what it kept after the first round. */
+  p5GrowthLimitMiB: number;
+}
+
+function derive({ p1, p4, p5 }: Measured, sizes: Sizes): Derived {
+  const cores = cpus().length;
+  // Fifty provisions are CPU-bound on this machine: the ideal is the baseline's one provision × 50 ÷ cores.
+  const idealLoadMs = (sizes.p4 * p1.baseline.medianMs) / cores;
+  return {
+    cores,
+    p4Ratio: round(p4.wallMs / idealLoadMs, 2),
+    // The ideal assumes a provision costs its wall time in CPU; the floor is what the run really cost.
+    p4FloorMs: round((p4.cpu.machineS * 1000) / cores),
+    p5PeakRssMiB: Math.max(...p5.rounds.map((entry) => entry.peakRssMiB)),
+    p5GrowthLimitMiB: round(p5.rounds[0].afterHeapMiB * 0.05, 1),
+  };
+}
+
+/** Each target, met or not — once: the table's verdicts and the JSON's `targets` both read this. */
+function judge({ c1, c2, p1, p2, productionPrebuilt, p4, p4Fleet, p5 }: Measured, derived: Derived) {
+  return {
+    c1Ratio: c1.ratio <= 4,
+    c2WithoutWorker: c2.withoutWorker.ratio <= 1.3,
+    c2WithWorker: c2.withWorker.ratio <= 1.1,
+    p1Ratio: p1.ratio <= 1.1,
+    p2DiagnosisMs: p2.toDiagnosis.medianMs <= 2000,
+    p3Prebuilt: productionPrebuilt,
+    p4Failures: p4.failures === 0,
+    p4Retries: p4.retries === 0,
+    p4Ratio: derived.p4Ratio <= 1.5,
+    p4FleetFailures: p4Fleet.failures === 0 && p4Fleet.misplaced === 0,
+    p5HeapGrowth: p5.heapGrowthMiB <= derived.p5GrowthLimitMiB,
+    p4Events: p4.eventsPerProvision.max <= 40,
+  };
+}
+
 async function main(): Promise<void> {
   const { mode, sizes } = parseOptions(process.argv);
   const benchStarted = Date.now();
@@ -99,34 +143,17 @@ async function main(): Promise<void> {
   const c1 = await measureC1(sizes.c1);
   const fixture = await startFixture();
   try {
-    const { docker, c2, p1, p2, p3, productionPrebuilt, p4, p4Fleet, p5 } = await measureOnFixture(fixture, sizes);
-    const p5Peak = Math.max(...p5.rounds.map((entry) => entry.peakRssMiB));
-    const p5GrowthLimitMiB = round(p5.rounds[0].afterHeapMiB * 0.05, 1);
-    // Fifty provisions are CPU-bound on this machine: the ideal is the baseline's one provision × 50 ÷ cores.
-    const idealLoadMs = (sizes.p4 * p1.baseline.medianMs) / cpus().length;
-    const p4Ratio = round(p4.wallMs / idealLoadMs, 2);
-    // The ideal assumes a provision costs its wall time in CPU; the floor is what the run really cost.
-    const p4Floor = round((p4.cpu.machineS * 1000) / cpus().length);
+    const measured: Measured = { c1, ...(await measureOnFixture(fixture, sizes)) };
+    const { docker, c2, p1, p2, p3, productionPrebuilt, p4, p4Fleet, p5 } = measured;
+    const derived = derive(measured, sizes);
+    const { cores, p4Ratio, p4FloorMs: p4Floor, p5PeakRssMiB: p5Peak, p5GrowthLimitMiB } = derived;
+    const targets = judge(measured, derived);
 
     const rows: Array<[string, string, number, string, string, boolean?]> = [
-      ['C1', 'plan --platform darwin / node -e 0, median', c1.ratio, '×', '≤ 4', c1.ratio <= 4],
+      ['C1', 'plan --platform darwin / node -e 0, median', c1.ratio, '×', '≤ 4', targets.c1Ratio],
       ['C1', 'plan --platform darwin / node -e 0, medians', c1.plan.medianMs, 'ms', `${c1.node.medianMs} ms`],
-      [
-        'C2',
-        'warm run / status, no standalone worker',
-        c2.withoutWorker.ratio,
-        '×',
-        '≤ 1.3',
-        c2.withoutWorker.ratio <= 1.3,
-      ],
-      [
-        'C2',
-        'warm run / status, a standalone worker polling',
-        c2.withWorker.ratio,
-        '×',
-        '≤ 1.1',
-        c2.withWorker.ratio <= 1.1,
-      ],
+      ['C2', 'warm run / status, no standalone worker', c2.withoutWorker.ratio, '×', '≤ 1.3', targets.c2WithoutWorker],
+      ['C2', 'warm run / status, a standalone worker polling', c2.withWorker.ratio, '×', '≤ 1.1', targets.c2WithWorker],
       [
         'C2',
         'warm run / status, medians (no worker · worker)',
@@ -139,7 +166,7 @@ async function main(): Promise<void> {
       ['P1', 'provision via Temporal, p95', p1.temporal.p95Ms, 'ms', ''],
       ['P1', 'baseline (same steps, no Temporal), median', p1.baseline.medianMs, 'ms', ''],
       ['P1', 'baseline, p95', p1.baseline.p95Ms, 'ms', ''],
-      ['P1', 'ratio of medians', p1.ratio, '×', '≤ 1.10', p1.ratio <= 1.1],
+      ['P1', 'ratio of medians', p1.ratio, '×', '≤ 1.10', targets.p1Ratio],
       [
         'P1',
         'ratio of means (Temporal / baseline)',
@@ -182,7 +209,7 @@ async function main(): Promise<void> {
         p2.toDiagnosis.medianMs,
         'ms',
         '≤ 2000',
-        p2.toDiagnosis.medianMs <= 2000,
+        targets.p2DiagnosisMs,
       ],
       ['P2', 'seed bug: container start → client has it, median', p2.toClient.medianMs, 'ms', ''],
       // P3 (issue 12): what starting a worker still costs, beside the one SDK call inside it.
@@ -207,42 +234,28 @@ async function main(): Promise<void> {
         productionPrebuilt ? 1 : 0,
         '',
         'yes (1)',
-        productionPrebuilt,
+        targets.p3Prebuilt,
       ],
-      ['P4', `${p4.provisions} concurrent provisions: failures`, p4.failures, '', '0', p4.failures === 0],
+      ['P4', `${p4.provisions} concurrent provisions: failures`, p4.failures, '', '0', targets.p4Failures],
       ['P4', 'wall time', p4.wallMs, 'ms', `two hosts: ${p4Fleet.wallMs} ms`],
+      ['P4', `wall / (${sizes.p4} × baseline provision ÷ ${cores} cores)`, p4Ratio, '×', '≤ 1.5', targets.p4Ratio],
       [
         'P4',
-        `wall / (${sizes.p4} × baseline provision ÷ ${cpus().length} cores)`,
-        p4Ratio,
-        '×',
-        '≤ 1.5',
-        p4Ratio <= 1.5,
-      ],
-      [
-        'P4',
-        `CPU-bound floor: machine busy ${p4.cpu.machineS} CPU-s ÷ ${cpus().length} cores`,
+        `CPU-bound floor: machine busy ${p4.cpu.machineS} CPU-s ÷ ${cores} cores`,
         p4Floor,
         'ms',
         `wall ${round(p4.wallMs / p4Floor, 2)}× floor · runner containers ${p4.cpu.runnersS ?? 'n/a'} CPU-s`,
       ],
-      ['P4', 'activity retries, all provisions', p4.retries, '', '0', p4.retries === 0],
+      ['P4', 'activity retries, all provisions', p4.retries, '', '0', targets.p4Retries],
       ['P4', 'provision latency under load, median / p95', p4.latency.medianMs, 'ms', `p95 ${p4.latency.p95Ms} ms`],
-      [
-        'P4',
-        'history events per provision, max',
-        p4.eventsPerProvision.max,
-        '',
-        '≤ 40',
-        p4.eventsPerProvision.max <= 40,
-      ],
+      ['P4', 'history events per provision, max', p4.eventsPerProvision.max, '', '≤ 40', targets.p4Events],
       [
         'P4',
         'two hosts (Docker + Podman, a worker each): failures',
         p4Fleet.failures,
         '',
         `0 (misplaced: ${p4Fleet.misplaced})`,
-        p4Fleet.failures === 0 && p4Fleet.misplaced === 0,
+        targets.p4FleetFailures,
       ],
       [
         'P4',
@@ -288,7 +301,7 @@ async function main(): Promise<void> {
         p5.heapGrowthMiB,
         'MiB',
         `≤ ${p5GrowthLimitMiB} (5 %)`,
-        p5.heapGrowthMiB <= p5GrowthLimitMiB,
+        targets.p5HeapGrowth,
       ],
       [
         'P5',
@@ -330,7 +343,7 @@ async function main(): Promise<void> {
       at: new Date().toISOString(),
       durationS: Math.round((Date.now() - benchStarted) / 1000),
       machine: {
-        cpus: cpus().length,
+        cpus: cores,
         memoryGiB: Math.round(totalmem() / 2 ** 30),
         loadAverage1m: { start: loadAtStart, end: round(loadavg()[0], 2) },
         node: process.version,
@@ -339,20 +352,7 @@ async function main(): Promise<void> {
       },
       sizes,
       figures,
-      targets: {
-        c1Ratio: c1.ratio <= 4,
-        c2WithoutWorker: c2.withoutWorker.ratio <= 1.3,
-        c2WithWorker: c2.withWorker.ratio <= 1.1,
-        p1Ratio: p1.ratio <= 1.1,
-        p2DiagnosisMs: p2.toDiagnosis.medianMs <= 2000,
-        p3Prebuilt: productionPrebuilt,
-        p4Failures: p4.failures === 0,
-        p4Retries: p4.retries === 0,
-        p4Ratio: p4Ratio <= 1.5,
-        p4FleetFailures: p4Fleet.failures === 0 && p4Fleet.misplaced === 0,
-        p5HeapGrowth: p5.heapGrowthMiB <= p5GrowthLimitMiB,
-        p4Events: p4.eventsPerProvision.max <= 40,
-      },
+      targets,
       c1,
       c2,
       p1,
@@ -366,7 +366,7 @@ async function main(): Promise<void> {
     mkdirSync(join(out, '..'), { recursive: true });
     writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
 
-    const header = `stigmer-runner bench (${mode}: C1 ${sizes.c1}+${sizes.c1} runs, C2 ${sizes.c2}+${sizes.c2} ×2, P1 ${sizes.p1}+${sizes.p1}, P2 ${sizes.p2}, P3 ${sizes.p3}+${sizes.p3}, P4 ${sizes.p4} on one and two hosts, P5 ${P5_ROUNDS}×${sizes.p5}) · docker ${docker} · node ${process.version} · ${cpus().length} CPUs · load ${loadAtStart} → ${report.machine.loadAverage1m.end} · ${report.durationS} s`;
+    const header = `stigmer-runner bench (${mode}: C1 ${sizes.c1}+${sizes.c1} runs, C2 ${sizes.c2}+${sizes.c2} ×2, P1 ${sizes.p1}+${sizes.p1}, P2 ${sizes.p2}, P3 ${sizes.p3}+${sizes.p3}, P4 ${sizes.p4} on one and two hosts, P5 ${P5_ROUNDS}×${sizes.p5}) · docker ${docker} · node ${process.version} · ${cores} CPUs · load ${loadAtStart} → ${report.machine.loadAverage1m.end} · ${report.durationS} s`;
     const lines = rows.map(([id, figure, value, unit, target, met]) => [
       id,
       figure,
