@@ -116,6 +116,8 @@ function derive({ p1, p4, p5 }: Measured, sizes: Sizes): Derived {
   };
 }
 
+type Targets = ReturnType<typeof judge>;
+
 /** Each target, met or not — once: the table's verdicts and the JSON's `targets` both read this. */
 function judge({ c1, c2, p1, p2, productionPrebuilt, p4, p4Fleet, p5 }: Measured, derived: Derived) {
   return {
@@ -134,6 +136,249 @@ function judge({ c1, c2, p1, p2, productionPrebuilt, p4, p4Fleet, p5 }: Measured
   };
 }
 
+/** All a report is made of: the options, what the measures returned, and what follows from it. */
+interface Bench {
+  mode: Mode;
+  sizes: Sizes;
+  measured: Measured;
+  derived: Derived;
+  targets: Targets;
+}
+
+/** A line of the table: id, figure, value, unit, target (or what to read beside the value), target met. */
+type Row = [id: string, figure: string, value: number, unit: string, target: string, met?: boolean];
+
+/** The table: each measure's rows, C1 to P5. */
+function rowsOf(bench: Bench): Row[] {
+  return [
+    ...c1Rows(bench),
+    ...c2Rows(bench),
+    ...p1Rows(bench),
+    ...p1OverheadRows(bench),
+    ...p2Rows(bench),
+    ...p3Rows(bench),
+    ...p4Rows(bench),
+    ...p4FleetRows(bench),
+    ...p4HostRows(bench),
+    ...p5Rows(bench),
+  ];
+}
+
+function c1Rows({ measured: { c1 }, targets }: Bench): Row[] {
+  return [
+    ['C1', 'plan --platform darwin / node -e 0, median', c1.ratio, '×', '≤ 4', targets.c1Ratio],
+    ['C1', 'plan --platform darwin / node -e 0, medians', c1.plan.medianMs, 'ms', `${c1.node.medianMs} ms`],
+  ];
+}
+
+function c2Rows({ measured: { c2 }, targets }: Bench): Row[] {
+  const { withoutWorker, withWorker } = c2;
+  return [
+    ['C2', 'warm run / status, no standalone worker', withoutWorker.ratio, '×', '≤ 1.3', targets.c2WithoutWorker],
+    ['C2', 'warm run / status, a standalone worker polling', withWorker.ratio, '×', '≤ 1.1', targets.c2WithWorker],
+    [
+      'C2',
+      'warm run / status, medians (no worker · worker)',
+      withoutWorker.warmRun.medianMs,
+      'ms',
+      `${withoutWorker.status.medianMs} ms · ${withWorker.warmRun.medianMs} / ${withWorker.status.medianMs} ms`,
+    ],
+    ['C2', 'the first (full) provision through the CLI', c2.provisionMs, 'ms', ''],
+  ];
+}
+
+/** P1's provision times, Temporal against the baseline. */
+function p1Rows({ measured: { p1 }, targets }: Bench): Row[] {
+  return [
+    ['P1', 'provision via Temporal, median', p1.temporal.medianMs, 'ms', ''],
+    ['P1', 'provision via Temporal, p95', p1.temporal.p95Ms, 'ms', ''],
+    ['P1', 'baseline (same steps, no Temporal), median', p1.baseline.medianMs, 'ms', ''],
+    ['P1', 'baseline, p95', p1.baseline.p95Ms, 'ms', ''],
+    ['P1', 'ratio of medians', p1.ratio, '×', '≤ 1.10', targets.p1Ratio],
+    [
+      'P1',
+      'ratio of means (Temporal / baseline)',
+      p1.ratioOfMeans,
+      '×',
+      `${p1.temporal.meanMs} / ${p1.baseline.meanMs} ms`,
+    ],
+  ];
+}
+
+/** Where P1's difference goes: Temporal's own time, the steps themselves, retries and early readiness. */
+function p1OverheadRows({ sizes, measured: { p1 } }: Bench): Row[] {
+  const { overhead, readyBeforeOwnPoll } = p1;
+  return [
+    ['P1', 'Temporal overhead (history): outside activities, median', overhead.outsideActivitiesMs.medianMs, 'ms', ''],
+    [
+      'P1',
+      '  of which activity dispatch / workflow tasks',
+      overhead.activityDispatchMs.medianMs,
+      'ms',
+      `${overhead.workflowTasksMs.medianMs} ms`,
+    ],
+    ['P1', '  plus trigger + result outside the history, median', overhead.clientMs.medianMs, 'ms', ''],
+    [
+      'P1',
+      'inside activities, Temporal / baseline, median sum',
+      sumOf(p1.steps, 'temporalMs'),
+      'ms',
+      `${sumOf(p1.steps, 'baselineMs')} ms`,
+    ],
+    [
+      'P1',
+      'retries (Temporal) / ready before own poll (both)',
+      p1.retries,
+      '',
+      `${readyBeforeOwnPoll.temporal + readyBeforeOwnPoll.baseline} of ${2 * sizes.p1}`,
+    ],
+  ];
+}
+
+function p2Rows({ measured: { p2 }, targets }: Bench): Row[] {
+  return [
+    [
+      'P2',
+      'seed bug: container start → diagnosis, median',
+      p2.toDiagnosis.medianMs,
+      'ms',
+      '≤ 2000',
+      targets.p2DiagnosisMs,
+    ],
+    ['P2', 'seed bug: container start → client has it, median', p2.toClient.medianMs, 'ms', ''],
+  ];
+}
+
+/** P3 (issue 12): what starting a worker still costs, beside the one SDK call inside it. */
+function p3Rows({ measured: { p3, productionPrebuilt }, targets }: Bench): Row[] {
+  return [
+    [
+      'P3',
+      'worker cold start → polling, prebuilt bundle, median',
+      p3.prebuiltPolling.medianMs,
+      'ms',
+      `Worker.create call alone ${p3.prebuiltCreateCall.medianMs} ms`,
+    ],
+    ['P3', 'cold start → Worker.create returned, prebuilt, median', p3.prebuilt.medianMs, 'ms', ''],
+    [
+      'P3',
+      'cold start → polling, prebuilt / bundling from source',
+      p3.pollingRatio,
+      '×',
+      `${p3.prebuiltPolling.medianMs} / ${p3.sourcePolling.medianMs} ms`,
+    ],
+    [
+      'P3',
+      'the production worker loads the prebuilt bundle',
+      productionPrebuilt ? 1 : 0,
+      '',
+      'yes (1)',
+      targets.p3Prebuilt,
+    ],
+  ];
+}
+
+/** P4 on one host: outcome, time against its ideal and its floor, retries, latency, history size. */
+function p4Rows({ sizes, measured: { p4, p4Fleet }, derived, targets }: Bench): Row[] {
+  const { cores, p4Ratio, p4FloorMs } = derived;
+  return [
+    ['P4', `${p4.provisions} concurrent provisions: failures`, p4.failures, '', '0', targets.p4Failures],
+    ['P4', 'wall time', p4.wallMs, 'ms', `two hosts: ${p4Fleet.wallMs} ms`],
+    ['P4', `wall / (${sizes.p4} × baseline provision ÷ ${cores} cores)`, p4Ratio, '×', '≤ 1.5', targets.p4Ratio],
+    [
+      'P4',
+      `CPU-bound floor: machine busy ${p4.cpu.machineS} CPU-s ÷ ${cores} cores`,
+      p4FloorMs,
+      'ms',
+      `wall ${round(p4.wallMs / p4FloorMs, 2)}× floor · runner containers ${p4.cpu.runnersS ?? 'n/a'} CPU-s`,
+    ],
+    ['P4', 'activity retries, all provisions', p4.retries, '', '0', targets.p4Retries],
+    ['P4', 'provision latency under load, median / p95', p4.latency.medianMs, 'ms', `p95 ${p4.latency.p95Ms} ms`],
+    ['P4', 'history events per provision, max', p4.eventsPerProvision.max, '', '≤ 40', targets.p4Events],
+  ];
+}
+
+/** The same load on two hosts, beside the one-host figures. */
+function p4FleetRows({ measured: { p4, p4Fleet }, targets }: Bench): Row[] {
+  return [
+    [
+      'P4',
+      'two hosts (Docker + Podman, a worker each): failures',
+      p4Fleet.failures,
+      '',
+      `0 (misplaced: ${p4Fleet.misplaced})`,
+      targets.p4FleetFailures,
+    ],
+    [
+      'P4',
+      'two hosts: history events per provision, max / retries',
+      p4Fleet.eventsPerProvision.max,
+      '',
+      `one host ${p4.eventsPerProvision.max} · retries ${p4Fleet.retries}`,
+    ],
+    ['P4', 'two hosts: latency median / p95', p4Fleet.latency.medianMs, 'ms', `p95 ${p4Fleet.latency.p95Ms} ms`],
+  ];
+}
+
+/** What P4 on one host did to readiness checks and to the machine's memory. */
+function p4HostRows({ measured: { p4 } }: Bench): Row[] {
+  return [
+    [
+      'P4',
+      'reported ready before its own runner polled',
+      p4.readyBeforeOwnPoll,
+      '',
+      `of ${p4.provisions - p4.failures} ready`,
+    ],
+    [
+      'P4',
+      'host memory used, peak over start',
+      p4.memory.hostUsedPeakDeltaMiB,
+      'MiB',
+      `bench RSS peak ${p4.memory.benchRssPeakMiB} MiB`,
+    ],
+  ];
+}
+
+function p5Rows({ sizes, measured: { p5 }, derived, targets }: Bench): Row[] {
+  const { rounds } = p5;
+  return [
+    ['P5', 'standalone worker: start → polling', p5.startToPollingMs, 'ms', ''],
+    ['P5', 'RSS idle / peak serving rounds', p5.idleRssMiB, 'MiB', `peak ${derived.p5PeakRssMiB} MiB`],
+    [
+      'P5',
+      `RSS after each of ${P5_ROUNDS} rounds of ${sizes.p5} provisions`,
+      rounds[0].afterRssMiB,
+      'MiB',
+      rounds.map((entry) => entry.afterRssMiB).join(' → '),
+    ],
+    [
+      'P5',
+      'heap kept (after a collection): idle, then after each round',
+      p5.idleHeapMiB,
+      'MiB',
+      rounds.map((entry) => entry.afterHeapMiB).join(' → '),
+    ],
+    [
+      'P5',
+      'heap growth, last round over first',
+      p5.heapGrowthMiB,
+      'MiB',
+      `≤ ${derived.p5GrowthLimitMiB} (5 %)`,
+      targets.p5HeapGrowth,
+    ],
+    // A verdict with no target in the JSON, which keeps each round's failures instead (p5.rounds).
+    [
+      'P5',
+      'failures over the rounds',
+      rounds.reduce((sum, entry) => sum + entry.failures, 0),
+      '',
+      '0',
+      rounds.every((entry) => entry.failures === 0),
+    ],
+  ];
+}
+
 async function main(): Promise<void> {
   const { mode, sizes } = parseOptions(process.argv);
   const benchStarted = Date.now();
@@ -146,172 +391,11 @@ async function main(): Promise<void> {
     const measured: Measured = { c1, ...(await measureOnFixture(fixture, sizes)) };
     const { docker, c2, p1, p2, p3, productionPrebuilt, p4, p4Fleet, p5 } = measured;
     const derived = derive(measured, sizes);
-    const { cores, p4Ratio, p4FloorMs: p4Floor, p5PeakRssMiB: p5Peak, p5GrowthLimitMiB } = derived;
+    const { cores, p4Ratio, p4FloorMs: p4Floor, p5PeakRssMiB: p5Peak } = derived;
     const targets = judge(measured, derived);
 
-    const rows: Array<[string, string, number, string, string, boolean?]> = [
-      ['C1', 'plan --platform darwin / node -e 0, median', c1.ratio, '×', '≤ 4', targets.c1Ratio],
-      ['C1', 'plan --platform darwin / node -e 0, medians', c1.plan.medianMs, 'ms', `${c1.node.medianMs} ms`],
-      ['C2', 'warm run / status, no standalone worker', c2.withoutWorker.ratio, '×', '≤ 1.3', targets.c2WithoutWorker],
-      ['C2', 'warm run / status, a standalone worker polling', c2.withWorker.ratio, '×', '≤ 1.1', targets.c2WithWorker],
-      [
-        'C2',
-        'warm run / status, medians (no worker · worker)',
-        c2.withoutWorker.warmRun.medianMs,
-        'ms',
-        `${c2.withoutWorker.status.medianMs} ms · ${c2.withWorker.warmRun.medianMs} / ${c2.withWorker.status.medianMs} ms`,
-      ],
-      ['C2', 'the first (full) provision through the CLI', c2.provisionMs, 'ms', ''],
-      ['P1', 'provision via Temporal, median', p1.temporal.medianMs, 'ms', ''],
-      ['P1', 'provision via Temporal, p95', p1.temporal.p95Ms, 'ms', ''],
-      ['P1', 'baseline (same steps, no Temporal), median', p1.baseline.medianMs, 'ms', ''],
-      ['P1', 'baseline, p95', p1.baseline.p95Ms, 'ms', ''],
-      ['P1', 'ratio of medians', p1.ratio, '×', '≤ 1.10', targets.p1Ratio],
-      [
-        'P1',
-        'ratio of means (Temporal / baseline)',
-        p1.ratioOfMeans,
-        '×',
-        `${p1.temporal.meanMs} / ${p1.baseline.meanMs} ms`,
-      ],
-      [
-        'P1',
-        'Temporal overhead (history): outside activities, median',
-        p1.overhead.outsideActivitiesMs.medianMs,
-        'ms',
-        '',
-      ],
-      [
-        'P1',
-        '  of which activity dispatch / workflow tasks',
-        p1.overhead.activityDispatchMs.medianMs,
-        'ms',
-        `${p1.overhead.workflowTasksMs.medianMs} ms`,
-      ],
-      ['P1', '  plus trigger + result outside the history, median', p1.overhead.clientMs.medianMs, 'ms', ''],
-      [
-        'P1',
-        'inside activities, Temporal / baseline, median sum',
-        sumOf(p1.steps, 'temporalMs'),
-        'ms',
-        `${sumOf(p1.steps, 'baselineMs')} ms`,
-      ],
-      [
-        'P1',
-        'retries (Temporal) / ready before own poll (both)',
-        p1.retries,
-        '',
-        `${p1.readyBeforeOwnPoll.temporal + p1.readyBeforeOwnPoll.baseline} of ${2 * sizes.p1}`,
-      ],
-      [
-        'P2',
-        'seed bug: container start → diagnosis, median',
-        p2.toDiagnosis.medianMs,
-        'ms',
-        '≤ 2000',
-        targets.p2DiagnosisMs,
-      ],
-      ['P2', 'seed bug: container start → client has it, median', p2.toClient.medianMs, 'ms', ''],
-      // P3 (issue 12): what starting a worker still costs, beside the one SDK call inside it.
-      [
-        'P3',
-        'worker cold start → polling, prebuilt bundle, median',
-        p3.prebuiltPolling.medianMs,
-        'ms',
-        `Worker.create call alone ${p3.prebuiltCreateCall.medianMs} ms`,
-      ],
-      ['P3', 'cold start → Worker.create returned, prebuilt, median', p3.prebuilt.medianMs, 'ms', ''],
-      [
-        'P3',
-        'cold start → polling, prebuilt / bundling from source',
-        p3.pollingRatio,
-        '×',
-        `${p3.prebuiltPolling.medianMs} / ${p3.sourcePolling.medianMs} ms`,
-      ],
-      [
-        'P3',
-        'the production worker loads the prebuilt bundle',
-        productionPrebuilt ? 1 : 0,
-        '',
-        'yes (1)',
-        targets.p3Prebuilt,
-      ],
-      ['P4', `${p4.provisions} concurrent provisions: failures`, p4.failures, '', '0', targets.p4Failures],
-      ['P4', 'wall time', p4.wallMs, 'ms', `two hosts: ${p4Fleet.wallMs} ms`],
-      ['P4', `wall / (${sizes.p4} × baseline provision ÷ ${cores} cores)`, p4Ratio, '×', '≤ 1.5', targets.p4Ratio],
-      [
-        'P4',
-        `CPU-bound floor: machine busy ${p4.cpu.machineS} CPU-s ÷ ${cores} cores`,
-        p4Floor,
-        'ms',
-        `wall ${round(p4.wallMs / p4Floor, 2)}× floor · runner containers ${p4.cpu.runnersS ?? 'n/a'} CPU-s`,
-      ],
-      ['P4', 'activity retries, all provisions', p4.retries, '', '0', targets.p4Retries],
-      ['P4', 'provision latency under load, median / p95', p4.latency.medianMs, 'ms', `p95 ${p4.latency.p95Ms} ms`],
-      ['P4', 'history events per provision, max', p4.eventsPerProvision.max, '', '≤ 40', targets.p4Events],
-      [
-        'P4',
-        'two hosts (Docker + Podman, a worker each): failures',
-        p4Fleet.failures,
-        '',
-        `0 (misplaced: ${p4Fleet.misplaced})`,
-        targets.p4FleetFailures,
-      ],
-      [
-        'P4',
-        'two hosts: history events per provision, max / retries',
-        p4Fleet.eventsPerProvision.max,
-        '',
-        `one host ${p4.eventsPerProvision.max} · retries ${p4Fleet.retries}`,
-      ],
-      ['P4', 'two hosts: latency median / p95', p4Fleet.latency.medianMs, 'ms', `p95 ${p4Fleet.latency.p95Ms} ms`],
-      [
-        'P4',
-        'reported ready before its own runner polled',
-        p4.readyBeforeOwnPoll,
-        '',
-        `of ${p4.provisions - p4.failures} ready`,
-      ],
-      [
-        'P4',
-        'host memory used, peak over start',
-        p4.memory.hostUsedPeakDeltaMiB,
-        'MiB',
-        `bench RSS peak ${p4.memory.benchRssPeakMiB} MiB`,
-      ],
-      ['P5', 'standalone worker: start → polling', p5.startToPollingMs, 'ms', ''],
-      ['P5', 'RSS idle / peak serving rounds', p5.idleRssMiB, 'MiB', `peak ${p5Peak} MiB`],
-      [
-        'P5',
-        `RSS after each of ${P5_ROUNDS} rounds of ${sizes.p5} provisions`,
-        p5.rounds[0].afterRssMiB,
-        'MiB',
-        p5.rounds.map((entry) => entry.afterRssMiB).join(' → '),
-      ],
-      [
-        'P5',
-        'heap kept (after a collection): idle, then after each round',
-        p5.idleHeapMiB,
-        'MiB',
-        p5.rounds.map((entry) => entry.afterHeapMiB).join(' → '),
-      ],
-      [
-        'P5',
-        'heap growth, last round over first',
-        p5.heapGrowthMiB,
-        'MiB',
-        `≤ ${p5GrowthLimitMiB} (5 %)`,
-        targets.p5HeapGrowth,
-      ],
-      [
-        'P5',
-        'failures over the rounds',
-        p5.rounds.reduce((sum, entry) => sum + entry.failures, 0),
-        '',
-        '0',
-        p5.rounds.every((entry) => entry.failures === 0),
-      ],
-    ];
+    const bench: Bench = { mode, sizes, measured, derived, targets };
+    const rows = rowsOf(bench);
     const figures = {
       'c1.ratio': c1.ratio,
       'c1.plan.medianMs': c1.plan.medianMs,
