@@ -22,9 +22,7 @@ import { installRuntime } from '../src/observability/runtime';
 import { round } from './stats';
 import { connectWorker, devServerTarget } from '../src/temporal/connection';
 
-const sumOf = (steps: Record<string, Record<string, number>>, key: string) =>
-  Object.values(steps).reduce((sum, step) => sum + step[key], 0);
-
+/** Runs of each measure (P4: concurrent provisions; P5: provisions per round), by mode. */
 const SIZES = {
   quick: { c1: 5, c2: 3, p1: 3, p2: 2, p3: 2, p4: 5, p5: 3 },
   full: { c1: 20, c2: 10, p1: 20, p2: 5, p3: 5, p4: 50, p5: 50 },
@@ -205,6 +203,9 @@ function p1Rows({ measured: { p1 }, targets }: Bench): Row[] {
   ];
 }
 
+const sumOf = (steps: Record<string, Record<string, number>>, key: string) =>
+  Object.values(steps).reduce((sum, step) => sum + step[key], 0);
+
 /** Where P1's difference goes: Temporal's own time, the steps themselves, retries and early readiness. */
 function p1OverheadRows({ sizes, measured: { p1 } }: Bench): Row[] {
   const { overhead, readyBeforeOwnPoll } = p1;
@@ -379,111 +380,156 @@ function p5Rows({ sizes, measured: { p5 }, derived, targets }: Bench): Row[] {
   ];
 }
 
+/** When the bench started and the machine's load then: the report gives the duration and the load over it. */
+interface Start {
+  at: number;
+  load1m: number;
+}
+
+/** The headline figures, flat (the bench test asks each to be a finite positive number). */
+function figuresOf({ c1, c2, p1, p2, p3, p4, p4Fleet, p5 }: Measured, derived: Derived): Record<string, number> {
+  return {
+    'c1.ratio': c1.ratio,
+    'c1.plan.medianMs': c1.plan.medianMs,
+    'c1.node.medianMs': c1.node.medianMs,
+    'c2.withoutWorker.ratio': c2.withoutWorker.ratio,
+    'c2.withWorker.ratio': c2.withWorker.ratio,
+    'p1.temporal.medianMs': p1.temporal.medianMs,
+    'p1.temporal.p95Ms': p1.temporal.p95Ms,
+    'p1.baseline.medianMs': p1.baseline.medianMs,
+    'p1.baseline.p95Ms': p1.baseline.p95Ms,
+    'p1.ratio': p1.ratio,
+    'p2.toDiagnosis.medianMs': p2.toDiagnosis.medianMs,
+    'p3.prebuiltPolling.medianMs': p3.prebuiltPolling.medianMs,
+    'p3.prebuiltCreateCall.medianMs': p3.prebuiltCreateCall.medianMs,
+    'p3.pollingRatio': p3.pollingRatio,
+    'p4.wallMs': p4.wallMs,
+    'p4.ratio': derived.p4Ratio,
+    'p4.cpuFloorMs': derived.p4FloorMs,
+    'p4Fleet.wallMs': p4Fleet.wallMs,
+    'p4Fleet.eventsPerProvision.max': p4Fleet.eventsPerProvision.max,
+    'p5.startToPollingMs': p5.startToPollingMs,
+    'p5.idleRssMiB': p5.idleRssMiB,
+    'p5.peakRssMiB': derived.p5PeakRssMiB,
+    'p5.idleHeapMiB': p5.idleHeapMiB,
+    'p4.eventsPerProvision.max': p4.eventsPerProvision.max,
+  };
+}
+
+type Report = ReturnType<typeof reportOf>;
+
+/** The JSON: when and on what the bench ran, its sizes, figures and targets, then every measure in full. */
+function reportOf({ mode, sizes, measured, derived, targets }: Bench, start: Start, image: string) {
+  const { docker, c1, c2, p1, p2, p3, productionPrebuilt, p4, p4Fleet, p5 } = measured;
+  return {
+    mode,
+    at: new Date().toISOString(),
+    durationS: Math.round((Date.now() - start.at) / 1000),
+    machine: {
+      cpus: derived.cores,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      loadAverage1m: { start: start.load1m, end: round(loadavg()[0], 2) },
+      node: process.version,
+      docker,
+      image,
+    },
+    sizes,
+    figures: figuresOf(measured, derived),
+    targets,
+    c1,
+    c2,
+    p1,
+    p2,
+    p3: { ...p3, productionPrebuilt },
+    p4,
+    p4Fleet,
+    p5,
+  };
+}
+
+/** Writes the JSON (a quick run's to bench-quick.json, a full run's to bench.json) and returns its path. */
+function writeReport(report: Report): string {
+  const out = join(projectRoot(), 'test-artifacts', report.mode === 'quick' ? 'bench-quick.json' : 'bench.json');
+  mkdirSync(join(out, '..'), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  return out;
+}
+
+/** The report as printed: a header line, the table, then the notes. */
+function render(report: Report, rows: Row[], out: string): string {
+  return [headerOf(report), '', ...tableOf(rows), '', ...notesOf(report, out), ''].join('\n');
+}
+
+/** What ran and how often, on what machine and engine, under which load, for how long. */
+function headerOf({ mode, sizes, machine, durationS }: Report): string {
+  const { c1, c2, p1, p2, p3, p4, p5 } = sizes;
+  const runs = `C1 ${c1}+${c1} runs, C2 ${c2}+${c2} ×2, P1 ${p1}+${p1}, P2 ${p2}, P3 ${p3}+${p3}, P4 ${p4} on one and two hosts, P5 ${P5_ROUNDS}×${p5}`;
+  const load = machine.loadAverage1m;
+  return `stigmer-runner bench (${mode}: ${runs}) · docker ${machine.docker} · node ${machine.node} · ${machine.cpus} CPUs · load ${load.start} → ${load.end} · ${durationS} s`;
+}
+
+/** The verdict column: as wide as 'MISSED' even when no target was missed, so every run's table has one shape. */
+const VERDICT_WIDTH = 6;
+
+/** The rows as a Markdown table, each column but the verdict as wide as its widest cell. */
+function tableOf(rows: Row[]): string[] {
+  const headings = ['', 'figure', 'value', 'target', ''];
+  const cells = rows.map(([id, figure, value, unit, target, met]) => [
+    id,
+    figure,
+    `${value}${unit ? ` ${unit}` : ''}`,
+    target,
+    met === undefined ? '' : met ? 'met' : 'MISSED',
+  ]);
+  const widths = [0, 1, 2, 3].map((column) =>
+    Math.max(...cells.map((line) => line[column].length), headings[column].length),
+  );
+  const format = (line: string[]) =>
+    `| ${line.map((cell, column) => cell.padEnd(column < 4 ? widths[column] : VERDICT_WIDTH)).join(' | ')} |`;
+  const rule = `|${[...widths, VERDICT_WIDTH].map((width) => '-'.repeat(width + 2)).join('|')}|`;
+  return [format(headings), rule, ...cells.map(format)];
+}
+
+/** Below the table: P1's and P4's steps one by one, what failed or was retried, P4's events, the JSON's path. */
+function notesOf({ p1, p4, p4Fleet, p5 }: Report, out: string): string[] {
+  const eachStep = (steps: P4['steps']) =>
+    Object.entries(steps)
+      .map(([name, step]) => `${name} ${step.medianMs} / ${step.maxMs} (${step.retries})`)
+      .join(', ');
+  const listed = (messages: string[]) => messages.join(' | ') || 'none';
+  return [
+    `P1 inside each step, median ms (Temporal / baseline): ${Object.entries(p1.steps)
+      .map(([name, step]) => `${name} ${step.temporalMs} / ${step.baselineMs}`)
+      .join(', ')}`,
+    `P4 each step under load, median / max ms (retries): ${eachStep(p4.steps)}`,
+    `P4 retry causes: ${listed(p4.retryCauses)}`,
+    `P5 failures: ${listed([...new Set(p5.rounds.flatMap((entry) => entry.failureMessages))])}`,
+    `P4 two hosts, each step median / max ms (retries): ${eachStep(p4Fleet.steps)}; retry causes: ${listed(p4Fleet.retryCauses)}`,
+    `P4 event types (one history): ${JSON.stringify(p4.eventTypes)}`,
+    `JSON: ${out}`,
+  ];
+}
+
+/**
+ * Options, C1, the fixture and the other measures, then what follows from them: derived figures,
+ * verdicts, the table's rows, the JSON, the printed table. The fixture (engine, dev server, stand-ins)
+ * is cleaned up last, whether or not a measure threw.
+ */
 async function main(): Promise<void> {
   const { mode, sizes } = parseOptions(process.argv);
-  const benchStarted = Date.now();
-  const loadAtStart = round(loadavg()[0], 2);
+  const start: Start = { at: Date.now(), load1m: round(loadavg()[0], 2) };
   installRuntime({ level: 'WARN', json: false, write: (line) => process.stderr.write(line) });
   // Before the fixture starts its engine and dev server: C1 is a start time, measured on a quiet machine.
   const c1 = await measureC1(sizes.c1);
   const fixture = await startFixture();
   try {
     const measured: Measured = { c1, ...(await measureOnFixture(fixture, sizes)) };
-    const { docker, c2, p1, p2, p3, productionPrebuilt, p4, p4Fleet, p5 } = measured;
     const derived = derive(measured, sizes);
-    const { cores, p4Ratio, p4FloorMs: p4Floor, p5PeakRssMiB: p5Peak } = derived;
-    const targets = judge(measured, derived);
-
-    const bench: Bench = { mode, sizes, measured, derived, targets };
+    const bench: Bench = { mode, sizes, measured, derived, targets: judge(measured, derived) };
     const rows = rowsOf(bench);
-    const figures = {
-      'c1.ratio': c1.ratio,
-      'c1.plan.medianMs': c1.plan.medianMs,
-      'c1.node.medianMs': c1.node.medianMs,
-      'c2.withoutWorker.ratio': c2.withoutWorker.ratio,
-      'c2.withWorker.ratio': c2.withWorker.ratio,
-      'p1.temporal.medianMs': p1.temporal.medianMs,
-      'p1.temporal.p95Ms': p1.temporal.p95Ms,
-      'p1.baseline.medianMs': p1.baseline.medianMs,
-      'p1.baseline.p95Ms': p1.baseline.p95Ms,
-      'p1.ratio': p1.ratio,
-      'p2.toDiagnosis.medianMs': p2.toDiagnosis.medianMs,
-      'p3.prebuiltPolling.medianMs': p3.prebuiltPolling.medianMs,
-      'p3.prebuiltCreateCall.medianMs': p3.prebuiltCreateCall.medianMs,
-      'p3.pollingRatio': p3.pollingRatio,
-      'p4.wallMs': p4.wallMs,
-      'p4.ratio': p4Ratio,
-      'p4.cpuFloorMs': p4Floor,
-      'p4Fleet.wallMs': p4Fleet.wallMs,
-      'p4Fleet.eventsPerProvision.max': p4Fleet.eventsPerProvision.max,
-      'p5.startToPollingMs': p5.startToPollingMs,
-      'p5.idleRssMiB': p5.idleRssMiB,
-      'p5.peakRssMiB': p5Peak,
-      'p5.idleHeapMiB': p5.idleHeapMiB,
-      'p4.eventsPerProvision.max': p4.eventsPerProvision.max,
-    };
-    const report = {
-      mode,
-      at: new Date().toISOString(),
-      durationS: Math.round((Date.now() - benchStarted) / 1000),
-      machine: {
-        cpus: cores,
-        memoryGiB: Math.round(totalmem() / 2 ** 30),
-        loadAverage1m: { start: loadAtStart, end: round(loadavg()[0], 2) },
-        node: process.version,
-        docker,
-        image: fixture.image,
-      },
-      sizes,
-      figures,
-      targets,
-      c1,
-      c2,
-      p1,
-      p2,
-      p3: { ...p3, productionPrebuilt },
-      p4,
-      p4Fleet,
-      p5,
-    };
-    const out = join(projectRoot(), 'test-artifacts', mode === 'quick' ? 'bench-quick.json' : 'bench.json');
-    mkdirSync(join(out, '..'), { recursive: true });
-    writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-
-    const header = `stigmer-runner bench (${mode}: C1 ${sizes.c1}+${sizes.c1} runs, C2 ${sizes.c2}+${sizes.c2} ×2, P1 ${sizes.p1}+${sizes.p1}, P2 ${sizes.p2}, P3 ${sizes.p3}+${sizes.p3}, P4 ${sizes.p4} on one and two hosts, P5 ${P5_ROUNDS}×${sizes.p5}) · docker ${docker} · node ${process.version} · ${cores} CPUs · load ${loadAtStart} → ${report.machine.loadAverage1m.end} · ${report.durationS} s`;
-    const lines = rows.map(([id, figure, value, unit, target, met]) => [
-      id,
-      figure,
-      `${value}${unit ? ` ${unit}` : ''}`,
-      target,
-      met === undefined ? '' : met ? 'met' : 'MISSED',
-    ]);
-    const widths = [0, 1, 2, 3].map((column) =>
-      Math.max(...lines.map((line) => line[column].length), ['', 'figure', 'value', 'target'][column].length),
-    );
-    const format = (line: string[]) =>
-      `| ${line.map((cell, column) => (column < 4 ? cell.padEnd(widths[column]) : cell.padEnd(6))).join(' | ')} |`;
-    const notes = [
-      `P1 inside each step, median ms (Temporal / baseline): ${Object.entries(p1.steps)
-        .map(([name, step]) => `${name} ${step.temporalMs} / ${step.baselineMs}`)
-        .join(', ')}`,
-      `P4 each step under load, median / max ms (retries): ${Object.entries(p4.steps)
-        .map(([name, step]) => `${name} ${step.medianMs} / ${step.maxMs} (${step.retries})`)
-        .join(', ')}`,
-      `P4 retry causes: ${p4.retryCauses.join(' | ') || 'none'}`,
-      `P5 failures: ${[...new Set(p5.rounds.flatMap((entry) => entry.failureMessages))].join(' | ') || 'none'}`,
-      `P4 two hosts, each step median / max ms (retries): ${Object.entries(p4Fleet.steps)
-        .map(([name, step]) => `${name} ${step.medianMs} / ${step.maxMs} (${step.retries})`)
-        .join(', ')}; retry causes: ${p4Fleet.retryCauses.join(' | ') || 'none'}`,
-      `P4 event types (one history): ${JSON.stringify(p4.eventTypes)}`,
-      `JSON: ${out}`,
-    ];
-    const rule = `|${[...widths, 6].map((width) => '-'.repeat(width + 2)).join('|')}|`;
-    process.stdout.write(
-      [header, '', format(['', 'figure', 'value', 'target', '']), rule, ...lines.map(format), '', ...notes, ''].join(
-        '\n',
-      ),
-    );
+    const report = reportOf(bench, start, fixture.image);
+    const out = writeReport(report);
+    process.stdout.write(render(report, rows, out));
   } finally {
     await fixture.close();
   }
