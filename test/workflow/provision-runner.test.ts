@@ -8,14 +8,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import type { RunnerActivities } from '../../src/activities';
-import { attempted, ConnectivityError } from '../../src/activities/failures';
+import { ConnectivityError } from '../../src/activities/failures';
 import { ConfigError } from '../../src/core/settings/errors';
-import { planNetworking } from '../../src/core/runner/network-plan';
 import { checkResult, summarizeVerification, type CheckOutcome } from '../../src/core/health/diagnosis';
-import { configFrom, ENGINES } from '../../src/core/test-fixtures';
 import { PROVISIONING_TASK_QUEUE } from '../../src/core/contract/names';
 import { progressQuery, provisionRunner, type ProvisionInput } from '../../src/workflows';
 import { startTestTemporal, type TestTemporal } from '../support/temporal-server';
+import { fakeActivities, passingReport, plan } from '../support/activity-doubles';
 
 jest.setTimeout(60_000);
 
@@ -35,52 +34,7 @@ afterAll(async () => {
   await temporal?.stop();
 });
 
-const config = configFrom();
-const plan = planNetworking(config, ENGINES.nativeLinux);
-const container = {
-  id: 'c0ffee'.padEnd(64, '0'),
-  name: 'stigmer-agent-runner',
-  image: 'img',
-  networkMode: 'host',
-  action: 'created' as const,
-  startedAt: '2026-11-22T10:00:00Z',
-};
 const REFUSED: CheckOutcome = { kind: 'refused', code: 'ECONNREFUSED' };
-const passingReport = summarizeVerification(
-  plan.services.flatMap((service) =>
-    (['container', 'host'] as const).map((site) =>
-      checkResult({ service: service.service, site, target: 't', ms: 1 }, { kind: 'connected' }),
-    ),
-  ),
-  plan,
-  'stigmer-agent-runner',
-);
-
-interface Behaviour {
-  resolveConfig?: () => Promise<unknown>;
-  verifyConnectivity?: (attempt: number) => Promise<unknown>;
-}
-
-function fakeActivities(calls: string[], behaviour: Behaviour = {}): RunnerActivities {
-  let verifyAttempt = 0;
-  const record = <T>(name: string, body: () => Promise<T>) => attempted(async () => (calls.push(name), body()));
-  return {
-    resolveConfig: record('resolveConfig', async () => (behaviour.resolveConfig ? behaviour.resolveConfig() : config)),
-    planNetworking: record('planNetworking', async () => plan),
-    startContainer: record('startContainer', async () => container),
-    verifyConnectivity: record('verifyConnectivity', async () =>
-      behaviour.verifyConnectivity ? behaviour.verifyConnectivity(++verifyAttempt) : passingReport,
-    ),
-    awaitRunnerReady: record('awaitRunnerReady', async () => ({
-      poller: { identity: '1@runner', type: 'activity', lastAccessTime: container.startedAt },
-      waitedMs: 5,
-    })),
-    stopRunner: record('stopRunner', async () => ({
-      state: 'exited',
-      message: 'container stigmer-agent-runner stopped (exited)',
-    })),
-  } as unknown as RunnerActivities;
-}
 
 async function withWorker<T>(activities: RunnerActivities, body: (taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = `${PROVISIONING_TASK_QUEUE}-${randomUUID()}`;
