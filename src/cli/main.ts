@@ -64,84 +64,106 @@ class UsageError extends Error {}
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = argv;
   // Help wins over every other flag, valid or not: nothing is checked or started.
-  if (Object.hasOwn(COMMANDS, command ?? '') && rest.some((arg) => arg === '--help' || arg === '-h')) {
-    process.stdout.write(`${usageOf([COMMANDS[command as keyof typeof COMMANDS]])}\n`);
+  if (isCommand(command) && rest.some((arg) => arg === '--help' || arg === '-h')) {
+    process.stdout.write(`${usageOf([COMMANDS[command]])}\n`);
     return EXIT_CODES.ready;
   }
   try {
-    switch (command) {
-      case 'run': {
-        const { values } = parse(rest, COMMANDS.run.options);
-        const { runCommand } = await import('./run');
-        return await runCommand(
-          {
-            flags: flagsOf(values),
-            host: values.host as string | undefined,
-            json: values.json === true,
-            verifyAttempts: positiveInt(values['verify-attempts'], '--verify-attempts'),
-            verifyIntervalMs: positiveInt(values['verify-interval-ms'], '--verify-interval-ms'),
-            readyTimeoutMs: positiveInt(values['ready-timeout-ms'], '--ready-timeout-ms'),
-            fresh: values.fresh === true,
-          },
-          env,
-        );
-      }
-      case 'plan': {
-        const { values } = parse(rest, COMMANDS.plan.options);
-        const platform = values.platform as string | undefined;
-        if (platform !== undefined && !['linux', 'darwin', 'win32'].includes(platform))
-          throw new UsageError(`flag:--platform: "${platform}" is not one of linux, darwin, win32`);
-        const { planCommand } = await import('./plan');
-        return await planCommand(flagsOf(values), platform as Platform | undefined, values.json === true, env);
-      }
-      case 'status':
-      case 'teardown': {
-        const { values } = parse(rest, COMMANDS[command].options);
-        const run =
-          command === 'status'
-            ? (await import('./status')).statusCommand
-            : (await import('./teardown')).teardownCommand;
-        return await run(flagsOf(values), values.json === true, env, values.host as string | undefined);
-      }
-      case 'hosts': {
-        const { values } = parse(rest, COMMANDS.hosts.options);
-        const { hostsCommand } = await import('./hosts');
-        return await hostsCommand(flagsOf(values), values.json === true, env);
-      }
-      case 'worker': {
-        const { values } = parse(rest, COMMANDS.worker.options);
-        const { workerCommand } = await import('./worker');
-        return await workerCommand(
-          flagsOf(values),
-          { metrics: values.metrics as string | undefined, host: values.host as string | undefined },
-          env,
-        );
-      }
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        process.stdout.write(`${USAGE}\n`);
-        return command === undefined ? EXIT_CODES.invalidInput : EXIT_CODES.ready;
-      default:
-        throw new UsageError(`unknown command "${command}"`);
-    }
+    return await dispatch(command, rest, env);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return EXIT_CODES.invalidInput;
-    }
-    if (error instanceof TemporalConnectionError) {
-      process.stderr.write(`stigmer-runner: ${error.message}\n`);
-      return EXIT_CODES.unreachable;
-    }
-    if (error instanceof UsageError) {
-      process.stderr.write(`stigmer-runner: ${error.message}\n${USAGE}\n`);
-      return EXIT_CODES.invalidInput;
-    }
-    process.stderr.write(`stigmer-runner: ${(error as Error).message}\n`);
-    return EXIT_CODES.failed;
+    return reportFailure(error);
   }
+}
+
+type CommandName = keyof typeof COMMANDS;
+
+const isCommand = (command: string | undefined): command is CommandName => Object.hasOwn(COMMANDS, command ?? '');
+
+async function dispatch(command: string | undefined, rest: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  if (isCommand(command)) return await RUN[command](rest, env);
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    // Bare `stigmer-runner` is a mistake shown its usage; asking for help is not.
+    return command === undefined ? EXIT_CODES.invalidInput : EXIT_CODES.ready;
+  }
+  throw new UsageError(`unknown command "${command}"`);
+}
+
+/**
+ * Each command: its flags parsed, its module loaded, then run. The module is loaded here, once the
+ * command runs, so that `plan` and `--help` load neither the Temporal SDK nor dockerode.
+ */
+const RUN: Record<CommandName, (args: string[], env: NodeJS.ProcessEnv) => Promise<number>> = {
+  run: async (args, env) => {
+    const { values } = parse(args, COMMANDS.run.options);
+    const { runCommand } = await import('./run');
+    return await runCommand(
+      {
+        flags: flagsOf(values),
+        host: values.host as string | undefined,
+        json: values.json === true,
+        verifyAttempts: positiveInt(values['verify-attempts'], '--verify-attempts'),
+        verifyIntervalMs: positiveInt(values['verify-interval-ms'], '--verify-interval-ms'),
+        readyTimeoutMs: positiveInt(values['ready-timeout-ms'], '--ready-timeout-ms'),
+        fresh: values.fresh === true,
+      },
+      env,
+    );
+  },
+  plan: async (args, env) => {
+    const { values } = parse(args, COMMANDS.plan.options);
+    const platform = values.platform as string | undefined;
+    if (platform !== undefined && !['linux', 'darwin', 'win32'].includes(platform))
+      throw new UsageError(`flag:--platform: "${platform}" is not one of linux, darwin, win32`);
+    const { planCommand } = await import('./plan');
+    return await planCommand(flagsOf(values), platform as Platform | undefined, values.json === true, env);
+  },
+  status: runnerCommand('status', async () => (await import('./status')).statusCommand),
+  teardown: runnerCommand('teardown', async () => (await import('./teardown')).teardownCommand),
+  hosts: async (args, env) => {
+    const { values } = parse(args, COMMANDS.hosts.options);
+    const { hostsCommand } = await import('./hosts');
+    return await hostsCommand(flagsOf(values), values.json === true, env);
+  },
+  worker: async (args, env) => {
+    const { values } = parse(args, COMMANDS.worker.options);
+    const { workerCommand } = await import('./worker');
+    return await workerCommand(
+      flagsOf(values),
+      { metrics: values.metrics as string | undefined, host: values.host as string | undefined },
+      env,
+    );
+  },
+};
+
+/** `status` and `teardown` take the same flags and are called alike: a runner on a host. */
+function runnerCommand(
+  name: 'status' | 'teardown',
+  load: () => Promise<(flags: ConfigFlags, json: boolean, env: NodeJS.ProcessEnv, host?: string) => Promise<number>>,
+) {
+  return async (args: string[], env: NodeJS.ProcessEnv): Promise<number> => {
+    const { values } = parse(args, COMMANDS[name].options);
+    const command = await load();
+    return await command(flagsOf(values), values.json === true, env, values.host as string | undefined);
+  };
+}
+
+/** A failure's message and exit code: bad input names its source (2), Temporal out of reach is 3. */
+function reportFailure(error: unknown): number {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    return EXIT_CODES.invalidInput;
+  }
+  if (error instanceof TemporalConnectionError) {
+    process.stderr.write(`stigmer-runner: ${error.message}\n`);
+    return EXIT_CODES.unreachable;
+  }
+  if (error instanceof UsageError) {
+    process.stderr.write(`stigmer-runner: ${error.message}\n${USAGE}\n`);
+    return EXIT_CODES.invalidInput;
+  }
+  process.stderr.write(`stigmer-runner: ${(error as Error).message}\n`);
+  return EXIT_CODES.failed;
 }
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean' }>;

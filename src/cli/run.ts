@@ -6,7 +6,7 @@
  * (Temporal included), 4 the host has no worker (HostOffline), 1 else (core/contract/names.ts EXIT_CODES, the published contract's).
  */
 import { homedir, hostname, userInfo } from 'node:os';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ENGINE_ENV_NAMES } from '../core/settings/cascade';
 import type { ConfigFlags } from '../core/settings/types';
 import { EXIT_CODES, exitCodeFor, FAILURE_TYPES, SEARCH_ATTRIBUTES } from '../core/contract/names';
@@ -14,17 +14,18 @@ import type { StepName, StepStatus } from '../core/contract/progress';
 import { sleepUntilSettled, waitUntil } from '../core/wait';
 import { commandContext, localHost } from './command';
 import { triggerContext } from '../settings/trigger';
-import { startProvision } from './start';
+import { startProvision, type StartExtras } from './start';
 import {
   progressQuery,
   type provisionRunner,
   type ProvisionInput,
   type ProvisionProgress,
 } from '../workflows/provision-runner';
-import { executionUrl, hostLastSeen, openSession } from './session';
+import { executionUrl, hostLastSeen, openSession, type Session } from './session';
 import { notWarmLine, stepLine, waitingLine, warmLine } from './render';
 import { checkWarm } from './warm-run';
 import { settledProgress } from './last-provision';
+import type { WarmReuse } from '../core/health/warm-run';
 
 export interface RunOptions {
   flags: ConfigFlags;
@@ -39,85 +40,113 @@ export interface RunOptions {
 }
 
 export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): Promise<number> {
-  const {
-    say,
-    loaded,
-    config,
-    runner: runnerName,
-    host,
-  } = commandContext(options.flags, options.json, env, options.host);
+  const { say, loaded, config, runner, host } = commandContext(options.flags, options.json, env, options.host);
   // No worker yet: a warm runner needs none, and starting one costs more than the whole check.
   const session = await openSession(loaded, env, say, { worker: false, host });
   try {
-    const client = session.client;
-    const input: ProvisionInput = {
-      // network and contract were checked by loadConfig above, with every other source
-      flags: { ...(options.flags as ProvisionInput['flags']), runner: runnerName },
-      trigger: triggerContext(triggerEnv({ ...env, ...session.workerEnv }, host), env.HOME ?? homedir()),
-      host,
-      verify: { maximumAttempts: options.verifyAttempts, initialIntervalMs: options.verifyIntervalMs },
-      readyTimeoutMs: options.readyTimeoutMs,
-      searchAttributes: session.searchAttributes,
-    };
+    const run: Run = { options, session, say, runnerName: runner, host };
+    const input = provisionInput(run, env);
     const warm = await checkWarm(session, input, env, {
       fresh: options.fresh === true,
       otherHost: host !== localHost(),
     });
-    if (warm.decision.warm && warm.last?.progress) {
-      const { reused } = warm.decision;
-      const last = warm.last.progress;
-      const uiUrl = executionUrl(session, reused.provision.workflowId, reused.provision.runId);
-      if (options.json) {
-        const report = runReport(reused.provision.workflowId, reused.provision.runId, uiUrl, last);
-        // What this run did with the container: it reused it.
-        const container = last.container && { ...last.container, action: 'reused' as const };
-        writeJson({ ...report, container, reused });
-      } else {
-        say(warmLine(runnerName, reused));
-        if (uiUrl) say(`  ${uiUrl}`);
-      }
-      return EXIT_CODES.ready;
-    }
-    if (!warm.decision.warm) say(notWarmLine(warm.decision, runnerName));
-
-    await session.ensureWorker();
-    const handle = await startProvision(client, input, {
-      staticSummary: `Provision agent-runner ${runnerName}`,
-      staticDetails: triggerDetails(runnerName, config.runner.image.value),
-      ...(session.searchAttributes
-        ? {
-            typedSearchAttributes: [
-              { key: SEARCH_ATTRIBUTES.runner, value: runnerName },
-              { key: SEARCH_ATTRIBUTES.status, value: 'running' },
-              { key: SEARCH_ATTRIBUTES.host, value: host },
-            ],
-          }
-        : {}),
-    });
-    const uiUrl = executionUrl(session, handle.workflowId, handle.firstExecutionRunId);
-    say(`provisioning ${runnerName}: workflow ${handle.workflowId}${uiUrl ? `\n  ${uiUrl}` : ''}`);
-
-    const progress = await session.serve(follow(handle, options.json ? () => undefined : say), handle);
-    if (progress.error?.type === FAILURE_TYPES.hostOffline) {
-      const seen = await hostLastSeen(session, host).catch(() => undefined);
-      progress.error.message += seen ? ` (last seen ${seen})` : ' (last seen: never, or more than 5 minutes ago)';
-    }
-    const code = exitCodeFor(progress);
-    if (options.json) {
-      writeJson(runReport(handle.workflowId, handle.firstExecutionRunId, uiUrl, progress));
-    } else {
-      say(
-        code === EXIT_CODES.ready
-          ? `✓ runner ${runnerName} is ready`
-          : `✗ runner ${runnerName} is not ready: ${progress.error?.message ?? 'failed'}`,
-      );
-      if (progress.stoppedAfterFailure)
-        say(`  ${progress.stoppedAfterFailure.message}; nothing polls its queue until a run succeeds`);
-    }
-    return code;
+    if (warm.decision.warm && warm.last?.progress) return reportReused(run, warm.decision.reused, warm.last.progress);
+    if (!warm.decision.warm) say(notWarmLine(warm.decision, runner));
+    return await provisionAndFollow(run, input, config.runner.image.value);
   } finally {
     await session.close();
   }
+}
+
+/** One `run`: what was asked, the session it runs in, where it talks, the runner and its host. */
+interface Run {
+  options: RunOptions;
+  session: Session;
+  say: (line: string) => void;
+  runnerName: string;
+  host: string;
+}
+
+function provisionInput({ options, session, runnerName, host }: Run, env: NodeJS.ProcessEnv): ProvisionInput {
+  return {
+    // network and contract were checked by loadConfig above, with every other source
+    flags: { ...(options.flags as ProvisionInput['flags']), runner: runnerName },
+    trigger: triggerContext(triggerEnv({ ...env, ...session.workerEnv }, host), env.HOME ?? homedir()),
+    host,
+    verify: { maximumAttempts: options.verifyAttempts, initialIntervalMs: options.verifyIntervalMs },
+    readyTimeoutMs: options.readyTimeoutMs,
+    searchAttributes: session.searchAttributes,
+  };
+}
+
+/** A warm runner is reused: said so, or with `--json` its last provision reported as this run's outcome. */
+function reportReused({ options, session, say, runnerName }: Run, reused: WarmReuse, last: ProvisionProgress): number {
+  const uiUrl = executionUrl(session, reused.provision.workflowId, reused.provision.runId);
+  if (options.json) {
+    const report = runReport(reused.provision.workflowId, reused.provision.runId, uiUrl, last);
+    // What this run did with the container: it reused it.
+    const container = last.container && { ...last.container, action: 'reused' as const };
+    writeJson({ ...report, container, reused });
+  } else {
+    say(warmLine(runnerName, reused));
+    if (uiUrl) say(`  ${uiUrl}`);
+  }
+  return EXIT_CODES.ready;
+}
+
+/** Starts (or attaches to) the provision with a worker to serve it, follows it to its end, reports it. */
+async function provisionAndFollow(run: Run, input: ProvisionInput, image: string): Promise<number> {
+  const { options, session, say, runnerName, host } = run;
+  await session.ensureWorker();
+  const handle = await startProvision(session.client, input, startExtras(run, image));
+  const uiUrl = executionUrl(session, handle.workflowId, handle.firstExecutionRunId);
+  say(`provisioning ${runnerName}: workflow ${handle.workflowId}${uiUrl ? `\n  ${uiUrl}` : ''}`);
+
+  const progress = await session.serve(follow(handle, options.json ? () => undefined : say), handle);
+  if (progress.error?.type === FAILURE_TYPES.hostOffline) {
+    const seen = await hostLastSeen(session, host).catch(() => undefined);
+    progress.error.message += seen ? ` (last seen ${seen})` : ' (last seen: never, or more than 5 minutes ago)';
+  }
+  return reportOutcome(run, handle, uiUrl, progress);
+}
+
+/** What the Temporal UI shows of the provision, and the search attributes it is found by (when registered). */
+function startExtras({ session, runnerName, host }: Run, image: string): StartExtras {
+  return {
+    staticSummary: `Provision agent-runner ${runnerName}`,
+    staticDetails: triggerDetails(runnerName, image),
+    ...(session.searchAttributes
+      ? {
+          typedSearchAttributes: [
+            { key: SEARCH_ATTRIBUTES.runner, value: runnerName },
+            { key: SEARCH_ATTRIBUTES.status, value: 'running' },
+            { key: SEARCH_ATTRIBUTES.host, value: host },
+          ],
+        }
+      : {}),
+  };
+}
+
+/** The provision's outcome, as `--json`'s report or a line saying ready or why not; its exit code. */
+function reportOutcome(
+  { options, say, runnerName }: Run,
+  handle: WorkflowHandleWithFirstExecutionRunId,
+  uiUrl: string | undefined,
+  progress: ProvisionProgress,
+): number {
+  const code = exitCodeFor(progress);
+  if (options.json) {
+    writeJson(runReport(handle.workflowId, handle.firstExecutionRunId, uiUrl, progress));
+  } else {
+    say(
+      code === EXIT_CODES.ready
+        ? `✓ runner ${runnerName} is ready`
+        : `✗ runner ${runnerName} is not ready: ${progress.error?.message ?? 'failed'}`,
+    );
+    if (progress.stoppedAfterFailure)
+      say(`  ${progress.stoppedAfterFailure.message}; nothing polls its queue until a run succeeds`);
+  }
+  return code;
 }
 
 /** What `run --json` prints for a provision's outcome (a warm run adds what it reused). */

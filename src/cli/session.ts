@@ -8,7 +8,7 @@ import { Client, type Connection, type WorkflowHandle } from '@temporalio/client
 import type { NativeConnection } from '@temporalio/worker';
 import type { RunnerConfig, RunnerSecrets } from '../core/settings/types';
 import { sleepUntilSettled, waitUntil } from '../core/wait';
-import { connectClient, connectWorker } from '../temporal/connection';
+import { connectClient, connectWorker, type TemporalTarget } from '../temporal/connection';
 import { stalledTask } from '../temporal/stall';
 import { LIVE_POLLER_WINDOW_MS, polledSince, type PollerSeen } from '../core/pollers';
 import { listPollers } from '../temporal/task-queue';
@@ -57,16 +57,89 @@ export async function openSession(
   say: (line: string) => void,
   options: { worker: boolean; host?: string },
 ): Promise<Session> {
-  // This machine's worker serves this machine's host queue; never another host's (that host's own
-  // worker does, or the provision fails as HostOffline).
   const host = options.host ?? localHost();
   const local = host === localHost();
   const temporal = await ensureTemporal(config, secrets, env, say);
   const namespace = config.temporal.namespace.value;
   const connection = await connectClient(temporal.target, { checkNamespace: true });
-  let worker: Pick<HostWorkers, 'runUntil'> | undefined;
-  let workerConnection: NativeConnection | undefined;
-  const startWorker = async (why: string) => {
+  const worker = new InProcessWorker({ target: temporal.target, namespace, env, say, host, local });
+  const ensureWorker = () => worker.ensure(connection);
+  const close = async () => {
+    await connection.close();
+    await worker.close();
+  };
+  try {
+    if (options.worker) await ensureWorker();
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return {
+    client: new Client({ connection, namespace }),
+    namespace,
+    uiUrl: temporal.uiUrl,
+    workerEnv: temporal.workerEnv,
+    searchAttributes: await ensureSearchAttributes(connection, namespace),
+    ensureWorker,
+    serve: (body, execution) => worker.serve(body, execution),
+    close,
+  };
+}
+
+/** Where and for whom a session's own worker runs. */
+interface WorkerContext {
+  target: TemporalTarget;
+  namespace: string;
+  env: NodeJS.ProcessEnv;
+  say: (line: string) => void;
+  host: string;
+  /**
+   * The host is this machine: the worker serves its host queue too. Never another host's: that host's
+   * own worker does, or the provision fails as HostOffline.
+   */
+  local: boolean;
+}
+
+/**
+ * The worker a session runs in this process when no standalone one serves it: none until one is
+ * needed, then one for as long as the session lasts.
+ */
+class InProcessWorker {
+  private worker: Pick<HostWorkers, 'runUntil'> | undefined;
+  private connection: NativeConnection | undefined;
+
+  constructor(private readonly context: WorkerContext) {}
+
+  /** What `Session.ensureWorker` does: one is started unless a standalone worker polls each queue. */
+  async ensure(client: Connection): Promise<void> {
+    if (this.worker) return;
+    const { local, host, namespace } = this.context;
+    const queues = local ? [PROVISIONING_TASK_QUEUE, hostTaskQueue(host)] : [PROVISIONING_TASK_QUEUE];
+    for (const queue of queues) {
+      if (!(await standaloneWorkerPolls(client, namespace, queue))) {
+        await this.start(`no worker polls ${queue}`);
+        break;
+      }
+    }
+  }
+
+  /** What `Session.serve` does: this worker serves; else, if the work stalls, one started now does. */
+  async serve<T>(body: Promise<T>, execution: WorkflowHandle): Promise<T> {
+    if (this.worker) return this.worker.runUntil(body);
+    const stalled = await stallBeforeSettled(body, execution, this.context.local);
+    if (stalled)
+      return (await this.start(`the ${stalled} of ${execution.workflowId} waits with no worker taking it`)).runUntil(
+        body,
+      );
+    return body;
+  }
+
+  async close(): Promise<void> {
+    await this.connection?.close();
+  }
+
+  private async start(why: string): Promise<Pick<HostWorkers, 'runUntil'>> {
+    const { target, namespace, env, say, host, local } = this.context;
     say(`${why}: running a worker in this process`);
     // Loaded only here: `status` and `hosts` never start a worker, `run` and `teardown` only when none polls.
     const [{ installRuntime }, { createHostWorkers, createProvisioningWorker }] = await Promise.all([
@@ -75,76 +148,49 @@ export async function openSession(
     ]);
     // Each step is printed as it settles; the SDK's per-attempt warnings would only repeat them.
     installRuntime({ level: 'ERROR', json: !process.stderr.isTTY, write: (line) => process.stderr.write(line) });
-    workerConnection = await connectWorker(temporal.target);
+    // Kept before the worker is created, so that the session closes it even if creating fails.
+    this.connection = await connectWorker(target);
     const workerOptions = {
-      connection: workerConnection,
+      connection: this.connection,
       namespace,
       deps: { env },
       identity: workerIdentity(IN_PROCESS_IDENTITY, process.pid, hostname(), localHost()),
     };
-    worker = local
+    this.worker = local
       ? await createHostWorkers({ ...workerOptions, host })
       : await createProvisioningWorker(workerOptions);
-    return worker;
-  };
-  const ensureWorker = async () => {
-    if (worker) return;
-    const queues = local ? [PROVISIONING_TASK_QUEUE, hostTaskQueue(host)] : [PROVISIONING_TASK_QUEUE];
-    for (const queue of queues) {
-      if (!(await standaloneWorkerPolls(connection, namespace, queue))) {
-        await startWorker(`no worker polls ${queue}`);
-        break;
-      }
-    }
-  };
-  try {
-    if (options.worker) await ensureWorker();
-  } catch (error) {
-    await connection.close();
-    await workerConnection?.close();
-    throw error;
+    return this.worker;
   }
+}
 
-  async function serve<T>(body: Promise<T>, execution: WorkflowHandle): Promise<T> {
-    if (worker) return worker.runUntil(body);
-    let settled = false;
-    void body.finally(() => (settled = true)).catch(() => undefined);
-    // No deadline here: the body settling ends the poll for work that no worker takes.
-    const { stalled } = await waitUntil<{ stalled?: string }>(
-      async () => {
-        if (settled) return {};
-        const task = stalledTask((await execution.describe()).raw, Date.now(), STALL_GRACE_MS);
-        // Another host's step waits for that host's worker: not one this process can stand in for.
-        const elsewhere = !local && HOST_BOUND_ACTIVITIES.some((name) => task === `activity ${name}`);
-        return task && !elsewhere ? { stalled: task } : undefined;
-      },
-      {
-        intervalMs: 1000,
-        timeoutMs: Infinity,
-        what: `${execution.workflowId} to settle or stall`,
-        sleep: sleepUntilSettled(body),
-      },
-    );
-    if (stalled)
-      return (await startWorker(`the ${stalled} of ${execution.workflowId} waits with no worker taking it`)).runUntil(
-        body,
-      );
-    return body;
-  }
-
-  return {
-    client: new Client({ connection, namespace }),
-    namespace,
-    uiUrl: temporal.uiUrl,
-    workerEnv: temporal.workerEnv,
-    searchAttributes: await ensureSearchAttributes(connection, namespace),
-    ensureWorker,
-    serve,
-    close: async () => {
-      await connection.close();
-      await workerConnection?.close();
+/**
+ * Watches the execution until `body` settles (undefined) or one of its tasks waits unstarted past
+ * the grace with no worker taking it (that task).
+ */
+async function stallBeforeSettled(
+  body: Promise<unknown>,
+  execution: WorkflowHandle,
+  local: boolean,
+): Promise<string | undefined> {
+  let settled = false;
+  void body.finally(() => (settled = true)).catch(() => undefined);
+  // No deadline here: the body settling ends the poll for work that no worker takes.
+  const { stalled } = await waitUntil<{ stalled?: string }>(
+    async () => {
+      if (settled) return {};
+      const task = stalledTask((await execution.describe()).raw, Date.now(), STALL_GRACE_MS);
+      // Another host's step waits for that host's worker: not one this process can stand in for.
+      const elsewhere = !local && HOST_BOUND_ACTIVITIES.some((name) => task === `activity ${name}`);
+      return task && !elsewhere ? { stalled: task } : undefined;
     },
-  };
+    {
+      intervalMs: 1000,
+      timeoutMs: Infinity,
+      what: `${execution.workflowId} to settle or stall`,
+      sleep: sleepUntilSettled(body),
+    },
+  );
+  return stalled;
 }
 
 async function standaloneWorkerPolls(connection: Connection, namespace: string, queue: string): Promise<boolean> {

@@ -296,6 +296,11 @@ export function diagnoseWorkspace(
   };
 }
 
+/**
+ * Why a service does not answer from the container: the container's check decides, compared with
+ * this machine's and the bridge gateway's. The cause is decided as data (`causeOf`) and only then
+ * put into words (`EXPLANATIONS`).
+ */
 export function diagnose(
   service: ServiceName,
   checks: CheckResult[],
@@ -304,109 +309,169 @@ export function diagnose(
 ): ServiceDiagnosis {
   const at = (site: ProbeSite) => checks.find((check) => check.service === service && check.site === site);
   const container = at('container');
-  const host = at('host');
-  const gateway = at('bridge-gateway');
   const title = SERVICE_TITLES[service];
   const fromContainer = container
     ? `${container.target} from container ${containerName} (network ${plan.mode})`
     : `from container ${containerName}`;
-
   if (container?.ok)
     return { service, ok: true, healable: true, summary: `${title} reachable: ${fromContainer}: ${container.detail}` };
-  const failed = `${title}: ${fromContainer} failed: ${container?.detail ?? 'not checked'}`;
-  const hostPart = host ? `; from this machine ${host.target} ${host.ok ? 'answered' : 'failed'}: ${host.detail}` : '';
-  const summary = failed + hostPart;
-  const verdict = (healable: boolean, cause: string, fix: string): ServiceDiagnosis => ({
+
+  const situation: Situation = {
+    service,
+    title,
+    plan,
+    containerName,
+    containerHost: containerHostOf(plan, service),
+    outcome: container?.outcome ?? { kind: 'no-result' },
+    container,
+    host: at('host'),
+    gateway: at('bridge-gateway'),
+  };
+  const cause = causeOf(situation);
+  // Only a service down everywhere may heal by waiting: it may still be starting.
+  return {
     service,
     ok: false,
-    healable,
-    summary,
-    cause,
-    fix,
-  });
-  const outcome: CheckOutcome = container?.outcome ?? { kind: 'no-result' };
+    healable: cause.kind === 'down',
+    summary: failureSummary(situation, fromContainer),
+    ...explain(cause, situation),
+  };
+}
 
+/** What diagnosis decides from: a service's failed check from the container, and the checks beside it. */
+interface Situation {
+  service: ServiceName;
+  title: string;
+  plan: NetworkPlan;
+  containerName: string;
+  /** The host the container dials for the service, as planned ('' when the plan has no such service). */
+  containerHost: string;
+  /** The container's outcome; `no-result` when it was not checked at all. */
+  outcome: CheckOutcome;
+  container?: CheckResult;
+  host?: CheckResult;
+  gateway?: CheckResult;
+}
+
+function containerHostOf(plan: NetworkPlan, service: ServiceName): string {
   const planned = plan.services.find((entry) => entry.service === service);
-  const containerHost = planned ? parseAddress(planned.container.resolved).host : '';
-  if (plan.mode === 'bridge' && classifyHost(containerHost) !== 'other') {
-    return verdict(
-      false,
-      `${containerHost} inside a bridged container is the container itself, not this machine`,
-      `give the container ${plan.engine.hostAlias} (the default; remove the host alias override) or use --network host on a native Linux engine`,
-    );
+  return planned ? parseAddress(planned.container.resolved).host : '';
+}
+
+/** `Temporal: <what the container dialled> failed: <detail>`, and what this machine saw when it was asked. */
+function failureSummary({ title, container, host }: Situation, fromContainer: string): string {
+  const failed = `${title}: ${fromContainer} failed: ${container?.detail ?? 'not checked'}`;
+  const hostPart = host ? `; from this machine ${host.target} ${host.ok ? 'answered' : 'failed'}: ${host.detail}` : '';
+  return failed + hostPart;
+}
+
+/** Why the container does not reach a service, as data; `EXPLANATIONS` words each. */
+type Cause =
+  | { kind: 'bridged-loopback' }
+  | { kind: 'model-missing'; model: string }
+  | { kind: 'no-result' }
+  | { kind: 'loopback-blocked'; code: string }
+  | { kind: 'down' }
+  | { kind: 'loopback-only' }
+  | { kind: 'unresolved' }
+  | { kind: 'host-header-rejected' }
+  | { kind: 'someone-else'; outcome: CheckOutcome }
+  | { kind: 'foreign-host-network' }
+  | { kind: 'blocked-between' };
+
+/**
+ * The causes in the order they are tried; the first that applies is the diagnosis. Facts about the
+ * container's side come first, as they hold whether or not the service answers on this machine;
+ * then what this machine's and the gateway's checks show.
+ */
+const CAUSES: ReadonlyArray<(situation: Situation) => Cause | undefined> = [
+  ({ plan, containerHost }) =>
+    plan.mode === 'bridge' && classifyHost(containerHost) !== 'other' ? { kind: 'bridged-loopback' } : undefined,
+  ({ outcome }) => (outcome.kind === 'model-missing' ? { kind: 'model-missing', model: outcome.model } : undefined),
+  ({ outcome }) => (outcome.kind === 'no-result' ? { kind: 'no-result' } : undefined),
+  ({ outcome, plan }) =>
+    outcome.kind === 'unreachable' && plan.engine.rootless && plan.hostAlias === SLIRP_HOST_LOOPBACK
+      ? { kind: 'loopback-blocked', code: outcome.code }
+      : undefined,
+  ({ host }) => (host?.ok ? undefined : { kind: 'down' }),
+  ({ gateway }) => (gateway && !gateway.ok ? { kind: 'loopback-only' } : undefined),
+  ({ outcome }) => (outcome.kind === 'dns' ? { kind: 'unresolved' } : undefined),
+  ({ service, outcome }) =>
+    service === 'ollama' && outcome.kind === 'http' && outcome.status === 403
+      ? { kind: 'host-header-rejected' }
+      : undefined,
+  // This machine's service answered the same URL properly: the container's address leads elsewhere.
+  ({ outcome }) =>
+    outcome.kind === 'http' || outcome.kind === 'not-ollama' ? { kind: 'someone-else', outcome } : undefined,
+  ({ plan }) =>
+    plan.mode === 'host' && (plan.engine.inVm || plan.engine.rootless) ? { kind: 'foreign-host-network' } : undefined,
+];
+
+function causeOf(situation: Situation): Cause {
+  for (const rule of CAUSES) {
+    const cause = rule(situation);
+    if (cause) return cause;
   }
-  // Facts about the container's side that hold whether or not the service answers on this machine.
-  if (outcome.kind === 'model-missing')
-    return verdict(false, `Ollama answers but ${outcome.model} is not pulled`, `run: ollama pull ${outcome.model}`);
-  if (outcome.kind === 'no-result')
-    return verdict(
-      false,
-      `the probe inside ${containerName} returned no result for ${container?.target ?? title}`,
-      "run again; if it repeats, report it with the worker's log",
-    );
-  if (outcome.kind === 'unreachable' && plan.engine.rootless && plan.hostAlias === SLIRP_HOST_LOOPBACK) {
-    const allow =
-      plan.engine.kind === 'podman'
-        ? 'give the container NetworkMode slirp4netns:allow_host_loopback=true'
-        : ROOTLESSKIT_LOOPBACK_FIX;
-    return verdict(
-      false,
-      `this machine's loopback is blocked for the engine's containers: ${plan.engine.description} answers ${SLIRP_HOST_LOOPBACK} with ${outcome.code}`,
-      `${allow}, or set STIGMER_RUNNER_HOST_ALIAS to this machine's own address and make ${title} listen on it`,
-    );
-  }
-  if (!host?.ok) {
-    return verdict(
-      true,
-      `${title} is not answering on this machine either (${host?.target ?? 'not checked'}): it is down or still starting`,
-      startHint(service),
-    );
-  }
-  if (gateway && !gateway.ok) {
-    const fix =
+  return { kind: 'blocked-between' };
+}
+
+type Explanation = { cause: string; fix: string };
+
+/** Each cause in words: what is wrong, and what to do about it. */
+const EXPLANATIONS: { [K in Cause['kind']]: (cause: Extract<Cause, { kind: K }>, s: Situation) => Explanation } = {
+  'bridged-loopback': (_, { plan, containerHost }) => ({
+    cause: `${containerHost} inside a bridged container is the container itself, not this machine`,
+    fix: `give the container ${plan.engine.hostAlias} (the default; remove the host alias override) or use --network host on a native Linux engine`,
+  }),
+  'model-missing': ({ model }) => ({
+    cause: `Ollama answers but ${model} is not pulled`,
+    fix: `run: ollama pull ${model}`,
+  }),
+  'no-result': (_, { containerName, container, title }) => ({
+    cause: `the probe inside ${containerName} returned no result for ${container?.target ?? title}`,
+    fix: "run again; if it repeats, report it with the worker's log",
+  }),
+  'loopback-blocked': ({ code }, { plan, title }) => ({
+    cause: `this machine's loopback is blocked for the engine's containers: ${plan.engine.description} answers ${SLIRP_HOST_LOOPBACK} with ${code}`,
+    fix: `${plan.engine.kind === 'podman' ? 'give the container NetworkMode slirp4netns:allow_host_loopback=true' : ROOTLESSKIT_LOOPBACK_FIX}, or set STIGMER_RUNNER_HOST_ALIAS to this machine's own address and make ${title} listen on it`,
+  }),
+  down: (_, { title, host, service }) => ({
+    cause: `${title} is not answering on this machine either (${host?.target ?? 'not checked'}): it is down or still starting`,
+    fix: startHint(service),
+  }),
+  'loopback-only': (_, { title, plan, service }) => ({
+    cause: `${title} listens on 127.0.0.1 only, so the bridge gateway ${plan.bridgeGateway} cannot reach it`,
+    fix:
       service === 'ollama'
         ? 'set OLLAMA_HOST=0.0.0.0:11434 and restart Ollama'
-        : `make ${title} listen on 0.0.0.0 or ${plan.bridgeGateway}`;
-    return verdict(
-      false,
-      `${title} listens on 127.0.0.1 only, so the bridge gateway ${plan.bridgeGateway} cannot reach it`,
-      fix,
-    );
-  }
-  if (outcome.kind === 'dns') {
-    return verdict(
-      false,
-      `the container cannot resolve ${containerHost}: ${plan.engine.description} does not define it`,
-      `add --add-host ${containerHost}:host-gateway (set the host alias or use an engine that provides it)`,
-    );
-  }
-  if (service === 'ollama' && outcome.kind === 'http' && outcome.status === 403) {
-    return verdict(
-      false,
-      `Ollama rejected the Host header ${containerHost}: bound to loopback it only accepts local names`,
-      'set OLLAMA_HOST=0.0.0.0:11434 (or OLLAMA_ORIGINS) and restart Ollama',
-    );
-  }
-  if (outcome.kind === 'http' || outcome.kind === 'not-ollama') {
-    // This machine's Ollama answered the same URL properly: the container's address leads elsewhere.
-    return verdict(
-      false,
-      `something other than this machine's ${title} answers at ${containerHost} in the container (${describeOutcome(outcome)})`,
-      `set STIGMER_RUNNER_HOST_ALIAS to an address that is this machine inside the container`,
-    );
-  }
-  if (plan.mode === 'host' && (plan.engine.inVm || plan.engine.rootless)) {
-    return verdict(
-      false,
-      `host networking on ${plan.engine.description} is not this machine's network`,
-      'use --network bridge',
-    );
-  }
-  return verdict(
-    false,
-    `${title} answers on this machine but not from the container (network ${plan.mode})`,
-    'check firewall rules between the container network and this machine',
-  );
+        : `make ${title} listen on 0.0.0.0 or ${plan.bridgeGateway}`,
+  }),
+  unresolved: (_, { containerHost, plan }) => ({
+    cause: `the container cannot resolve ${containerHost}: ${plan.engine.description} does not define it`,
+    fix: `add --add-host ${containerHost}:host-gateway (set the host alias or use an engine that provides it)`,
+  }),
+  'host-header-rejected': (_, { containerHost }) => ({
+    cause: `Ollama rejected the Host header ${containerHost}: bound to loopback it only accepts local names`,
+    fix: 'set OLLAMA_HOST=0.0.0.0:11434 (or OLLAMA_ORIGINS) and restart Ollama',
+  }),
+  'someone-else': ({ outcome }, { title, containerHost }) => ({
+    cause: `something other than this machine's ${title} answers at ${containerHost} in the container (${describeOutcome(outcome)})`,
+    fix: `set STIGMER_RUNNER_HOST_ALIAS to an address that is this machine inside the container`,
+  }),
+  'foreign-host-network': (_, { plan }) => ({
+    cause: `host networking on ${plan.engine.description} is not this machine's network`,
+    fix: 'use --network bridge',
+  }),
+  'blocked-between': (_, { title, plan }) => ({
+    cause: `${title} answers on this machine but not from the container (network ${plan.mode})`,
+    fix: 'check firewall rules between the container network and this machine',
+  }),
+};
+
+function explain(cause: Cause, situation: Situation): Explanation {
+  // TypeScript cannot tie the entry to the cause's own kind: every entry takes its own kind only.
+  const words = EXPLANATIONS[cause.kind] as (cause: Cause, situation: Situation) => Explanation;
+  return words(cause, situation);
 }
 
 function startHint(service: ServiceName): string {

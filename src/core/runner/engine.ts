@@ -63,89 +63,168 @@ export const SLIRP_HOST_LOOPBACK = '10.0.2.2';
 const ROOTLESS_PODMAN_NETWORK = 'slirp4netns:allow_host_loopback=true';
 
 export function identifyEngine(facts: EngineFacts): EngineIdentity {
-  const os = facts.operatingSystem.toLowerCase();
-  const kernel = facts.kernelVersion.toLowerCase();
-  const isPodman = facts.componentNames.some((name) => /podman/i.test(name)) || facts.podman !== undefined;
-  const rootless =
-    facts.securityOptions.some((option) => option.split(',').includes('name=rootless')) ||
-    facts.podman?.rootless === true;
-  const remote = isRemoteEndpoint(facts.endpoint);
-  const version = facts.serverVersion ? ` (engine ${facts.serverVersion})` : '';
+  const signs = signsOf(facts);
+  // Podman first: behind its Docker-compatible API it looks like a Docker engine, and only its
+  // component names (or libpod's info) tell it apart.
+  return describe(signs, podman(signs) ?? dockerInVm(signs) ?? nativeDocker(signs));
+}
 
-  type Traits = Omit<EngineIdentity, 'kind' | 'inVm' | 'rootless' | 'remote' | 'description'>;
-  const vmEngine = (alias: string, provides: boolean): Traits => ({
-    providesHostAlias: provides,
-    hostAlias: alias,
-    bridgeNetworkMode: 'bridge',
-    bridgeReachesLoopback: true, // the VM forwards the alias to this machine's loopback
-    hostNetworkIsThisMachine: false,
-    acceptsHostGateway: !isPodman,
-  });
-  const make = (kind: EngineKind, inVm: boolean, label: string, traits: Traits): EngineIdentity => ({
+/** What the facts give away before the kind is known, each read once. */
+interface EngineSigns {
+  facts: EngineFacts;
+  os: string;
+  kernel: string;
+  isPodman: boolean;
+  rootless: boolean;
+  remote: boolean;
+}
+
+/** What follows from the engine's kind: everything but the facts every engine shares (rootless, remote). */
+type Traits = Omit<EngineIdentity, 'kind' | 'inVm' | 'rootless' | 'remote' | 'description'>;
+
+/** An engine recognised: its kind, the name it is shown by, and its traits. */
+interface Recognised {
+  kind: EngineKind;
+  inVm: boolean;
+  label: string;
+  traits: Traits;
+}
+
+function signsOf(facts: EngineFacts): EngineSigns {
+  return {
+    facts,
+    os: facts.operatingSystem.toLowerCase(),
+    kernel: facts.kernelVersion.toLowerCase(),
+    isPodman: facts.componentNames.some((name) => /podman/i.test(name)) || facts.podman !== undefined,
+    rootless:
+      facts.securityOptions.some((option) => option.split(',').includes('name=rootless')) ||
+      facts.podman?.rootless === true,
+    remote: isRemoteEndpoint(facts.endpoint),
+  };
+}
+
+function describe(signs: EngineSigns, { kind, inVm, label, traits }: Recognised): EngineIdentity {
+  const { facts, rootless, remote } = signs;
+  const version = facts.serverVersion ? ` (engine ${facts.serverVersion})` : '';
+  return {
     kind,
     inVm,
     rootless,
     remote,
     ...traits,
     description: `${label}${version}${rootless ? ', rootless' : ''}${remote ? `, remote at ${facts.endpoint}` : ''}`,
-  });
-
-  if (isPodman) {
-    // Podman on Linux runs containers natively; on macOS/Windows it runs them in a "podman machine" VM.
-    if (facts.clientPlatform !== 'linux' || remote)
-      return make('podman-machine', true, 'Podman machine', vmEngine('host.containers.internal', true));
-    return make(
-      'podman',
-      false,
-      'Podman',
-      rootless
-        ? {
-            providesHostAlias: false,
-            hostAlias: SLIRP_HOST_LOOPBACK,
-            bridgeNetworkMode: ROOTLESS_PODMAN_NETWORK,
-            bridgeReachesLoopback: true,
-            hostNetworkIsThisMachine: true,
-            acceptsHostGateway: false,
-          }
-        : {
-            providesHostAlias: true,
-            hostAlias: 'host.containers.internal',
-            bridgeNetworkMode: 'bridge',
-            bridgeReachesLoopback: false,
-            hostNetworkIsThisMachine: true,
-            acceptsHostGateway: false,
-          },
-    );
-  }
-  if (os === 'orbstack') return make('orbstack', true, 'OrbStack', vmEngine('host.docker.internal', true));
-  if (os === 'docker desktop' || facts.name === 'docker-desktop' || kernel.includes('linuxkit'))
-    return make('docker-desktop', true, 'Docker Desktop', vmEngine('host.docker.internal', true));
-  if (facts.name === 'colima' || facts.endpoint.includes('.colima'))
-    return make('colima', true, 'Colima', vmEngine('host.docker.internal', false));
-  if (kernel.includes('microsoft-standard-wsl2') && facts.clientPlatform === 'win32') {
-    // An engine installed inside a WSL2 distribution, driven from Windows: a VM as far as Windows is concerned.
-    return make('docker-desktop', true, 'Docker in WSL2', vmEngine('host.docker.internal', true));
-  }
-  const label = `Docker on ${facts.operatingSystem || 'Linux'}`;
-  if (rootless) {
-    return make('native-linux', false, label, {
-      providesHostAlias: false,
-      hostAlias: SLIRP_HOST_LOOPBACK,
-      bridgeNetworkMode: 'bridge',
-      bridgeReachesLoopback: true,
-      hostNetworkIsThisMachine: false,
-      acceptsHostGateway: true,
-    });
-  }
-  return make('native-linux', false, label, {
-    providesHostAlias: false,
-    hostAlias: 'host.docker.internal',
-    bridgeNetworkMode: 'bridge',
-    bridgeReachesLoopback: false,
-    hostNetworkIsThisMachine: !remote,
-    acceptsHostGateway: true,
-  });
+  };
 }
+
+/** A VM forwards the alias to this machine's loopback; its host network is the VM's. */
+function vmTraits(hostAlias: string, providesHostAlias: boolean, acceptsHostGateway: boolean): Traits {
+  return {
+    providesHostAlias,
+    hostAlias,
+    bridgeNetworkMode: 'bridge',
+    bridgeReachesLoopback: true,
+    hostNetworkIsThisMachine: false,
+    acceptsHostGateway,
+  };
+}
+
+/** Podman on Linux runs containers natively; on macOS/Windows it runs them in a "podman machine" VM. */
+function podman({ facts, isPodman, rootless, remote }: EngineSigns): Recognised | undefined {
+  if (!isPodman) return undefined;
+  if (facts.clientPlatform !== 'linux' || remote)
+    return {
+      kind: 'podman-machine',
+      inVm: true,
+      label: 'Podman machine',
+      traits: vmTraits('host.containers.internal', true, false),
+    };
+  return { kind: 'podman', inVm: false, label: 'Podman', traits: rootless ? ROOTLESS_PODMAN : ROOTFUL_PODMAN };
+}
+
+/** Docker engines that run containers in a VM, by what gives each away; the first that matches names it. */
+const DOCKER_VMS: ReadonlyArray<{
+  kind: EngineKind;
+  label: string;
+  /** The VM puts host.docker.internal into containers itself (Colima does not: it needs --add-host). */
+  providesHostAlias: boolean;
+  matches: (signs: EngineSigns) => boolean;
+}> = [
+  { kind: 'orbstack', label: 'OrbStack', providesHostAlias: true, matches: ({ os }) => os === 'orbstack' },
+  {
+    kind: 'docker-desktop',
+    label: 'Docker Desktop',
+    providesHostAlias: true,
+    matches: ({ os, facts, kernel }) =>
+      os === 'docker desktop' || facts.name === 'docker-desktop' || kernel.includes('linuxkit'),
+  },
+  {
+    kind: 'colima',
+    label: 'Colima',
+    providesHostAlias: false,
+    matches: ({ facts }) => facts.name === 'colima' || facts.endpoint.includes('.colima'),
+  },
+  {
+    // An engine installed inside a WSL2 distribution, driven from Windows: a VM as far as Windows is concerned.
+    kind: 'docker-desktop',
+    label: 'Docker in WSL2',
+    providesHostAlias: true,
+    matches: ({ kernel, facts }) => kernel.includes('microsoft-standard-wsl2') && facts.clientPlatform === 'win32',
+  },
+];
+
+function dockerInVm(signs: EngineSigns): Recognised | undefined {
+  const vm = DOCKER_VMS.find((entry) => entry.matches(signs));
+  if (!vm) return undefined;
+  return {
+    kind: vm.kind,
+    inVm: true,
+    label: vm.label,
+    traits: vmTraits('host.docker.internal', vm.providesHostAlias, true),
+  };
+}
+
+/** Whatever else answers is Docker running containers natively (on Linux, or on another machine). */
+function nativeDocker({ facts, rootless, remote }: EngineSigns): Recognised {
+  const traits = rootless ? ROOTLESS_DOCKER : { ...ROOTFUL_DOCKER, hostNetworkIsThisMachine: !remote };
+  return { kind: 'native-linux', inVm: false, label: `Docker on ${facts.operatingSystem || 'Linux'}`, traits };
+}
+
+/** Rootless Podman behind the compat API: slirp4netns with host loopback (see SLIRP_HOST_LOOPBACK). */
+const ROOTLESS_PODMAN: Traits = {
+  providesHostAlias: false,
+  hostAlias: SLIRP_HOST_LOOPBACK,
+  bridgeNetworkMode: ROOTLESS_PODMAN_NETWORK,
+  bridgeReachesLoopback: true,
+  hostNetworkIsThisMachine: true,
+  acceptsHostGateway: false,
+};
+/** Rootful Podman names this machine itself, but its bridge reaches only addresses bound on the gateway. */
+const ROOTFUL_PODMAN: Traits = {
+  providesHostAlias: true,
+  hostAlias: 'host.containers.internal',
+  bridgeNetworkMode: 'bridge',
+  bridgeReachesLoopback: false,
+  hostNetworkIsThisMachine: true,
+  acceptsHostGateway: false,
+};
+/** Rootless Docker: slirp4netns reaches this machine's loopback, host networking is RootlessKit's namespace. */
+const ROOTLESS_DOCKER: Traits = {
+  providesHostAlias: false,
+  hostAlias: SLIRP_HOST_LOOPBACK,
+  bridgeNetworkMode: 'bridge',
+  bridgeReachesLoopback: true,
+  hostNetworkIsThisMachine: false,
+  acceptsHostGateway: true,
+};
+/** Rootful Docker on Linux: host networking is this machine's unless the engine is remote (set by nativeDocker). */
+const ROOTFUL_DOCKER: Traits = {
+  providesHostAlias: false,
+  hostAlias: 'host.docker.internal',
+  bridgeNetworkMode: 'bridge',
+  bridgeReachesLoopback: false,
+  hostNetworkIsThisMachine: true,
+  acceptsHostGateway: true,
+};
 
 function isRemoteEndpoint(endpoint: string): boolean {
   const match = /^(tcp|ssh|https?):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/i.exec(endpoint);

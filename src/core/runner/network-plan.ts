@@ -10,6 +10,7 @@ import {
   RUNNER_RELEASES,
   runnerTemporalBlockers,
   type ImageFacts,
+  type RunnerRelease,
   type RunnerReleaseId,
 } from './releases';
 
@@ -63,66 +64,198 @@ const OLLAMA_BIND_FIX = 'set OLLAMA_HOST=0.0.0.0:11434 (or the bridge gateway ad
 export const ROOTLESSKIT_LOOPBACK_FIX =
   'start dockerd-rootless with DOCKERD_ROOTLESS_ROOTLESSKIT_FLAGS=--disable-host-loopback=false';
 
+/**
+ * The plan as a pipeline: the runner release, the network mode, the route to this machine, the
+ * services' addresses, then what this machine's loopback means for them. Each step returns what it
+ * has to say instead of adding to shared lists, so reasons, warnings and blockers read in step order.
+ */
 export function planNetworking(config: RunnerConfig, facts: EngineFacts, image?: ImageFacts): NetworkPlan {
   const engine = identifyEngine(facts);
-  const reasons: string[] = [];
-  const warnings: string[] = [];
-  const blockers: string[] = [];
+  const release = planRunner(config, image);
+  const network = chooseMode(config, engine);
+  const route = planRoute(config, engine, facts, network.mode);
+  const services = planServices(config, release.services, network.mode, route.hostAlias);
+  const notes = joinNotes(
+    release,
+    network,
+    aliasNotes(route.alias, config, engine),
+    rootlessDockerNotes(engine, network.mode, route.hostAlias),
+    loopbackNotes(services, engine, facts, route.bridgeGateway),
+  );
+  return {
+    runner: release.runner,
+    mode: network.mode,
+    networkMode: network.mode === 'host' ? 'host' : engine.bridgeNetworkMode,
+    engine,
+    extraHosts: route.extraHosts,
+    hostAlias: route.hostAlias,
+    bridgeGateway: route.bridgeGateway,
+    services,
+    ...notes,
+  };
+}
+
+/** What a step of the plan has to say: why it chose, what may fail, what cannot work. */
+interface Notes {
+  reasons?: string[];
+  warnings?: string[];
+  blockers?: string[];
+}
+
+function joinNotes(...steps: Notes[]): Required<Notes> {
+  return {
+    reasons: steps.flatMap((step) => step.reasons ?? []),
+    warnings: steps.flatMap((step) => step.warnings ?? []),
+    blockers: steps.flatMap((step) => step.blockers ?? []),
+  };
+}
+
+/** The runner release, and what its contract cannot do with this Temporal. */
+function planRunner(
+  config: RunnerConfig,
+  image: ImageFacts | undefined,
+): Notes & { runner: RunnerPlan; services: RunnerRelease['services'] } {
   const decision = chooseRelease(config.runner.contract, image);
   const contract = RUNNER_RELEASES[decision.id];
-  blockers.push(...runnerTemporalBlockers(config.temporal, contract));
-  if (decision.warning) warnings.push(decision.warning);
   const runner: RunnerPlan = {
     contract: contract.id,
     contractReason: decision.reason,
     taskQueue: contract.taskQueue,
     user: image?.present ? image.user || '0' : contract.defaultUser,
   };
+  return {
+    runner,
+    services: contract.services,
+    blockers: runnerTemporalBlockers(config.temporal, contract),
+    warnings: decision.warning ? [decision.warning] : [],
+  };
+}
 
-  const mode = chooseMode(config, engine, reasons);
-  if (mode === 'host' && !engine.hostNetworkIsThisMachine) {
-    const whose = engine.inVm ? 'VM' : engine.rootless ? 'RootlessKit' : 'remote engine';
-    warnings.push(
-      `host networking on ${engine.description} joins the ${whose} network, not this machine's: localhost in the container will not reach services on this machine (use --network bridge)`,
-    );
+/**
+ * The network mode: the setting when it names one, else bridge where host networking is not this
+ * machine's (a VM, another machine, RootlessKit), else host. A host network that is not this
+ * machine's is warned about when chosen anyway.
+ */
+function chooseMode(config: RunnerConfig, engine: EngineIdentity): Notes & { mode: NetworkMode } {
+  const { mode, reason } = modeAndReason(config, engine);
+  if (mode === 'bridge' || engine.hostNetworkIsThisMachine) return { mode, reasons: [reason] };
+  const whose = engine.inVm ? 'VM' : engine.rootless ? 'RootlessKit' : 'remote engine';
+  const warning = `host networking on ${engine.description} joins the ${whose} network, not this machine's: localhost in the container will not reach services on this machine (use --network bridge)`;
+  return { mode, reasons: [reason], warnings: [warning] };
+}
+
+function modeAndReason(config: RunnerConfig, engine: EngineIdentity): { mode: NetworkMode; reason: string } {
+  const choice = config.runner.network;
+  if (choice.value !== 'auto')
+    return { mode: choice.value, reason: `network ${choice.value}: chosen by ${choice.source}` };
+  if (engine.remote || engine.inVm) {
+    const where = engine.remote
+      ? 'runs containers on another machine'
+      : 'runs containers in a VM, where host networking is the VM’s, not this machine’s';
+    return { mode: 'bridge', reason: `network bridge: ${engine.description} ${where}` };
   }
+  if (engine.rootless) {
+    const why = engine.hostNetworkIsThisMachine
+      ? `slirp4netns with host loopback reaches this machine's services at ${engine.hostAlias}`
+      : 'host networking is RootlessKit’s namespace, not this machine’s';
+    const networkMode = engine.bridgeNetworkMode === 'bridge' ? '' : ` (NetworkMode ${engine.bridgeNetworkMode})`;
+    return { mode: 'bridge', reason: `network bridge: ${engine.description}: ${why}${networkMode}` };
+  }
+  return {
+    mode: 'host',
+    reason: `network host: ${engine.description} runs containers natively, so they share this machine's loopback`,
+  };
+}
 
+/** How a bridged container reaches this machine: the alias it dials, and the /etc/hosts entry it may need. */
+function planRoute(config: RunnerConfig, engine: EngineIdentity, facts: EngineFacts, mode: NetworkMode) {
   const hostAlias = mode === 'bridge' ? (config.runner.hostAlias?.value ?? engine.hostAlias) : null;
-  const aliasSource = config.runner.hostAlias ? config.runner.hostAlias.source : `${engine.description}'s route`;
+  // Only a native engine's own bridge is an interface of this machine that services can listen on.
   const bridgeGateway =
     mode === 'bridge' && !engine.bridgeReachesLoopback && !engine.remote && !engine.inVm
       ? (facts.bridgeGateway ?? null)
       : null;
-  const extraHosts: string[] = [];
-  if (hostAlias !== null) {
-    const aliasClass = classifyHost(hostAlias);
-    if (aliasClass !== 'other') {
-      warnings.push(
-        `host alias "${hostAlias}" (${config.runner.hostAlias?.source}) is the container's own loopback in bridge mode: the container will reach itself, not this machine`,
-      );
-    } else if (isIpAddress(hostAlias)) {
-      reasons.push(`this machine is ${hostAlias} in the container (${aliasSource})`);
-    } else if (!(engine.providesHostAlias && hostAlias === engine.hostAlias)) {
-      // A name the engine does not define: Docker maps host-gateway; Podman would write it literally.
-      const target = engine.acceptsHostGateway
-        ? 'host-gateway'
-        : (bridgeGateway ?? (engine.bridgeReachesLoopback && !engine.inVm ? engine.hostAlias : undefined));
-      if (target) {
-        extraHosts.push(`${hostAlias}:${target}`);
-        reasons.push(`--add-host ${hostAlias}:${target}: ${engine.description} does not define ${hostAlias} itself`);
-      } else {
-        warnings.push(
-          `${engine.description} does not define ${hostAlias} and cannot map it to this machine (no host-gateway on Podman): use ${engine.hostAlias} or an IP address`,
-        );
-      }
-    }
-  }
-  if (mode === 'bridge' && engine.rootless && engine.kind === 'native-linux' && hostAlias === SLIRP_HOST_LOOPBACK) {
-    warnings.push(
-      `rootless Docker reaches this machine at ${SLIRP_HOST_LOOPBACK} only when RootlessKit allows host loopback (${ROOTLESSKIT_LOOPBACK_FIX}); otherwise set STIGMER_RUNNER_HOST_ALIAS to this machine's own address and make the services listen on it`,
-    );
-  }
+  const alias = decideAlias(hostAlias, engine, bridgeGateway);
+  const extraHosts = alias.kind === 'add-host' ? [`${alias.alias}:${alias.target}`] : [];
+  return { hostAlias, bridgeGateway, alias, extraHosts };
+}
 
+/** What the host alias is to the container, decided before anything is said about it. */
+type AliasDecision =
+  /** Host networking: the container dials this machine's own addresses. */
+  | { kind: 'none' }
+  /** A loopback name or address: in a bridged container that is the container itself. */
+  | { kind: 'own-loopback'; alias: string }
+  /** An IP literal: /etc/hosts needs no entry for it. */
+  | { kind: 'address'; alias: string }
+  /** The engine puts the name into containers itself. */
+  | { kind: 'engine-defined'; alias: string }
+  /** A name the engine does not define, mapped with --add-host NAME:TARGET. */
+  | { kind: 'add-host'; alias: string; target: string }
+  /** A name the engine does not define and nothing here can map (no host-gateway on Podman). */
+  | { kind: 'unmappable'; alias: string };
+
+function decideAlias(hostAlias: string | null, engine: EngineIdentity, bridgeGateway: string | null): AliasDecision {
+  if (hostAlias === null) return { kind: 'none' };
+  if (classifyHost(hostAlias) !== 'other') return { kind: 'own-loopback', alias: hostAlias };
+  if (isIpAddress(hostAlias)) return { kind: 'address', alias: hostAlias };
+  if (engine.providesHostAlias && hostAlias === engine.hostAlias) return { kind: 'engine-defined', alias: hostAlias };
+  // Docker maps host-gateway; Podman would write it literally, so it gets the gateway's address (or,
+  // where slirp4netns forwards it, the engine's own alias).
+  const target = engine.acceptsHostGateway
+    ? 'host-gateway'
+    : (bridgeGateway ?? (engine.bridgeReachesLoopback && !engine.inVm ? engine.hostAlias : undefined));
+  return target ? { kind: 'add-host', alias: hostAlias, target } : { kind: 'unmappable', alias: hostAlias };
+}
+
+function aliasNotes(decision: AliasDecision, config: RunnerConfig, engine: EngineIdentity): Notes {
+  switch (decision.kind) {
+    case 'none':
+    case 'engine-defined':
+      return {}; // nothing to explain: the container dials what it was given
+    case 'own-loopback':
+      return {
+        warnings: [
+          `host alias "${decision.alias}" (${config.runner.hostAlias?.source}) is the container's own loopback in bridge mode: the container will reach itself, not this machine`,
+        ],
+      };
+    case 'address': {
+      const source = config.runner.hostAlias ? config.runner.hostAlias.source : `${engine.description}'s route`;
+      return { reasons: [`this machine is ${decision.alias} in the container (${source})`] };
+    }
+    case 'add-host':
+      return {
+        reasons: [
+          `--add-host ${decision.alias}:${decision.target}: ${engine.description} does not define ${decision.alias} itself`,
+        ],
+      };
+    case 'unmappable':
+      return {
+        warnings: [
+          `${engine.description} does not define ${decision.alias} and cannot map it to this machine (no host-gateway on Podman): use ${engine.hostAlias} or an IP address`,
+        ],
+      };
+  }
+}
+
+/** Rootless Docker's 10.0.2.2 is this machine's loopback only if RootlessKit was started to allow it. */
+function rootlessDockerNotes(engine: EngineIdentity, mode: NetworkMode, hostAlias: string | null): Notes {
+  if (!(mode === 'bridge' && engine.rootless && engine.kind === 'native-linux' && hostAlias === SLIRP_HOST_LOOPBACK))
+    return {};
+  return {
+    warnings: [
+      `rootless Docker reaches this machine at ${SLIRP_HOST_LOOPBACK} only when RootlessKit allows host loopback (${ROOTLESSKIT_LOOPBACK_FIX}); otherwise set STIGMER_RUNNER_HOST_ALIAS to this machine's own address and make the services listen on it`,
+    ],
+  };
+}
+
+/** The services this release connects to, each as configured and as the container will dial it. */
+function planServices(
+  config: RunnerConfig,
+  services: RunnerRelease['services'],
+  mode: NetworkMode,
+  hostAlias: string | null,
+): PlannedService[] {
   const configured = (
     [
       { service: 'temporal', hostAddress: config.temporal.address.value },
@@ -130,69 +263,40 @@ export function planNetworking(config: RunnerConfig, facts: EngineFacts, image?:
       { service: 'ollama', hostAddress: config.llm.baseUrl.value },
     ] satisfies Array<{ service: ServiceName; hostAddress: string }>
   ).filter(
-    ({ service }) =>
-      contract.services.includes(service) && (service !== 'ollama' || config.llm.provider.value === 'ollama'),
+    ({ service }) => services.includes(service) && (service !== 'ollama' || config.llm.provider.value === 'ollama'),
   );
-  const services: PlannedService[] = configured.map(({ service, hostAddress }) => ({
+  return configured.map(({ service, hostAddress }) => ({
     service,
     hostAddress,
     container: containerAddress(hostAddress, mode, hostAlias),
   }));
-
-  for (const planned of services) {
-    const local = classifyHost(parseAddress(planned.hostAddress).host) !== 'other';
-    if (!local) continue;
-    if (engine.remote) {
-      blockers.push(
-        `${planned.service} at ${planned.hostAddress} is on this machine's loopback, which containers of the remote engine ${facts.endpoint} cannot reach: give it an address that machine can reach`,
-      );
-    } else if (bridgeGateway) {
-      const fix = planned.service === 'ollama' ? OLLAMA_BIND_FIX : `make it listen on 0.0.0.0 or ${bridgeGateway}`;
-      warnings.push(
-        `${planned.service} must listen on ${bridgeGateway} or 0.0.0.0, not only 127.0.0.1, to be reached from the bridge: ${fix}`,
-      );
-    }
-  }
-
-  const networkMode = mode === 'host' ? 'host' : engine.bridgeNetworkMode;
-  return {
-    runner,
-    mode,
-    networkMode,
-    engine,
-    extraHosts,
-    hostAlias,
-    bridgeGateway,
-    services,
-    reasons,
-    warnings,
-    blockers,
-  };
 }
 
-function chooseMode(config: RunnerConfig, engine: EngineIdentity, reasons: string[]): NetworkMode {
-  const choice = config.runner.network;
-  if (choice.value !== 'auto') {
-    reasons.push(`network ${choice.value}: chosen by ${choice.source}`);
-    return choice.value;
-  }
-  if (engine.remote || engine.inVm) {
-    reasons.push(
-      `network bridge: ${engine.description} ${engine.remote ? 'runs containers on another machine' : 'runs containers in a VM, where host networking is the VM’s, not this machine’s'}`,
-    );
-    return 'bridge';
-  }
-  if (engine.rootless) {
-    const why = engine.hostNetworkIsThisMachine
-      ? `slirp4netns with host loopback reaches this machine's services at ${engine.hostAlias}`
-      : 'host networking is RootlessKit’s namespace, not this machine’s';
-    reasons.push(
-      `network bridge: ${engine.description}: ${why}${engine.bridgeNetworkMode === 'bridge' ? '' : ` (NetworkMode ${engine.bridgeNetworkMode})`}`,
-    );
-    return 'bridge';
-  }
-  reasons.push(`network host: ${engine.description} runs containers natively, so they share this machine's loopback`);
-  return 'host';
+/**
+ * A service on this machine's loopback: a remote engine's containers cannot reach it at all; through
+ * a native bridge they reach it only if it also listens on the gateway.
+ */
+function loopbackNotes(
+  services: PlannedService[],
+  engine: EngineIdentity,
+  facts: EngineFacts,
+  bridgeGateway: string | null,
+): Notes {
+  const onLoopback = services.filter((planned) => classifyHost(parseAddress(planned.hostAddress).host) !== 'other');
+  if (engine.remote)
+    return {
+      blockers: onLoopback.map(
+        (planned) =>
+          `${planned.service} at ${planned.hostAddress} is on this machine's loopback, which containers of the remote engine ${facts.endpoint} cannot reach: give it an address that machine can reach`,
+      ),
+    };
+  if (!bridgeGateway) return {};
+  return {
+    warnings: onLoopback.map((planned) => {
+      const fix = planned.service === 'ollama' ? OLLAMA_BIND_FIX : `make it listen on 0.0.0.0 or ${bridgeGateway}`;
+      return `${planned.service} must listen on ${bridgeGateway} or 0.0.0.0, not only 127.0.0.1, to be reached from the bridge: ${fix}`;
+    }),
+  };
 }
 
 /** An IPv4 or IPv6 literal: /etc/hosts needs no entry for it, and host-gateway would be wrong. */
