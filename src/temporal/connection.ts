@@ -188,116 +188,153 @@ function failureOf(error: unknown): Failure {
 
 /** Maps what grpc-js (or the Rust core) reports to a kind and a message naming the settings involved. */
 export function explain(target: TemporalTarget, error: unknown): TemporalConnectionError {
+  const failed = failedOf(target, error);
+  const { kind, message } = FAILURE_KINDS.find((candidate) => candidate.applies(failed)) ?? OTHER;
+  return new TemporalConnectionError(kind, failed.address, message(failed), failed.failure.text);
+}
+
+/** What a failure's message draws on. */
+interface Failed {
+  connection: TemporalConnectionConfig;
+  failure: Failure;
+  /** What the server or library said, without grpc-js's wrapping, timestamp and final period. */
+  detail: string;
+  address: string;
+  /** `Temporal at ADDRESS (SOURCE)`: what was dialled, and the setting that named it. */
+  at: string;
+}
+
+function failedOf(target: TemporalTarget, error: unknown): Failed {
   const { connection } = target;
   const failure = failureOf(error);
   const address = dialAddress(target);
   const at = `Temporal at ${address} (${target.dial ? `reached for ${connection.address.value}, ` : ''}${connection.address.source})`;
-  const detail = failure.text
+  return { connection, failure, detail: detailOf(failure.text), address, at };
+}
+
+function detailOf(text: string): string {
+  return text
     .replace(/\s*Resolution note:\s*$/, '')
     .replace(/^.*Last error: /s, '')
     .replace(/^Error(?: \[\w+\])?: /, '')
     .trim()
     .replace(/ \(\d{4}-\d\d-\d\dT[\d:.]+Z\)$/, '')
     .replace(/\.$/, '');
-  const tlsFrom = `TLS on: ${connection.tls.source}`;
-  const make = (kind: TemporalFailureKind, message: string) =>
-    new TemporalConnectionError(kind, address, message, failure.text);
+}
 
-  if (failure.code === 16) {
-    const server = `the server said: ${JSON.stringify(detail)}`;
-    if (connection.auth.value === 'none') {
-      return make(
-        'unauthenticated',
-        `${at} requires credentials, and this connection sends none — no client certificate, no API key (${tlsFrom}; profile "${connection.profile.name.value}"${connection.profile.found ? ` of ${connection.profile.file.value}` : ''}); ${server}. Give it a client certificate and key (TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH, or client_cert_path and client_key_path in the profile's [tls]) or an API key (TEMPORAL_API_KEY, or api_key in the profile)`,
-      );
-    }
-    const rejected = [
-      connection.clientCert
-        ? `the client certificate ${connection.clientCert.value} (${connection.clientCert.source})`
-        : undefined,
-      connection.apiKeySource ? `the API key from ${connection.apiKeySource}` : undefined,
-    ].filter(Boolean);
-    return make(
-      'unauthenticated',
-      `${at} rejected ${rejected.join(' and ')} as unauthenticated; ${server}. Check that credential, or that it is meant for this endpoint`,
-    );
+interface FailureKind {
+  kind: TemporalFailureKind;
+  applies: (failed: Failed) => boolean;
+  message: (failed: Failed) => string;
+}
+
+const UNTRUSTED =
+  /unable to verify|self[- ]signed|UNABLE_TO_GET_ISSUER|UnknownIssuer|certificate verify failed|CERT_UNTRUSTED|unable to get local issuer/i;
+const WRONG_NAME = /ALTNAME|does not match certificate|NotValidForName|not in the cert's altnames/i;
+const PLAINTEXT_ANSWER =
+  /wrong version number|WRONG_VERSION_NUMBER|InvalidContentType|packet length too long|http request/i;
+const NOTHING_ANSWERS =
+  /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|ConnectionRefused|dns error/i;
+const NOT_PLAINTEXT_GRPC = /ECONNRESET|Protocol error|HTTP status code 400|GoAway|FRAME_SIZE_ERROR|socket hang up/i;
+
+/**
+ * Walked in order; the first that applies wins. A gRPC status means the server answered, so those
+ * come first; what the TLS and socket layers said comes after, the more specific before the vaguer.
+ */
+const FAILURE_KINDS: readonly FailureKind[] = [
+  { kind: 'unauthenticated', applies: ({ failure }) => failure.code === 16, message: unauthenticated },
+  {
+    kind: 'permission-denied',
+    applies: ({ failure }) => failure.code === 7,
+    message: ({ at, connection: { namespace, auth }, detail }) =>
+      `${at} refused namespace "${namespace.value}" (${namespace.source}) to these credentials (${auth.value}: ${auth.source}): ${detail}`,
+  },
+  {
+    kind: 'namespace-not-found',
+    applies: ({ failure, detail }) => failure.code === 5 && /namespace/i.test(detail),
+    message: ({ at, connection: { namespace }, detail }) =>
+      `namespace "${namespace.value}" (${namespace.source}) does not exist on ${at}: ${detail}`,
+  },
+  { kind: 'tls-material', applies: unusableMaterial, message: tlsMaterial },
+  { kind: 'tls-untrusted', applies: ({ detail }) => UNTRUSTED.test(detail), message: untrusted },
+  { kind: 'tls-name', applies: ({ detail }) => WRONG_NAME.test(detail), message: wrongName },
+  {
+    kind: 'tls-to-plaintext',
+    applies: ({ connection, detail }) => connection.tls.value && PLAINTEXT_ANSWER.test(detail),
+    message: ({ at, connection }) =>
+      `${at} answers without TLS, but TLS is on (${connection.tls.source}). Turn it off with TEMPORAL_TLS=false (or disabled = true in the profile's [tls]), or dial the server's TLS port`,
+  },
+  { kind: 'unreachable', applies: ({ detail }) => NOTHING_ANSWERS.test(detail), message: unreachable },
+  {
+    kind: 'plaintext-to-tls',
+    applies: ({ connection, detail }) =>
+      !connection.tls.value && (detail === 'null' || NOT_PLAINTEXT_GRPC.test(detail)),
+    message: plaintextToTls,
+  },
+];
+
+const OTHER: FailureKind = {
+  kind: 'other',
+  applies: () => true,
+  message: ({ at, connection, detail }) =>
+    `cannot use ${at} (TLS ${connection.tls.value ? 'on' : 'off'}: ${connection.tls.source}; auth ${connection.auth.value}): ${detail}`,
+};
+
+function unauthenticated({ at, connection, detail }: Failed): string {
+  const server = `the server said: ${JSON.stringify(detail)}`;
+  if (connection.auth.value === 'none') {
+    const { name, found, file } = connection.profile;
+    return `${at} requires credentials, and this connection sends none — no client certificate, no API key (TLS on: ${connection.tls.source}; profile "${name.value}"${found ? ` of ${file.value}` : ''}); ${server}. Give it a client certificate and key (TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH, or client_cert_path and client_key_path in the profile's [tls]) or an API key (TEMPORAL_API_KEY, or api_key in the profile)`;
   }
-  if (failure.code === 7) {
-    return make(
-      'permission-denied',
-      `${at} refused namespace "${connection.namespace.value}" (${connection.namespace.source}) to these credentials (${connection.auth.value}: ${connection.auth.source}): ${detail}`,
-    );
-  }
-  if (failure.code === 5 && /namespace/i.test(detail)) {
-    return make(
-      'namespace-not-found',
-      `namespace "${connection.namespace.value}" (${connection.namespace.source}) does not exist on ${at}: ${detail}`,
-    );
-  }
-  if (
+  const rejected = [
+    connection.clientCert
+      ? `the client certificate ${connection.clientCert.value} (${connection.clientCert.source})`
+      : undefined,
+    connection.apiKeySource ? `the API key from ${connection.apiKeySource}` : undefined,
+  ].filter(Boolean);
+  return `${at} rejected ${rejected.join(' and ')} as unauthenticated; ${server}. Check that credential, or that it is meant for this endpoint`;
+}
+
+/** Node's codes for PEMs it cannot use — not a name mismatch (ALTNAME), nor a connection attempt's last error. */
+function unusableMaterial({ failure }: Failed): boolean {
+  return (
     typeof failure.code === 'string' &&
     /^ERR_OSSL|^ERR_TLS|^ERR_INVALID_ARG/.test(failure.code) &&
     !/ALTNAME/.test(failure.code) &&
     !/Last error/.test(failure.text)
-  ) {
-    const material = [connection.serverCa, connection.clientCert, connection.clientKey]
-      .filter((entry) => entry !== null)
-      .map((entry) => `${entry?.value} (${entry?.source})`);
-    return make(
-      'tls-material',
-      `the TLS material for ${at} is unusable (${detail}): check ${material.join(', ') || 'the TLS settings'}`,
-    );
-  }
-  if (
-    /unable to verify|self[- ]signed|UNABLE_TO_GET_ISSUER|UnknownIssuer|certificate verify failed|CERT_UNTRUSTED|unable to get local issuer/i.test(
-      detail,
-    )
-  ) {
-    const trusted = connection.serverCa
-      ? `the CA in ${connection.serverCa.value} (${connection.serverCa.source})`
-      : "the system's root CAs (no server CA is set: TEMPORAL_TLS_SERVER_CA_CERT_PATH, or server_ca_cert_path in the profile's [tls])";
-    return make(
-      'tls-untrusted',
-      `${at}: its TLS certificate is not signed by ${trusted} (${detail}). Trust the CA that signed the server's certificate`,
-    );
-  }
-  if (/ALTNAME|does not match certificate|NotValidForName|not in the cert's altnames/i.test(detail)) {
-    const name = connection.serverName
-      ? `"${connection.serverName.value}" (${connection.serverName.source})`
-      : `the host of ${connection.address.value} (${connection.address.source})`;
-    return make(
-      'tls-name',
-      `${at}: its TLS certificate is not valid for ${name} (${detail}). Set TEMPORAL_TLS_SERVER_NAME (or server_name in the profile's [tls]) to a name the certificate carries`,
-    );
-  }
-  if (
-    connection.tls.value &&
-    /wrong version number|WRONG_VERSION_NUMBER|InvalidContentType|packet length too long|http request/i.test(detail)
-  ) {
-    return make(
-      'tls-to-plaintext',
-      `${at} answers without TLS, but TLS is on (${connection.tls.source}). Turn it off with TEMPORAL_TLS=false (or disabled = true in the profile's [tls]), or dial the server's TLS port`,
-    );
-  }
-  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|ConnectionRefused|dns error/i.test(detail)) {
-    const fix = connection.managed.value
-      ? 'start it'
-      : `start it, or drop ${connection.address.source.split(' ')[0]} to use the managed dev server`;
-    return make('unreachable', `nothing answers at ${address} (${connection.address.source}): ${detail}; ${fix}`);
-  }
-  if (
-    !connection.tls.value &&
-    (detail === 'null' ||
-      /ECONNRESET|Protocol error|HTTP status code 400|GoAway|FRAME_SIZE_ERROR|socket hang up/i.test(detail))
-  ) {
-    const said = detail === 'null' ? 'it closed the connection' : detail;
-    return make(
-      'plaintext-to-tls',
-      `${at} did not answer plaintext gRPC (${said}), and TLS is off (${connection.tls.source}); if it expects TLS, set TEMPORAL_TLS=true (or a server CA, or an API key)`,
-    );
-  }
-  return make(
-    'other',
-    `cannot use ${at} (TLS ${connection.tls.value ? 'on' : 'off'}: ${connection.tls.source}; auth ${connection.auth.value}): ${detail}`,
   );
+}
+
+function tlsMaterial({ at, connection, detail }: Failed): string {
+  const material = [connection.serverCa, connection.clientCert, connection.clientKey]
+    .filter((entry) => entry !== null)
+    .map((entry) => `${entry?.value} (${entry?.source})`);
+  return `the TLS material for ${at} is unusable (${detail}): check ${material.join(', ') || 'the TLS settings'}`;
+}
+
+function untrusted({ at, connection: { serverCa }, detail }: Failed): string {
+  const trusted = serverCa
+    ? `the CA in ${serverCa.value} (${serverCa.source})`
+    : "the system's root CAs (no server CA is set: TEMPORAL_TLS_SERVER_CA_CERT_PATH, or server_ca_cert_path in the profile's [tls])";
+  return `${at}: its TLS certificate is not signed by ${trusted} (${detail}). Trust the CA that signed the server's certificate`;
+}
+
+function wrongName({ at, connection: { serverName, address }, detail }: Failed): string {
+  const name = serverName
+    ? `"${serverName.value}" (${serverName.source})`
+    : `the host of ${address.value} (${address.source})`;
+  return `${at}: its TLS certificate is not valid for ${name} (${detail}). Set TEMPORAL_TLS_SERVER_NAME (or server_name in the profile's [tls]) to a name the certificate carries`;
+}
+
+function unreachable({ address, connection, detail }: Failed): string {
+  // The managed server is Stigmer's to start; any other address came from a setting that can be dropped.
+  const fix = connection.managed.value
+    ? 'start it'
+    : `start it, or drop ${connection.address.source.split(' ')[0]} to use the managed dev server`;
+  return `nothing answers at ${address} (${connection.address.source}): ${detail}; ${fix}`;
+}
+
+function plaintextToTls({ at, connection, detail }: Failed): string {
+  const said = detail === 'null' ? 'it closed the connection' : detail;
+  return `${at} did not answer plaintext gRPC (${said}), and TLS is off (${connection.tls.source}); if it expects TLS, set TEMPORAL_TLS=true (or a server CA, or an API key)`;
 }

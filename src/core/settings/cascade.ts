@@ -12,6 +12,7 @@ import type {
   ConfigFlags,
   ConfigInputs,
   ConfigIssue,
+  ResolvedTemporal,
   RunnerConfig,
   RunnerSecrets,
   Source,
@@ -181,74 +182,16 @@ const KNOWN_KEYS = new Set<string>([
 ]);
 
 export function resolveConfig(inputs: ConfigInputs): { config: RunnerConfig; secrets: RunnerSecrets } {
-  const issues: ConfigIssue[] = [];
-  const file = locateConfigFile(inputs.flags, inputs.env, inputs.homeDir);
-  const fileSource = (key: string) => `file:${file.path}#${key}`;
-  const doc = readDocument(inputs.fileText, file, issues);
-
-  function lookup<T>(setting: Setting<T>, fallback: T): Sourced<T>;
-  function lookup<T>(setting: Setting<T>, fallback?: undefined): Sourced<T> | undefined;
-  function lookup<T>(setting: Setting<T>, fallback?: T): Sourced<T> | undefined {
-    const candidates: Array<{ raw: unknown; source: Source }> = [];
-    if (setting.flag && inputs.flags[setting.flag] !== undefined)
-      candidates.push({ raw: inputs.flags[setting.flag], source: `flag:--${setting.flag}` });
-    const envValue = setting.env ? inputs.env[setting.env] : undefined;
-    if (setting.env && envValue !== undefined && envValue !== '')
-      candidates.push({ raw: envValue, source: `env:${setting.env}` });
-    if (setting.key && doc) {
-      const found = valueAt(doc, setting.key, fileSource, issues);
-      if (found !== undefined) candidates.push({ raw: found, source: fileSource(setting.key) });
-    }
-    const chosen = candidates[0];
-    if (!chosen) return fallback === undefined ? undefined : { value: fallback, source: 'default' };
-    if (typeof chosen.raw === 'string' && !chosen.source.startsWith('file:')) {
-      const problem = textProblem(chosen.raw);
-      if (problem) {
-        issues.push({ source: chosen.source, message: problem });
-        return fallback === undefined ? undefined : { value: fallback, source: 'default' };
-      }
-    }
-    const checked = setting.check(chosen.raw);
-    if ('value' in checked) return { value: checked.value, source: chosen.source };
-    const shown = JSON.stringify(chosen.raw) ?? String(chosen.raw);
-    issues.push({
-      source: chosen.source,
-      message: checked.problems.map((problem) => `${shown} ${problem}`).join('; '),
-    });
-    return fallback === undefined ? undefined : { value: fallback, source: 'default' };
-  }
-
+  const cascade = openCascade(inputs);
+  const lookup = lookupIn(cascade);
   lookup(SETTINGS.backendType);
-  const provider = lookup(SETTINGS.provider, 'ollama');
-  const defaults = PROVIDER_DEFAULTS[provider.value];
-  const fileApiKey = lookup(SETTINGS.fileApiKey);
-  const providerKey = defaults.apiKeyEnv ? inputs.env[defaults.apiKeyEnv] : undefined;
-  const apiKey = providerKey ? { value: providerKey, source: `env:${defaults.apiKeyEnv}` } : fileApiKey;
-
-  const temporal = resolveTemporalConnection(
-    {
-      serviceAddress: lookup(SETTINGS.temporalEnvAddress),
-      managed: lookup(SETTINGS.temporalManaged),
-      fileAddress: lookup(SETTINGS.temporalFileAddress),
-      namespace: lookup(SETTINGS.namespace),
-    },
-    inputs.temporalProfile ?? noTemporalProfile(),
-    inputs.env,
-  );
-  issues.push(...temporal.issues);
-
+  const { provider, defaults, apiKey } = llmProvider(lookup, inputs.env);
+  const temporal = temporalConnection(lookup, inputs);
+  cascade.issues.push(...temporal.issues);
   const baseUrl = lookup(SETTINGS.baseUrl, defaults.baseUrl);
   const config: RunnerConfig = {
-    configFile: { path: file.path, source: file.source, found: inputs.fileText !== undefined },
-    runner: {
-      name: lookup(SETTINGS.runnerName, DEFAULT_RUNNER_NAME),
-      image: lookup(SETTINGS.image, DEFAULT_RUNNER_IMAGE),
-      pull: lookup(SETTINGS.pull, 'missing'),
-      network: lookup(SETTINGS.network, 'auto'),
-      hostAlias: lookup(SETTINGS.hostAlias) ?? null,
-      workspaceDir: lookup(SETTINGS.workspaceDir, `${inputs.homeDir}/.stigmer/data/workspace`),
-      contract: lookup(SETTINGS.contract, 'auto'),
-    },
+    configFile: { path: cascade.file.path, source: cascade.file.source, found: inputs.fileText !== undefined },
+    runner: runnerSettings(lookup, inputs.homeDir),
     llm: {
       provider,
       model: lookup(SETTINGS.model, defaults.model),
@@ -263,11 +206,11 @@ export function resolveConfig(inputs: ConfigInputs): { config: RunnerConfig; sec
       sandboxImage: lookup(SETTINGS.sandboxImage, 'ghcr.io/stigmer/agent-sandbox-basic:latest'),
     },
     warnings: [
-      ...(doc ? unknownKeys(doc).map((key) => `${fileSource(key)}: unknown key, ignored`) : []),
+      ...(cascade.doc ? unknownKeys(cascade.doc).map((key) => `${cascade.fileSource(key)}: unknown key, ignored`) : []),
       ...temporal.warnings,
     ],
   };
-  if (issues.length > 0) throw new ConfigError(issues);
+  if (cascade.issues.length > 0) throw new ConfigError(cascade.issues);
   return {
     config,
     secrets: {
@@ -275,6 +218,116 @@ export function resolveConfig(inputs: ConfigInputs): { config: RunnerConfig; sec
       ...(baseUrl.value !== config.llm.baseUrl.value ? { llmBaseUrl: baseUrl.value } : {}),
       ...(Object.keys(temporal.secrets).length ? { temporal: temporal.secrets } : {}),
     },
+  };
+}
+
+/** What the lookups read and where they report, in the order they report it. */
+interface Cascade {
+  inputs: ConfigInputs;
+  file: { path: string; source: Source; required: boolean };
+  doc: Record<string, unknown> | undefined;
+  fileSource: (key: string) => Source;
+  issues: ConfigIssue[];
+}
+
+function openCascade(inputs: ConfigInputs): Cascade {
+  const issues: ConfigIssue[] = [];
+  const file = locateConfigFile(inputs.flags, inputs.env, inputs.homeDir);
+  const doc = readDocument(inputs.fileText, file, issues);
+  return { inputs, file, doc, fileSource: (key) => `file:${file.path}#${key}`, issues };
+}
+
+/** A setting's value, checked, from the first layer that sets it; unset or wrong: its fallback, as `default`. */
+interface Lookup {
+  <T>(setting: Setting<T>, fallback: T): Sourced<T>;
+  <T>(setting: Setting<T>, fallback?: undefined): Sourced<T> | undefined;
+}
+
+function lookupIn(cascade: Cascade): Lookup {
+  function lookup<T>(setting: Setting<T>, fallback: T): Sourced<T>;
+  function lookup<T>(setting: Setting<T>, fallback?: undefined): Sourced<T> | undefined;
+  function lookup<T>(setting: Setting<T>, fallback?: T): Sourced<T> | undefined {
+    const [chosen] = candidatesFor(setting, cascade);
+    const value = chosen && checkedCandidate(chosen, setting.check, cascade.issues);
+    if (value) return value;
+    return fallback === undefined ? undefined : { value: fallback, source: 'default' };
+  }
+  return lookup;
+}
+
+interface Candidate {
+  raw: unknown;
+  source: Source;
+}
+
+/** Flag, env var, config.yaml: every layer that sets the value, in that order. */
+function candidatesFor(setting: Setting<unknown>, { inputs, doc, fileSource, issues }: Cascade): Candidate[] {
+  const candidates: Candidate[] = [];
+  if (setting.flag && inputs.flags[setting.flag] !== undefined)
+    candidates.push({ raw: inputs.flags[setting.flag], source: `flag:--${setting.flag}` });
+  const envValue = setting.env ? inputs.env[setting.env] : undefined;
+  if (setting.env && envValue !== undefined && envValue !== '')
+    candidates.push({ raw: envValue, source: `env:${setting.env}` });
+  // The file is read even when a flag or env var wins: a section that is not a mapping is reported all the same.
+  if (setting.key && doc) {
+    const found = valueAt(doc, setting.key, fileSource, issues);
+    if (found !== undefined) candidates.push({ raw: found, source: fileSource(setting.key) });
+  }
+  return candidates;
+}
+
+/** The candidate's value as its setting checks it; or undefined, the problem reported under its source. */
+function checkedCandidate<T>(chosen: Candidate, check: Check<T>, issues: ConfigIssue[]): Sourced<T> | undefined {
+  if (typeof chosen.raw === 'string' && !chosen.source.startsWith('file:')) {
+    const problem = textProblem(chosen.raw);
+    if (problem) {
+      issues.push({ source: chosen.source, message: problem });
+      return undefined;
+    }
+  }
+  const checked = check(chosen.raw);
+  if ('value' in checked) return { value: checked.value, source: chosen.source };
+  const shown = JSON.stringify(chosen.raw) ?? String(chosen.raw);
+  issues.push({
+    source: chosen.source,
+    message: checked.problems.map((problem) => `${shown} ${problem}`).join('; '),
+  });
+  return undefined;
+}
+
+/** The provider, its defaults, and its API key: the provider's own env var before config.yaml's key. */
+function llmProvider(lookup: Lookup, env: Record<string, string | undefined>) {
+  const provider = lookup(SETTINGS.provider, 'ollama');
+  const defaults = PROVIDER_DEFAULTS[provider.value];
+  const fileApiKey = lookup(SETTINGS.fileApiKey);
+  const providerKey = defaults.apiKeyEnv ? env[defaults.apiKeyEnv] : undefined;
+  const apiKey = providerKey ? { value: providerKey, source: `env:${defaults.apiKeyEnv}` } : fileApiKey;
+  return { provider, defaults, apiKey };
+}
+
+/** Stigmer's own Temporal settings through this cascade, then the connection they and envconfig's layers name. */
+function temporalConnection(lookup: Lookup, inputs: ConfigInputs): ResolvedTemporal {
+  return resolveTemporalConnection(
+    {
+      serviceAddress: lookup(SETTINGS.temporalEnvAddress),
+      managed: lookup(SETTINGS.temporalManaged),
+      fileAddress: lookup(SETTINGS.temporalFileAddress),
+      namespace: lookup(SETTINGS.namespace),
+    },
+    inputs.temporalProfile ?? noTemporalProfile(),
+    inputs.env,
+  );
+}
+
+function runnerSettings(lookup: Lookup, homeDir: string): RunnerConfig['runner'] {
+  return {
+    name: lookup(SETTINGS.runnerName, DEFAULT_RUNNER_NAME),
+    image: lookup(SETTINGS.image, DEFAULT_RUNNER_IMAGE),
+    pull: lookup(SETTINGS.pull, 'missing'),
+    network: lookup(SETTINGS.network, 'auto'),
+    hostAlias: lookup(SETTINGS.hostAlias) ?? null,
+    workspaceDir: lookup(SETTINGS.workspaceDir, `${homeDir}/.stigmer/data/workspace`),
+    contract: lookup(SETTINGS.contract, 'auto'),
   };
 }
 

@@ -27,8 +27,8 @@ import type {
   Sourced,
   StigmerTemporalSettings,
   TemporalAuth,
-  TemporalConnectionConfig,
   TemporalProfileInput,
+  TemporalProfileLayer,
   TemporalSecrets,
   TemporalTlsLayer,
 } from './types';
@@ -95,170 +95,335 @@ export function resolveTemporalConnection(
   input: TemporalProfileInput,
   rawEnv: Record<string, string | undefined>,
 ): ResolvedTemporal {
-  const issues: ConfigIssue[] = [...input.issues];
-  const warnings: string[] = [];
-  const { env, file } = input;
-  const profile = file.layer;
+  const run = startResolution(input);
+  warnUnknownProfileKeys(run);
+  const { address, managed } = chooseAddress(stigmer, run);
+  const namespace = chooseNamespace(stigmer, run);
+  const credentials = chooseCredentials(run, rawEnv);
+  const metadata = { ...(run.profile.values?.grpc_meta ?? {}), ...(run.env.values?.grpc_meta ?? {}) };
+  const secrets = secretsOf(credentials, metadata);
+  const { file } = input;
+  const resolved: ResolvedTemporal = {
+    temporal: {
+      address,
+      namespace,
+      managed,
+      profile: { name: file.profile, file: { value: file.path, source: file.source }, found: file.layer !== undefined },
+      ...shownCredentials(credentials, secrets),
+      metadataHeaders: Object.keys(metadata).sort(),
+    },
+    secrets,
+    issues: run.issues,
+    warnings: run.warnings,
+  };
+  return managed.value ? asManagedDevServer(resolved, credentials, metadata) : resolved;
+}
+
+/** One of envconfig's two layers: the TEMPORAL_* env vars, or the chosen temporal.toml profile. */
+interface Layer {
+  values: TemporalProfileLayer | undefined;
+  /** Where this layer sets `key`: `env:TEMPORAL_TLS_SERVER_NAME`, `file:…#profile.prod.tls.server_name`. */
+  sourceOf: (key: keyof typeof ENV) => Source;
+}
+
+/** What the steps share: the two layers, and what they report, in the order they report it. */
+interface Resolution {
+  env: Layer;
+  profile: Layer;
+  /** envconfig's order, env before the profile. */
+  layers: readonly Layer[];
+  fileKey: (key: string) => Source;
+  issues: ConfigIssue[];
+  warnings: string[];
+}
+
+function startResolution(input: TemporalProfileInput): Resolution {
+  const { file } = input;
   const fileKey = (key: string) => `file:${file.path}#profile.${file.profile.value}.${key}`;
-  const fromEnv = (name: string) => `env:${name}`;
+  const env: Layer = { values: input.env, sourceOf: (key) => `env:${ENV[key]}` };
+  const profile: Layer = {
+    values: file.layer,
+    sourceOf: (key) => fileKey(TLS_KEYS.has(key) ? `tls.${key}` : key),
+  };
+  return { env, profile, layers: [env, profile], fileKey, issues: [...input.issues], warnings: [] };
+}
 
-  /** The env layer's value, else the profile's, with its source. */
-  function pick<T>(
-    envValue: T | undefined,
-    envName: string,
-    fileValue: T | undefined,
-    key: string,
-  ): Sourced<T> | undefined {
-    if (envValue !== undefined) return { value: envValue, source: fromEnv(envName) };
-    if (fileValue !== undefined) return { value: fileValue, source: fileKey(key) };
-    return undefined;
+/** The first of `layers` in which `read` finds a value, with that layer's source for `key`. */
+function firstSet<T>(
+  layers: readonly Layer[],
+  key: keyof typeof ENV,
+  read: (values: TemporalProfileLayer) => T | undefined,
+): Sourced<T> | undefined {
+  for (const layer of layers) {
+    const value = layer.values === undefined ? undefined : read(layer.values);
+    if (value !== undefined) return { value, source: layer.sourceOf(key) };
   }
-  const pickTls = <K extends keyof TemporalTlsLayer & keyof typeof ENV>(
-    key: K,
-  ): Sourced<NonNullable<TemporalTlsLayer[K]>> | undefined =>
-    pick<NonNullable<TemporalTlsLayer[K]>>(
-      env.tls?.[key] ?? undefined,
-      ENV[key],
-      profile?.tls?.[key] ?? undefined,
-      `tls.${key}`,
-    );
+  return undefined;
+}
 
-  if (profile) {
-    // Typos pass silently in envconfig unless strict (which would reject disable_host_verification too).
-    for (const key of Object.keys(profile).filter((name) => !PROFILE_KEYS.has(name)))
-      warnings.push(`${fileKey(key)}: unknown key, ignored`);
-    if (profile.codec !== undefined)
-      warnings.push(`${fileKey('codec')}: a remote codec is not used by stigmer-runner, ignored`);
-    for (const key of Object.keys(profile.tls ?? {}).filter((name) => !TLS_KEYS.has(name)))
-      warnings.push(`${fileKey(`tls.${key}`)}: unknown key, ignored`);
-  }
+const addressIn = (layer: Layer) => firstSet([layer], 'address', (values) => values.address);
+const tlsSetting = <K extends keyof TemporalTlsLayer>(run: Resolution, key: K) =>
+  firstSet(run.layers, key, (values) => values.tls?.[key] ?? undefined);
 
-  // Address and whether Stigmer manages the server.
-  const envAddress = checkedAddress(pick(env.address, ENV.address, undefined, 'address'), issues);
-  const profileAddress = checkedAddress(pick(undefined, ENV.address, profile?.address, 'address'), issues);
-  let address: Sourced<string>;
-  let managed: Sourced<boolean>;
-  if (stigmer.serviceAddress) {
-    [address, managed] = [stigmer.serviceAddress, { value: false, source: stigmer.serviceAddress.source }];
-  } else if (envAddress) {
-    [address, managed] = [envAddress, { value: false, source: envAddress.source }];
-  } else if (stigmer.managed?.value === true) {
-    [address, managed] = [{ value: MANAGED_TEMPORAL_ADDRESS, source: stigmer.managed.source }, stigmer.managed];
-    if (profileAddress)
-      warnings.push(
-        `${profileAddress.source} (${profileAddress.value}) is not used: ${stigmer.managed.source} is true, so stigmer-runner uses its managed dev server`,
-      );
-  } else if (stigmer.managed?.value === false && stigmer.fileAddress) {
-    [address, managed] = [stigmer.fileAddress, stigmer.managed];
-  } else if (profileAddress) {
-    [address, managed] = [profileAddress, { value: false, source: profileAddress.source }];
-  } else if (stigmer.managed?.value === false) {
-    [address, managed] = [{ value: MANAGED_TEMPORAL_ADDRESS, source: 'default' }, stigmer.managed];
-  } else {
-    [address, managed] = [
-      { value: MANAGED_TEMPORAL_ADDRESS, source: 'default' },
-      { value: true, source: 'default' },
-    ];
+/** The answer of the first layer that has one; the layers after it are not consulted. */
+function firstAnswer<C, T>(layers: ReadonlyArray<(candidates: C) => T | undefined>, candidates: C): T | undefined {
+  for (const layer of layers) {
+    const answer = layer(candidates);
+    if (answer !== undefined) return answer;
   }
+  return undefined;
+}
 
-  const namespace = stigmer.namespace ??
-    checkedText(pick(undefined, 'TEMPORAL_NAMESPACE', profile?.namespace, 'namespace'), issues) ?? {
-      value: 'default',
-      source: 'default',
-    };
+function warnUnknownProfileKeys({ profile: { values: profile }, fileKey, warnings }: Resolution): void {
+  if (!profile) return;
+  // Typos pass silently in envconfig unless strict (which would reject disable_host_verification too).
+  for (const key of Object.keys(profile).filter((name) => !PROFILE_KEYS.has(name)))
+    warnings.push(`${fileKey(key)}: unknown key, ignored`);
+  if (profile.codec !== undefined)
+    warnings.push(`${fileKey('codec')}: a remote codec is not used by stigmer-runner, ignored`);
+  for (const key of Object.keys(profile.tls ?? {}).filter((name) => !TLS_KEYS.has(name)))
+    warnings.push(`${fileKey(`tls.${key}`)}: unknown key, ignored`);
+}
 
-  // TLS and credentials.
-  const tlsText = rawEnv[ENV.disabled];
-  if (tlsText !== undefined && !['1', 'true', '0', 'false'].includes(tlsText)) {
-    issues.push({
-      source: fromEnv(ENV.disabled),
-      message: `${JSON.stringify(tlsText)} is not one of 1, true, 0, false (Temporal's envconfig would read it as false: TLS off)`,
-    });
+/** Where Temporal is and whether Stigmer manages it; `warning` is said when this answer is taken. */
+interface AddressChoice {
+  address: Sourced<string>;
+  managed: Sourced<boolean>;
+  warning?: string;
+}
+interface AddressCandidates {
+  stigmer: StigmerTemporalSettings;
+  envAddress?: Sourced<string>;
+  profileAddress?: Sourced<string>;
+}
+
+const unmanaged = (address: Sourced<string>): AddressChoice => ({
+  address,
+  managed: { value: false, source: address.source },
+});
+
+/** The header table's address row, walked in order until a layer answers. */
+const ADDRESS_LAYERS: ReadonlyArray<(candidates: AddressCandidates) => AddressChoice | undefined> = [
+  ({ stigmer }) => (stigmer.serviceAddress ? unmanaged(stigmer.serviceAddress) : undefined),
+  ({ envAddress }) => (envAddress ? unmanaged(envAddress) : undefined),
+  managedByConfig,
+  ({ stigmer }) =>
+    stigmer.managed?.value === false && stigmer.fileAddress
+      ? { address: stigmer.fileAddress, managed: stigmer.managed }
+      : undefined,
+  ({ profileAddress }) => (profileAddress ? unmanaged(profileAddress) : undefined),
+  // config.yaml's `managed: false` without an address still says: do not start the dev server.
+  ({ stigmer }) =>
+    stigmer.managed?.value === false
+      ? { address: { value: MANAGED_TEMPORAL_ADDRESS, source: 'default' }, managed: stigmer.managed }
+      : undefined,
+];
+
+function managedByConfig({ stigmer, profileAddress }: AddressCandidates): AddressChoice | undefined {
+  if (stigmer.managed?.value !== true) return undefined;
+  return {
+    address: { value: MANAGED_TEMPORAL_ADDRESS, source: stigmer.managed.source },
+    managed: stigmer.managed,
+    // A profile address is the one a user of the temporal CLI expects: say why it loses.
+    ...(profileAddress && {
+      warning: `${profileAddress.source} (${profileAddress.value}) is not used: ${stigmer.managed.source} is true, so stigmer-runner uses its managed dev server`,
+    }),
+  };
+}
+
+function chooseAddress(stigmer: StigmerTemporalSettings, run: Resolution): AddressChoice {
+  // Both envconfig addresses are checked before the walk: a malformed one is reported even when outranked.
+  const candidates: AddressCandidates = {
+    stigmer,
+    envAddress: checkedAddress(addressIn(run.env), run.issues),
+    profileAddress: checkedAddress(addressIn(run.profile), run.issues),
+  };
+  const { address, managed, warning } = firstAnswer(ADDRESS_LAYERS, candidates) ?? {
+    address: { value: MANAGED_TEMPORAL_ADDRESS, source: 'default' },
+    managed: { value: true, source: 'default' },
+  };
+  if (warning) run.warnings.push(warning);
+  return { address, managed };
+}
+
+/** TEMPORAL_NAMESPACE and config.yaml come in as Stigmer's; the profile's is checked only when they are unset. */
+function chooseNamespace(stigmer: StigmerTemporalSettings, run: Resolution): Sourced<string> {
+  const profileNamespace = run.profile.values?.namespace;
+  const fromProfile =
+    profileNamespace === undefined ? undefined : { value: profileNamespace, source: run.fileKey('namespace') };
+  return stigmer.namespace ?? checkedText(fromProfile, run.issues) ?? { value: 'default', source: 'default' };
+}
+
+type Pem = Sourced<string> & { pem: PemSource };
+
+/** TLS and the credentials as the layers give them (before the managed dev server may drop them). */
+interface Credentials {
+  tls: Sourced<boolean>;
+  serverName: Sourced<string> | null;
+  serverCa?: Pem;
+  clientCert?: Pem;
+  clientKey?: Pem;
+  apiKey?: Sourced<string>;
+}
+
+function chooseCredentials(run: Resolution, rawEnv: Record<string, string | undefined>): Credentials {
+  reportTlsText(rawEnv[ENV.disabled], run);
+  reportHostVerification(run);
+  const disabled = tlsSetting(run, 'disabled');
+  const serverName = checkedText(tlsSetting(run, 'server_name'), run.issues) ?? null;
+  const serverCa = pemSetting(run, 'server_ca_cert', 'server CA certificate');
+  const clientCert = pemSetting(run, 'client_cert', 'client certificate');
+  const clientKey = pemSetting(run, 'client_key', 'client key');
+  const apiKey = chooseApiKey(run);
+  reportUnpairedClientCert(clientCert, clientKey, run);
+  const settings = [serverName, serverCa, clientCert, clientKey].flatMap((entry) => (entry ? [entry.source] : []));
+  const tlsTable = run.profile.values?.tls !== undefined ? run.fileKey('tls') : undefined;
+  const tls = firstAnswer(TLS_SWITCHES, { disabled, settings, tlsTable, apiKey }) ?? {
+    value: false,
+    source: 'default',
+  };
+  if (!tls.value && settings.length > 0)
+    run.warnings.push(`TLS is off (${tls.source}): ${settings.join(', ')} ignored`);
+  return { tls, serverName, serverCa, clientCert, clientKey, apiKey };
+}
+
+interface TlsCandidates {
+  disabled?: Sourced<boolean>;
+  /** The sources of the TLS settings given (server name, CA, client certificate and key). */
+  settings: Source[];
+  /** The profile's [tls] table, when it has one. */
+  tlsTable?: Source;
+  apiKey?: Sourced<string>;
+}
+
+/** The header's rule for TLS, walked in order until one answers; none: off. */
+const TLS_SWITCHES: ReadonlyArray<(candidates: TlsCandidates) => Sourced<boolean> | undefined> = [
+  ({ disabled }) => (disabled ? { value: !disabled.value, source: disabled.source } : undefined),
+  ({ settings }) => (settings.length > 0 ? { value: true, source: settings[0] } : undefined),
+  // An empty [tls] table turns TLS on, as in envconfig.
+  ({ tlsTable }) => (tlsTable !== undefined ? { value: true, source: tlsTable } : undefined),
+  ({ apiKey }) => (apiKey ? { value: true, source: `${apiKey.source} (an API key turns TLS on)` } : undefined),
+];
+
+/** envconfig reads anything but 1 and true as false: a typo would turn TLS off without a word. */
+function reportTlsText(text: string | undefined, run: Resolution): void {
+  if (text === undefined || ['1', 'true', '0', 'false'].includes(text)) return;
+  run.issues.push({
+    source: run.env.sourceOf('disabled'),
+    message: `${JSON.stringify(text)} is not one of 1, true, 0, false (Temporal's envconfig would read it as false: TLS off)`,
+  });
+}
+
+function reportHostVerification(run: Resolution): void {
+  const noHostCheck = tlsSetting(run, 'disable_host_verification');
+  if (noHostCheck?.value !== true) return;
+  run.issues.push({
+    source: noHostCheck.source,
+    message:
+      "cannot be honoured: the TypeScript SDK (envconfig 1.24.0 reads it but never applies it) always checks the server's host name; name the host its certificate carries with TEMPORAL_TLS_SERVER_NAME (or server_name in the profile's [tls])",
+  });
+}
+
+/** Set but empty, the env's key still hides the profile's; it sends none. */
+function chooseApiKey(run: Resolution): Sourced<string> | undefined {
+  const apiKey = firstSet(run.layers, 'api_key', (values) => values.api_key);
+  return apiKey && apiKey.value !== '' ? apiKey : undefined;
+}
+
+/** A PEM setting given as a path or inline, in the env layer or the profile: never both in one layer. */
+function pemSetting(
+  run: Resolution,
+  base: 'server_ca_cert' | 'client_cert' | 'client_key',
+  what: string,
+): Pem | undefined {
+  const pathKey = `${base}_path` as const;
+  const dataKey = `${base}_data` as const;
+  for (const { values, sourceOf } of run.layers) {
+    const path = values?.tls?.[pathKey];
+    const data = values?.tls?.[dataKey];
+    if (path !== undefined && data !== undefined) {
+      run.issues.push({
+        source: sourceOf(pathKey),
+        message: `the ${what} is given twice, as a path and inline (${sourceOf(dataKey)}): keep one`,
+      });
+      return undefined;
+    }
+    if (path !== undefined && path !== '')
+      return { value: path, source: sourceOf(pathKey), pem: { source: sourceOf(pathKey), path } };
+    if (data !== undefined && data !== '')
+      return { value: 'inline PEM', source: sourceOf(dataKey), pem: { source: sourceOf(dataKey), data } };
   }
-  const noHostCheck = pickTls('disable_host_verification');
-  if (noHostCheck?.value === true) {
-    issues.push({
-      source: noHostCheck.source,
-      message:
-        "cannot be honoured: the TypeScript SDK (envconfig 1.24.0 reads it but never applies it) always checks the server's host name; name the host its certificate carries with TEMPORAL_TLS_SERVER_NAME (or server_name in the profile's [tls])",
-    });
-  }
-  const disabled = pickTls('disabled');
-  const serverName = checkedText(pickTls('server_name'), issues) ?? null;
-  const serverCa = pem('server_ca_cert', 'server CA certificate');
-  const clientCert = pem('client_cert', 'client certificate');
-  const clientKey = pem('client_key', 'client key');
-  const apiKeyPick = pick(env.api_key, ENV.api_key, profile?.api_key, 'api_key');
-  const apiKey = apiKeyPick && apiKeyPick.value !== '' ? apiKeyPick : undefined;
+  return undefined;
+}
+
+function reportUnpairedClientCert(clientCert: Pem | undefined, clientKey: Pem | undefined, run: Resolution): void {
   if (clientCert && !clientKey)
-    issues.push({
+    run.issues.push({
       source: clientCert.source,
       message: `a client certificate needs its key: set ${ENV.client_key_path} (or client_key_path in the profile's [tls])`,
     });
   if (clientKey && !clientCert)
-    issues.push({
+    run.issues.push({
       source: clientKey.source,
       message: `a client key needs its certificate: set ${ENV.client_cert_path} (or client_cert_path in the profile's [tls])`,
     });
+}
 
-  const tlsSettings = [serverName, serverCa, clientCert, clientKey].flatMap((entry) =>
-    entry ? [{ source: entry.source }] : [],
-  );
-  let tls: Sourced<boolean>;
-  if (disabled) tls = { value: !disabled.value, source: disabled.source };
-  else if (tlsSettings.length > 0) tls = { value: true, source: tlsSettings[0].source };
-  else if (profile?.tls !== undefined)
-    tls = { value: true, source: fileKey('tls') }; // an empty [tls] table turns TLS on
-  else if (apiKey) tls = { value: true, source: `${apiKey.source} (an API key turns TLS on)` };
-  else tls = { value: false, source: 'default' };
-  if (!tls.value && tlsSettings.length > 0)
-    warnings.push(`TLS is off (${tls.source}): ${tlsSettings.map((entry) => entry.source).join(', ')} ignored`);
-
-  const metadata = { ...(profile?.grpc_meta ?? {}), ...(env.grpc_meta ?? {}) };
-  let secrets: TemporalSecrets = {
+/** What the connection sends: PEMs only with TLS on, a client certificate only with its key. */
+function secretsOf(credentials: Credentials, metadata: Record<string, string>): TemporalSecrets {
+  const { tls, serverCa, clientCert, clientKey, apiKey } = credentials;
+  return {
     ...(apiKey ? { apiKey: apiKey.value } : {}),
     ...(tls.value && serverCa ? { serverCa: serverCa.pem } : {}),
     ...(tls.value && clientCert && clientKey ? { clientCert: clientCert.pem, clientKey: clientKey.pem } : {}),
     ...(Object.keys(metadata).length ? { metadata } : {}),
   };
-  const mtls = secrets.clientCert !== undefined;
-  const auth: Sourced<TemporalAuth> = mtls
-    ? apiKey
-      ? { value: 'mtls+api-key', source: `${clientCert?.source} + ${apiKey.source}` }
-      : { value: 'mtls', source: clientCert?.source as string }
-    : apiKey
-      ? { value: 'api-key', source: apiKey.source }
-      : { value: 'none', source: 'default' };
+}
 
-  const shown = (entry: { value: string; source: Source } | undefined | null) =>
+/** The credentials as the config shows them: where each is, never the PEM or the key. */
+function shownCredentials(credentials: Credentials, secrets: TemporalSecrets) {
+  const { tls, serverName, serverCa, clientCert, clientKey, apiKey } = credentials;
+  const shown = (entry: Sourced<string> | undefined | null) =>
     entry ? { value: entry.value, source: entry.source } : null;
-  let temporal: TemporalConnectionConfig = {
-    address,
-    namespace,
-    managed,
-    profile: { name: file.profile, file: { value: file.path, source: file.source }, found: profile !== undefined },
+  const mtls = secrets.clientCert !== undefined;
+  return {
     tls,
     serverName: tls.value ? shown(serverName) : null,
     serverCa: tls.value ? shown(serverCa) : null,
     clientCert: mtls ? shown(clientCert) : null,
     clientKey: mtls ? shown(clientKey) : null,
-    auth,
+    auth: authOf(mtls ? clientCert : undefined, apiKey),
     apiKeySource: apiKey?.source ?? null,
-    metadataHeaders: Object.keys(metadata).sort(),
   };
+}
 
-  if (managed.value) {
-    const dropped = [
-      apiKey?.source,
-      tls.value ? tls.source : undefined,
-      ...Object.keys(metadata).map((name) => `gRPC header ${name}`),
-    ].filter((entry): entry is string => entry !== undefined);
-    if (dropped.length > 0)
-      warnings.push(
-        `Temporal is the managed dev server (${managed.source}), which speaks plaintext without auth: ${dropped.join(', ')} ignored; set TEMPORAL_ADDRESS (or a profile address) to use another Temporal`,
-      );
-    temporal = {
-      ...temporal,
+function authOf(clientCert: Pem | undefined, apiKey: Sourced<string> | undefined): Sourced<TemporalAuth> {
+  if (clientCert && apiKey) return { value: 'mtls+api-key', source: `${clientCert.source} + ${apiKey.source}` };
+  if (clientCert) return { value: 'mtls', source: clientCert.source };
+  if (apiKey) return { value: 'api-key', source: apiKey.source };
+  return { value: 'none', source: 'default' };
+}
+
+/** The managed dev server speaks plaintext without auth: what was aimed at it is dropped, and said so. */
+function asManagedDevServer(
+  resolved: ResolvedTemporal,
+  { apiKey, tls }: Credentials,
+  metadata: Record<string, string>,
+): ResolvedTemporal {
+  const { managed } = resolved.temporal;
+  const dropped = [
+    apiKey?.source,
+    tls.value ? tls.source : undefined,
+    ...Object.keys(metadata).map((name) => `gRPC header ${name}`),
+  ].filter((entry): entry is string => entry !== undefined);
+  if (dropped.length > 0)
+    resolved.warnings.push(
+      `Temporal is the managed dev server (${managed.source}), which speaks plaintext without auth: ${dropped.join(', ')} ignored; set TEMPORAL_ADDRESS (or a profile address) to use another Temporal`,
+    );
+  return {
+    ...resolved,
+    temporal: {
+      ...resolved.temporal,
       tls: { value: false, source: managed.source },
       serverName: null,
       serverCa: null,
@@ -267,38 +432,9 @@ export function resolveTemporalConnection(
       auth: { value: 'none', source: managed.source },
       apiKeySource: null,
       metadataHeaders: [],
-    };
-    secrets = {};
-  }
-  return { temporal, secrets, issues, warnings };
-
-  /** A PEM setting given as a path or inline, in the env layer or the profile: never both in one layer. */
-  function pem(
-    base: 'server_ca_cert' | 'client_cert' | 'client_key',
-    what: string,
-  ): { value: string; source: Source; pem: PemSource } | undefined {
-    const pathKey = `${base}_path` as const;
-    const dataKey = `${base}_data` as const;
-    for (const [layer, sourceOf] of [
-      [env.tls, (key: keyof typeof ENV) => fromEnv(ENV[key])],
-      [profile?.tls, (key: keyof typeof ENV) => fileKey(`tls.${key}`)],
-    ] as const) {
-      const path = layer?.[pathKey];
-      const data = layer?.[dataKey];
-      if (path !== undefined && data !== undefined) {
-        issues.push({
-          source: sourceOf(pathKey),
-          message: `the ${what} is given twice, as a path and inline (${sourceOf(dataKey)}): keep one`,
-        });
-        return undefined;
-      }
-      if (path !== undefined && path !== '')
-        return { value: path, source: sourceOf(pathKey), pem: { source: sourceOf(pathKey), path } };
-      if (data !== undefined && data !== '')
-        return { value: 'inline PEM', source: sourceOf(dataKey), pem: { source: sourceOf(dataKey), data } };
-    }
-    return undefined;
-  }
+    },
+    secrets: {},
+  };
 }
 
 function checkedAddress(address: Sourced<string> | undefined, issues: ConfigIssue[]): Sourced<string> | undefined {
