@@ -28,6 +28,8 @@ export async function planCommand(
       extraHosts: plan.extraHosts,
       hostAlias: plan.hostAlias,
       engine: plan.engine,
+      // Where the engine runs and the facts compared (also inside engine); null only for a plan made before placement.
+      placement: plan.engine.placement ?? null,
       services: plan.services,
       reasons: plan.reasons,
     };
