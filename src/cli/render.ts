@@ -57,7 +57,8 @@ function isSourced(value: unknown): value is Sourced<unknown> {
   );
 }
 
-export function renderPlan(config: RunnerConfig, plan: NetworkPlan, env: RunnerEnv): string {
+/** `assumedFor`: the platform a dry run assumed instead of asking an engine. */
+export function renderPlan(config: RunnerConfig, plan: NetworkPlan, env: RunnerEnv, assumedFor?: string): string {
   const { sources } = configForDisplay(config);
   const lines = [
     `config file: ${config.configFile.path} (${config.configFile.found ? 'found' : 'not found'}; ${config.configFile.source})`,
@@ -69,7 +70,7 @@ export function renderPlan(config: RunnerConfig, plan: NetworkPlan, env: RunnerE
     temporalLine(config.temporal),
     `runner: ${plan.runner.contract} (${plan.runner.contractReason}); polls ${plan.runner.taskQueue}; user ${plan.runner.user}`,
     `engine: ${plan.engine.description}`,
-    ...placementLines(plan.engine.placement),
+    ...placementLines(plan.engine.placement, assumedFor),
     `network: ${plan.mode}${plan.hostAlias ? ` (this machine is ${plan.hostAlias} in the container)` : ''}`,
     ...plan.extraHosts.map((entry) => `  --add-host ${entry}`),
     ...plan.reasons.map((reason) => `  why: ${reason}`),
@@ -114,8 +115,10 @@ const FACT_NAMES: Record<PlacementFact, string> = {
 };
 
 /** Where the engine runs, and each fact that says so: what it would be were the engine on this machine, and what it is. */
-export function placementLines(placement: EnginePlacement | undefined): string[] {
+export function placementLines(placement: EnginePlacement | undefined, assumedFor?: string): string[] {
   if (!placement) return [];
+  if (assumedFor !== undefined)
+    return [`  runs ${WHERE[placement.placement]}: assumed for --platform ${assumedFor} (no engine was asked)`];
   return [
     `  runs ${WHERE[placement.placement]}: ${HOW[placement.rule]}`,
     ...placement.evidence.map((item) => `    ${evidenceLine(item)}`),
