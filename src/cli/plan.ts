@@ -28,6 +28,8 @@ export async function planCommand(
       extraHosts: plan.extraHosts,
       hostAlias: plan.hostAlias,
       engine: plan.engine,
+      // Where the engine runs and the facts compared (also inside engine); `assumed` when --platform asked no engine.
+      placement: plan.engine.placement ? { ...plan.engine.placement, assumed: platform !== undefined } : null,
       services: plan.services,
       reasons: plan.reasons,
     };
@@ -35,7 +37,7 @@ export async function planCommand(
       `${JSON.stringify({ config: values, sources, runner, network, env: runnerEnv, warnings: [...config.warnings, ...plan.warnings], blockers: plan.blockers }, null, 2)}\n`,
     );
   } else {
-    process.stdout.write(`${renderPlan(config, plan, runnerEnv)}\n`);
+    process.stdout.write(`${renderPlan(config, plan, runnerEnv, platform)}\n`);
   }
   return plan.blockers.length > 0 ? EXIT_CODES.invalidInput : EXIT_CODES.ready;
 }

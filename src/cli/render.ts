@@ -1,6 +1,7 @@
 /** What the CLI prints: one line per step as it settles, and the plan for `plan`. */
 import type { RunnerConfig, Sourced } from '../core/settings/types';
 import type { NetworkPlan } from '../core/runner/network-plan';
+import type { EnginePlacement, PlacementEvidence, PlacementFact } from '../core/runner/placement';
 import { formatDuration, type StepProgress } from '../core/contract/progress';
 import type { RunnerEnv } from '../core/runner/env';
 import type { WarmMiss, WarmReuse } from '../core/health/warm-run';
@@ -56,7 +57,8 @@ function isSourced(value: unknown): value is Sourced<unknown> {
   );
 }
 
-export function renderPlan(config: RunnerConfig, plan: NetworkPlan, env: RunnerEnv): string {
+/** `assumedFor`: the platform a dry run assumed instead of asking an engine. */
+export function renderPlan(config: RunnerConfig, plan: NetworkPlan, env: RunnerEnv, assumedFor?: string): string {
   const { sources } = configForDisplay(config);
   const lines = [
     `config file: ${config.configFile.path} (${config.configFile.found ? 'found' : 'not found'}; ${config.configFile.source})`,
@@ -68,6 +70,7 @@ export function renderPlan(config: RunnerConfig, plan: NetworkPlan, env: RunnerE
     temporalLine(config.temporal),
     `runner: ${plan.runner.contract} (${plan.runner.contractReason}); polls ${plan.runner.taskQueue}; user ${plan.runner.user}`,
     `engine: ${plan.engine.description}`,
+    ...placementLines(plan.engine.placement, assumedFor),
     `network: ${plan.mode}${plan.hostAlias ? ` (this machine is ${plan.hostAlias} in the container)` : ''}`,
     ...plan.extraHosts.map((entry) => `  --add-host ${entry}`),
     ...plan.reasons.map((reason) => `  why: ${reason}`),
@@ -88,6 +91,43 @@ export function renderPlan(config: RunnerConfig, plan: NetworkPlan, env: RunnerE
       : []),
   ];
   return lines.join('\n');
+}
+
+const WHERE: Record<EnginePlacement['placement'], string> = {
+  'this-machine': 'on this machine',
+  vm: 'in a VM on this machine',
+  remote: 'on another machine',
+};
+
+const HOW: Record<EnginePlacement['rule'], string> = {
+  'client-platform': 'a Linux engine answering a client on another OS runs in a VM (or elsewhere)',
+  'remote-endpoint': 'it is dialled at another machine’s address',
+  'own-facts': 'its own facts compared with this machine’s',
+};
+
+const FACT_NAMES: Record<PlacementFact, string> = {
+  platform: 'client OS',
+  endpoint: 'endpoint host',
+  kernelRelease: 'kernel',
+  hostName: 'host name',
+  memTotal: 'memory (bytes)',
+  ncpu: 'CPUs',
+};
+
+/** Where the engine runs, and each fact that says so: what it would be were the engine on this machine, and what it is. */
+export function placementLines(placement: EnginePlacement | undefined, assumedFor?: string): string[] {
+  if (!placement) return [];
+  if (assumedFor !== undefined)
+    return [`  runs ${WHERE[placement.placement]}: assumed for --platform ${assumedFor} (no engine was asked)`];
+  return [
+    `  runs ${WHERE[placement.placement]}: ${HOW[placement.rule]}`,
+    ...placement.evidence.map((item) => `    ${evidenceLine(item)}`),
+  ];
+}
+
+function evidenceLine({ fact, expected, seen, matches }: PlacementEvidence): string {
+  const show = (value: string | null) => value ?? 'not measured';
+  return `${FACT_NAMES[fact]}: expected ${show(expected)}, seen ${show(seen)}${matches ? '' : ' (differs)'}`;
 }
 
 /** The connection in one line: where, which namespace, TLS, and how this client proves who it is (never the credential). */

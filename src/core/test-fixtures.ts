@@ -1,20 +1,21 @@
 /** Builders shared by the core's table tests (excluded from the build). */
 import { resolveConfig } from './settings/cascade';
 import type { ConfigFlags, RunnerConfig } from './settings/types';
-import { assumedEngineFacts, type EngineFacts } from './runner/engine';
+import { assumedEngineFacts, onThisMachine, type EngineFacts } from './runner/engine';
 
 export function configFrom(env: Record<string, string> = {}, flags: ConfigFlags = {}, fileText?: string): RunnerConfig {
   return resolveConfig({ env, flags, homeDir: '/home/u', fileText }).config;
 }
 
 export const ENGINES: Record<string, EngineFacts> = {
-  nativeLinux: {
+  // An engine on this machine: its own facts are this machine's (see placement.ts).
+  nativeLinux: onThisMachine({
     ...assumedEngineFacts('linux'),
     operatingSystem: 'Debian GNU/Linux 12 (bookworm)',
     name: 'box',
     kernelVersion: '6.1.0-18-amd64',
     serverVersion: '24.0.7',
-  },
+  }),
   desktopMac: { ...assumedEngineFacts('darwin'), kernelVersion: '6.10.4-linuxkit', serverVersion: '27.1.1' },
   desktopWindows: {
     ...assumedEngineFacts('win32'),

@@ -4,7 +4,9 @@
  */
 import type Dockerode from 'dockerode';
 import type { EngineFacts } from '../core/runner/engine';
+import type { ThisMachine } from '../core/runner/placement';
 import type { DockerEndpoint } from './endpoint';
+import { readThisMachine } from './this-machine';
 
 type Json = Record<string, unknown>;
 
@@ -34,10 +36,17 @@ export async function readEngineFacts(
     ? ((await libpod(docker, `/v${String(version.Version ?? '4.0.0')}/libpod/info`)) ??
       (await libpod(docker, '/v4.0.0/libpod/info')))
     : undefined;
-  return engineFactsFrom({ info, version, libpodInfo, bridgeNetwork }, endpoint.url, clientPlatform);
+  const payloads = { info, version, libpodInfo, bridgeNetwork };
+  return engineFactsFrom(payloads, endpoint.url, clientPlatform, readThisMachine(clientPlatform));
 }
 
-export function engineFactsFrom(payloads: EnginePayloads, endpoint: string, clientPlatform: string): EngineFacts {
+/** The engine's facts from its payloads, and (when measured) the machine the client runs on. */
+export function engineFactsFrom(
+  payloads: EnginePayloads,
+  endpoint: string,
+  clientPlatform: string,
+  thisMachine?: ThisMachine,
+): EngineFacts {
   const { info, version, libpodInfo, bridgeNetwork } = payloads;
   const host = libpodInfo?.host as { security?: { rootless?: unknown }; networkBackend?: unknown } | undefined;
   const bridgeGateway = gatewayOf(bridgeNetwork);
@@ -51,10 +60,21 @@ export function engineFactsFrom(payloads: EnginePayloads, endpoint: string, clie
     endpoint,
     clientPlatform,
     ...(bridgeGateway ? { bridgeGateway } : {}),
+    ...placementFacts(info),
+    ...(thisMachine ? { thisMachine } : {}),
     ...(host
       ? { podman: { rootless: host.security?.rootless === true, networkBackend: String(host.networkBackend ?? '') } }
       : {}),
   };
+}
+
+/** info.NCPU, MemTotal and ID, each only when the engine reported it. */
+function placementFacts(info: Json): Pick<EngineFacts, 'ncpu' | 'memTotal' | 'id'> {
+  const count = (value: unknown) =>
+    typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
+  const [ncpu, memTotal] = [count(info.NCPU), count(info.MemTotal)];
+  const id = typeof info.ID === 'string' && info.ID ? info.ID : undefined;
+  return { ...(ncpu ? { ncpu } : {}), ...(memTotal ? { memTotal } : {}), ...(id ? { id } : {}) };
 }
 
 /** A GET on Podman's own API through the same connection dockerode uses. */

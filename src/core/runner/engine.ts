@@ -3,7 +3,7 @@
  * `docker version`, the endpoint we dialled) — never from the CLI's OS alone: Docker Desktop on
  * Linux is a VM too, and a remote engine's containers live on another machine.
  */
-import { isLocalHost } from '../address';
+import { placeEngine, type EnginePlacement, type ThisMachine } from './placement';
 
 /** The raw facts the docker edge reads; plain data so the workflow can carry them. */
 export interface EngineFacts {
@@ -25,9 +25,16 @@ export interface EngineFacts {
   bridgeGateway?: string;
   /** From Podman's own `/libpod/info` (its Docker-compatible `/info` does not say it is rootless). */
   podman?: { rootless: boolean; networkBackend: string };
+  /** info.NCPU, info.MemTotal (bytes), info.ID: absent in payloads recorded before placement read them. */
+  ncpu?: number;
+  memTotal?: number;
+  id?: string;
+  /** The machine the CLI and worker run on, measured beside the engine: what placement compares with. */
+  thisMachine?: ThisMachine;
 }
 
-export type EngineKind = 'native-linux' | 'docker-desktop' | 'orbstack' | 'colima' | 'podman' | 'podman-machine';
+export type EngineKind =
+  'native-linux' | 'docker-desktop' | 'orbstack' | 'colima' | 'lima' | 'linux-vm' | 'podman' | 'podman-machine';
 
 export interface EngineIdentity {
   kind: EngineKind;
@@ -50,6 +57,8 @@ export interface EngineIdentity {
   acceptsHostGateway: boolean;
   /** Human summary: `Docker Desktop 4.x (engine 27.1.1)`. */
   description: string;
+  /** Where the engine runs and the facts that say so (absent in plans recorded before placement existed). */
+  placement?: EnginePlacement;
 }
 
 /**
@@ -65,7 +74,8 @@ const ROOTLESS_PODMAN_NETWORK = 'slirp4netns:allow_host_loopback=true';
 export function identifyEngine(facts: EngineFacts): EngineIdentity {
   const signs = signsOf(facts);
   // Podman first: behind its Docker-compatible API it looks like a Docker engine, and only its
-  // component names (or libpod's info) tell it apart.
+  // component names (or libpod's info) tell it apart. Names then say which VM product an engine
+  // that is not on this machine runs in; they never say whether it is on this machine.
   return describe(signs, podman(signs) ?? dockerInVm(signs) ?? nativeDocker(signs));
 }
 
@@ -74,13 +84,15 @@ interface EngineSigns {
   facts: EngineFacts;
   os: string;
   kernel: string;
+  name: string;
   isPodman: boolean;
   rootless: boolean;
   remote: boolean;
+  placement: EnginePlacement;
 }
 
 /** What follows from the engine's kind: everything but the facts every engine shares (rootless, remote). */
-type Traits = Omit<EngineIdentity, 'kind' | 'inVm' | 'rootless' | 'remote' | 'description'>;
+type Traits = Omit<EngineIdentity, 'kind' | 'inVm' | 'rootless' | 'remote' | 'description' | 'placement'>;
 
 /** An engine recognised: its kind, the name it is shown by, and its traits. */
 interface Recognised {
@@ -91,20 +103,23 @@ interface Recognised {
 }
 
 function signsOf(facts: EngineFacts): EngineSigns {
+  const placement = placeEngine(facts);
   return {
     facts,
     os: facts.operatingSystem.toLowerCase(),
     kernel: facts.kernelVersion.toLowerCase(),
+    name: facts.name.toLowerCase(),
     isPodman: facts.componentNames.some((name) => /podman/i.test(name)) || facts.podman !== undefined,
     rootless:
       facts.securityOptions.some((option) => option.split(',').includes('name=rootless')) ||
       facts.podman?.rootless === true,
-    remote: isRemoteEndpoint(facts.endpoint),
+    remote: placement.placement === 'remote',
+    placement,
   };
 }
 
 function describe(signs: EngineSigns, { kind, inVm, label, traits }: Recognised): EngineIdentity {
-  const { facts, rootless, remote } = signs;
+  const { facts, rootless, remote, placement } = signs;
   const version = facts.serverVersion ? ` (engine ${facts.serverVersion})` : '';
   return {
     kind,
@@ -113,6 +128,7 @@ function describe(signs: EngineSigns, { kind, inVm, label, traits }: Recognised)
     remote,
     ...traits,
     description: `${label}${version}${rootless ? ', rootless' : ''}${remote ? `, remote at ${facts.endpoint}` : ''}`,
+    placement,
   };
 }
 
@@ -128,10 +144,10 @@ function vmTraits(hostAlias: string, providesHostAlias: boolean, acceptsHostGate
   };
 }
 
-/** Podman on Linux runs containers natively; on macOS/Windows it runs them in a "podman machine" VM. */
-function podman({ facts, isPodman, rootless, remote }: EngineSigns): Recognised | undefined {
+/** Podman runs containers natively only on this machine; elsewhere in a "podman machine" VM (or remotely). */
+function podman({ isPodman, rootless, placement }: EngineSigns): Recognised | undefined {
   if (!isPodman) return undefined;
-  if (facts.clientPlatform !== 'linux' || remote)
+  if (placement.placement !== 'this-machine')
     return {
       kind: 'podman-machine',
       inVm: true,
@@ -141,49 +157,88 @@ function podman({ facts, isPodman, rootless, remote }: EngineSigns): Recognised 
   return { kind: 'podman', inVm: false, label: 'Podman', traits: rootless ? ROOTLESS_PODMAN : ROOTFUL_PODMAN };
 }
 
-/** Docker engines that run containers in a VM, by what gives each away; the first that matches names it. */
-const DOCKER_VMS: ReadonlyArray<{
+/** A VM product, by what gives it away: which one it is, the alias it defines, how it names this machine. */
+interface VmProduct {
   kind: EngineKind;
   label: string;
-  /** The VM puts host.docker.internal into containers itself (Colima does not: it needs --add-host). */
+  /** The name containers dial for this machine. */
+  hostAlias: string;
+  /** The VM puts the alias into containers itself (Colima does not: it needs --add-host). */
   providesHostAlias: boolean;
   matches: (signs: EngineSigns) => boolean;
-}> = [
-  { kind: 'orbstack', label: 'OrbStack', providesHostAlias: true, matches: ({ os }) => os === 'orbstack' },
+}
+
+/** Docker engines in a VM product, by name hints; the first that matches names it. Consulted only off this machine. */
+const DOCKER_VMS: readonly VmProduct[] = [
+  {
+    kind: 'orbstack',
+    label: 'OrbStack',
+    hostAlias: 'host.docker.internal',
+    providesHostAlias: true,
+    matches: ({ os, name }) => os === 'orbstack' || name === 'orbstack',
+  },
   {
     kind: 'docker-desktop',
     label: 'Docker Desktop',
+    hostAlias: 'host.docker.internal',
     providesHostAlias: true,
-    matches: ({ os, facts, kernel }) =>
-      os === 'docker desktop' || facts.name === 'docker-desktop' || kernel.includes('linuxkit'),
+    matches: ({ os, name, kernel }) =>
+      os === 'docker desktop' || name === 'docker-desktop' || kernel.includes('linuxkit'),
+  },
+  {
+    // Rancher Desktop runs dockerd in a Lima VM named `rancher-desktop` (host name `lima-rancher-desktop`).
+    kind: 'lima',
+    label: 'Rancher Desktop (Lima VM)',
+    hostAlias: 'host.lima.internal',
+    providesHostAlias: true,
+    matches: ({ name, facts }) => name === 'lima-rancher-desktop' || facts.endpoint.includes('/.rd/'),
   },
   {
     kind: 'colima',
     label: 'Colima',
+    hostAlias: 'host.docker.internal',
     providesHostAlias: false,
-    matches: ({ facts }) => facts.name === 'colima' || facts.endpoint.includes('.colima'),
+    matches: ({ name, facts }) => name === 'colima' || name.startsWith('colima-') || facts.endpoint.includes('.colima'),
+  },
+  {
+    // A Lima instance (e.g. the docker template): the VM's host name is `lima-<instance>`.
+    kind: 'lima',
+    label: 'Lima VM',
+    hostAlias: 'host.lima.internal',
+    providesHostAlias: true,
+    matches: ({ name, facts }) => name.startsWith('lima-') || facts.endpoint.includes('/.lima/'),
   },
   {
     // An engine installed inside a WSL2 distribution, driven from Windows: a VM as far as Windows is concerned.
     kind: 'docker-desktop',
     label: 'Docker in WSL2',
+    hostAlias: 'host.docker.internal',
     providesHostAlias: true,
     matches: ({ kernel, facts }) => kernel.includes('microsoft-standard-wsl2') && facts.clientPlatform === 'win32',
   },
 ];
 
+/**
+ * An engine not on this machine: a known VM product by its hints, else a Linux VM of unknown make
+ * (bridged; `host-gateway` maps host.docker.internal, which on a plain VM is the VM's own docker0 —
+ * the plan warns), else, when remote, Docker on that machine.
+ */
 function dockerInVm(signs: EngineSigns): Recognised | undefined {
+  if (signs.placement.placement === 'this-machine') return undefined;
   const vm = DOCKER_VMS.find((entry) => entry.matches(signs));
-  if (!vm) return undefined;
-  return {
-    kind: vm.kind,
-    inVm: true,
-    label: vm.label,
-    traits: vmTraits('host.docker.internal', vm.providesHostAlias, true),
-  };
+  if (vm)
+    return {
+      kind: vm.kind,
+      inVm: true,
+      label: vm.label,
+      traits: vmTraits(vm.hostAlias, vm.providesHostAlias, true),
+    };
+  if (signs.placement.placement === 'remote') return undefined;
+  const label = `Docker in a Linux VM (${signs.facts.name || 'unnamed'})`;
+  return { kind: 'linux-vm', inVm: true, label, traits: vmTraits('host.docker.internal', false, true) };
 }
 
-/** Whatever else answers is Docker running containers natively (on Linux, or on another machine). */
+/** Whatever else answers is Docker running containers natively (on this machine, or on another one). */
 function nativeDocker({ facts, rootless, remote }: EngineSigns): Recognised {
   const traits = rootless ? ROOTLESS_DOCKER : { ...ROOTFUL_DOCKER, hostNetworkIsThisMachine: !remote };
   return { kind: 'native-linux', inVm: false, label: `Docker on ${facts.operatingSystem || 'Linux'}`, traits };
@@ -226,16 +281,28 @@ const ROOTFUL_DOCKER: Traits = {
   acceptsHostGateway: true,
 };
 
-function isRemoteEndpoint(endpoint: string): boolean {
-  const match = /^(tcp|ssh|https?):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/i.exec(endpoint);
-  if (!match) return false; // unix sockets and named pipes are on this machine
-  return !isLocalHost(match[2].replace(/^\[|\]$/g, ''));
+/**
+ * A Linux engine whose own facts are this machine's: what a native engine reports. Used for the
+ * dry-run's assumption, and by tests that mean "an engine on this machine".
+ */
+export function onThisMachine(facts: EngineFacts): EngineFacts {
+  const ncpu = facts.ncpu ?? 1;
+  const memTotal = facts.memTotal ?? 1;
+  const kernelVersion = facts.kernelVersion || 'assumed';
+  const thisMachine = {
+    platform: facts.clientPlatform,
+    hostName: facts.name,
+    kernelRelease: kernelVersion,
+    cpus: ncpu,
+    memTotal,
+  };
+  return { ...facts, kernelVersion, ncpu, memTotal, thisMachine };
 }
 
 /** Facts for a dry-run plan with no engine at hand: macOS and Windows as Docker Desktop, Linux native. */
 export function assumedEngineFacts(platform: 'linux' | 'darwin' | 'win32'): EngineFacts {
   if (platform === 'linux') {
-    return {
+    return onThisMachine({
       operatingSystem: 'Linux',
       name: 'localhost',
       kernelVersion: '',
@@ -245,7 +312,7 @@ export function assumedEngineFacts(platform: 'linux' | 'darwin' | 'win32'): Engi
       endpoint: 'unix:///var/run/docker.sock',
       clientPlatform: platform,
       bridgeGateway: '172.17.0.1',
-    };
+    });
   }
   return {
     operatingSystem: 'Docker Desktop',

@@ -80,6 +80,7 @@ export function planNetworking(config: RunnerConfig, facts: EngineFacts, image?:
     network,
     aliasNotes(route.alias, config, engine),
     rootlessDockerNotes(engine, network.mode, route.hostAlias),
+    linuxVmNotes(engine, network.mode, config),
     loopbackNotes(services, engine, facts, route.bridgeGateway),
   );
   return {
@@ -245,6 +246,20 @@ function rootlessDockerNotes(engine: EngineIdentity, mode: NetworkMode, hostAlia
   return {
     warnings: [
       `rootless Docker reaches this machine at ${SLIRP_HOST_LOOPBACK} only when RootlessKit allows host loopback (${ROOTLESSKIT_LOOPBACK_FIX}); otherwise set STIGMER_RUNNER_HOST_ALIAS to this machine's own address and make the services listen on it`,
+    ],
+  };
+}
+
+/**
+ * A Linux VM of no known make: `host-gateway` is the VM's own docker0 unless its dockerd was started
+ * with `--host-gateway-ip` pointing at this machine (what Desktop and Colima arrange). Only the user
+ * knows the VM's route to this machine.
+ */
+function linuxVmNotes(engine: EngineIdentity, mode: NetworkMode, config: RunnerConfig): Notes {
+  if (engine.kind !== 'linux-vm' || mode !== 'bridge' || config.runner.hostAlias) return {};
+  return {
+    warnings: [
+      `${engine.description} is a VM this runner does not know: host.docker.internal:host-gateway is the VM's own docker0, not this machine, unless its dockerd runs with --host-gateway-ip set to this machine; set STIGMER_RUNNER_HOST_ALIAS to the VM's route to this machine (e.g. 192.168.5.2 on Lima, 10.0.2.2 under QEMU/slirp)`,
     ],
   };
 }
