@@ -1,4 +1,4 @@
-import { AddressError, classifyHost, parseAddress, rewriteLocalHost } from './address';
+import { AddressError, classifyHost, maskUserinfo, parseAddress, rewriteLocalHost } from './address';
 
 describe('rewriteLocalHost', () => {
   const alias = 'host.docker.internal';
@@ -118,4 +118,31 @@ describe('parseAddress errors', () => {
       rest: '/a/b?q=1#h',
     });
   });
+});
+
+describe('user-info is masked before an address is checked (issue 23)', () => {
+  it.each([
+    ['http://u:p#ss@localhost:11434', 'http://u:***@localhost:11434', 'p#ss'],
+    ['http://u:a/b@localhost:11434', 'http://u:***@localhost:11434', 'a/b'],
+    ['http://u:pw@localhost:99999', 'http://u:***@localhost:99999', 'pw@'],
+    ['http://tok?en@bad host', 'http://***@bad host', 'tok?en'],
+    ['u:p@ss@localhost:x', 'u:***@localhost:x', 'p@ss'],
+  ])('%s fails quoting %s only', (input, shown, secret) => {
+    let message = '';
+    try {
+      parseAddress(input);
+    } catch (error) {
+      expect(error).toBeInstanceOf(AddressError);
+      message = (error as AddressError).message;
+    }
+    expect(message).toContain(`"${shown}"`);
+    expect(message).not.toContain(secret);
+  });
+
+  it.each([
+    ['http://u:p#ss@localhost:11434', 'http://u:***@localhost:11434'],
+    ['http://u:pw@localhost:11434', 'http://u:***@localhost:11434'],
+    ['http://localhost:11434', 'http://localhost:11434'],
+    ['not a url', 'not a url'],
+  ])('maskUserinfo(%s) → %s, parsing or not', (input, masked) => expect(maskUserinfo(input)).toBe(masked));
 });
