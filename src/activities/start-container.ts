@@ -50,5 +50,6 @@ export function createStartContainer(deps: ActivityDeps) {
       });
       return container;
     },
+    deps,
   );
 }
