@@ -1,4 +1,4 @@
-import { AddressError, classifyHost, maskUserinfo, parseAddress, rewriteLocalHost } from './address';
+import { AddressError, classifyHost, inSubnet, maskUserinfo, parseAddress, rewriteLocalHost } from './address';
 
 describe('rewriteLocalHost', () => {
   const alias = 'host.docker.internal';
@@ -145,4 +145,29 @@ describe('user-info is masked before an address is checked (issue 23)', () => {
     ['http://localhost:11434', 'http://localhost:11434'],
     ['not a url', 'not a url'],
   ])('maskUserinfo(%s) → %s, parsing or not', (input, masked) => expect(maskUserinfo(input)).toBe(masked));
+});
+
+describe('inSubnet: who the Temporal forwarder lets in (issue 23)', () => {
+  it.each<[string, string, boolean]>([
+    ['172.17.0.2', '172.17.0.0/16', true],
+    ['172.17.255.254', '172.17.0.0/16', true],
+    ['172.18.0.2', '172.17.0.0/16', false],
+    ['192.168.1.20', '172.17.0.0/16', false],
+    ['::ffff:172.17.0.2', '172.17.0.0/16', true],
+    ['10.88.0.5', '10.88.0.0/16', true],
+    ['127.0.0.1', '127.0.0.0/8', true],
+    ['192.168.1.20', '192.168.1.20', true],
+    ['192.168.1.21', '192.168.1.20', false],
+    ['192.168.1.21', '192.168.1.20/32', false],
+    ['anything', '0.0.0.0/0', false],
+    ['8.8.8.8', '0.0.0.0/0', true],
+    ['fd00::5', 'fd00::/64', true],
+    ['fd01::5', 'fd00::/64', false],
+    ['::1', '::1/128', true],
+    ['172.17.0.2', 'fd00::/64', false],
+    ['172.17.0.2', '172.17.0.0/33', false],
+    ['172.17.0.2', '172.17.0.0/x', false],
+    ['172.17.0.2', 'not-a-cidr', false],
+    ['999.17.0.2', '172.17.0.0/16', false],
+  ])('%s in %s: %s', (address, cidr, inside) => expect(inSubnet(address, cidr)).toBe(inside));
 });

@@ -284,3 +284,35 @@ export function endpointOf(input: string, defaultPort: number): { host: string; 
   const parsed = parseAddress(input);
   return { host: parsed.host, port: parsed.port ?? defaultPort };
 }
+
+/** An IP address as bytes: 4 for IPv4 (also written ::ffff:a.b.c.d), 16 for IPv6; undefined for anything else. */
+function ipBytes(host: string): number[] | undefined {
+  const ipv4 = IPV4.exec(host);
+  if (ipv4) {
+    const bytes = ipv4.slice(1).map(Number);
+    return bytes.every((byte) => byte <= 255) ? bytes : undefined;
+  }
+  const groups = ipv6Groups(host);
+  if (!groups) return undefined;
+  if (groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff)
+    return [groups[6] >> 8, groups[6] & 255, groups[7] >> 8, groups[7] & 255];
+  return groups.flatMap((group) => [group >> 8, group & 255]);
+}
+
+/**
+ * Whether the IP address `address` lies in `cidr` (`172.17.0.0/16`, `fd00::/64`; a bare address is
+ * that one address). Anything that is not an IP address or a valid CIDR is outside.
+ */
+export function inSubnet(address: string, cidr: string): boolean {
+  const [base, prefixText, extra] = cidr.split('/');
+  const target = ipBytes(address);
+  const network = ipBytes(base);
+  if (!target || !network || target.length !== network.length || extra !== undefined) return false;
+  const prefix = prefixText === undefined ? target.length * 8 : Number(prefixText);
+  if (!/^\d+$/.test(prefixText ?? '0') || prefix > target.length * 8) return false;
+  for (let bit = 0; bit < prefix; bit++) {
+    const mask = 0x80 >> (bit % 8);
+    if ((target[bit >> 3] & mask) !== (network[bit >> 3] & mask)) return false;
+  }
+  return true;
+}
