@@ -3,6 +3,8 @@ import type Dockerode from 'dockerode';
 import type { RunnerConfig } from '../core/settings/types';
 import { waitUntil, WaitTimeoutError } from '../core/wait';
 import { logTail } from '../docker/logs';
+import { redactSecrets } from '../core/settings/secrets';
+import { knownSecretValues } from './known-secrets';
 import type { RunnerContainer } from '../docker/runner-container';
 import {
   freshPoller,
@@ -79,7 +81,7 @@ export function createAwaitRunnerReady(deps: ActivityDeps) {
         const lastError = error.lastError instanceof Error ? `; last error: ${error.lastError.message}` : '';
         throw new PermanentError(
           FAILURE_TYPES.runnerNotReady,
-          `no worker with identity *@${container.hostname} polled ${taskQueue} in namespace ${namespace} at ${config.temporal.address.value} within ${timeoutMs} ms of container ${container.name} starting (pollers seen: ${seen.join(', ') || 'none'}${lastError})${await lastLines(handle)}`,
+          `no worker with identity *@${container.hostname} polled ${taskQueue} in namespace ${namespace} at ${config.temporal.address.value} within ${timeoutMs} ms of container ${container.name} starting (pollers seen: ${seen.join(', ') || 'none'}${lastError})${await lastLines(handle, knownSecretValues(deps, config))}`,
         );
       })
       .finally(() => {
@@ -90,7 +92,7 @@ export function createAwaitRunnerReady(deps: ActivityDeps) {
     if ('exitCode' in settled) {
       throw new PermanentError(
         FAILURE_TYPES.runnerNotReady,
-        `runner container ${container.name} exited with code ${settled.exitCode}${await lastLines(handle)}`,
+        `runner container ${container.name} exited with code ${settled.exitCode}${await lastLines(handle, knownSecretValues(deps, config))}`,
       );
     }
     const waitedMs = Date.now() - started;
@@ -103,13 +105,16 @@ export function createAwaitRunnerReady(deps: ActivityDeps) {
       waitedMs,
     });
     return { poller: settled.poller, waitedMs };
-  });
+  }, deps);
 }
 
-/** The container's last log lines, as a suffix for a failure message. */
-async function lastLines(container: Dockerode.Container): Promise<string> {
+/**
+ * The container's last log lines, as a suffix for a failure message: with every secret the worker
+ * knows — and the runner was given — redacted, since the message goes into workflow history.
+ */
+async function lastLines(container: Dockerode.Container, secrets: string[]): Promise<string> {
   try {
-    const text = (await logTail(container, 15)).trim();
+    const text = redactSecrets((await logTail(container, 15)).trim(), secrets);
     return text ? `\nlast lines of its log:\n${text}` : '';
   } catch {
     return '';

@@ -5,10 +5,12 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { ConfigError } from '../core/settings/errors';
-import { SecretUnavailableError } from '../core/settings/secrets';
+import { redactSecrets, SecretUnavailableError } from '../core/settings/secrets';
 import { FAILURE_TYPES } from '../core/contract/names';
 import type { VerificationReport } from '../core/health/diagnosis';
 import { ImageUnavailableError } from '../docker/runner-container';
+import { knownSecretValues } from './known-secrets';
+import type { WorkerSide } from './runner-spec';
 
 export { FAILURE_TYPES } from '../core/contract/names';
 
@@ -42,27 +44,45 @@ export interface Attempted<T> {
   attempt: number;
 }
 
-/** Wraps an activity body so its result and its failures say which attempt they came from. */
+/**
+ * Wraps an activity body so its result and its failures say which attempt they came from. A failure's
+ * message and details go into workflow history: every secret `worker` knows is redacted from them.
+ */
 export function attempted<A extends unknown[], T>(
   body: (...args: A) => Promise<T>,
+  worker: WorkerSide,
 ): (...args: A) => Promise<Attempted<T>> {
   return async (...args: A) => {
     const attempt = Context.current().info.attempt;
     try {
       return { value: await body(...args), attempt };
     } catch (error) {
-      throw toFailure(error, attempt);
+      const secrets = knownSecretValues(worker);
+      throw toFailure(error, attempt, (text) => redactSecrets(text, secrets));
     }
   };
 }
 
-function toFailure(error: unknown, attempt: number): ApplicationFailure | CancelledFailure {
+/** `value` with `redact` applied to every string in it, however deep. */
+export function redactDeep<T>(value: T, redact: (text: string) => string): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => redactDeep(item, redact)) as T;
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactDeep(item, redact)])) as T;
+  return value;
+}
+
+function toFailure(
+  error: unknown,
+  attempt: number,
+  redact: (text: string) => string,
+): ApplicationFailure | CancelledFailure {
   const fail = (type: string, message: string, nonRetryable: boolean, extra: Omit<FailureDetails, 'attempt'> = {}) =>
     ApplicationFailure.create({
       type,
-      message,
+      message: redact(message),
       nonRetryable,
-      details: [{ attempt, ...extra } satisfies FailureDetails],
+      details: [redactDeep({ attempt, ...extra } satisfies FailureDetails, redact)],
     });
   if (error instanceof ConfigError)
     return fail(FAILURE_TYPES.invalidConfig, error.message, true, { issues: error.issues });

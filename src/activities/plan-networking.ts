@@ -33,5 +33,5 @@ export function createPlanNetworking(deps: ActivityDeps) {
     });
     if (plan.blockers.length > 0) throw new PermanentError(FAILURE_TYPES.planBlocked, plan.blockers.join('\n'));
     return plan;
-  });
+  }, deps);
 }

@@ -8,5 +8,6 @@ export function createRemoveRunner(deps: ActivityDeps) {
   return attempted(
     async (runnerName: string, engine?: { value: string; source: string }): Promise<RemovedContainer[]> =>
       removeRunnerContainers(engineFor(deps, engine).docker, runnerName, () => Context.current().heartbeat()),
+    deps,
   );
 }

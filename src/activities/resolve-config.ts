@@ -26,5 +26,5 @@ export function createResolveConfig(deps: ActivityDeps) {
       warnings: config.warnings,
     });
     return config;
-  });
+  }, deps);
 }

@@ -80,7 +80,7 @@ export function runnerContainerSpec(
   return buildContainerSpec(config, plan, secrets, workflowId);
 }
 
-function readTextOrUndefined(path: string): string | undefined {
+export function readTextOrUndefined(path: string): string | undefined {
   try {
     return readFileSync(path, 'utf8');
   } catch {

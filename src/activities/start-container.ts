@@ -4,6 +4,7 @@ import type { NetworkPlan } from '../core/runner/network-plan';
 import { runnerContainerSpec, type ConfigRequest } from './runner-spec';
 import { ensureRunnerContainer, type RunnerContainer } from '../docker/runner-container';
 import { prepareWorkspace } from '../docker/workspace';
+import { installationKey } from '../settings/installation-key';
 import { RUNNER_RELEASES } from '../core/runner/releases';
 import { engineFor, type ActivityDeps } from './deps';
 import { attempted } from './failures';
@@ -24,7 +25,7 @@ export function createStartContainer(deps: ActivityDeps) {
       const contract = RUNNER_RELEASES[plan.runner.contract];
       const spec = runnerContainerSpec({ flags, trigger }, config, plan, workflowId, deps);
       const { docker } = engineFor(deps, config.engine);
-      const started = await ensureRunnerContainer(docker, spec, config.runner.pull.value, () =>
+      const started = await ensureRunnerContainer(docker, spec, config.runner.pull.value, installationKey(), () =>
         Context.current().heartbeat(),
       );
       const local = deps.platform === 'linux' && !plan.engine.inVm && !plan.engine.remote;
@@ -50,5 +51,6 @@ export function createStartContainer(deps: ActivityDeps) {
       });
       return container;
     },
+    deps,
   );
 }

@@ -15,5 +15,5 @@ export function createStopRunner(deps: ActivityDeps) {
     const message = `container ${container.name} stopped (${state}) and kept for its logs: docker logs ${container.name}`;
     log.info('failed runner stopped', { container: container.name, id: container.id.slice(0, 12), state });
     return { state, message };
-  });
+  }, deps);
 }

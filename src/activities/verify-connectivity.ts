@@ -47,5 +47,5 @@ export function createVerifyConnectivity(deps: ActivityDeps) {
     }
     log.info('connectivity verified', { container: container.name, mode: plan.mode, checks: checked });
     return report;
-  });
+  }, deps);
 }

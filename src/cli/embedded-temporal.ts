@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { RunnerConfig, RunnerSecrets } from '../core/settings/types';
 import { planNetworking } from '../core/runner/network-plan';
 import { connectDocker } from '../docker/client';
-import { readEngineFacts } from '../docker/engine-facts';
+import { readBridgeSubnets, readEngineFacts } from '../docker/engine-facts';
 import { devServerTarget, temporalAnswers, temporalTarget, type TemporalTarget } from '../temporal/connection';
 import { startDevServer } from '../temporal/dev-server';
 import { spawnDetachedForwarder } from '../temporal/forwarder';
@@ -38,7 +38,7 @@ export async function ensureTemporal(
 
   // A bridged runner on a native Linux engine reaches this machine only through the bridge gateway,
   // where a loopback-only server is invisible: Temporal then answers there too, and no wider.
-  const gateway = await bridgeGatewayIfNeeded(config, env);
+  const { gateway, subnets } = await bridgeGatewayIfNeeded(config, env);
   const ui = uiUrl ?? `http://localhost:${MANAGED_UI_PORT}`;
   const onGateway = gateway ? `${gateway}:${MANAGED_PORT}` : undefined;
   const workerEnv: Record<string, string> = onGateway ? { TEMPORAL_SERVICE_ADDRESS: onGateway } : {};
@@ -68,17 +68,27 @@ export async function ensureTemporal(
     listenPort: MANAGED_PORT,
     targetHost: '127.0.0.1',
     targetPort: MANAGED_PORT,
+    allowedSubnets: subnets,
+    logFile: join(env.HOME ?? homedir(), '.stigmer', 'logs', 'temporal-forwarder.log'),
   });
   return { target: at(onGateway), uiUrl: ui, workerEnv };
 }
 
-async function bridgeGatewayIfNeeded(config: RunnerConfig, env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  if (config.runner.network.value === 'host') return undefined;
+/**
+ * The bridge gateway a bridged runner reaches this machine through, and the bridge's subnets (who
+ * the forwarder lets in). A bridge that lists no subnet: the gateway's /16, Docker's default size.
+ */
+async function bridgeGatewayIfNeeded(
+  config: RunnerConfig,
+  env: NodeJS.ProcessEnv,
+): Promise<{ gateway?: string; subnets: string[] }> {
+  if (config.runner.network.value === 'host') return { subnets: [] };
   try {
     const { docker, endpoint } = connectDocker(env);
-    const plan = planNetworking(config, await readEngineFacts(docker, endpoint));
-    return plan.bridgeGateway ?? undefined;
+    const [facts, subnets] = await Promise.all([readEngineFacts(docker, endpoint), readBridgeSubnets(docker)]);
+    const gateway = planNetworking(config, facts).bridgeGateway ?? undefined;
+    return { gateway, subnets: subnets.length > 0 || !gateway ? subnets : [`${gateway}/16`] };
   } catch {
-    return undefined; // no engine yet: planNetworking will say so with retries and a clear error
+    return { subnets: [] }; // no engine yet: planNetworking will say so with retries and a clear error
   }
 }

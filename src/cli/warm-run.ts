@@ -23,6 +23,7 @@ import {
 import { planOnEngine, resolveTriggerConfig, runnerContainerSpec, type WorkerSide } from '../activities/runner-spec';
 import { connectDocker, type DockerConnection } from '../docker/client';
 import { existingContainer, findRunnerContainers, imageId, specHash } from '../docker/runner-container';
+import { installationKey } from '../settings/installation-key';
 import { probeTargets } from '../probes/node-probe';
 import { workflowIdHost } from './start';
 import { listPollers } from '../temporal/task-queue';
@@ -103,7 +104,7 @@ async function gatherRecord(session: Session, input: ProvisionInput, env: NodeJS
     containers,
     wanted: {
       name: spec.name,
-      specHash: specHash(spec),
+      specHash: specHash(spec, installationKey()),
       imageId: image,
       pull: config.runner.pull.value,
       blockers: plan.blockers,

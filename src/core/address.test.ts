@@ -1,4 +1,4 @@
-import { AddressError, classifyHost, parseAddress, rewriteLocalHost } from './address';
+import { AddressError, classifyHost, inSubnet, maskUserinfo, parseAddress, rewriteLocalHost } from './address';
 
 describe('rewriteLocalHost', () => {
   const alias = 'host.docker.internal';
@@ -118,4 +118,56 @@ describe('parseAddress errors', () => {
       rest: '/a/b?q=1#h',
     });
   });
+});
+
+describe('user-info is masked before an address is checked (issue 23)', () => {
+  it.each([
+    ['http://u:p#ss@localhost:11434', 'http://u:***@localhost:11434', 'p#ss'],
+    ['http://u:a/b@localhost:11434', 'http://u:***@localhost:11434', 'a/b'],
+    ['http://u:pw@localhost:99999', 'http://u:***@localhost:99999', 'pw@'],
+    ['http://tok?en@bad host', 'http://***@bad host', 'tok?en'],
+    ['u:p@ss@localhost:x', 'u:***@localhost:x', 'p@ss'],
+  ])('%s fails quoting %s only', (input, shown, secret) => {
+    let message = '';
+    try {
+      parseAddress(input);
+    } catch (error) {
+      expect(error).toBeInstanceOf(AddressError);
+      message = (error as AddressError).message;
+    }
+    expect(message).toContain(`"${shown}"`);
+    expect(message).not.toContain(secret);
+  });
+
+  it.each([
+    ['http://u:p#ss@localhost:11434', 'http://u:***@localhost:11434'],
+    ['http://u:pw@localhost:11434', 'http://u:***@localhost:11434'],
+    ['http://localhost:11434', 'http://localhost:11434'],
+    ['not a url', 'not a url'],
+  ])('maskUserinfo(%s) → %s, parsing or not', (input, masked) => expect(maskUserinfo(input)).toBe(masked));
+});
+
+describe('inSubnet: who the Temporal forwarder lets in (issue 23)', () => {
+  it.each<[string, string, boolean]>([
+    ['172.17.0.2', '172.17.0.0/16', true],
+    ['172.17.255.254', '172.17.0.0/16', true],
+    ['172.18.0.2', '172.17.0.0/16', false],
+    ['192.168.1.20', '172.17.0.0/16', false],
+    ['::ffff:172.17.0.2', '172.17.0.0/16', true],
+    ['10.88.0.5', '10.88.0.0/16', true],
+    ['127.0.0.1', '127.0.0.0/8', true],
+    ['192.168.1.20', '192.168.1.20', true],
+    ['192.168.1.21', '192.168.1.20', false],
+    ['192.168.1.21', '192.168.1.20/32', false],
+    ['anything', '0.0.0.0/0', false],
+    ['8.8.8.8', '0.0.0.0/0', true],
+    ['fd00::5', 'fd00::/64', true],
+    ['fd01::5', 'fd00::/64', false],
+    ['::1', '::1/128', true],
+    ['172.17.0.2', 'fd00::/64', false],
+    ['172.17.0.2', '172.17.0.0/33', false],
+    ['172.17.0.2', '172.17.0.0/x', false],
+    ['172.17.0.2', 'not-a-cidr', false],
+    ['999.17.0.2', '172.17.0.0/16', false],
+  ])('%s in %s: %s', (address, cidr, inside) => expect(inSubnet(address, cidr)).toBe(inside));
 });

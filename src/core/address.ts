@@ -27,11 +27,51 @@ export class AddressError extends Error {
   }
 }
 
+/** The mark that stands for masked user-info (a password, or a bare token) wherever an address is shown or recorded. */
+export const MASK = '***';
+
 const SCHEME = /^([a-z][a-z0-9+.-]*:\/\/)/i;
 const HOSTNAME = /^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?$/i;
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
+/**
+ * The address parsed. Its user-info is masked before anything is checked: every check runs first on
+ * the masked text, so no error quotes a password, or a piece of one a parser took for a host or port
+ * (`http://u:p#ss@host` read naively is host `u`, port `p`).
+ */
 export function parseAddress(input: string): ParsedAddress {
+  const masked = maskSuspectUserinfo(input);
+  if (masked === input) return parseUnmasked(input);
+  parseUnmasked(masked); // its errors quote the masked text only
+  try {
+    return parseUnmasked(input);
+  } catch (error) {
+    if (!(error instanceof AddressError)) throw error;
+    throw new AddressError(masked, USERINFO_BREAKS);
+  }
+}
+
+const USERINFO_BREAKS =
+  'it has a password (masked here) holding "#", "/", "?" or "@", which ends the host part and leaves an invalid host or port: percent-encode them (%23, %2F, %3F, %40)';
+
+/**
+ * `text` with everything between its scheme and its last "@" masked as user-info (`user:***@` or
+ * `***@`) — the widest reading, since a password holding "#", "/" or "?" hides where the authority
+ * ends. Text without "@" is returned as it is. For error messages only: a path holding "@" is
+ * over-masked, never a secret under-masked.
+ */
+export function maskSuspectUserinfo(text: string): string {
+  const scheme = SCHEME.exec(text.trimStart())?.[1] ?? '';
+  const start = text.indexOf(scheme) + scheme.length;
+  const at = text.lastIndexOf('@');
+  if (at < start) return text;
+  const userinfo = text.slice(start, at);
+  const colon = userinfo.indexOf(':');
+  const user = colon === -1 ? '' : `${userinfo.slice(0, colon)}:`;
+  return `${text.slice(0, start)}${user}${MASK}${text.slice(at)}`;
+}
+
+function parseUnmasked(input: string): ParsedAddress {
   const text = input.trim();
   if (text === '') throw new AddressError(input, 'it is empty');
   if (/\s/.test(text)) throw new AddressError(input, 'it contains white space');
@@ -112,19 +152,17 @@ export function formatAddress(address: ParsedAddress): string {
   return `${address.scheme}${address.userinfo}${host}${port}${address.rest}`;
 }
 
-/** The mark that stands for masked user-info (a password, or a bare token) wherever an address is shown or recorded. */
-export const MASK = '***';
-
 /**
  * The address with its user-info's secret part masked: `http://user:pw@host` → `http://user:***@host`,
- * `http://token@host` → `http://***@host`. Anything that does not parse is returned as it is.
+ * `http://token@host` → `http://***@host`. Text that does not parse gets everything before its last "@"
+ * masked (`maskSuspectUserinfo`): a password that breaks parsing is still a password.
  */
 export function maskUserinfo(address: string): string {
   let parsed: ParsedAddress;
   try {
     parsed = parseAddress(address);
   } catch {
-    return address;
+    return maskSuspectUserinfo(address);
   }
   if (parsed.userinfo === '') return address;
   const user = parsed.userinfo.slice(0, -1);
@@ -245,4 +283,36 @@ export function rewriteLocalHost(input: string, hostAlias: string, why: string):
 export function endpointOf(input: string, defaultPort: number): { host: string; port: number } {
   const parsed = parseAddress(input);
   return { host: parsed.host, port: parsed.port ?? defaultPort };
+}
+
+/** An IP address as bytes: 4 for IPv4 (also written ::ffff:a.b.c.d), 16 for IPv6; undefined for anything else. */
+function ipBytes(host: string): number[] | undefined {
+  const ipv4 = IPV4.exec(host);
+  if (ipv4) {
+    const bytes = ipv4.slice(1).map(Number);
+    return bytes.every((byte) => byte <= 255) ? bytes : undefined;
+  }
+  const groups = ipv6Groups(host);
+  if (!groups) return undefined;
+  if (groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff)
+    return [groups[6] >> 8, groups[6] & 255, groups[7] >> 8, groups[7] & 255];
+  return groups.flatMap((group) => [group >> 8, group & 255]);
+}
+
+/**
+ * Whether the IP address `address` lies in `cidr` (`172.17.0.0/16`, `fd00::/64`; a bare address is
+ * that one address). Anything that is not an IP address or a valid CIDR is outside.
+ */
+export function inSubnet(address: string, cidr: string): boolean {
+  const [base, prefixText, extra] = cidr.split('/');
+  const target = ipBytes(address);
+  const network = ipBytes(base);
+  if (!target || !network || target.length !== network.length || extra !== undefined) return false;
+  const prefix = prefixText === undefined ? target.length * 8 : Number(prefixText);
+  if (!/^\d+$/.test(prefixText ?? '0') || prefix > target.length * 8) return false;
+  for (let bit = 0; bit < prefix; bit++) {
+    const mask = 0x80 >> (bit % 8);
+    if ((target[bit >> 3] & mask) !== (network[bit >> 3] & mask)) return false;
+  }
+  return true;
 }

@@ -107,3 +107,15 @@ export function firstHostOf(subnet: string | undefined): string | undefined {
   const first = network + 1;
   return [24, 16, 8, 0].map((shift) => Math.floor(first / 2 ** shift) % 256).join('.');
 }
+
+/** The subnets of the engine's bridge network (IPv4 and IPv6), from its inspect. */
+export function subnetsOf(network: Json | undefined): string[] {
+  const configs = (network?.IPAM as { Config?: Array<{ Subnet?: string }> } | undefined)?.Config ?? [];
+  return configs.flatMap((config) => (config.Subnet ? [config.Subnet] : []));
+}
+
+/** The bridge network's subnets as the engine reports them; none when it has no `bridge` network. */
+export async function readBridgeSubnets(docker: Dockerode): Promise<string[]> {
+  const network = await (docker.getNetwork('bridge').inspect() as unknown as Promise<Json>).catch(() => undefined);
+  return subnetsOf(network);
+}

@@ -3,7 +3,7 @@
  * (found by label or by name) is reused when its spec and image match, replaced when not — so a
  * retried step or a second run never leaves two.
  */
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Dockerode from 'dockerode';
@@ -56,11 +56,12 @@ export async function ensureRunnerContainer(
   docker: Dockerode,
   spec: ContainerSpec,
   pull: PullPolicy,
+  hashKey: Uint8Array,
   onProgress: OnProgress = () => undefined,
 ): Promise<RunnerContainer> {
   const imageId = await ensureImage(docker, spec.image, pull, onProgress);
   onProgress();
-  const hash = specHash(spec);
+  const hash = specHash(spec, hashKey);
   let replacedBecause: string | undefined;
 
   for (const existing of await findRunnerContainers(docker, spec.name)) {
@@ -121,9 +122,14 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** The spec's hash, as its container's `dev.stigmer.spec-hash` label carries it. */
-export function specHash(spec: ContainerSpec): string {
-  return createHash('sha256').update(specFingerprint(spec)).digest('hex').slice(0, 16);
+/**
+ * The spec's hash, as its container's `dev.stigmer.spec-hash` label carries it: an HMAC keyed with
+ * the installation key (`settings/installation-key.ts`), since the spec's env holds the secrets and
+ * the label is readable by anyone who can list containers. Same spec and key, same hash — so warm
+ * runs and start-or-attach keep the container; a rotated API key changes the env and so the hash.
+ */
+export function specHash(spec: ContainerSpec, key: Uint8Array): string {
+  return createHmac('sha256', key).update(specFingerprint(spec)).digest('hex').slice(0, 16);
 }
 
 /** A listed container as the reuse decision reads it. */

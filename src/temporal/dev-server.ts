@@ -2,8 +2,8 @@
  * The Temporal dev server (`temporal server start-dev`) as Stigmer manages it, the wait until it
  * answers, and search-attribute registration.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync } from 'node:fs';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { chmodSync, closeSync, existsSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -79,18 +79,14 @@ export async function startDevServer(options: DevServerOptions, readyTimeoutMs =
   if (options.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(options.uiPort));
   if (options.dbFile) {
-    mkdirSync(dirname(resolve(options.dbFile)), { recursive: true });
+    preparePrivateDb(options.dbFile);
     args.push('--db-filename', options.dbFile);
   }
   args.push(...DEV_SERVER_SEARCH_ATTRIBUTE_ARGS, ...DEV_SERVER_DYNAMIC_CONFIG_ARGS, ...(options.extraArgs ?? []));
 
-  let output: number | 'ignore' = 'ignore';
-  if (options.logFile) {
-    mkdirSync(dirname(resolve(options.logFile)), { recursive: true });
-    output = openSync(options.logFile, 'a');
-  }
+  const output = options.logFile ? openPrivateLog(options.logFile) : 'ignore';
   const cli = temporalCliPath();
-  const child = spawn(cli, args, { stdio: ['ignore', output, output], detached: options.detached ?? false });
+  const child = spawnPrivate(cli, args, { stdio: ['ignore', output, output], detached: options.detached ?? false });
   if (typeof output === 'number') closeSync(output);
   if (options.detached) child.unref();
 
@@ -119,6 +115,38 @@ export async function startDevServer(options: DevServerOptions, readyTimeoutMs =
     process: child,
     stop: () => stopProcess(child),
   };
+}
+
+/**
+ * The dev server's database holds every workflow's history (inputs, failures, the runner's config):
+ * private to this user. Its folder is made 0700, the database and SQLite's companions (made before
+ * this version, or by an earlier run) are set 0600, and a missing database is made 0600 here (SQLite
+ * takes an empty file as an empty database); what SQLite adds later gets the child's umask (spawnPrivate).
+ */
+export function preparePrivateDb(dbFile: string): void {
+  const path = resolve(dbFile);
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`])
+    if (existsSync(file)) chmodSync(file, 0o600);
+}
+
+/** The dev server's log, opened for appending, private to this user (0600, also when it existed). */
+export function openPrivateLog(logFile: string): number {
+  mkdirSync(dirname(resolve(logFile)), { recursive: true, mode: 0o700 });
+  const fd = openSync(logFile, 'a', 0o600);
+  fchmodSync(fd, 0o600);
+  return fd;
+}
+
+/** Spawns with umask 077, so whatever the child creates (SQLite's -wal and -shm files) is 0600. */
+export function spawnPrivate(command: string, args: string[], options: SpawnOptions): ChildProcess {
+  const previous = process.umask(0o077);
+  try {
+    return spawn(command, args, options);
+  } finally {
+    process.umask(previous);
+  }
 }
 
 async function stopProcess(child: ChildProcess): Promise<void> {

@@ -7,9 +7,16 @@
  * internal services at 127.0.0.1 and every call fails (seen with CLI v1.5.1). So the server stays on
  * loopback and this forwarder listens on the gateway address alone. It runs detached beside the dev
  * server and exits once the server stops answering.
+ *
+ * Only peers on the engine's bridge subnet(s) and this machine's own addresses are let through: the
+ * gateway address is reachable from the LAN too, and the managed server has no auth. Others are
+ * refused and logged (their address only) to `logFile`.
  */
 import { spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { inSubnet } from '../core/address';
 import { probeTargets } from '../probes/node-probe';
 
 export interface Forwarding {
@@ -17,10 +24,41 @@ export interface Forwarding {
   listenPort: number;
   targetHost: string;
   targetPort: number;
+  /** The engine's bridge subnets (CIDR): the runners' addresses. */
+  allowedSubnets: string[];
+  /** Where refusals are logged; omitted → stderr. */
+  logFile?: string;
 }
 
-export function startForwarder(forwarding: Forwarding): Promise<Server> {
+/** This machine's own addresses (loopback included), as one-address CIDRs. */
+export function ownAddresses(): string[] {
+  const interfaces = Object.values(networkInterfaces()).flatMap((entries) => entries ?? []);
+  return ['127.0.0.0/8', '::1/128', ...interfaces.map((entry) => entry.address.replace(/%.*$/, ''))];
+}
+
+/** Whether a peer may use the forwarder: on an allowed subnet, or one of this machine's addresses. */
+export function peerAllowed(peer: string | undefined, allowedSubnets: string[], own: () => string[] = ownAddresses) {
+  if (!peer) return false;
+  return allowedSubnets.some((cidr) => inSubnet(peer, cidr)) || own().some((cidr) => inSubnet(peer, cidr));
+}
+
+function logRefusal(forwarding: Forwarding, peer: string | undefined): void {
+  const line = `${new Date().toISOString()} refused a connection from ${peer ?? 'an unknown address'} to ${forwarding.listenHost}:${forwarding.listenPort}: not on the engine's bridge (${forwarding.allowedSubnets.join(', ') || 'no subnet known'}) nor this machine\n`;
+  try {
+    if (forwarding.logFile) appendFileSync(forwarding.logFile, line, { mode: 0o600 });
+    else process.stderr.write(line);
+  } catch {
+    // a log that cannot be written does not let the peer in
+  }
+}
+
+export function startForwarder(forwarding: Forwarding, own: () => string[] = ownAddresses): Promise<Server> {
   const server = createServer((client) => {
+    if (!peerAllowed(client.remoteAddress, forwarding.allowedSubnets, own)) {
+      logRefusal(forwarding, client.remoteAddress);
+      client.destroy();
+      return;
+    }
     const upstream = connect({ host: forwarding.targetHost, port: forwarding.targetPort });
     client.pipe(upstream).pipe(client);
     const close = () => (client.destroy(), upstream.destroy());

@@ -3,13 +3,16 @@
  * CLI's output, not the container's labels or logs.
  */
 import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { logTail } from '../../src/docker/logs';
 import { useE2E } from '../support/e2e-harness';
 import { connectClient, devServerTarget } from '../../src/temporal/connection';
+import { LABELS } from '../../src/core/runner/container-spec';
 
 jest.setTimeout(180_000);
 
@@ -120,4 +123,60 @@ test('a password in the LLM base URL reaches the container and nowhere else', as
       .map(([place]) => place),
   ).toEqual([]);
   expect(history).toContain('stigmer:***@');
+});
+
+describe('a password that breaks the base URL (issue 23)', () => {
+  test.each([
+    ['"#"', '#'],
+    ['"/"', '/'],
+    ['"?"', '?'],
+  ])('with a %s in it: exit 2 naming the setting, nothing of the password in the output', async (_, breaker) => {
+    const head = `pw${randomBytes(6).toString('hex')}`;
+    const tail = `rest${randomBytes(6).toString('hex')}`;
+    const runner = `secret-broken-url-${process.pid}`;
+    const scenario = await e2e.services('127.0.0.1');
+    const env = e2e.scenarioEnv(runner, {
+      ...scenario,
+      ollamaUrl: scenario.ollamaUrl.replace('http://', `http://stigmer:${head}${breaker}${tail}@`),
+    });
+    for (const args of [['run'], ['run', '--json'], ['plan'], ['plan', '--json']]) {
+      const run = await e2e.cli(args, env);
+      const output = run.stdout + run.stderr;
+      expect({ args, code: run.code }).toEqual({ args, code: 2 });
+      expect(output).toContain('STIGMER_LLM_BASE_URL');
+      expect(output).toMatch(/password \(masked here\)/);
+      expect([head, tail].filter((piece) => output.includes(piece))).toEqual([]);
+    }
+    expect(await e2e.runnerContainers(runner)).toEqual([]);
+  });
+});
+
+test('the spec-hash label is keyed: the same spec keeps its container, a rotated key replaces it, the key is 0600', async () => {
+  const runner = `secret-hash-${process.pid}`;
+  const file = join(e2e.home, `${runner}.yaml`);
+  await writeFile(file, 'backend:\n  local:\n    llm:\n      provider: anthropic\n');
+  const services = await e2e.services('127.0.0.1');
+  const envWith = (key: string) => ({
+    ...e2e.scenarioEnv(runner, services),
+    STIGMER_CONFIG: file,
+    ANTHROPIC_API_KEY: key,
+  });
+  const label = async () => (await e2e.runnerContainers(runner))[0]?.Labels[LABELS.specHash];
+
+  const first = await e2e.cli(['run', '--json'], envWith('sk-weak1'));
+  expect({ code: first.code, stderr: first.stderr }).toMatchObject({ code: 0 });
+  const hash = await label();
+  expect(hash).toMatch(/^[0-9a-f]{16}$/);
+
+  const again = await e2e.cli(['run', '--fresh', '--json'], envWith('sk-weak1'));
+  expect({ code: again.code, action: again.json?.container?.action }).toEqual({ code: 0, action: 'reused' });
+  expect(await label()).toBe(hash);
+
+  const rotated = await e2e.cli(['run', '--json'], envWith('sk-weak2'));
+  expect({ code: rotated.code, action: rotated.json?.container?.action }).toEqual({ code: 0, action: 'replaced' });
+  expect(await label()).not.toBe(hash);
+
+  // The key of the user the CLI ran as (its account's home, not HOME): private to that user.
+  const keyFile = join(userInfo().homedir, '.stigmer', 'installation.key');
+  expect({ mode: statSync(keyFile).mode & 0o777, size: statSync(keyFile).size }).toEqual({ mode: 0o600, size: 32 });
 });

@@ -38,7 +38,9 @@ export interface Behaviour {
 
 export function fakeActivities(calls: string[], behaviour: Behaviour = {}): RunnerActivities {
   let verifyAttempt = 0;
-  const record = <T>(name: string, body: () => Promise<T>) => attempted(async () => (calls.push(name), body()));
+  // A worker that knows no secrets: nothing for its failures to redact.
+  const worker = { env: {}, homeDir: '/nonexistent' };
+  const record = <T>(name: string, body: () => Promise<T>) => attempted(async () => (calls.push(name), body()), worker);
   return {
     resolveConfig: record('resolveConfig', async () => (behaviour.resolveConfig ? behaviour.resolveConfig() : config)),
     planNetworking: record('planNetworking', async () => plan),

@@ -240,7 +240,7 @@ describe('diagnose', () => {
       { container: REFUSED, host: true, 'bridge-gateway': REFUSED },
       false,
       /listens on 127\.0\.0\.1 only.*172\.17\.0\.1/,
-      /OLLAMA_HOST=0\.0\.0\.0:11434/,
+      /^set OLLAMA_HOST=172\.17\.0\.1:11434 and restart Ollama \(not 0\.0\.0\.0/,
     ],
     [
       'backend on 127.0.0.1 only',
@@ -249,7 +249,7 @@ describe('diagnose', () => {
       { container: REFUSED, host: true, 'bridge-gateway': REFUSED },
       false,
       /Stigmer backend listens on 127\.0\.0\.1 only/,
-      /0\.0\.0\.0 or 172\.17\.0\.1/,
+      /listen on 172\.17\.0\.1 as well as 127\.0\.0\.1 \(not 0\.0\.0\.0/,
     ],
     [
       'a service that is down everywhere',
@@ -519,5 +519,44 @@ describe('diagnoseWorkspace', () => {
       ok: false,
       healable: false,
     });
+  });
+});
+
+describe('a fix never tells the user to bind a service to every interface (issue 23)', () => {
+  const nativeBridge = planNetworking(configFrom({}, { network: 'bridge' }), ENGINES.nativeLinux);
+  const desktop = planNetworking(configFrom(), ENGINES.desktopMac);
+  const noGateway = { ...nativeBridge, bridgeGateway: null };
+  it.each([
+    [
+      'Ollama on loopback, gateway known',
+      nativeBridge,
+      'ollama',
+      { container: REFUSED, host: true, 'bridge-gateway': REFUSED },
+    ],
+    [
+      'Ollama on loopback, gateway unknown',
+      noGateway,
+      'ollama',
+      { container: REFUSED, host: true, 'bridge-gateway': REFUSED },
+    ],
+    [
+      'backend on loopback, gateway known',
+      nativeBridge,
+      'backend',
+      { container: REFUSED, host: true, 'bridge-gateway': REFUSED },
+    ],
+    [
+      'backend on loopback, gateway unknown',
+      noGateway,
+      'backend',
+      { container: REFUSED, host: true, 'bridge-gateway': REFUSED },
+    ],
+    ['Ollama refusing the Host header', desktop, 'ollama', { container: { kind: 'http', status: 403 }, host: true }],
+  ] as const)('%s', (_name, plan, service, sites) => {
+    const { fix } = diagnose(service, results(service, sites as never), plan as never, 'stigmer-agent-runner');
+    expect(fix).not.toMatch(/=0\.0\.0\.0|listen on 0\.0\.0\.0|0\.0\.0\.0 or/);
+    expect(fix).toMatch(
+      plan.bridgeGateway ? new RegExp(plan.bridgeGateway.replace(/\./g, '\\.')) : /bridge gateway|\.internal/,
+    );
   });
 });

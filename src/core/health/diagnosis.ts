@@ -5,7 +5,7 @@
  */
 import { classifyHost, endpointOf, parseAddress } from '../address';
 import { SLIRP_HOST_LOOPBACK } from '../runner/engine';
-import { ROOTLESSKIT_LOOPBACK_FIX, type NetworkPlan, type ServiceName } from '../runner/network-plan';
+import { bindFix, ROOTLESSKIT_LOOPBACK_FIX, type NetworkPlan, type ServiceName } from '../runner/network-plan';
 import { RUNNER_RELEASES } from '../runner/releases';
 
 export type ProbeSite = 'container' | 'host' | 'bridge-gateway';
@@ -441,18 +441,15 @@ const EXPLANATIONS: { [K in Cause['kind']]: (cause: Extract<Cause, { kind: K }>,
   }),
   'loopback-only': (_, { title, plan, service }) => ({
     cause: `${title} listens on 127.0.0.1 only, so the bridge gateway ${plan.bridgeGateway} cannot reach it`,
-    fix:
-      service === 'ollama'
-        ? 'set OLLAMA_HOST=0.0.0.0:11434 and restart Ollama'
-        : `make ${title} listen on 0.0.0.0 or ${plan.bridgeGateway}`,
+    fix: bindFix(service, title, plan.bridgeGateway),
   }),
   unresolved: (_, { containerHost, plan }) => ({
     cause: `the container cannot resolve ${containerHost}: ${plan.engine.description} does not define it`,
     fix: `add --add-host ${containerHost}:host-gateway (set the host alias or use an engine that provides it)`,
   }),
-  'host-header-rejected': (_, { containerHost }) => ({
+  'host-header-rejected': (_, { containerHost, plan }) => ({
     cause: `Ollama rejected the Host header ${containerHost}: bound to loopback it only accepts local names`,
-    fix: 'set OLLAMA_HOST=0.0.0.0:11434 (or OLLAMA_ORIGINS) and restart Ollama',
+    fix: `use ${plan.engine.hostAlias} as the host alias (Ollama accepts *.internal names), or ${bindFix('ollama', 'Ollama', plan.bridgeGateway)}`,
   }),
   'someone-else': ({ outcome }, { title, containerHost }) => ({
     cause: `something other than this machine's ${title} answers at ${containerHost} in the container (${describeOutcome(outcome)})`,

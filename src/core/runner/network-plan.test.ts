@@ -93,7 +93,8 @@ describe('planNetworking with default addresses', () => {
       bridgeGateway: '172.17.0.1',
     });
     expect(plan.reasons[0]).toBe('network bridge: chosen by flag:--network');
-    expect(plan.warnings.join('\n')).toContain('OLLAMA_HOST=0.0.0.0:11434');
+    expect(plan.warnings.join('\n')).toContain('OLLAMA_HOST=172.17.0.1:11434');
+    expect(plan.warnings.join('\n')).not.toMatch(/=0\.0\.0\.0|listen on 0\.0\.0\.0/);
     expect(plan.warnings).toHaveLength(3);
   });
 

@@ -60,7 +60,18 @@ export interface NetworkPlan {
   blockers: string[];
 }
 
-const OLLAMA_BIND_FIX = 'set OLLAMA_HOST=0.0.0.0:11434 (or the bridge gateway address) and restart Ollama';
+/**
+ * How to make a service on this machine's loopback reachable from the bridge without opening it to
+ * the network: bind it to the gateway address the plan knows, never to every interface (0.0.0.0
+ * would expose an unauthenticated Ollama or backend to the LAN). Unknown gateway: say what to bind to.
+ */
+export function bindFix(service: string, title: string, gateway: string | null): string {
+  const where = gateway ?? "the bridge gateway's address (docker network inspect bridge: its Gateway)";
+  const notEvery = 'not 0.0.0.0, which would open it to every network this machine is on';
+  return service === 'ollama'
+    ? `set OLLAMA_HOST=${gateway ?? 'GATEWAY'}:11434${gateway ? '' : `, GATEWAY being ${where},`} and restart Ollama (${notEvery}; local ollama commands then need the same OLLAMA_HOST)`
+    : `make ${title} listen on ${where} as well as 127.0.0.1 (${notEvery})`;
+}
 export const ROOTLESSKIT_LOOPBACK_FIX =
   'start dockerd-rootless with DOCKERD_ROOTLESS_ROOTLESSKIT_FLAGS=--disable-host-loopback=false';
 
@@ -308,8 +319,8 @@ function loopbackNotes(
   if (!bridgeGateway) return {};
   return {
     warnings: onLoopback.map((planned) => {
-      const fix = planned.service === 'ollama' ? OLLAMA_BIND_FIX : `make it listen on 0.0.0.0 or ${bridgeGateway}`;
-      return `${planned.service} must listen on ${bridgeGateway} or 0.0.0.0, not only 127.0.0.1, to be reached from the bridge: ${fix}`;
+      const fix = bindFix(planned.service, planned.service, bridgeGateway);
+      return `${planned.service} must listen on ${bridgeGateway}, not only 127.0.0.1, to be reached from the bridge: ${fix}`;
     }),
   };
 }

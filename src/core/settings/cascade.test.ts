@@ -335,3 +335,88 @@ describe('a base URL with credentials', () => {
     ).toBeUndefined();
   });
 });
+
+describe('a problem with a secret-bearing setting never quotes the secret (issue 23)', () => {
+  const llm = (lines: string) => `backend:\n  local:\n    llm:\n${lines}`;
+  const temporal = (address: string) => `backend:\n  local:\n    temporal:\n      address: "${address}"\n`;
+  it.each<[string, Record<string, string>, string | undefined, string, RegExp, string[]]>([
+    [
+      'a "#" in the base URL\'s password (env)',
+      { STIGMER_LLM_BASE_URL: 'http://u:p#ss@localhost:11434' },
+      undefined,
+      'env:STIGMER_LLM_BASE_URL',
+      /"http:\/\/u:\*\*\*@localhost:11434" is not a valid address: it has a password \(masked here\)/,
+      ['p#ss', 'port "p"'],
+    ],
+    [
+      'a "/" and "?" in the base URL\'s password (file)',
+      {},
+      llm('      base_url: "http://me:a/b?c@localhost:11434"\n'),
+      `file:${FILE}#backend.local.llm.base_url`,
+      /password \(masked here\)/,
+      ['a/b?c', 'b?c'],
+    ],
+    [
+      'a valid password and then an invalid port',
+      { STIGMER_LLM_BASE_URL: 'http://u:hunter22@localhost:99999' },
+      undefined,
+      'env:STIGMER_LLM_BASE_URL',
+      /"http:\/\/u:\*\*\*@localhost:99999" is not a valid address: port 99999 is outside/,
+      ['hunter22'],
+    ],
+    [
+      'white space around a credentialed base URL',
+      { STIGMER_LLM_BASE_URL: ' http://u:hunter22@localhost:11434' },
+      undefined,
+      'env:STIGMER_LLM_BASE_URL',
+      /has leading or trailing white space/,
+      ['hunter22'],
+    ],
+    [
+      'a token in a Temporal address from the file',
+      {},
+      temporal('tok#en99@localhost:7233'),
+      `file:${FILE}#backend.local.temporal.address`,
+      // read as host "tok" and a fragment: valid as a URL, wrong as an endpoint — shown masked
+      /"\*\*\*@localhost:7233" must name a port/,
+      ['tok#en99', 'en99'],
+    ],
+    [
+      'a password in a backend endpoint with a scheme',
+      { STIGMER_BACKEND_ENDPOINT: 'http://u:hunter22@localhost:7234' },
+      undefined,
+      'env:STIGMER_BACKEND_ENDPOINT',
+      /must be host:port without a scheme/,
+      ['hunter22'],
+    ],
+    [
+      'an API key that is a number',
+      {},
+      llm('      api_key: 123456789012\n'),
+      `file:${FILE}#backend.local.llm.api_key`,
+      /the value \(not shown: a secret\) is not a string/,
+      ['123456789012'],
+    ],
+    [
+      'an API key that is a list',
+      {},
+      llm('      api_key: [sk-ant-abcdef]\n'),
+      `file:${FILE}#backend.local.llm.api_key`,
+      /not shown: a secret/,
+      ['sk-ant-abcdef'],
+    ],
+    [
+      'an API key of white space only',
+      {},
+      llm('      api_key: "   "\n'),
+      `file:${FILE}#backend.local.llm.api_key`,
+      /not shown: a secret\) must not be empty/,
+      ['"   "'],
+    ],
+  ])('%s', (_, env, fileText, source, message, secrets) => {
+    const issues = issuesOf(env, fileText);
+    const issue = issues.find((entry) => entry.source === source);
+    expect(issue?.message).toMatch(message);
+    for (const secret of secrets) expect(JSON.stringify(issues)).not.toContain(secret);
+  });
+});

@@ -4,7 +4,7 @@
  * in, so the CLI's `plan`, the activities and the tests all resolve the same way.
  */
 import { parseDocument } from 'yaml';
-import { AddressError, httpSchemeProblem, maskUserinfo, parseAddress } from '../address';
+import { AddressError, httpSchemeProblem, maskSuspectUserinfo, maskUserinfo, parseAddress } from '../address';
 import { ConfigError } from './errors';
 import { isAbsolutePath } from '../paths';
 import { resolveTemporalConnection, TEMPORAL_SECRET_ENV_NAMES, TEMPORAL_SETTING_ENV_NAMES } from './temporal';
@@ -102,6 +102,11 @@ interface Setting<T> {
   /** Dotted key path in config.yaml. */
   key?: string;
   check: Check<T>;
+  /**
+   * How a problem shows the value: `secret` never shows it (an API key, whatever its type), `userinfo`
+   * shows it with any user-info masked (an address may carry a password); unset, quoted as it is.
+   */
+  shown?: 'secret' | 'userinfo';
 }
 
 const LOCAL = 'backend.local';
@@ -136,13 +141,18 @@ const SETTINGS = {
   },
   provider: { env: 'STIGMER_LLM_PROVIDER', key: `${LOCAL}.llm.provider`, check: oneOf(LLM_PROVIDERS) },
   model: { env: 'STIGMER_LLM_MODEL', key: `${LOCAL}.llm.model`, check: nonEmpty },
-  baseUrl: { env: 'STIGMER_LLM_BASE_URL', key: `${LOCAL}.llm.base_url`, check: addressOf('url') },
-  fileApiKey: { key: `${LOCAL}.llm.api_key`, check: nonEmpty },
-  temporalEnvAddress: { env: 'TEMPORAL_SERVICE_ADDRESS', check: addressOf('endpoint') },
+  baseUrl: { env: 'STIGMER_LLM_BASE_URL', key: `${LOCAL}.llm.base_url`, check: addressOf('url'), shown: 'userinfo' },
+  fileApiKey: { key: `${LOCAL}.llm.api_key`, check: nonEmpty, shown: 'secret' },
+  temporalEnvAddress: { env: 'TEMPORAL_SERVICE_ADDRESS', check: addressOf('endpoint'), shown: 'userinfo' },
   temporalManaged: { key: `${LOCAL}.temporal.managed`, check: booleanish },
-  temporalFileAddress: { key: `${LOCAL}.temporal.address`, check: addressOf('endpoint') },
+  temporalFileAddress: { key: `${LOCAL}.temporal.address`, check: addressOf('endpoint'), shown: 'userinfo' },
   namespace: { env: 'TEMPORAL_NAMESPACE', key: `${LOCAL}.temporal.namespace`, check: nonEmpty },
-  backendEndpoint: { env: 'STIGMER_BACKEND_ENDPOINT', key: `${LOCAL}.endpoint`, check: addressOf('endpoint') },
+  backendEndpoint: {
+    env: 'STIGMER_BACKEND_ENDPOINT',
+    key: `${LOCAL}.endpoint`,
+    check: addressOf('endpoint'),
+    shown: 'userinfo',
+  },
   executionMode: { env: 'STIGMER_EXECUTION_MODE', key: `${LOCAL}.execution.mode`, check: oneOf(EXECUTION_MODES) },
   sandboxImage: { env: 'STIGMER_SANDBOX_IMAGE', key: `${LOCAL}.execution.sandbox_image`, check: imageRef },
 } satisfies Record<string, Setting<unknown>>;
@@ -248,7 +258,7 @@ function lookupIn(cascade: Cascade): Lookup {
   function lookup<T>(setting: Setting<T>, fallback?: undefined): Sourced<T> | undefined;
   function lookup<T>(setting: Setting<T>, fallback?: T): Sourced<T> | undefined {
     const [chosen] = candidatesFor(setting, cascade);
-    const value = chosen && checkedCandidate(chosen, setting.check, cascade.issues);
+    const value = chosen && checkedCandidate(chosen, setting, cascade.issues);
     if (value) return value;
     return fallback === undefined ? undefined : { value: fallback, source: 'default' };
   }
@@ -277,17 +287,17 @@ function candidatesFor(setting: Setting<unknown>, { inputs, doc, fileSource, iss
 }
 
 /** The candidate's value as its setting checks it; or undefined, the problem reported under its source. */
-function checkedCandidate<T>(chosen: Candidate, check: Check<T>, issues: ConfigIssue[]): Sourced<T> | undefined {
+function checkedCandidate<T>(chosen: Candidate, setting: Setting<T>, issues: ConfigIssue[]): Sourced<T> | undefined {
+  const shown = shownValue(chosen.raw, setting.shown);
   if (typeof chosen.raw === 'string' && !chosen.source.startsWith('file:')) {
-    const problem = textProblem(chosen.raw);
+    const problem = textProblem(chosen.raw, shown);
     if (problem) {
       issues.push({ source: chosen.source, message: problem });
       return undefined;
     }
   }
-  const checked = check(chosen.raw);
+  const checked = setting.check(chosen.raw);
   if ('value' in checked) return { value: checked.value, source: chosen.source };
-  const shown = JSON.stringify(chosen.raw) ?? String(chosen.raw);
   issues.push({
     source: chosen.source,
     message: checked.problems.map((problem) => `${shown} ${problem}`).join('; '),
@@ -411,8 +421,15 @@ function unknownKeys(doc: Record<string, unknown>): string[] {
 }
 
 /** Text from env vars and flags: quotes or stray white space are almost always a shell mistake. */
-function textProblem(text: string): string | undefined {
-  if (text !== text.trim()) return `${JSON.stringify(text)} has leading or trailing white space`;
-  if (/^(["']).*\1$/.test(text)) return `${text} is wrapped in quotes; remove them`;
+function textProblem(text: string, shown: string): string | undefined {
+  if (text !== text.trim()) return `${shown} has leading or trailing white space`;
+  if (/^(["']).*\1$/.test(text)) return `${shown} is wrapped in quotes; remove them`;
   return undefined;
+}
+
+/** A value as a problem may quote it: a secret never, an address with its user-info masked. */
+function shownValue(raw: unknown, shown: Setting<unknown>['shown']): string {
+  if (shown === 'secret') return 'the value (not shown: a secret)';
+  const text = shown === 'userinfo' && typeof raw === 'string' ? maskSuspectUserinfo(raw) : raw;
+  return JSON.stringify(text) ?? String(text);
 }

@@ -61,3 +61,89 @@ export function readRunnerSecrets(
   }
   return secrets;
 }
+
+/**
+ * Secrets shorter than this are not redacted by value: a 3-character password would turn every
+ * such word of a log into `***` and hide what the log says. They are still masked where their
+ * position gives them away (URL user-info, `Bearer …`), and a secret that short is guessable anyway.
+ */
+export const MIN_REDACTED_LENGTH = 4;
+
+/** A line break as a log shows it: a real one, or `\n` escaped inside a JSON log line. */
+const NL = String.raw`(?:\r?\n|\\n)`;
+const PEM_LINES = String.raw`(?:${NL}[A-Za-z0-9+/=]+(?=${NL}|$))+`;
+const PRIVATE_KEY = String.raw`[A-Z0-9 ]*PRIVATE KEY`;
+/** A whole private-key block; one cut short by the tail (no END); one whose BEGIN the tail cut off. */
+const PEM_BLOCKS: ReadonlyArray<[RegExp, string]> = [
+  [
+    new RegExp(String.raw`-----BEGIN (${PRIVATE_KEY})-----[\s\S]*?-----END \1-----`, 'g'),
+    `-----BEGIN $1-----${MASK}-----END $1-----`,
+  ],
+  [new RegExp(String.raw`(-----BEGIN ${PRIVATE_KEY}-----)${PEM_LINES}`, 'g'), `$1${MASK}`],
+  [new RegExp(String.raw`(^|${NL})(?:[A-Za-z0-9+/=]+${NL})+(-----END ${PRIVATE_KEY}-----)`, 'g'), `$1${MASK}$2`],
+];
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@:]*:)?[^\s/@]+@/gi;
+const BEARER = /\b(Bearer\s+)[A-Za-z0-9._~+/=-]+/g;
+
+/**
+ * `text` with every secret in `secrets` replaced by `***`: each value (at least MIN_REDACTED_LENGTH
+ * characters) wherever it occurs, also percent-encoded; each line of a PEM body; every private-key
+ * PEM block and every URL password or Bearer token whatever its value. Pure, for log tails and
+ * failure messages.
+ */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  let redacted = PEM_BLOCKS.reduce((result, [pattern, mask]) => result.replace(pattern, mask), text);
+  for (const value of redactableValues(secrets)) redacted = redacted.split(value).join(MASK);
+  return redacted
+    .replace(URL_USERINFO, (_, scheme: string, user?: string) => `${scheme}${user ?? ''}${MASK}@`)
+    .replace(BEARER, `$1${MASK}`);
+}
+
+/** The texts to look for, longest first (so a key is not half-replaced by a shorter one inside it). */
+function redactableValues(secrets: readonly string[]): string[] {
+  const values = secrets.flatMap((secret) => {
+    const lines = secret.includes('-----BEGIN')
+      ? secret.split(/\r?\n/).filter((line) => !line.startsWith('-----'))
+      : [secret];
+    return lines.flatMap((line) => [line.trim(), safeEncode(line.trim())]);
+  });
+  return [...new Set(values)]
+    .filter((value) => value.length >= MIN_REDACTED_LENGTH)
+    .sort((a, b) => b.length - a.length);
+}
+
+function safeEncode(text: string): string {
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Every secret value among the runner's and the Temporal connection's: what a redaction looks for. */
+export function secretValues(secrets: RunnerSecrets): string[] {
+  const { llmApiKey, llmBaseUrl, temporal } = secrets;
+  return [
+    ...(llmApiKey ? [llmApiKey] : []),
+    ...(llmBaseUrl ? userinfoSecrets(llmBaseUrl) : []),
+    ...(temporal?.apiKey ? [temporal.apiKey] : []),
+    ...[temporal?.clientKey?.data].filter((data): data is string => !!data),
+    ...Object.values(temporal?.metadata ?? {}),
+  ];
+}
+
+/** The password of a URL's user-info (or its bare token), as written and decoded. */
+export function userinfoSecrets(url: string): string[] {
+  const at = url.lastIndexOf('@');
+  const start = (/^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0] ?? '').length;
+  if (at < start) return [];
+  const userinfo = url.slice(start, at);
+  const secret = userinfo.includes(':') ? userinfo.slice(userinfo.indexOf(':') + 1) : userinfo;
+  let decoded = secret;
+  try {
+    decoded = decodeURIComponent(secret);
+  } catch {
+    // not percent-encoded: as written
+  }
+  return secret === '' ? [] : [...new Set([secret, decoded])];
+}

@@ -18,7 +18,7 @@
  * when an API key is (as in the SDK). The managed dev server speaks plaintext without auth: TLS and
  * credentials aimed at it are dropped with a warning.
  */
-import { AddressError, parseAddress } from '../address';
+import { AddressError, maskSuspectUserinfo, parseAddress } from '../address';
 import type {
   ConfigIssue,
   PemSource,
@@ -450,7 +450,7 @@ function checkedText(entry: Sourced<string> | undefined, issues: ConfigIssue[]):
   if (typeof entry.value !== 'string' || entry.value.trim() === '' || entry.value !== entry.value.trim()) {
     issues.push({
       source: entry.source,
-      message: `${JSON.stringify(entry.value)} must be non-empty text without surrounding white space`,
+      message: `${JSON.stringify(typeof entry.value === 'string' ? maskSuspectUserinfo(entry.value) : entry.value)} must be non-empty text without surrounding white space`,
     });
     return undefined;
   }
@@ -458,13 +458,14 @@ function checkedText(entry: Sourced<string> | undefined, issues: ConfigIssue[]):
 }
 
 function endpointProblem(text: string): string | undefined {
+  const shown = maskSuspectUserinfo(text); // an address may carry a password: never quoted
   try {
     const parsed = parseAddress(text);
-    if (parsed.scheme) return `"${text}" must be host:port without a scheme`;
-    if (parsed.port === undefined) return `"${text}" must name a port (host:port)`;
+    if (parsed.scheme) return `"${shown}" must be host:port without a scheme`;
+    if (parsed.port === undefined) return `"${shown}" must name a port (host:port)`;
     return undefined;
   } catch (error) {
-    if (error instanceof AddressError) return `"${text}" is not a valid address: ${error.reason}`;
+    if (error instanceof AddressError) return `"${shown}" is not a valid address: ${error.reason}`;
     throw error;
   }
 }
