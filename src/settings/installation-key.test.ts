@@ -45,13 +45,6 @@ describe('the installation key (issue 23)', () => {
     expect(readdirSync(join(home, '.stigmer'))).toEqual(['installation.key']);
   });
 
-  it('a key written as 64 hex digits and a newline is read as its 32 bytes', () => {
-    const home = freshHome();
-    mkdirSync(join(home, '.stigmer'));
-    writeFileSync(join(home, '.stigmer', 'installation.key'), `${'ab'.repeat(32)}\n`, { mode: 0o600 });
-    expect(installationKey(home)).toEqual(Buffer.alloc(32, 0xab));
-  });
-
   it('a file of the wrong size is an error naming it', () => {
     const home = freshHome();
     mkdirSync(join(home, '.stigmer'));

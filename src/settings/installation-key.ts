@@ -7,8 +7,6 @@
  * Made once, atomically: the bytes go to a temporary file opened O_EXCL with mode 0600, which is then
  * linked into place — link fails if the key exists, so of two concurrent creators one wins and the
  * other reads the winner's key, never a half-written one. `~/.stigmer` is made 0700 when made here.
- * A key found written as 64 hex digits (one was on a test machine, of unknown origin) is read as
- * the 32 bytes it spells; any other content is an error naming the file.
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
@@ -38,9 +36,6 @@ function readKey(path: string): Buffer | undefined {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-  // A key written as hex text (64 digits, a newline perhaps) is read as the 32 bytes it spells.
-  const hex = /^([0-9a-f]{64})\r?\n?$/i.exec(key.toString('latin1'));
-  if (hex) return Buffer.from(hex[1], 'hex');
   if (key.length !== INSTALLATION_KEY_BYTES)
     throw new Error(
       `${path} holds ${key.length} bytes, not the ${INSTALLATION_KEY_BYTES} of an installation key: remove it and run again (runner containers are then replaced once)`,
