@@ -127,6 +127,10 @@ describe('user-info is masked before an address is checked (issue 23)', () => {
     ['http://u:pw@localhost:99999', 'http://u:***@localhost:99999', 'pw@'],
     ['http://tok?en@bad host', 'http://***@bad host', 'tok?en'],
     ['u:p@ss@localhost:x', 'u:***@localhost:x', 'p@ss'],
+    // These parse, with the host moved into the password: refused, not carried unmasked.
+    ['https://AbCd/EfGh==@llm.example.com/v1', 'https://***@llm.example.com/v1', 'EfGh'],
+    ['http://user:2024/Spring@proxy:8080', 'http://user:***@proxy:8080', 'Spring'],
+    ['http://u:12?34@localhost', 'http://u:***@localhost', '12?34'],
   ])('%s fails quoting %s only', (input, shown, secret) => {
     let message = '';
     try {
@@ -144,6 +148,7 @@ describe('user-info is masked before an address is checked (issue 23)', () => {
     ['http://u:pw@localhost:11434', 'http://u:***@localhost:11434'],
     ['http://localhost:11434', 'http://localhost:11434'],
     ['not a url', 'not a url'],
+    ['https://AbCd/EfGh==@llm.example.com/v1', 'https://***@llm.example.com/v1'],
   ])('maskUserinfo(%s) → %s, parsing or not', (input, masked) => expect(maskUserinfo(input)).toBe(masked));
 });
 

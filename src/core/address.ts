@@ -27,6 +27,9 @@ export class AddressError extends Error {
   }
 }
 
+/** An endpoint (host:port) is shown and carried as it is: credentials in it would travel and be printed. */
+export const ENDPOINT_CREDENTIALS = 'must not carry credentials (user@ or user:password@)';
+
 /** The mark that stands for masked user-info (a password, or a bare token) wherever an address is shown or recorded. */
 export const MASK = '***';
 
@@ -42,13 +45,18 @@ const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 export function parseAddress(input: string): ParsedAddress {
   const masked = maskSuspectUserinfo(input);
   if (masked === input) return parseUnmasked(input);
-  parseUnmasked(masked); // its errors quote the masked text only
+  const expected = parseUnmasked(masked); // its errors quote the masked text only
+  let parsed: ParsedAddress;
   try {
-    return parseUnmasked(input);
+    parsed = parseUnmasked(input);
   } catch (error) {
     if (!(error instanceof AddressError)) throw error;
     throw new AddressError(masked, USERINFO_BREAKS);
   }
+  // `https://tok/en@host` parses — as host `tok`, with the rest of the password in the path: a
+  // password that moved the host is refused like one that broke it, or it would travel unmasked.
+  if (parsed.host !== expected.host) throw new AddressError(masked, USERINFO_BREAKS);
+  return parsed;
 }
 
 const USERINFO_BREAKS =

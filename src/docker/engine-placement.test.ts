@@ -66,7 +66,6 @@ describe('the recorded Linux engines: on this machine when its facts match their
     ['kernelRelease', { kernelRelease: '6.18.44-fc-v1272' }],
     ['hostName', { hostName: 'lima-docker' }],
     ['memTotal', { memTotal: 25276194816 }],
-    ['ncpu', { cpus: 4 }],
   ];
   const cases = LINUX.flatMap(([engine, , , vmKind]) =>
     CHANGES.map(([fact, change]) => [engine, fact, vmKind, change] as const),

@@ -10,7 +10,7 @@ export function readThisMachine(platform: string = process.platform): ThisMachin
     platform,
     hostName: hostname(),
     kernelRelease: release(),
-    // Online CPUs, as the engine counts them for info.NCPU (not this process's affinity).
+    // Online CPUs; the engine's info.NCPU counts its daemon's affinity, so placement only shows it.
     cpus: cpus().length,
     // Bytes: equals the engine's MemTotal (/proc/meminfo MemTotal × 1024) on the same machine.
     memTotal: totalmem(),

@@ -3,7 +3,7 @@
  * no function over 80 lines outside probes/, a README in every room. Each rule is also run on a copy
  * of src/ with one violation planted, so a rule that cannot see its violation fails here.
  */
-import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkLayout, MAX_FUNCTION_LINES } from './rules';
@@ -27,11 +27,11 @@ describe('a copy of src/ with one violation planted', () => {
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
   it('is clean before the plant', () => {
-    const { circles, unplaced, upward, long, unexplained } = checkLayout(root);
-    expect({ circles, unplaced, upward, long, unexplained }).toEqual({
+    expect(checkLayout(root)).toEqual({
       circles: [],
       unplaced: [],
       upward: [],
+      intoTests: [],
       long: [],
       unexplained: [],
     });
@@ -66,6 +66,15 @@ describe('a copy of src/ with one violation planted', () => {
     appendFileSync(join(root, 'src/probes/exec-probe-body.ts'), long);
     expect(checkLayout(root).long).toEqual([
       expect.objectContaining({ file: 'src/core/paths.ts', name: 'tooLong', lines: MAX_FUNCTION_LINES + 1 }),
+    ]);
+  });
+
+  it('sees shipped code reaching into the tests', () => {
+    mkdirSync(join(root, 'test/support'), { recursive: true });
+    writeFileSync(join(root, 'test/support/planted.ts'), 'export const planted = 1;\n');
+    appendFileSync(join(root, 'src/core/paths.ts'), "export { planted } from '../../test/support/planted';\n");
+    expect(checkLayout(root).intoTests).toEqual([
+      { from: 'src/core/paths.ts', to: 'test/support/planted.ts', typeOnly: false },
     ]);
   });
 

@@ -25,12 +25,13 @@ const SAME: PlacementInput = {
 describe('placeEngine: the precedence list', () => {
   it.each([
     // case, input, placement, rule, differing
-    ['all four facts match', SAME, 'this-machine', 'own-facts', []],
+    ['all facts match', SAME, 'this-machine', 'own-facts', []],
     ['loopback tcp, facts match', { ...SAME, endpoint: 'tcp://127.0.0.1:2375' }, 'this-machine', 'own-facts', []],
     ['kernel differs', { ...SAME, kernelVersion: '6.1.0-28-amd64' }, 'vm', 'own-facts', ['kernelRelease']],
     ['host name differs', { ...SAME, name: 'lima-docker' }, 'vm', 'own-facts', ['hostName']],
     ['memory differs', { ...SAME, memTotal: 1532497920 }, 'vm', 'own-facts', ['memTotal']],
-    ['CPUs differ', { ...SAME, ncpu: 1 }, 'vm', 'own-facts', ['ncpu']],
+    // The engine counts its daemon's CPU affinity (a pinned service sees fewer): shown, not decisive.
+    ['CPUs differ', { ...SAME, ncpu: 1 }, 'this-machine', 'own-facts', ['ncpu']],
     [
       'engine facts missing',
       { ...SAME, ncpu: undefined, memTotal: undefined },

@@ -3,7 +3,7 @@
  * decided from facts, never from names: the engine's own `/info` compared with this machine's.
  * A Linux engine answering a macOS or Windows client is in a VM whatever it is called, and a local
  * socket or loopback port may lead into a VM (a forwarded socket, a QEMU hostfwd), which only the
- * engine's own kernel, host name, memory and CPU count give away.
+ * engine's own kernel, host name and memory give away (its CPU count is shown, not decisive).
  */
 import { isLocalHost } from '../address';
 
@@ -15,7 +15,7 @@ export interface ThisMachine {
   hostName: string;
   /** os.release(): what a native engine reports as info.KernelVersion. */
   kernelRelease: string;
-  /** Online CPUs: what a native engine reports as info.NCPU. */
+  /** Online CPUs: what a native, unpinned engine reports as info.NCPU. */
   cpus: number;
   /** Total memory in bytes: what a native engine reports as info.MemTotal. */
   memTotal: number;
@@ -86,7 +86,14 @@ function byRemoteEndpoint(input: PlacementInput): EnginePlacement | undefined {
   return decide('remote', 'remote-endpoint', [compared('endpoint', 'this machine', remote)]);
 }
 
-/** On this machine only when all four of the engine's own facts are this machine's; anything else is a VM. */
+/** The facts that decide; the CPU count is shown but does not (see byOwnFacts). */
+const DECISIVE: readonly PlacementFact[] = ['kernelRelease', 'hostName', 'memTotal'];
+
+/**
+ * On this machine only when the engine's kernel, host name and memory are this machine's; anything
+ * else is a VM. The CPU count is evidence only: the engine counts the CPUs its daemon may run on
+ * (a service pinned with CPUAffinity= or isolcpus sees fewer), this process counts online ones.
+ */
 function byOwnFacts({ thisMachine, name, kernelVersion, memTotal, ncpu }: PlacementInput): EnginePlacement {
   const evidence = [
     compared('kernelRelease', thisMachine?.kernelRelease, kernelVersion),
@@ -94,7 +101,8 @@ function byOwnFacts({ thisMachine, name, kernelVersion, memTotal, ncpu }: Placem
     compared('memTotal', thisMachine?.memTotal, memTotal),
     compared('ncpu', thisMachine?.cpus, ncpu),
   ];
-  return decide(evidence.every((item) => item.matches) ? 'this-machine' : 'vm', 'own-facts', evidence);
+  const here = evidence.every((item) => item.matches || !DECISIVE.includes(item.fact));
+  return decide(here ? 'this-machine' : 'vm', 'own-facts', evidence);
 }
 
 function decide(placement: Placement, rule: PlacementRule, evidence: PlacementEvidence[]): EnginePlacement {

@@ -377,9 +377,25 @@ describe('a problem with a secret-bearing setting never quotes the secret (issue
       {},
       temporal('tok#en99@localhost:7233'),
       `file:${FILE}#backend.local.temporal.address`,
-      // read as host "tok" and a fragment: valid as a URL, wrong as an endpoint — shown masked
-      /"\*\*\*@localhost:7233" must name a port/,
+      // read naively as host "tok" and a fragment: the password moved the host, so it is refused
+      /"\*\*\*@localhost:7233" is not a valid address: it has a password \(masked here\)/,
       ['tok#en99', 'en99'],
+    ],
+    [
+      'a password in a Temporal endpoint that parses',
+      { TEMPORAL_SERVICE_ADDRESS: 'u:hunter22@localhost:7233' },
+      undefined,
+      'env:TEMPORAL_SERVICE_ADDRESS',
+      /"u:\*\*\*@localhost:7233" must not carry credentials/,
+      ['hunter22'],
+    ],
+    [
+      'a password in the backend endpoint that parses',
+      { STIGMER_BACKEND_ENDPOINT: 'u:hunter22@localhost:7234' },
+      undefined,
+      'env:STIGMER_BACKEND_ENDPOINT',
+      /must not carry credentials/,
+      ['hunter22'],
     ],
     [
       'a password in a backend endpoint with a scheme',

@@ -4,7 +4,14 @@
  * in, so the CLI's `plan`, the activities and the tests all resolve the same way.
  */
 import { parseDocument } from 'yaml';
-import { AddressError, httpSchemeProblem, maskSuspectUserinfo, maskUserinfo, parseAddress } from '../address';
+import {
+  AddressError,
+  ENDPOINT_CREDENTIALS,
+  httpSchemeProblem,
+  maskSuspectUserinfo,
+  maskUserinfo,
+  parseAddress,
+} from '../address';
 import { ConfigError } from './errors';
 import { isAbsolutePath } from '../paths';
 import { resolveTemporalConnection, TEMPORAL_SECRET_ENV_NAMES, TEMPORAL_SETTING_ENV_NAMES } from './temporal';
@@ -93,6 +100,7 @@ const addressOf = (kind: 'url' | 'endpoint') =>
     return [
       ...(parsed.scheme ? ['must be host:port without a scheme'] : []),
       ...(parsed.port === undefined ? ['must name a port (host:port)'] : []),
+      ...(parsed.userinfo ? [ENDPOINT_CREDENTIALS] : []),
     ];
   });
 

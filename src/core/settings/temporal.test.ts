@@ -424,6 +424,22 @@ describe('problems are named by the setting that caused them', () => {
     expect(JSON.stringify(issues)).not.toContain('sk-very-secret');
   });
 
+  it.each([
+    [{ TEMPORAL_ADDRESS: 'u:hunter22@localhost:7233' }, {}, 'env:TEMPORAL_ADDRESS'],
+    [
+      {},
+      { toml: '[profile.default]\naddress = "tok:hunter22@localhost:7233"\n' },
+      `file:${TOML}#profile.default.address`,
+    ],
+  ])('an endpoint carrying credentials is refused, masked (%j)', (env, files, source) => {
+    const issues = issuesOf(env, files);
+    expect(issues).toContainEqual({
+      source,
+      message: expect.stringMatching(/\*\*\*@localhost:7233" must not carry credentials/),
+    });
+    expect(JSON.stringify(issues)).not.toContain('hunter22');
+  });
+
   it('unknown profile keys are warned as likely typos', () => {
     const { warnings } = resolve(
       {},

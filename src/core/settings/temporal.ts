@@ -18,7 +18,7 @@
  * when an API key is (as in the SDK). The managed dev server speaks plaintext without auth: TLS and
  * credentials aimed at it are dropped with a warning.
  */
-import { AddressError, maskSuspectUserinfo, parseAddress } from '../address';
+import { AddressError, ENDPOINT_CREDENTIALS, maskSuspectUserinfo, parseAddress } from '../address';
 import type {
   ConfigIssue,
   PemSource,
@@ -463,6 +463,7 @@ function endpointProblem(text: string): string | undefined {
     const parsed = parseAddress(text);
     if (parsed.scheme) return `"${shown}" must be host:port without a scheme`;
     if (parsed.port === undefined) return `"${shown}" must name a port (host:port)`;
+    if (parsed.userinfo) return `"${shown}" ${ENDPOINT_CREDENTIALS}`;
     return undefined;
   } catch (error) {
     if (error instanceof AddressError) return `"${shown}" is not a valid address: ${error.reason}`;
