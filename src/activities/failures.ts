@@ -5,6 +5,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { ConfigError } from '../core/settings/errors';
+import type { RunnerConfig } from '../core/settings/types';
 import { redactSecrets, SecretUnavailableError } from '../core/settings/secrets';
 import { FAILURE_TYPES } from '../core/contract/names';
 import type { VerificationReport } from '../core/health/diagnosis';
@@ -57,10 +58,24 @@ export function attempted<A extends unknown[], T>(
     try {
       return { value: await body(...args), attempt };
     } catch (error) {
-      const secrets = knownSecretValues(worker);
+      const secrets = knownSecretValues(worker, configAmong(args));
       throw toFailure(error, attempt, (text) => redactSecrets(text, secrets));
     }
   };
+}
+
+/**
+ * The provision's resolved config when an activity was handed one (as an argument, or as the
+ * `config` of its request): the secrets it names are the provision's, beyond the worker's own.
+ */
+export function configAmong(args: readonly unknown[]): RunnerConfig | undefined {
+  const isConfig = (value: unknown): value is RunnerConfig =>
+    typeof value === 'object' && value !== null && 'configFile' in value && 'llm' in value && 'runner' in value;
+  for (const arg of args) {
+    if (isConfig(arg)) return arg;
+    if (typeof arg === 'object' && arg !== null && 'config' in arg && isConfig(arg.config)) return arg.config;
+  }
+  return undefined;
 }
 
 /** `value` with `redact` applied to every string in it, however deep. */

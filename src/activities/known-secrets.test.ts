@@ -1,8 +1,10 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { resolveConfig } from '../core/settings/cascade';
 import { redactSecrets } from '../core/settings/secrets';
-import { redactDeep } from './failures';
+import { attempted, redactDeep } from './failures';
 import { knownSecretValues } from './known-secrets';
 
 describe('what a worker redacts from failures and log tails (issue 23)', () => {
@@ -38,5 +40,26 @@ describe('what a worker redacts from failures and log tails (issue 23)', () => {
   it('a worker whose config does not resolve still redacts its env secrets', () => {
     const broken = { homeDir: home, env: { ...worker.env, STIGMER_CONFIG: join(home, 'missing.yaml') } };
     expect(knownSecretValues(broken)).toContain('sk-openai-env-1');
+  });
+
+  describe("a failure redacts the secrets the provision's own config names", () => {
+    const triggerHome = mkdtempSync(join(tmpdir(), 'known-secrets-trigger-'));
+    const fileText = 'backend:\n  local:\n    llm:\n      provider: openai\n      api_key: sk-trigger-file-7\n';
+    mkdirSync(join(triggerHome, '.stigmer'));
+    writeFileSync(join(triggerHome, '.stigmer/config.yaml'), fileText);
+    const { config } = resolveConfig({ flags: {}, env: {}, homeDir: triggerHome, fileText });
+    const leaky = attempted(async (_request: unknown) => {
+      throw new Error('the runner printed sk-trigger-file-7');
+    }, worker);
+
+    it.each([
+      ['the config as an argument', config],
+      ['the config in a request', { config, workflowId: 'w' }],
+    ])('%s', async (_, request) => {
+      const failure = await new MockActivityEnvironment().run(leaky, request).catch((error: Error) => error);
+      expect((failure as Error).message).toMatch(/the runner printed/);
+      expect(JSON.stringify(failure)).not.toContain('sk-trigger-file-7');
+      expect((failure as Error).message).not.toContain('sk-trigger-file-7');
+    });
   });
 });
