@@ -25,7 +25,12 @@ describe("the managed dev server's data is private to its user (issue 23)", () =
     for (const suffix of ['', '-wal', '-shm'])
       if (existsSync(join(folder, `temporal.db${suffix}`)))
         expect(mode(join(folder, `temporal.db${suffix}`))).toBe(0o600);
-    expect(existsSync(join(folder, 'temporal.db'))).toBe(true);
+  });
+
+  it('a missing database is left for the server to create (it sets the schema up only in one it made)', () => {
+    const db = join(fresh(), 'temporal-data', 'temporal.db');
+    preparePrivateDb(db);
+    expect(existsSync(db)).toBe(false);
   });
 
   it('the log is 0600, also when it existed world-readable', () => {

@@ -120,13 +120,14 @@ export async function startDevServer(options: DevServerOptions, readyTimeoutMs =
 /**
  * The dev server's database holds every workflow's history (inputs, failures, the runner's config):
  * private to this user. Its folder is made 0700, the database and SQLite's companions (made before
- * this version, or by an earlier run) are set 0600, and a missing database is made 0600 here (SQLite
- * takes an empty file as an empty database); what SQLite adds later gets the child's umask (spawnPrivate).
+ * this version, or by an earlier run) are set 0600; what the server creates — a missing database, its
+ * companions — gets the child's umask 077 (spawnPrivate).
  */
 export function preparePrivateDb(dbFile: string): void {
   const path = resolve(dbFile);
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  closeSync(openSync(path, 'a', 0o600));
+  // A missing database is not made here: the temporal CLI sets the schema up only in a database it
+  // creates (an empty file made first, it exits 1). It creates it under the child's umask 077.
   for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`])
     if (existsSync(file)) chmodSync(file, 0o600);
 }

@@ -4,7 +4,7 @@
  * stand-ins for Ollama and the Stigmer backend on real sockets. Each scenario is one incident class.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -156,6 +156,10 @@ test('embedded default, bridged on a native engine: the managed dev server answe
   expect(listening).toContain(`${gateway}:${MANAGED_PORT}`);
   expect(listening).toContain(`127.0.0.1:${MANAGED_PORT}`);
   expect(listening).not.toMatch(new RegExp(`(0\\.0\\.0\\.0|\\*|\\[::\\]):${MANAGED_PORT}`));
+  // Its history is private to this user: the data folder 0700, the database the server made 0600.
+  const data = join(embeddedHome, '.stigmer', 'temporal-data');
+  expect((await stat(data)).mode & 0o777).toBe(0o700);
+  expect((await stat(join(data, 'temporal.db'))).mode & 0o777).toBe(0o600);
 });
 
 /**

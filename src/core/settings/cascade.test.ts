@@ -237,7 +237,8 @@ describe('resolveConfig rejects bad input, naming every source at once', () => {
       { STIGMER_LLM_MODEL: '"qwen"' },
       undefined,
       {},
-      [['env:STIGMER_LLM_MODEL', /wrapped in quotes/]],
+      // shown as typed, quotes and all (not JSON-escaped: the quotes are the point)
+      [['env:STIGMER_LLM_MODEL', /^"qwen" is wrapped in quotes; remove them$/]],
     ],
     [
       'an env value with a trailing space',

@@ -298,7 +298,7 @@ function candidatesFor(setting: Setting<unknown>, { inputs, doc, fileSource, iss
 function checkedCandidate<T>(chosen: Candidate, setting: Setting<T>, issues: ConfigIssue[]): Sourced<T> | undefined {
   const shown = shownValue(chosen.raw, setting.shown);
   if (typeof chosen.raw === 'string' && !chosen.source.startsWith('file:')) {
-    const problem = textProblem(chosen.raw, shown);
+    const problem = textProblem(chosen.raw, shown, setting.shown !== undefined);
     if (problem) {
       issues.push({ source: chosen.source, message: problem });
       return undefined;
@@ -429,9 +429,10 @@ function unknownKeys(doc: Record<string, unknown>): string[] {
 }
 
 /** Text from env vars and flags: quotes or stray white space are almost always a shell mistake. */
-function textProblem(text: string, shown: string): string | undefined {
+function textProblem(text: string, shown: string, secretive: boolean): string | undefined {
   if (text !== text.trim()) return `${shown} has leading or trailing white space`;
-  if (/^(["']).*\1$/.test(text)) return `${shown} is wrapped in quotes; remove them`;
+  // A plain value is shown as typed, its quotes being the point; a secret-bearing one as `shown`.
+  if (/^(["']).*\1$/.test(text)) return `${secretive ? shown : text} is wrapped in quotes; remove them`;
   return undefined;
 }
 

@@ -194,10 +194,15 @@ export function engineScenarios(engine: TestEngine): void {
     expect(run.code).toBe(3);
     expect(step(run, 'verifyConnectivity')).toMatchObject({ status: 'failed', attempts: 1 });
     const diagnosis = run.json?.diagnosis.find((entry) => entry.service === 'ollama');
-    expect(diagnosis?.cause).toMatch(
-      /^Ollama listens on 127\.0\.0\.1 only, so the bridge gateway \d+\.\d+\.\d+\.\d+ cannot reach it$/,
+    const gateway =
+      /^Ollama listens on 127\.0\.0\.1 only, so the bridge gateway (\d+\.\d+\.\d+\.\d+) cannot reach it$/.exec(
+        diagnosis?.cause ?? '',
+      )?.[1];
+    expect(gateway).toBeDefined();
+    // Bound to the gateway the runner dials, never to every interface (issue 23).
+    expect(diagnosis?.fix).toMatch(
+      new RegExp(`^set OLLAMA_HOST=${gateway?.replace(/\./g, '\\.')}:11434 and restart Ollama \\(not 0\\.0\\.0\\.0,`),
     );
-    expect(diagnosis?.fix).toBe('set OLLAMA_HOST=0.0.0.0:11434 and restart Ollama');
     record(engine, 'Ollama on 127.0.0.1 only, bridge', `exit 3, named: ${diagnosis?.cause}`, run);
   });
 
