@@ -68,7 +68,7 @@ export function attempted<A extends unknown[], T>(
  * The provision's resolved config when an activity was handed one (as an argument, or as the
  * `config` of its request): the secrets it names are the provision's, beyond the worker's own.
  */
-export function configAmong(args: readonly unknown[]): RunnerConfig | undefined {
+function configAmong(args: readonly unknown[]): RunnerConfig | undefined {
   const isConfig = (value: unknown): value is RunnerConfig =>
     typeof value === 'object' && value !== null && 'configFile' in value && 'llm' in value && 'runner' in value;
   for (const arg of args) {

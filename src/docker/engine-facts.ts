@@ -109,7 +109,7 @@ export function firstHostOf(subnet: string | undefined): string | undefined {
 }
 
 /** The subnets of the engine's bridge network (IPv4 and IPv6), from its inspect. */
-export function subnetsOf(network: Json | undefined): string[] {
+function subnetsOf(network: Json | undefined): string[] {
   const configs = (network?.IPAM as { Config?: Array<{ Subnet?: string }> } | undefined)?.Config ?? [];
   return configs.flatMap((config) => (config.Subnet ? [config.Subnet] : []));
 }

@@ -117,7 +117,7 @@ function compared(fact: PlacementFact, expected: string | number | undefined, se
 }
 
 /** The host of a tcp/ssh/http endpoint that is not this machine's loopback; undefined for sockets, pipes, loopback. */
-export function remoteHostOf(endpoint: string): string | undefined {
+function remoteHostOf(endpoint: string): string | undefined {
   const match = /^(tcp|ssh|https?):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)/i.exec(endpoint);
   if (!match) return undefined; // unix sockets and named pipes are on this machine
   const host = match[2].replace(/^\[|\]$/g, '');
