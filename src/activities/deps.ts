@@ -1,5 +1,9 @@
 import type { Sourced } from '../core/settings/types';
+import { judgeEngine } from '../core/policy/judge';
+import { PolicyRefusedError } from '../core/policy/errors';
+import type { WorkerPolicy } from '../core/policy/types';
 import { connectDockerAt, type DockerConnection } from '../docker/client';
+import { loadWorkerPolicy } from '../settings/worker-policy';
 
 /** What the activities need from the outside world; tests hand in real ones. */
 export interface ActivityDeps {
@@ -8,17 +12,34 @@ export interface ActivityDeps {
   env: NodeJS.ProcessEnv;
   homeDir: string;
   platform: string;
+  /** The worker's own policy (settings/worker-policy.ts); absent: gathered from `env` and `homeDir` on first use. */
+  policy?: WorkerPolicy;
+}
+
+const policies = new WeakMap<ActivityDeps, WorkerPolicy>();
+
+/** The policy every act of these activities obeys: the worker's own, never the input's. */
+export function policyOf(deps: ActivityDeps): WorkerPolicy {
+  if (deps.policy) return deps.policy;
+  let policy = policies.get(deps);
+  if (!policy) {
+    policy = loadWorkerPolicy(deps).policy;
+    policies.set(deps, policy);
+  }
+  return policy;
 }
 
 const engines = new Map<string, DockerConnection>();
 
 /**
- * The engine a provision targets: the one its trigger selected (DOCKER_HOST, docker context), so a
- * standalone worker started elsewhere provisions where the user asked; the worker's own when the
- * config names none (configs resolved before the engine was recorded).
+ * The engine a provision targets: the one its trigger selected (DOCKER_HOST, docker context), when
+ * the worker's policy allows it — its own engine or one its config lists; a trigger picks among
+ * them and cannot add one. The worker's own when the config names none.
  */
 export function engineFor(deps: ActivityDeps, engine: Sourced<string> | undefined): DockerConnection {
   if (engine === undefined || engine.value === deps.docker.endpoint.url) return deps.docker;
+  const refusal = judgeEngine(engine, policyOf(deps));
+  if (refusal) throw new PolicyRefusedError([refusal]);
   let connection = engines.get(engine.value);
   if (!connection) {
     connection = connectDockerAt({ url: engine.value, source: engine.source }, deps.env);

@@ -5,6 +5,8 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { ConfigError } from '../core/settings/errors';
+import { PolicyRefusedError } from '../core/policy/errors';
+import type { Refusal } from '../core/policy/types';
 import type { RunnerConfig } from '../core/settings/types';
 import { redactSecrets, SecretUnavailableError } from '../core/settings/secrets';
 import { FAILURE_TYPES } from '../core/contract/names';
@@ -18,6 +20,8 @@ export { FAILURE_TYPES } from '../core/contract/names';
 export interface FailureDetails {
   attempt: number;
   issues?: ConfigError['issues'];
+  /** What the worker's policy refused: each value, the setting it came from, and how to allow it. */
+  refusals?: Refusal[];
   report?: VerificationReport;
 }
 
@@ -105,6 +109,8 @@ function toFailure(
     return fail(FAILURE_TYPES.invalidConfig, error.message, true, {
       issues: [{ source: error.source, message: error.message }],
     });
+  if (error instanceof PolicyRefusedError)
+    return fail(FAILURE_TYPES.policyRefused, error.message, true, { refusals: error.refusals });
   if (error instanceof ImageUnavailableError) return fail(FAILURE_TYPES.imageUnavailable, error.message, true);
   if (error instanceof ConnectivityError)
     return fail(FAILURE_TYPES.connectivity, error.message, !error.report.healable, { report: error.report });

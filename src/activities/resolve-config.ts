@@ -1,13 +1,16 @@
 import { log } from '@temporalio/activity';
 import type { RunnerConfig } from '../core/settings/types';
 import { resolveTriggerConfig, type ConfigRequest } from './runner-spec';
-import type { ActivityDeps } from './deps';
+import { policyOf, type ActivityDeps } from './deps';
 import { attempted } from './failures';
 
-/** Resolves the trigger's cascade; secrets stay behind (only their source leaves). */
+/**
+ * Resolves the trigger's cascade within the worker's policy (a home it serves, files read within it,
+ * workspace, engine and image judged: every refusal at once); secrets stay behind (only their source leaves).
+ */
 export function createResolveConfig(deps: ActivityDeps) {
   return attempted(async (request: ConfigRequest): Promise<RunnerConfig> => {
-    const config = resolveTriggerConfig(request, deps);
+    const config = resolveTriggerConfig(request, deps, policyOf(deps));
     log.info('config resolved', {
       runner: config.runner.name.value,
       image: config.runner.image.value,

@@ -16,6 +16,11 @@ import { readEngineFacts } from '../docker/engine-facts';
 import { readImageFacts } from '../docker/image-facts';
 import { loadConfig } from '../settings/load-config';
 import { effectiveTrigger, resolutionEnv, type TriggerContext } from '../settings/trigger';
+import { guardedRead } from '../settings/guarded-read';
+import { canonicalPath } from '../docker/host-folders';
+import { judgeHome, judgeProvision, secretsMayGo, servedAccount } from '../core/policy/judge';
+import { PolicyRefusedError } from '../core/policy/errors';
+import type { Refusal, ServedAccount, WorkerPolicy } from '../core/policy/types';
 
 export interface ConfigRequest {
   flags: ConfigFlags;
@@ -29,10 +34,47 @@ export interface WorkerSide {
   homeDir: string;
 }
 
-/** The trigger's cascade as this worker resolves it (its settings, this worker's secrets); secrets stay behind. */
-export function resolveTriggerConfig({ flags, trigger: given }: ConfigRequest, worker: WorkerSide): RunnerConfig {
+/**
+ * The trigger's cascade as this worker resolves it (its settings, this worker's secrets); secrets stay
+ * behind. Under a policy (every worker's activities; `run`'s warm check has none: it reads its own
+ * user's files) the trigger's home must be one the worker serves, every file is read within the
+ * policy, and the values that lead to privileged acts — workspace, engine, image — are judged, all
+ * refusals at once, before anything is touched.
+ */
+export function resolveTriggerConfig(
+  { flags, trigger: given }: ConfigRequest,
+  worker: WorkerSide,
+  policy?: WorkerPolicy,
+): RunnerConfig {
   const trigger = effectiveTrigger(given, worker.env, worker.homeDir);
-  return loadConfig(flags, resolutionEnv(trigger, worker.env), trigger.homeDir).config;
+  const env = resolutionEnv(trigger, worker.env);
+  if (!policy) return loadConfig(flags, env, trigger.homeDir).config;
+  const account = accountOf(trigger, policy);
+  const config = loadConfig(flags, env, trigger.homeDir, guardedRead(account, policy)).config;
+  judgeActs(config, trigger, policy);
+  return config;
+}
+
+/** The served account a trigger's home belongs to, or the refusal of that home. */
+function accountOf(trigger: TriggerContext, policy: WorkerPolicy): ServedAccount {
+  const canonical = canonicalPath(trigger.homeDir);
+  const account = servedAccount(canonical, policy);
+  if (account) return account;
+  throw new PolicyRefusedError([judgeHome(trigger.homeDir, canonical, policy) as Refusal]);
+}
+
+/** Workspace, engine and image against the policy: startContainer judges them again where it acts. */
+export function judgeActs(config: RunnerConfig, trigger: TriggerContext, policy: WorkerPolicy): void {
+  const refusals = judgeProvision(
+    {
+      home: { claimed: trigger.homeDir, canonical: canonicalPath(trigger.homeDir) },
+      workspace: { value: config.runner.workspaceDir, canonical: canonicalPath(config.runner.workspaceDir.value) },
+      engine: config.engine,
+      image: config.runner.image,
+    },
+    policy,
+  );
+  if (refusals.length > 0) throw new PolicyRefusedError(refusals);
 }
 
 /** The network plan for `config` from what the engine is and what the image says about its release. */
@@ -63,21 +105,64 @@ export function runnerContainerSpec(
   plan: NetworkPlan,
   workflowId: string,
   worker: WorkerSide,
-  readText: ReadText = readTextOrUndefined,
+  policy?: WorkerPolicy,
 ): ContainerSpec {
+  return runnerContainerSpecWithheld(request, config, plan, workflowId, worker, policy).spec;
+}
+
+/**
+ * The spec, and — under a policy — whether the LLM's secrets were withheld: they go only where the
+ * worker's own configuration sends them (core/policy/judge.ts `secretsMayGo`).
+ */
+export function runnerContainerSpecWithheld(
+  request: ConfigRequest,
+  config: RunnerConfig,
+  plan: NetworkPlan,
+  workflowId: string,
+  worker: WorkerSide,
+  policy?: WorkerPolicy,
+): { spec: ContainerSpec; withheld?: string } {
   const trigger = effectiveTrigger(request.trigger, worker.env, worker.homeDir);
   const env = resolutionEnv(trigger, worker.env);
+  const account = policy ? accountOf(trigger, policy) : undefined;
+  const readText: ReadText =
+    policy && account
+      ? (path) => attemptRead(() => guardedRead(account, policy)(path, 'secret file'))
+      : readTextOrUndefined;
   const contract = RUNNER_RELEASES[plan.runner.contract];
   // Temporal key material only for a release that can carry it (none known yet): that one still
   // needs the cascade, which resolves TLS settings together with their sources.
   const carriesTemporalSecrets = (
     ['temporalServerCaCert', 'temporalClientCert', 'temporalClientKey', 'temporalApiKey'] as const
   ).some((value) => contract.carries[value]);
+  const secretSources = [config.llm.apiKeySource, config.llm.baseUrl.source].filter(
+    (source): source is string => !!source && source !== 'default',
+  );
+  const withheld =
+    policy && account && !secretsMayGo({ llmBaseUrl: config.llm.baseUrl.value, secretSources }, account, policy)
+      ? `the LLM's API key and credentials were withheld: ${config.llm.baseUrl.source} names ${config.llm.baseUrl.value}, not the endpoint the worker's own configuration sends them to (${policy.own.llmBaseUrl ?? 'none'})`
+      : undefined;
   const secrets = {
-    ...readRunnerSecrets(config, env, readText),
+    ...(withheld ? {} : readRunnerSecrets(config, env, readText)),
     ...(carriesTemporalSecrets ? { temporal: loadConfig(request.flags, env, trigger.homeDir).secrets.temporal } : {}),
   };
-  return buildContainerSpec(config, plan, secrets, workflowId);
+  const spec = buildContainerSpec(config, plan, secrets, workflowId);
+  // The engine mounts the canonical folder: the one the policy judged and startContainer creates.
+  const binds = spec.binds.map((bind) => {
+    const colon = bind.lastIndexOf(':');
+    return `${canonicalPath(bind.slice(0, colon))}${bind.slice(colon)}`;
+  });
+  return { spec: { ...spec, binds }, ...(withheld ? { withheld } : {}) };
+}
+
+/** A secret's file that is missing or unreadable reads as absent (the cascade then names it); a policy refusal stands. */
+function attemptRead(read: () => string): string | undefined {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof PolicyRefusedError) throw error;
+    return undefined;
+  }
 }
 
 export function readTextOrUndefined(path: string): string | undefined {

@@ -3,7 +3,8 @@
  * absent), a client, and — when no standalone worker polls `runner_provisioning` — a worker in this
  * process for as long as the command lasts.
  */
-import { hostname } from 'node:os';
+import { homedir, hostname } from 'node:os';
+import { loadWorkerPolicy, type CommandLineAllowance } from '../settings/worker-policy';
 import { Client, type Connection, type WorkflowHandle } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import type { RunnerConfig, RunnerSecrets } from '../core/settings/types';
@@ -62,7 +63,13 @@ export async function openSession(
   const temporal = await ensureTemporal(config, secrets, env, say);
   const namespace = config.temporal.namespace.value;
   const connection = await connectClient(temporal.target, { checkNamespace: true });
-  const worker = new InProcessWorker({ target: temporal.target, namespace, env, say, host, local });
+  // The in-process worker's policy is its user's own configuration — the config file this command
+  // read — and what the user typed here (`--image`): a choice of theirs, not a workflow input's.
+  const allowance = {
+    configFile: config.configFile.path,
+    ...(config.runner.image.source === 'flag:--image' ? { image: config.runner.image.value } : {}),
+  };
+  const worker = new InProcessWorker({ target: temporal.target, namespace, env, say, host, local, allowance });
   const ensureWorker = () => worker.ensure(connection);
   const close = async () => {
     await connection.close();
@@ -92,6 +99,7 @@ interface WorkerContext {
   namespace: string;
   env: NodeJS.ProcessEnv;
   say: (line: string) => void;
+  allowance: CommandLineAllowance;
   host: string;
   /**
    * The host is this machine: the worker serves its host queue too. Never another host's: that host's
@@ -139,7 +147,7 @@ class InProcessWorker {
   }
 
   private async start(why: string): Promise<Pick<HostWorkers, 'runUntil'>> {
-    const { target, namespace, env, say, host, local } = this.context;
+    const { target, namespace, env, say, host, local, allowance } = this.context;
     say(`${why}: running a worker in this process`);
     // Loaded only here: `status` and `hosts` never start a worker, `run` and `teardown` only when none polls.
     const [{ installRuntime }, { createHostWorkers, createProvisioningWorker }] = await Promise.all([
@@ -153,7 +161,7 @@ class InProcessWorker {
     const workerOptions = {
       connection: this.connection,
       namespace,
-      deps: { env },
+      deps: { env, policy: loadWorkerPolicy({ env, homeDir: homedir() }, allowance).policy },
       identity: workerIdentity(IN_PROCESS_IDENTITY, process.pid, hostname(), localHost()),
     };
     this.worker = local

@@ -5,7 +5,8 @@
  * context names). Secrets stay here: the runner's API keys are read from this process's env and
  * config file when the container is created; nothing secret travels through Temporal.
  */
-import { hostname } from 'node:os';
+import { homedir, hostname } from 'node:os';
+import { loadWorkerPolicy } from '../settings/worker-policy';
 import type { LogLevel } from '@temporalio/common';
 import type { ConfigFlags } from '../core/settings/types';
 import { ConfigError } from '../core/settings/errors';
@@ -56,6 +57,7 @@ export async function workerCommand(
   });
 
   const engine = await engineKind(env);
+  const { policy, issues } = loadWorkerPolicy({ env, homeDir: homedir() }, { configFile: flags.config });
   const { temporal } = config;
   const connection = await connectWorker(temporalTarget(config, secrets));
   try {
@@ -65,6 +67,14 @@ export async function workerCommand(
       bundle: 'auto',
       host,
       identity: workerIdentity('stigmer-runner worker', process.pid, hostname(), host, engine),
+      deps: { env, policy },
+    });
+    logger.info('worker policy', {
+      serves: policy.accounts.map((account) => `${account.name} (${account.home})`),
+      workspaceRoots: policy.workspaceRoots.map((root) => root.value),
+      engines: [policy.own.engine, ...policy.engines.map((entry) => entry.value)].filter(Boolean),
+      images: [policy.own.image, ...policy.images.map((entry) => entry.value)].filter(Boolean),
+      ...(issues.length > 0 ? { issues: issues.map((issue) => `${issue.source}: ${issue.message}`) } : {}),
     });
     logger.info('worker started', {
       taskQueue: PROVISIONING_TASK_QUEUE,

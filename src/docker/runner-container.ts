@@ -4,8 +4,6 @@
  * retried step or a second run never leaves two.
  */
 import { createHmac } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type Dockerode from 'dockerode';
 import {
   LABELS,
@@ -36,6 +34,8 @@ export interface RunnerContainer {
   workspace?: WorkspaceOwnership;
   /** The engine it runs on (its URL and how it was chosen), when the provision named one. */
   engine?: { value: string; source: string };
+  /** Why the LLM's secrets were not given to this runner (the worker's policy), when they were not. */
+  secretsWithheld?: string;
 }
 
 /** The image is not on the engine and cannot be pulled: retrying will not help. */
@@ -77,13 +77,8 @@ export async function ensureRunnerContainer(
     onProgress();
   }
 
-  // Created here, before the engine would create it as root; its owner is set once the runner's user
-  // is known. Parents stay traversable: a rootless engine runs as another user.
-  for (const bind of spec.binds) {
-    const source = bind.slice(0, bind.lastIndexOf(':'));
-    mkdirSync(dirname(source), { recursive: true });
-    if (!existsSync(source)) mkdirSync(source, { mode: 0o750 });
-  }
+  // The bind sources exist already: startContainer created them without following a symlink
+  // (docker/host-folders.ts), before the engine could create them as root.
   const container = await docker.createContainer({
     name: spec.name,
     Hostname: spec.hostname,

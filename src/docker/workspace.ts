@@ -5,7 +5,7 @@
  * container is 100999 here — need no engine-specific arithmetic. Only the folder's owner changes;
  * it is never made world-writable.
  */
-import { chmod, chown, mkdir, readFile, stat } from 'node:fs/promises';
+import { readFile, type FileHandle } from 'node:fs/promises';
 import type Dockerode from 'dockerode';
 import type { WorkspaceOwnership } from '../core/health/diagnosis';
 
@@ -27,17 +27,19 @@ export function insideId(map: string, outside: number): number | undefined {
 
 /**
  * `local`: the engine runs containers as processes of this machine (not in a VM, not remote), so
- * the container's pid is ours to read and its bind mounts are our folders.
+ * the container's pid is ours to read and its bind mounts are our folders. `folder` is the workspace
+ * opened without following symlinks (docker/host-folders.ts): its owner and mode change on that
+ * descriptor, never by path, so a symlink swapped in meanwhile changes nothing.
  */
 export async function prepareWorkspace(
   docker: Dockerode,
   containerId: string,
+  folder: FileHandle,
   hostPath: string,
   containerPath: string,
   local: boolean,
 ): Promise<WorkspaceOwnership> {
   const base = { hostPath, containerPath };
-  await mkdir(hostPath, { recursive: true });
   if (!local)
     return { ...base, note: 'the engine runs containers in a VM or on another machine: ownership is its to map' };
   const pid = (await docker.getContainer(containerId).inspect()).State.Pid;
@@ -53,30 +55,30 @@ export async function prepareWorkspace(
     runnerUid: insideId(uidMap, host.uid) ?? host.uid,
     runnerGid: insideId(gidMap, host.gid) ?? host.gid,
   };
-  const folder = await stat(hostPath);
-  if (folder.uid === host.uid && (folder.mode & 0o700) === 0o700)
+  const current = await folder.stat();
+  if (current.uid === host.uid && (current.mode & 0o700) === 0o700)
     return { ...base, ...ids, note: 'owned by the runner already' };
-  if (process.getuid?.() !== 0 && process.getuid?.() !== folder.uid) {
+  if (process.getuid?.() !== 0 && process.getuid?.() !== current.uid) {
     return {
       ...base,
       ...ids,
-      note: `owned by ${folder.uid}:${folder.gid}, and this process (uid ${process.getuid?.()}) cannot give it to ${host.uid}:${host.gid}`,
+      note: `owned by ${current.uid}:${current.gid}, and this process (uid ${process.getuid?.()}) cannot give it to ${host.uid}:${host.gid}`,
     };
   }
   try {
-    await chown(hostPath, host.uid, host.gid);
-    await chmod(hostPath, (folder.mode & 0o7777) | 0o700);
+    await folder.chown(host.uid, host.gid);
+    await folder.chmod((current.mode & 0o7777) | 0o700);
   } catch (error) {
     // Verification's write check names what this means for the runner; the provision goes on to it.
     return {
       ...base,
       ...ids,
-      note: `owned by ${folder.uid}:${folder.gid}; giving it to ${host.uid}:${host.gid} failed: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      note: `owned by ${current.uid}:${current.gid}; giving it to ${host.uid}:${host.gid} failed: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     };
   }
   return {
     ...base,
     ...ids,
-    note: `was owned by ${folder.uid}:${folder.gid}, now by the runner (${host.uid}:${host.gid} here)`,
+    note: `was owned by ${current.uid}:${current.gid}, now by the runner (${host.uid}:${host.gid} here)`,
   };
 }

@@ -1,27 +1,45 @@
 /** The I/O edge of the config cascade: reads the file (when there is one), temporal.toml and the environment. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { findDockerEndpoint } from '../docker/endpoint';
 import { locateConfigFile, resolveConfig } from '../core/settings/cascade';
 import type { ConfigFlags, RunnerConfig, RunnerSecrets } from '../core/settings/types';
 import { ConfigError } from '../core/settings/errors';
+import { PolicyRefusedError } from '../core/policy/errors';
 import { loadTemporalProfile } from './temporal-profile';
+
+/** How the cascade reads a file: `(path, the setting that named it)`, throwing the errno error. */
+export type ReadConfigFile = (path: string, setting: string) => string;
+const readPlain: ReadConfigFile = (path) => readFileSync(path, 'utf8');
 
 export function loadConfig(
   flags: ConfigFlags,
   env: NodeJS.ProcessEnv = process.env,
   home: string = homedir(),
+  read: ReadConfigFile = readPlain,
 ): { config: RunnerConfig; secrets: RunnerSecrets } {
-  const { config, secrets } = resolveFromFile(flags, env, home);
-  return { config: { ...config, engine: engineOf(env, home) }, secrets };
+  const { config, secrets } = resolveFromFile(flags, env, home, read);
+  return { config: { ...config, engine: engineOf(env, home, read) }, secrets };
 }
 
 /** The engine, as the `docker` CLI would pick it for the same environment and home. */
-function engineOf(env: NodeJS.ProcessEnv, home: string): RunnerConfig['engine'] {
+function engineOf(env: NodeJS.ProcessEnv, home: string, read: ReadConfigFile): RunnerConfig['engine'] {
+  const files = {
+    readText: (path: string) => {
+      try {
+        return read(path, 'docker config');
+      } catch (error) {
+        if (error instanceof PolicyRefusedError) throw error;
+        return undefined;
+      }
+    },
+    exists: existsSync,
+  };
   try {
-    const endpoint = findDockerEndpoint(env, home);
+    const endpoint = findDockerEndpoint(env, home, files);
     return { value: endpoint.url, source: endpoint.source };
   } catch (error) {
+    if (error instanceof PolicyRefusedError) throw error;
     throw new ConfigError([
       {
         source: env.DOCKER_CONTEXT ? 'env:DOCKER_CONTEXT' : 'file:~/.docker/config.json#currentContext',
@@ -35,12 +53,14 @@ function resolveFromFile(
   flags: ConfigFlags,
   env: NodeJS.ProcessEnv,
   home: string,
+  read: ReadConfigFile,
 ): { config: RunnerConfig; secrets: RunnerSecrets } {
   const file = locateConfigFile(flags, env, home);
   let fileText: string | undefined;
   try {
-    fileText = readFileSync(file.path, 'utf8');
+    fileText = read(file.path, file.source);
   } catch (error) {
+    if (error instanceof PolicyRefusedError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EISDIR')
       throw new ConfigError([
@@ -57,5 +77,11 @@ function resolveFromFile(
         },
       ]);
   }
-  return resolveConfig({ flags, env, homeDir: home, fileText, temporalProfile: loadTemporalProfile(env, home) });
+  return resolveConfig({
+    flags,
+    env,
+    homeDir: home,
+    fileText,
+    temporalProfile: loadTemporalProfile(env, home, process.platform, (path) => read(path, 'temporal config')),
+  });
 }

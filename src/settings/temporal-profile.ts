@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { tomlLoadClientConfigProfile } from '@temporalio/envconfig/lib/envconfig-toml';
 import { loadClientConfigFromToml } from '@temporalio/envconfig';
 import type { ConfigIssue, Sourced } from '../core/settings/types';
+import { PolicyRefusedError } from '../core/policy/errors';
 import { DEFAULT_TEMPORAL_PROFILE, defaultTemporalConfigPath } from '../core/settings/temporal';
 import type { TemporalProfileInput, TemporalProfileLayer, TemporalSecrets } from '../core/settings/types';
 
@@ -39,6 +40,7 @@ export function loadTemporalProfile(
     try {
       text = read(path);
     } catch (error) {
+      if (error instanceof PolicyRefusedError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' || source !== 'default') {
         const why =
@@ -124,6 +126,7 @@ export function readPemFiles(
     try {
       loaded[key] = { ...pem, data: read(pem.path) };
     } catch (error) {
+      if (error instanceof PolicyRefusedError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
       issues.push({
         source: pem.source,

@@ -15,6 +15,7 @@ import { functionLengths, importCircles, importEdges, sourceFiles, type ImportEd
 export const FLOORS: readonly string[] = [
   'src/core', // leaves: address, paths, vocabulary, wait, concurrency, pollers
   'src/core/settings', // the settings' types, cascade, Temporal connection, secrets, errors
+  'src/core/policy', // what the worker allows whatever its input: homes, files, workspaces, engines, images
   'src/core/runner', // engine, network plan, releases, env, container spec
   'src/core/contract', // the published workflow contract: names, schemas, progress, input checks
   'src/core/health', // diagnosis, the warm-run decision

@@ -127,6 +127,12 @@ export const FAILURE_TYPES = {
   runnerNotReady: 'RunnerNotReady',
   /** A host-bound step waited HOST_SCHEDULE_TO_START_MS with no worker of its host taking it. */
   hostOffline: 'HostOffline',
+  /**
+   * A value of the input is outside the worker's own policy (a home it does not serve, a workspace
+   * outside its roots, an engine or image its config does not list, a container it did not make):
+   * details `{ refusals: [{ subject, value, setting, rule, allow }] }`; nothing was created or changed.
+   */
+  policyRefused: 'PolicyRefused',
 } as const;
 
 /**

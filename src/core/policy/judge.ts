@@ -1,0 +1,178 @@
+/**
+ * The worker's judgments of a provision's values against its own policy: each returns the refusal,
+ * or undefined when the value is allowed. Pure: the I/O edge canonicalises paths and stats files, and
+ * hands the facts in; `judgeProvision` lists every refusal of a provision at once.
+ */
+import type { Sourced } from '../settings/types';
+import { isSystemFolder, isWithin } from './paths';
+import type { Refusal, ServedAccount, WorkerPolicy } from './types';
+
+/** How the operator allows more: every `allow` names the worker's own config file and its key. */
+function inWorkerConfig(key: string, value: string): string {
+  return `to allow it, add ${value} to ${key} in the worker's own config.yaml (worker: section) and restart the worker`;
+}
+
+/** The account a claimed home belongs to: the worker's own or a served one, compared canonically. */
+export function servedAccount(canonicalHome: string, policy: WorkerPolicy): ServedAccount | undefined {
+  return policy.accounts.find((account) => account.home === canonicalHome);
+}
+
+export function judgeHome(claimed: string, canonical: string | undefined, policy: WorkerPolicy): Refusal | undefined {
+  if (canonical !== undefined && servedAccount(canonical, policy)) return undefined;
+  return {
+    subject: 'home',
+    value: claimed,
+    setting: 'trigger.homeDir',
+    rule: 'not-served',
+    allow: `this worker serves ${policy.accounts.map((account) => `${account.name} (${account.home})`).join(', ')}; ${inWorkerConfig('worker.serve_accounts', "the account's name")}`,
+  };
+}
+
+/** The default place of each served account's workspaces. */
+export function workspaceRoots(policy: WorkerPolicy): string[] {
+  return [
+    ...policy.accounts.map((account) => `${account.home}/.stigmer/data`),
+    ...policy.workspaceRoots.map((root) => root.value),
+  ];
+}
+
+export function judgeWorkspace(
+  workspace: Sourced<string>,
+  canonical: string,
+  policy: WorkerPolicy,
+): Refusal | undefined {
+  const refusal = (rule: Refusal['rule'], allow: string): Refusal => ({
+    subject: 'workspace',
+    value: workspace.value,
+    setting: workspace.source,
+    rule,
+    allow,
+  });
+  if (isSystemFolder(canonical))
+    return refusal('system-folder', `choose a folder of its own, e.g. under ${workspaceRoots(policy)[0]}`);
+  if (canonical === policy.own.workspaceDir) return undefined;
+  if (workspaceRoots(policy).some((root) => isWithin(canonical, root))) return undefined;
+  return refusal(
+    'outside-roots',
+    `a workspace lies under ${workspaceRoots(policy).join(' or ')}; ${inWorkerConfig('worker.workspace_roots', `its folder (${canonical})`)}`,
+  );
+}
+
+export function judgeEngine(engine: Sourced<string>, policy: WorkerPolicy): Refusal | undefined {
+  if (engine.value === policy.own.engine || policy.engines.some((allowed) => allowed.value === engine.value))
+    return undefined;
+  return {
+    subject: 'engine',
+    value: engine.value,
+    setting: engine.source,
+    rule: 'not-allowed',
+    allow: `this worker uses ${[policy.own.engine, ...policy.engines.map((allowed) => allowed.value)].filter(Boolean).join(', ')}; ${inWorkerConfig('worker.engines', engine.value)}`,
+  };
+}
+
+/** `ghcr.io/a/b:1@sha256:…` → repository `ghcr.io/a/b`, digest `sha256:…`; Docker Hub's implicit prefixes dropped. */
+export function imageParts(reference: string): { repository: string; digest?: string } {
+  const [named, digest] = reference.split('@', 2);
+  const slash = named.lastIndexOf('/');
+  const colon = named.lastIndexOf(':');
+  const repository = (colon > slash ? named.slice(0, colon) : named)
+    .replace(/^docker\.io\/library\//, '')
+    .replace(/^(docker\.io|index\.docker\.io)\//, '');
+  return digest === undefined ? { repository } : { repository, digest };
+}
+
+/** An allow-list entry with a digest pins that digest; one without allows the repository's every tag. */
+function imageAllowedBy(image: string, entry: string): boolean {
+  const wanted = imageParts(image);
+  const allowed = imageParts(entry);
+  if (wanted.repository !== allowed.repository) return false;
+  return allowed.digest === undefined || wanted.digest === allowed.digest;
+}
+
+export function judgeImage(image: Sourced<string>, policy: WorkerPolicy): Refusal | undefined {
+  if (image.value === policy.own.image || policy.images.some((entry) => imageAllowedBy(image.value, entry.value)))
+    return undefined;
+  return {
+    subject: 'image',
+    value: image.value,
+    setting: image.source,
+    rule: 'not-allowed',
+    allow: `this worker runs ${[policy.own.image, ...policy.images.map((entry) => entry.value)].filter(Boolean).join(', ')} (an image's own labels are not a credential: anyone can build one); ${inWorkerConfig('worker.images', imageParts(image.value).repository)}`,
+  };
+}
+
+/** The largest file the worker reads because of a workflow's input (a config file is a few KiB). */
+export const MAX_INPUT_FILE_BYTES = 256 * 1024;
+
+/** A file as the I/O edge found it: opened without following a symlink, then fstat'ed. */
+export interface FileFacts {
+  /** The path as the input named it. */
+  path: string;
+  /** Its canonical path. */
+  real: string;
+  kind: 'file' | 'directory' | 'other';
+  size: number;
+  uid: number;
+  /** The setting that led to the read: `env:STIGMER_CONFIG`, `default`, `file:…#…api_key`. */
+  setting: string;
+}
+
+/**
+ * Whether the worker may read a file because of a trigger served as `account`: one of the worker's
+ * own files, or a regular, small file of that account inside its home — never a FIFO or device
+ * (they would block or never end), never another user's file (its contents could reach an error).
+ */
+export function judgeFileRead(file: FileFacts, account: ServedAccount, policy: WorkerPolicy): Refusal | undefined {
+  const refusal = (rule: Refusal['rule'], allow: string): Refusal => ({
+    subject: 'file',
+    value: file.path,
+    setting: file.setting,
+    rule,
+    allow,
+  });
+  if (file.kind !== 'file') return refusal('not-regular', 'name a regular file');
+  if (file.size > MAX_INPUT_FILE_BYTES)
+    return refusal('too-large', `a config file is at most ${MAX_INPUT_FILE_BYTES} bytes`);
+  if (policy.ownFiles.includes(file.real)) return undefined;
+  if (!isWithin(file.real, account.home))
+    return refusal('outside-roots', `a file read for ${account.name} lies in its home ${account.home}`);
+  if (file.uid !== account.uid)
+    return refusal('foreign-owner', `a file read for ${account.name} is owned by ${account.name} (uid ${account.uid})`);
+  return undefined;
+}
+
+/**
+ * Whether the LLM's secrets (its API key, a base URL's password) may go into this runner's env: only
+ * to the endpoint the worker's own configuration sends them to — or, a served account's own secret
+ * from a file in its own home, to wherever that account says.
+ */
+export function secretsMayGo(
+  runner: { llmBaseUrl: string; secretSources: readonly string[] },
+  account: ServedAccount,
+  policy: WorkerPolicy,
+): boolean {
+  if (runner.llmBaseUrl === policy.own.llmBaseUrl) return true;
+  const accountsOwn = (source: string) => {
+    const file = /^file:(.+)#[^#]+$/.exec(source)?.[1];
+    return account.uid !== policy.worker.uid && file !== undefined && isWithin(file, account.home);
+  };
+  return runner.secretSources.every(accountsOwn);
+}
+
+/** A provision's values as the I/O edge canonicalised them. */
+export interface ProvisionFacts {
+  home: { claimed: string; canonical: string | undefined };
+  workspace: { value: Sourced<string>; canonical: string };
+  engine?: Sourced<string>;
+  image: Sourced<string>;
+}
+
+/** Every refusal of a provision, so the user fixes them in one go. */
+export function judgeProvision(facts: ProvisionFacts, policy: WorkerPolicy): Refusal[] {
+  return [
+    judgeHome(facts.home.claimed, facts.home.canonical, policy),
+    judgeWorkspace(facts.workspace.value, facts.workspace.canonical, policy),
+    facts.engine ? judgeEngine(facts.engine, policy) : undefined,
+    judgeImage(facts.image, policy),
+  ].filter((refusal): refusal is Refusal => refusal !== undefined);
+}
