@@ -1,5 +1,5 @@
 // Package contract is stigmer-runner's published workflow contract for Go clients: the files of
-// v1/ (contract.json and the JSON Schemas), embedded as committed. They are generated from the
+// v1/ and v2/ (contract.json and the JSON Schemas), embedded as committed; v2 is current, v1 frozen. They are generated from the
 // TypeScript code by `npm run contract`; nothing here restates them.
 package contract
 
@@ -10,12 +10,12 @@ import (
 	"slices"
 )
 
-// Files holds v1/*.json as committed: contract.json and the *.schema.json documents.
+// Files holds v1/*.json and v2/*.json as committed: contract.json and the *.schema.json documents.
 //
-//go:embed v1/*.json
+//go:embed v1/*.json v2/*.json
 var Files embed.FS
 
-// Contract is v1/contract.json.
+// Contract is a version's contract.json.
 type Contract struct {
 	Version          int                 `json:"version"`
 	TaskQueue        string              `json:"taskQueue"`
@@ -54,15 +54,21 @@ type ExitCode struct {
 	FailureTypes []string `json:"failureTypes"`
 }
 
-// V1 reads the embedded v1/contract.json.
-func V1() (Contract, error) {
-	data, err := Files.ReadFile("v1/contract.json")
+// V1 reads the embedded v1/contract.json (frozen: for clients that still speak v1).
+func V1() (Contract, error) { return version(1) }
+
+// V2 reads the embedded v2/contract.json: the current contract.
+func V2() (Contract, error) { return version(2) }
+
+func version(n int) (Contract, error) {
+	name := fmt.Sprintf("v%d/contract.json", n)
+	data, err := Files.ReadFile(name)
 	if err != nil {
 		return Contract{}, err
 	}
 	var c Contract
 	if err := json.Unmarshal(data, &c); err != nil {
-		return Contract{}, fmt.Errorf("v1/contract.json: %w", err)
+		return Contract{}, fmt.Errorf("%s: %w", name, err)
 	}
 	return c, nil
 }

@@ -5,12 +5,12 @@ import (
 	"testing"
 )
 
-func TestV1ReadsTheCommittedContract(t *testing.T) {
-	c, err := V1()
+func TestV2ReadsTheCommittedContract(t *testing.T) {
+	c, err := V2()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Version != 1 || c.TaskQueue == "" || len(c.TriggerEnvNames) == 0 {
+	if c.Version != 2 || c.TaskQueue == "" || len(c.TriggerEnvNames) == 0 {
 		t.Fatalf("incomplete contract: %+v", c)
 	}
 	for _, workflowType := range []string{"provisionRunner", "teardownRunner"} {
@@ -19,7 +19,7 @@ func TestV1ReadsTheCommittedContract(t *testing.T) {
 			t.Fatalf("workflow %s: %+v", workflowType, w)
 		}
 		for _, schema := range []string{w.Input, w.Result} {
-			data, err := Files.ReadFile("v1/" + schema)
+			data, err := Files.ReadFile("v2/" + schema)
 			if err != nil || !json.Valid(data) {
 				t.Fatalf("schema %s of %s: %v", schema, workflowType, err)
 			}
@@ -34,7 +34,7 @@ func TestV1ReadsTheCommittedContract(t *testing.T) {
 }
 
 func TestExitCodes(t *testing.T) {
-	c, err := V1()
+	c, err := V2()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,6 +48,8 @@ func TestExitCodes(t *testing.T) {
 		{false, "InvalidInput", 2},
 		{false, "ConnectivityFailed", 3},
 		{false, "RunnerNotReady", 1},
+		{false, "PolicyRefused", 5},
+		{false, "ImageUnavailable", 6},
 		{false, "", 1},
 	}
 	for _, tc := range cases {
@@ -57,5 +59,12 @@ func TestExitCodes(t *testing.T) {
 	}
 	if c.Exit("unreachable") != 3 {
 		t.Errorf("unreachable = %d", c.Exit("unreachable"))
+	}
+}
+
+func TestV1StaysReadable(t *testing.T) {
+	c, err := V1()
+	if err != nil || c.Version != 1 || c.ExitFor(false, "ImageUnavailable") != 1 {
+		t.Fatalf("v1: %+v, %v", c.ExitCodes, err)
 	}
 }

@@ -18,7 +18,7 @@ import (
 // project) read as this trigger reads a closed provision: the result, or the failure converted by
 // the SDK; the exit code is the one `stigmer-runner run` gives.
 func TestExitCodesOfRecordedProvisions(t *testing.T) {
-	c, err := contract.V1()
+	c, err := contract.V2()
 	if err != nil {
 		t.Fatal(err)
 	}

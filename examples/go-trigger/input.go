@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-// Input is provisionRunner's input (docs/contract/v1/provision-runner.input.schema.json), built the
+// Input is provisionRunner's input (docs/contract/v2/provision-runner.input.schema.json), built the
 // way `stigmer-runner run` builds it: the flags, and the trigger's setting env vars and home.
 type Input struct {
 	Flags            Flags    `json:"flags"`

@@ -2,7 +2,7 @@
 // workflow, from Go, as `stigmer-runner run` does: it starts the workflow for the runner or attaches
 // to the one running (same workflow id, task queue and USE_EXISTING policy), prints each step as it
 // settles (from the `progress` query: the same lines), and exits with the same codes. Everything it
-// relies on comes from the published contract (docs/contract/v1, embedded by package contract).
+// relies on comes from the published contract (docs/contract/v2, embedded by package contract).
 //
 //	go run . --runner NAME [--image IMAGE] [--network auto|host|bridge] [--json]
 //
@@ -44,7 +44,7 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	c, err := contract.V1()
+	c, err := contract.V2()
 	if err != nil {
 		fmt.Fprintf(stderr, "go-trigger: %v\n", err)
 		return 1

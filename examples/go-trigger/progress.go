@@ -8,7 +8,7 @@ import (
 )
 
 // Progress is what provisionRunner's `progress` query returns, what its result extends, and what
-// a failed provision carries as its failure's details (docs/contract/v1/provision-runner.progress.schema.json).
+// a failed provision carries as its failure's details (docs/contract/v2/provision-runner.progress.schema.json).
 // Only the fields the contract promises are typed; the container is kept as sent.
 type Progress struct {
 	RunnerName          string          `json:"runnerName"`

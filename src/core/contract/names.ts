@@ -6,8 +6,13 @@
  */
 import type { SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
 
-/** The published contract's major version: docs/contract/v<N>/. A breaking change makes a new one. */
-export const CONTRACT_VERSION = 1;
+/**
+ * The published contract's major version: docs/contract/v<N>/. A breaking change makes a new one.
+ * v2 (2026-12): the worker's policy (`PolicyRefused`, exit 5; an engine a trigger names is only one
+ * the worker allows; `replace`), and the exit codes the open work needs, allocated once: 6 an image
+ * that cannot be had, 7 no worker polls the queue, 8 a runner not healthy (`status`). v1 stays as published.
+ */
+export const CONTRACT_VERSION = 2;
 
 /** The queue the provisioning worker polls; every provision and teardown is started on it. */
 export const PROVISIONING_TASK_QUEUE = 'runner_provisioning';
@@ -139,14 +144,29 @@ export const FAILURE_TYPES = {
  * Exit codes of a trigger (`stigmer-runner run`, the Go trigger in examples/go-trigger). `unreachable`
  * is a service out of reach: the runner's (connectivity verification failed) or the trigger's own
  * Temporal (it could not connect). `hostOffline`: the host named by `--host` has no worker polling its queue.
+ * `refused`: the worker's policy refused a value of the input. `imageUnavailable`: the runner image is
+ * not on the engine and cannot be pulled. `noWorker`: a trigger that runs no worker of its own found
+ * none polling the queue. `unhealthy`: `status` found the runner not healthy.
  */
-export const EXIT_CODES = { ready: 0, failed: 1, invalidInput: 2, unreachable: 3, hostOffline: 4 } as const;
+export const EXIT_CODES = {
+  ready: 0,
+  failed: 1,
+  invalidInput: 2,
+  unreachable: 3,
+  hostOffline: 4,
+  refused: 5,
+  imageUnavailable: 6,
+  noWorker: 7,
+  unhealthy: 8,
+} as const;
 
 /** Which failure types give which exit code; any other failure is `failed` (1). */
 export const EXIT_CODE_FAILURE_TYPES: Record<number, readonly string[]> = {
   [EXIT_CODES.invalidInput]: [FAILURE_TYPES.invalidConfig, FAILURE_TYPES.invalidInput],
   [EXIT_CODES.unreachable]: [FAILURE_TYPES.connectivity],
   [EXIT_CODES.hostOffline]: [FAILURE_TYPES.hostOffline],
+  [EXIT_CODES.refused]: [FAILURE_TYPES.policyRefused],
+  [EXIT_CODES.imageUnavailable]: [FAILURE_TYPES.imageUnavailable],
 };
 
 /** The exit code of a settled provision: ready, or the code its failure type maps to. */

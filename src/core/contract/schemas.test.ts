@@ -31,7 +31,7 @@ import {
 import type { StepProgress } from './progress';
 import { inputProblem } from './workflow-input';
 
-test('docs/contract/v1 holds exactly what the code generates (run `npm run contract` after changing the contract)', () => {
+test('docs/contract/v2 holds exactly what the code generates (run `npm run contract` after changing the contract)', () => {
   const documents = contractDocuments();
   const committed = readdirSync(join(__dirname, '..', '..', '..', CONTRACT_DIR)).filter((file) =>
     file.endsWith('.json'),
@@ -66,7 +66,17 @@ test('the names a client relies on are the promised ones', () => {
       'StigmerNetworkMode:KEYWORD',
       'StigmerHost:KEYWORD',
     ],
-    exitCodes: { ready: 0, failed: 1, invalidInput: 2, unreachable: 3, hostOffline: 4 },
+    exitCodes: {
+      ready: 0,
+      failed: 1,
+      invalidInput: 2,
+      unreachable: 3,
+      hostOffline: 4,
+      refused: 5,
+      imageUnavailable: 6,
+      noWorker: 7,
+      unhealthy: 8,
+    },
   });
   const published = JSON.parse(committedContractFile('contract.json'));
   expect(published.triggerEnvNames).toEqual([...SETTING_ENV_NAMES]);

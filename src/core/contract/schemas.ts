@@ -1,7 +1,7 @@
 /**
  * The published workflow contract: zod schemas of what a client sends (provisionRunner and
  * teardownRunner inputs) and reads (their results, the `progress` query, the progress a failure
- * carries). docs/contract/v1/ holds the JSON Schemas generated from these (`npm run contract`);
+ * carries). docs/contract/v<N>/ (v2; v1 frozen) holds the JSON Schemas generated from these (`npm run contract`);
  * a unit test fails when they drift.
  *
  * Inputs are exact: the workflow's input type is inferred from them. Outputs are the promise — the
@@ -271,6 +271,12 @@ const EXIT_CODE_MEANINGS: Record<keyof typeof EXIT_CODES, string> = {
   unreachable:
     'a service is out of reach: connectivity verification failed (the runner container cannot reach one), or the trigger could not connect to Temporal',
   hostOffline: 'the host the provision is routed to has no worker polling its queue',
+  refused:
+    "the worker's own policy refused a value of the input (failure details list each value, the setting it came from, and how to allow it); nothing was created or changed",
+  imageUnavailable:
+    'the runner image is not on the engine and cannot be pulled (missing, registry down, credentials refused)',
+  noWorker: 'no worker polls runner_provisioning, and the trigger runs none of its own',
+  unhealthy: '`stigmer-runner status`: the runner is not healthy',
 };
 
 /** Names, ids, queue, query, search attributes, failure types and exit codes: what a client in any language reads. */
