@@ -31,7 +31,7 @@ async function clientOf(address: string): Promise<Client> {
 }
 
 async function worker(options: WorkerProcessOptions) {
-  const process = await startWorkerProcess(options);
+  const process = await startWorkerProcess({ ...options, env: { HOME: e2e.home, ...options.env } });
   e2e.cleanup(() => process.kill('SIGKILL'));
   return process;
 }

@@ -25,7 +25,11 @@ beforeAll(async () => {
 });
 
 async function hostWorker(host: string, engine: EngineUnderTest): Promise<WorkerProcess> {
-  const worker = await startWorkerProcess({ temporalAddress: e2e.temporal.address, env: engine.env, host });
+  const worker = await startWorkerProcess({
+    temporalAddress: e2e.temporal.address,
+    env: { ...engine.env, HOME: e2e.home },
+    host,
+  });
   e2e.cleanup(() => worker.kill('SIGTERM'));
   return worker;
 }

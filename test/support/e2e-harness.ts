@@ -3,7 +3,7 @@
  * runner image, a dev server reachable from bridged containers, a temp HOME, the compiled CLI, and
  * cleanups that run after each test (containers, stand-ins, files).
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Dockerode from 'dockerode';
@@ -11,9 +11,9 @@ import { LABELS } from '../../src/core/runner/container-spec';
 import { projectRoot } from '../../src/temporal/dev-server';
 import { startBackendStandIn, type BackendStandIn } from './backend-standin';
 import { removeContainers } from './docker';
-import { ensureImageOn, requireEngine, type EngineUnderTest, type TestEngine } from './engines';
+import { engineUrls, ensureImageOn, requireEngine, type EngineUnderTest, type TestEngine } from './engines';
 import { startOllamaStandIn, type OllamaStandIn } from './ollama-standin';
-import { ensureTestRunnerImage } from './runner-image';
+import { ensureTestRunnerImage, STAND_IN_REPOSITORY } from './runner-image';
 import type { RunnerReleaseId } from '../../src/core/runner/releases';
 import { freePort, startTestTemporal, type TestTemporal } from './temporal-server';
 import { childEnv, runNode, type Run } from './process';
@@ -77,6 +77,7 @@ export function useE2E(options: { engine?: TestEngine } = {}): E2E {
     ]);
     // Like a home folder: rootless engines run as another user, who must reach the workspaces below.
     await chmod(e2e.home, 0o755);
+    await writeWorkerPolicy(e2e.home);
   });
   afterEach(async () => {
     await Promise.all(cleanups.splice(0).map((action) => action()));
@@ -143,4 +144,18 @@ export function useE2E(options: { engine?: TestEngine } = {}): E2E {
 
 export function stepOf(run: CliRun, name: string) {
   return run.json?.steps.find((entry) => entry.name === name);
+}
+
+/**
+ * The `worker:` section a worker whose home is the e2e home reads (the cascade ignores it): the
+ * stand-in images of every release, and the engines of the matrix — what this machine's operator
+ * would list. Tests that need another policy write their own.
+ */
+export async function writeWorkerPolicy(home: string, extra: { engines?: string[] } = {}): Promise<void> {
+  await mkdir(join(home, '.stigmer'), { recursive: true });
+  const engines = [...engineUrls(), ...(extra.engines ?? [])];
+  await writeFile(
+    join(home, '.stigmer', 'config.yaml'),
+    `worker:\n  images: [${STAND_IN_REPOSITORY}]\n  engines: [${engines.join(', ')}]\n`,
+  );
 }

@@ -41,6 +41,16 @@ export async function requireEngine(name: TestEngine): Promise<EngineUnderTest> 
   return { name, docker, env: { DOCKER_HOST: host } };
 }
 
+/** The DOCKER_HOST of every engine of the matrix this machine has started (rootful Docker's default included). */
+export function engineUrls(): string[] {
+  const started = TEST_ENGINES.filter((name) => name !== 'rootful-docker').flatMap((name) => {
+    const file = join(ENGINES_DIR, `${name}.env`);
+    const host = existsSync(file) ? /^DOCKER_HOST=(.+)$/m.exec(readFileSync(file, 'utf8'))?.[1] : undefined;
+    return host ? [host] : [];
+  });
+  return ['unix:///var/run/docker.sock', ...started];
+}
+
 /** Makes an image built on the rootful engine available on `engine` (copied with save | load when missing). */
 export async function ensureImageOn(engine: EngineUnderTest, image: string): Promise<void> {
   if (engine.name === 'rootful-docker') return;

@@ -16,6 +16,8 @@ const RUNNER_SCRIPT = join(PROJECT_ROOT, 'test', 'runner-image', 'agent-runner.j
 const BRIDGE_TARGET = 'x86_64-unknown-linux-gnu';
 // Not needed at run time; a third of the module tree's size.
 const TYPINGS_AND_SOURCE_MAPS = /\.([cm]?ts|map)$/;
+/** Every release's stand-in is a tag of this one repository (a worker's policy lists it once). */
+export const STAND_IN_REPOSITORY = 'stigmer-agent-runner';
 export const TEST_IMAGE_LABEL = 'dev.stigmer.test-image=agent-runner';
 
 /**
@@ -84,7 +86,7 @@ function imageTag(contract: RunnerReleaseId, script: Buffer, recipe: Buffer, pac
     .sort((a, b) => a.name.localeCompare(b.name))) {
     hash.update(`${pkg.name}@${pkg.version}\n`);
   }
-  return `stigmer-agent-runner:test-${contract}-${hash.digest('hex').slice(0, 12)}`;
+  return `${STAND_IN_REPOSITORY}:test-${contract}-${hash.digest('hex').slice(0, 12)}`;
 }
 
 async function stageRootfs(
