@@ -139,7 +139,11 @@ describe('awaitRunnerReady', () => {
     } as unknown as Client;
     const docker = {
       endpoint: { url: 'unix:///var/run/docker.sock' },
-      docker: { getContainer: () => ({ inspect: async () => ({ State: state() }) }) },
+      docker: {
+        getContainer: () => ({
+          inspect: async () => ({ State: state(), Config: { Labels: { 'dev.stigmer.managed-by': 'stigmer-runner' } } }),
+        }),
+      },
     } as unknown as DockerConnection;
     const env = new MockActivityEnvironment(undefined, { client });
     const heartbeats: unknown[] = [];

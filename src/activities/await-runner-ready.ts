@@ -15,7 +15,7 @@ import {
   type PollerSeen,
 } from '../core/pollers';
 import { listPollers } from '../temporal/task-queue';
-import { engineFor, type ActivityDeps } from './deps';
+import { managedRunner, type ActivityDeps } from './deps';
 import { attempted, FAILURE_TYPES, PermanentError } from './failures';
 
 export interface AwaitRunnerReadyInput {
@@ -47,7 +47,7 @@ export function createAwaitRunnerReady(deps: ActivityDeps) {
     let seen: string[] = [];
     const namespace = config.temporal.namespace.value;
     const temporal = Context.current().client;
-    const handle = engineFor(deps, container.engine).docker.getContainer(container.id);
+    const handle = await managedRunner(deps, container);
     // Only this runner's own poll counts: other runners poll the same queue.
     const own = polledBy(container.hostname);
     let exitCheckedAt = 0;

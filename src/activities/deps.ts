@@ -1,4 +1,6 @@
+import type Dockerode from 'dockerode';
 import type { Sourced } from '../core/settings/types';
+import { LABELS, MANAGED_BY } from '../core/runner/container-spec';
 import { judgeEngine } from '../core/policy/judge';
 import { PolicyRefusedError } from '../core/policy/errors';
 import type { WorkerPolicy } from '../core/policy/types';
@@ -46,4 +48,27 @@ export function engineFor(deps: ActivityDeps, engine: Sourced<string> | undefine
     engines.set(engine.value, connection);
   }
   return connection;
+}
+
+/**
+ * The runner container an activity was handed, once the engine confirms it is one this project made:
+ * an activity's input can be forged (any workflow may schedule activities on this worker's queues),
+ * so stopping, probing inside or reading the logs of a container of someone else's is refused.
+ */
+export async function managedRunner(
+  deps: ActivityDeps,
+  container: { id: string; name: string; engine?: Sourced<string> },
+): Promise<Dockerode.Container> {
+  const handle = engineFor(deps, container.engine).docker.getContainer(container.id);
+  const labels = (await handle.inspect()).Config.Labels ?? {};
+  if (labels[LABELS.managedBy] === MANAGED_BY) return handle;
+  throw new PolicyRefusedError([
+    {
+      subject: 'container',
+      value: container.id.slice(0, 12),
+      setting: 'activity input',
+      rule: 'not-managed',
+      allow: 'this worker acts only on containers it made (label dev.stigmer.managed-by=stigmer-runner)',
+    },
+  ]);
 }

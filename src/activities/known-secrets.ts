@@ -7,7 +7,8 @@ import { API_KEY_ENV_NAMES, CREDENTIAL_URL_ENV_NAMES } from '../core/settings/ca
 import { readRunnerSecrets, secretValues, userinfoSecrets } from '../core/settings/secrets';
 import type { RunnerConfig } from '../core/settings/types';
 import { loadConfig } from '../settings/load-config';
-import { readTextOrUndefined, type WorkerSide } from './runner-spec';
+import { readRegularFile } from '../settings/guarded-read';
+import type { WorkerSide } from './runner-spec';
 
 export function knownSecretValues(worker: WorkerSide, config?: RunnerConfig): string[] {
   const { env } = worker;
@@ -29,7 +30,8 @@ function ownConfigSecrets(worker: WorkerSide): string[] {
 }
 
 function provisionSecrets(worker: WorkerSide, config: RunnerConfig | undefined): string[] {
-  return config ? secretValues(readRunnerSecrets(config, worker.env, readTextOrUndefined)) : [];
+  // A config handed in may name any file: only a regular, small one is read (a FIFO would block the worker).
+  return config ? secretValues(readRunnerSecrets(config, worker.env, readRegularFile)) : [];
 }
 
 /** A config that does not resolve has no secrets to add: the others are still redacted. */

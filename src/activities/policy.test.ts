@@ -15,6 +15,8 @@ import { loadWorkerPolicy } from '../settings/worker-policy';
 import { FAILURE_TYPES } from '../core/contract/names';
 import type { Refusal } from '../core/policy/types';
 import { createResolveConfig } from './resolve-config';
+import { createStopRunner } from './stop-runner';
+import type { RunnerContainer } from '../docker/runner-container';
 import { resolveTriggerConfig, runnerContainerSpecWithheld } from './runner-spec';
 import type { NetworkPlan } from '../core/runner/network-plan';
 
@@ -119,15 +121,19 @@ test.each<[string, (dir: string) => Promise<string>, string]>([
     ),
     'foreign-owner',
   ],
-])('a config file that is %s is refused before it is read', async (_name, make, rule) => {
-  const dir = await mkdtemp(join(home, 'files-'));
-  const path = await make(dir);
-  const started = Date.now();
-  const refusals = await refusalsOf({ STIGMER_CONFIG: path });
-  expect(summary(refusals)).toEqual([`env:STIGMER_CONFIG file ${rule}`]);
-  expect(refusals[0].value).toBe(path);
-  expect(Date.now() - started).toBeLessThan(5000); // a FIFO or /dev/zero read would never return
-});
+])(
+  'a config file that is %s is refused before it is read',
+  async (_name, make, rule) => {
+    const dir = await mkdtemp(join(home, 'files-'));
+    const path = await make(dir);
+    const started = Date.now();
+    const refusals = await refusalsOf({ STIGMER_CONFIG: path });
+    expect(summary(refusals)).toEqual([`env:STIGMER_CONFIG file ${rule}`]);
+    expect(refusals[0].value).toBe(path);
+    expect(Date.now() - started).toBeLessThan(5000); // a FIFO or /dev/zero read would never return
+  },
+  10_000,
+); // a read that blocks fails here rather than hanging the suite
 
 test('the worker’s own config file may live outside its home', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'stigmer-own-config-'));
@@ -140,9 +146,13 @@ test('the worker’s own config file may live outside its home', async () => {
     own,
   );
   expect(config.llm.model.value).toBe('own-model');
-  expect(() =>
-    resolveTriggerConfig({ flags: {}, trigger: triggerContext({ STIGMER_CONFIG: file }, home) }, worker(), policy()),
-  ).toThrow(/outside|home/);
+  let refused: unknown;
+  try {
+    resolveTriggerConfig({ flags: {}, trigger: triggerContext({ STIGMER_CONFIG: file }, home) }, worker(), policy());
+  } catch (error) {
+    refused = error;
+  }
+  expect(refused).toMatchObject({ refusals: [{ subject: 'file', rule: 'outside-roots' }] });
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -173,6 +183,29 @@ describe('the worker’s API key goes only where its own configuration sends it'
   test('to an endpoint the trigger named: the runner gets no key, and the result says why', () => {
     const { spec, withheld } = specFor('http://127.0.0.1:9/');
     expect(spec.env.join('\n')).not.toContain('sk-worker-own-key');
-    expect(withheld).toMatch(/withheld: env:STIGMER_LLM_BASE_URL names http:\/\/127\.0\.0\.1:9/);
+    expect(withheld).toMatch(/withheld: the runner's LLM \(env:STIGMER_LLM_BASE_URL, key env:ANTHROPIC_API_KEY\)/);
   });
+});
+
+test('a forged activity input naming a container this worker did not make is refused before any act', async () => {
+  const acts: string[] = [];
+  const container = (labels: Record<string, string>) => ({
+    inspect: async () => ({ Config: { Labels: labels }, State: { Status: 'running' } }),
+    stop: async () => void acts.push('stop'),
+  });
+  let labels: Record<string, string> = { 'com.example': 'a user container' };
+  const docker = {
+    endpoint: { url: workerEnv.DOCKER_HOST, source: 'env:DOCKER_HOST' },
+    docker: { getContainer: () => container(labels) },
+  } as unknown as DockerConnection;
+  const stopRunner = createStopRunner({ docker, ...worker(), platform: 'linux', policy: policy() });
+  const input = { id: 'c0ffee', name: 'postgres' } as RunnerContainer;
+  await expect(new MockActivityEnvironment().run(stopRunner, input)).rejects.toMatchObject({
+    type: FAILURE_TYPES.policyRefused,
+    nonRetryable: true,
+  });
+  expect(acts).toEqual([]);
+  labels = { 'dev.stigmer.managed-by': 'stigmer-runner' };
+  await new MockActivityEnvironment().run(stopRunner, input);
+  expect(acts).toEqual(['stop']);
 });

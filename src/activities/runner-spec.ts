@@ -4,10 +4,10 @@
  * worker's secrets (startContainer). The steps call these, and so does `run`'s warm check, which asks
  * whether the runner that runs is the one a provision would make now — so the two cannot drift.
  */
-import { readFileSync } from 'node:fs';
 import type { ConfigFlags, RunnerConfig } from '../core/settings/types';
 import { buildContainerSpec, type ContainerSpec } from '../core/runner/container-spec';
 import type { EngineFacts } from '../core/runner/engine';
+import { shareRecent } from '../core/concurrency';
 import { planNetworking, type NetworkPlan } from '../core/runner/network-plan';
 import { RUNNER_RELEASES } from '../core/runner/releases';
 import { readRunnerSecrets, type ReadText } from '../core/settings/secrets';
@@ -16,7 +16,7 @@ import { readEngineFacts } from '../docker/engine-facts';
 import { readImageFacts } from '../docker/image-facts';
 import { loadConfig } from '../settings/load-config';
 import { effectiveTrigger, resolutionEnv, type TriggerContext } from '../settings/trigger';
-import { guardedRead } from '../settings/guarded-read';
+import { guardedRead, readRegularFile } from '../settings/guarded-read';
 import { canonicalPath } from '../docker/host-folders';
 import { judgeHome, judgeProvision, secretsMayGo, servedAccount } from '../core/policy/judge';
 import { PolicyRefusedError } from '../core/policy/errors';
@@ -56,19 +56,28 @@ export function resolveTriggerConfig(
 }
 
 /** The served account a trigger's home belongs to, or the refusal of that home. */
-function accountOf(trigger: TriggerContext, policy: WorkerPolicy): ServedAccount {
+export function accountOf(trigger: TriggerContext, policy: WorkerPolicy): ServedAccount {
   const canonical = canonicalPath(trigger.homeDir);
   const account = servedAccount(canonical, policy);
   if (account) return account;
   throw new PolicyRefusedError([judgeHome(trigger.homeDir, canonical, policy) as Refusal]);
 }
 
-/** Workspace, engine and image against the policy: startContainer judges them again where it acts. */
-export function judgeActs(config: RunnerConfig, trigger: TriggerContext, policy: WorkerPolicy): void {
+/**
+ * Workspace, engine and image against the policy: startContainer judges them again where it acts.
+ * `workspace` is the canonical folder judged — the very string startContainer then opens and hands the
+ * engine (resolving it twice would let a symlink swapped in between win the second time).
+ */
+export function judgeActs(
+  config: RunnerConfig,
+  trigger: TriggerContext,
+  policy: WorkerPolicy,
+  workspace = canonicalPath(config.runner.workspaceDir.value),
+): void {
   const refusals = judgeProvision(
     {
       home: { claimed: trigger.homeDir, canonical: canonicalPath(trigger.homeDir) },
-      workspace: { value: config.runner.workspaceDir, canonical: canonicalPath(config.runner.workspaceDir.value) },
+      workspace: { value: config.runner.workspaceDir, canonical: workspace },
       engine: config.engine,
       image: config.runner.image,
     },
@@ -81,6 +90,15 @@ export function judgeActs(config: RunnerConfig, trigger: TriggerContext, policy:
 /** How a plan reads engine facts: each time, or through `shareRecent` (concurrent plans on a worker share one read). */
 export type EngineFactsReader = (endpoint: string, read: () => Promise<EngineFacts>) => Promise<EngineFacts>;
 const readEachTime: EngineFactsReader = (_endpoint, read) => read();
+
+/**
+ * How long one answer to "what engine is this" serves every provision on this worker. Podman builds
+ * its /info afresh on each call: fifty provisions asking at once took a minute (bench P4, two hosts).
+ */
+const ENGINE_FACTS_TTL_MS = 10_000;
+
+/** One engine-facts read shared by this worker's plans (planNetworking's, and startContainer's own). */
+export const sharedEngineFacts: EngineFactsReader = shareRecent<EngineFacts>(ENGINE_FACTS_TTL_MS);
 
 export async function planOnEngine(
   { docker, endpoint }: DockerConnection,
@@ -121,6 +139,7 @@ export function runnerContainerSpecWithheld(
   workflowId: string,
   worker: WorkerSide,
   policy?: WorkerPolicy,
+  workspace = canonicalPath(config.runner.workspaceDir.value),
 ): { spec: ContainerSpec; withheld?: string } {
   const trigger = effectiveTrigger(request.trigger, worker.env, worker.homeDir);
   const env = resolutionEnv(trigger, worker.env);
@@ -128,30 +147,33 @@ export function runnerContainerSpecWithheld(
   const readText: ReadText =
     policy && account
       ? (path) => attemptRead(() => guardedRead(account, policy)(path, 'secret file'))
-      : readTextOrUndefined;
+      : readRegularFile;
   const contract = RUNNER_RELEASES[plan.runner.contract];
   // Temporal key material only for a release that can carry it (none known yet): that one still
   // needs the cascade, which resolves TLS settings together with their sources.
   const carriesTemporalSecrets = (
     ['temporalServerCaCert', 'temporalClientCert', 'temporalClientKey', 'temporalApiKey'] as const
   ).some((value) => contract.carries[value]);
-  const secretSources = [config.llm.apiKeySource, config.llm.baseUrl.source].filter(
-    (source): source is string => !!source && source !== 'default',
-  );
   const withheld =
-    policy && account && !secretsMayGo({ llmBaseUrl: config.llm.baseUrl.value, secretSources }, account, policy)
-      ? `the LLM's API key and credentials were withheld: ${config.llm.baseUrl.source} names ${config.llm.baseUrl.value}, not the endpoint the worker's own configuration sends them to (${policy.own.llmBaseUrl ?? 'none'})`
+    policy && !secretsMayGo({ llmBaseUrl: config.llm.baseUrl.value, apiKeySource: config.llm.apiKeySource }, policy)
+      ? `the LLM's API key and credentials were withheld: the runner's LLM (${config.llm.baseUrl.source}, key ${config.llm.apiKeySource ?? 'none'}) is not where the worker's own configuration sends them`
       : undefined;
   const secrets = {
     ...(withheld ? {} : readRunnerSecrets(config, env, readText)),
-    ...(carriesTemporalSecrets ? { temporal: loadConfig(request.flags, env, trigger.homeDir).secrets.temporal } : {}),
+    ...(carriesTemporalSecrets
+      ? {
+          temporal: loadConfig(
+            request.flags,
+            env,
+            trigger.homeDir,
+            policy && account ? guardedRead(account, policy) : undefined,
+          ).secrets.temporal,
+        }
+      : {}),
   };
   const spec = buildContainerSpec(config, plan, secrets, workflowId);
-  // The engine mounts the canonical folder: the one the policy judged and startContainer creates.
-  const binds = spec.binds.map((bind) => {
-    const colon = bind.lastIndexOf(':');
-    return `${canonicalPath(bind.slice(0, colon))}${bind.slice(colon)}`;
-  });
+  // The engine mounts the canonical folder: the one the policy judged and startContainer opens.
+  const binds = spec.binds.map((bind) => `${workspace}${bind.slice(bind.lastIndexOf(':'))}`);
   return { spec: { ...spec, binds }, ...(withheld ? { withheld } : {}) };
 }
 
@@ -161,14 +183,6 @@ function attemptRead(read: () => string): string | undefined {
     return read();
   } catch (error) {
     if (error instanceof PolicyRefusedError) throw error;
-    return undefined;
-  }
-}
-
-export function readTextOrUndefined(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
     return undefined;
   }
 }

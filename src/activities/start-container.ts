@@ -3,16 +3,33 @@ import type { FileHandle } from 'node:fs/promises';
 import type { RunnerConfig } from '../core/settings/types';
 import type { NetworkPlan } from '../core/runner/network-plan';
 import { PolicyRefusedError } from '../core/policy/errors';
-import { judgeActs, runnerContainerSpecWithheld, type ConfigRequest } from './runner-spec';
+import {
+  accountOf,
+  judgeActs,
+  planOnEngine,
+  resolveTriggerConfig,
+  runnerContainerSpecWithheld,
+  sharedEngineFacts,
+  type ConfigRequest,
+} from './runner-spec';
+import { canonicalPath } from '../docker/host-folders';
 import { ensureRunnerContainer, type RunnerContainer } from '../docker/runner-container';
-import { identityOf, mountedFolder, openFolderNoFollow, SymlinkOnPathError } from '../docker/host-folders';
+import {
+  identityOf,
+  mountedFolder,
+  openFolderNoFollow,
+  SymlinkOnPathError,
+  UntrustedFolderError,
+} from '../docker/host-folders';
+import { trustsFolder } from '../core/policy/judge';
+import type { Refusal, ServedAccount, WorkerPolicy } from '../core/policy/types';
 import { prepareWorkspace } from '../docker/workspace';
 import type Dockerode from 'dockerode';
 import { installationKey } from '../settings/installation-key';
 import { effectiveTrigger } from '../settings/trigger';
 import { RUNNER_RELEASES } from '../core/runner/releases';
 import { engineFor, policyOf, type ActivityDeps } from './deps';
-import { attempted } from './failures';
+import { attempted, FAILURE_TYPES, PermanentError } from './failures';
 
 export interface StartContainerInput extends ConfigRequest {
   config: RunnerConfig;
@@ -24,64 +41,86 @@ export interface StartContainerInput extends ConfigRequest {
  * Creates, reuses or replaces the runner container and makes its workspace the runner's; the API key
  * is read here, never carried in. The worker's policy is judged again here, where it acts (a routed
  * provision's config was resolved by another worker), and the workspace is created, mounted and given
- * to the runner without following a symlink.
+ * to the runner without following a symlink. The config and plan in the input are the workflow's
+ * record (what the UI shows); this step acts on its own (`ownSpec`).
  */
 export function createStartContainer(deps: ActivityDeps) {
-  return attempted(
-    async ({ flags, trigger, config, plan, workflowId }: StartContainerInput): Promise<RunnerContainer> => {
-      const policy = policyOf(deps);
-      judgeActs(config, effectiveTrigger(trigger, deps.env, deps.homeDir), policy);
-      const contract = RUNNER_RELEASES[plan.runner.contract];
-      const { spec, withheld } = runnerContainerSpecWithheld(
-        { flags, trigger },
-        config,
-        plan,
-        workflowId,
-        deps,
-        policy,
+  return attempted(async ({ flags, trigger, workflowId }: StartContainerInput): Promise<RunnerContainer> => {
+    const { config, plan, spec, withheld, workspace, account } = await ownSpec(deps, { flags, trigger }, workflowId);
+    const contract = RUNNER_RELEASES[plan.runner.contract];
+    const { docker } = engineFor(deps, config.engine);
+    const local = deps.platform === 'linux' && !plan.engine.inVm && !plan.engine.remote;
+    const folder = await openWorkspace(workspace, config, account, policyOf(deps));
+    try {
+      const started = await ensureRunnerContainer(docker, spec, config.runner.pull.value, installationKey(), () =>
+        Context.current().heartbeat(),
       );
-      const { docker } = engineFor(deps, config.engine);
-      const local = deps.platform === 'linux' && !plan.engine.inVm && !plan.engine.remote;
-      const hostPath = spec.binds[0].slice(0, spec.binds[0].lastIndexOf(':'));
-      const folder = await openWorkspace(hostPath, config);
-      try {
-        const started = await ensureRunnerContainer(docker, spec, config.runner.pull.value, installationKey(), () =>
-          Context.current().heartbeat(),
-        );
-        if (local) await checkMount(docker, started.id, folder, hostPath, contract.workspacePath, config);
-        const workspace = await prepareWorkspace(docker, started.id, folder, hostPath, contract.workspacePath, local);
-        const container: RunnerContainer = {
-          ...started,
-          workspace,
-          ...(config.engine ? { engine: config.engine } : {}),
-          ...(withheld ? { secretsWithheld: withheld } : {}),
-        };
-        logReady(container, plan);
-        if (withheld) log.warn('secrets withheld', { container: container.name, why: withheld });
-        return container;
-      } finally {
-        await folder.close();
-      }
-    },
-    deps,
-  );
+      if (local) await checkMount(docker, started.id, folder, workspace, contract.workspacePath, config);
+      const ownership = await prepareWorkspace(docker, started.id, folder, workspace, contract.workspacePath, local);
+      const container: RunnerContainer = {
+        ...started,
+        workspace: ownership,
+        ...(config.engine ? { engine: config.engine } : {}),
+        ...(withheld ? { secretsWithheld: withheld } : {}),
+      };
+      logReady(container, plan);
+      if (withheld) log.warn('secrets withheld', { container: container.name, why: withheld });
+      return container;
+    } finally {
+      await folder.close();
+    }
+  }, deps);
 }
 
-/** The workspace folder, created and opened without following a symlink; one on the way is refused. */
-async function openWorkspace(hostPath: string, config: RunnerConfig): Promise<FileHandle> {
-  try {
-    return await openFolderNoFollow(hostPath);
-  } catch (error) {
-    if (!(error instanceof SymlinkOnPathError)) throw error;
-    throw new PolicyRefusedError([
+/**
+ * What this worker makes of the request itself — its config, plan and spec — rather than the config
+ * and plan the input carries: an activity's input can be forged (any workflow may schedule activities
+ * on this worker's queues), and a forged plan could steer the key or turn the mount check off. The
+ * workspace is resolved once: the string judged is the string opened and handed to the engine.
+ */
+async function ownSpec(deps: ActivityDeps, request: ConfigRequest, workflowId: string) {
+  const policy = policyOf(deps);
+  const config = resolveTriggerConfig(request, deps, policy);
+  const workspace = canonicalPath(config.runner.workspaceDir.value);
+  judgeActs(config, effectiveTrigger(request.trigger, deps.env, deps.homeDir), policy, workspace);
+  const plan = await planOnEngine(engineFor(deps, config.engine), config, deps.platform, sharedEngineFacts);
+  if (plan.blockers.length > 0) throw new PermanentError(FAILURE_TYPES.planBlocked, plan.blockers.join('\n'));
+  const made = runnerContainerSpecWithheld(request, config, plan, workflowId, deps, policy, workspace);
+  const account = accountOf(effectiveTrigger(request.trigger, deps.env, deps.homeDir), policy);
+  return { config, plan, workspace, account, ...made };
+}
+
+/** The workspace folder, created and opened without following a symlink, through folders no one else can change. */
+async function openWorkspace(
+  path: string,
+  config: RunnerConfig,
+  account: ServedAccount,
+  policy: WorkerPolicy,
+): Promise<FileHandle> {
+  const refused = (rule: Refusal['rule'], allow: string) =>
+    new PolicyRefusedError([
       {
         subject: 'workspace',
         value: config.runner.workspaceDir.value,
         setting: config.runner.workspaceDir.source,
-        rule: 'symlink',
-        allow: `${error.component} changed into a symbolic link while the workspace was made; name a folder no one else can change`,
+        rule,
+        allow,
       },
     ]);
+  try {
+    return await openFolderNoFollow(path, (folder) => trustsFolder(folder, account, policy));
+  } catch (error) {
+    if (error instanceof SymlinkOnPathError)
+      throw refused(
+        'symlink',
+        `${error.component} is a symbolic link (or became one); name a folder no one else can change`,
+      );
+    if (error instanceof UntrustedFolderError)
+      throw refused(
+        'untrusted-folder',
+        `${error.folder} is writable by a user other than root and ${account.name}; use a folder below ${account.home}/.stigmer/data`,
+      );
+    throw error;
   }
 }
 

@@ -5,7 +5,7 @@ import type { NetworkPlan } from '../core/runner/network-plan';
 import type { RunnerContainer } from '../docker/runner-container';
 import { probeFromContainer } from '../probes/container-probe';
 import { probeTargets } from '../probes/node-probe';
-import { engineFor, type ActivityDeps } from './deps';
+import { managedRunner, type ActivityDeps } from './deps';
 import { attempted, ConnectivityError } from './failures';
 
 export interface VerifyConnectivityInput {
@@ -26,7 +26,7 @@ export function createVerifyConnectivity(deps: ActivityDeps) {
     const context = Context.current();
     const beat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
     const [insideResults, outsideResults] = await Promise.all([
-      probeFromContainer(engineFor(deps, container.engine).docker.getContainer(container.id), container.image, inside),
+      probeFromContainer(await managedRunner(deps, container), container.image, inside),
       probeTargets(outside),
     ]).finally(() => clearInterval(beat));
     const byId = new Map([...insideResults, ...outsideResults].map((result) => [result.id, result]));

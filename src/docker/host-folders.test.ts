@@ -1,8 +1,15 @@
 /** The workspace walk on real folders: created one level at a time, never through a symlink. */
-import { lstat, mkdir, mkdtemp, readlink, rm, stat, symlink } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, mkdtemp, readlink, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canonicalPath, identityOf, mountedFolder, openFolderNoFollow, SymlinkOnPathError } from './host-folders';
+import {
+  canonicalPath,
+  identityOf,
+  mountedFolder,
+  openFolderNoFollow,
+  SymlinkOnPathError,
+  UntrustedFolderError,
+} from './host-folders';
 
 let base: string;
 beforeAll(async () => (base = await mkdtemp(join(tmpdir(), 'stigmer-folders-'))));
@@ -17,7 +24,7 @@ test('creates the missing folders (the last 0750) and opens the one asked for', 
     await folder.close();
   }
   expect((await stat(target)).mode & 0o777).toBe(0o750 & ~process.umask());
-  expect((await stat(join(base, 'a'))).mode & 0o755).toBe(0o755 & ~process.umask());
+  expect((await stat(join(base, 'a'))).mode & 0o777).toBe(0o755 & ~process.umask());
 });
 
 test.each([
@@ -71,4 +78,24 @@ test('canonicalPath resolves symlinks of the existing part and `..` textually', 
 test('mountedFolder sees a process’s folder through its root', async () => {
   expect(await mountedFolder(process.pid, base)).toEqual(identityOf(await stat(base)));
   expect(await mountedFolder(process.pid, join(base, 'missing'))).toBeUndefined();
+});
+
+describe('folders above the workspace must be ones no one else can change', () => {
+  const trustRootOnly = (folder: { uid: number; mode: number }) =>
+    [0, process.getuid?.()].includes(folder.uid) && ((folder.mode & 0o022) === 0 || (folder.mode & 0o1000) !== 0);
+
+  test.each([
+    ['writable by everyone', 0o777, undefined, true],
+    ['sticky and writable by everyone (as /tmp)', 0o1777, undefined, false],
+    ['owned by another user', 0o755, 4242, true],
+    ['plain 0755 of ours', 0o755, undefined, false],
+  ])('a parent %s → refused: %s', async (_name, mode, uid, refused) => {
+    const parent = await mkdtemp(join(base, 'parent-'));
+    await chmod(parent, mode);
+    if (uid !== undefined) await chown(parent, uid, uid);
+    const opened = openFolderNoFollow(join(parent, 'ws'), trustRootOnly);
+    if (refused) await expect(opened).rejects.toBeInstanceOf(UntrustedFolderError);
+    else await (await opened).close();
+    if (refused) await expect(lstat(join(parent, 'ws'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
 });

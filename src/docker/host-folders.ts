@@ -49,16 +49,36 @@ export function canonicalPath(path: string): string {
 const DIRECTORY_NOFOLLOW = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
 const onLinux = process.platform === 'linux';
 
+/** A folder above the workspace that someone else could change: its entries are not ours to trust. */
+export class UntrustedFolderError extends Error {
+  constructor(
+    readonly path: string,
+    readonly folder: string,
+  ) {
+    super(`${folder}, on the way to ${path}, can be changed by a user this worker does not trust`);
+    this.name = 'UntrustedFolderError';
+  }
+}
+
 /**
  * Opens the folder at canonical `path`, creating missing components (mode `mode` for the last, 0755
  * for the ones above: a rootless engine runs as another user and must traverse them), following no
  * symlink on the way. The caller closes the handle.
+ *
+ * `trusts` judges each folder above the last: the engine resolves the bind source again at every
+ * start of the container (a restart included), so no one but the trusted may be able to swap a name on
+ * the way — not even the runner, whose own workspace it is.
  */
-export async function openFolderNoFollow(path: string, mode = 0o750): Promise<FileHandle> {
+export async function openFolderNoFollow(
+  path: string,
+  trusts: (folder: { uid: number; mode: number }) => boolean = () => true,
+  mode = 0o750,
+): Promise<FileHandle> {
   const parts = path.split(sep).filter(Boolean);
   let folder = await open(sep, DIRECTORY_NOFOLLOW);
   try {
     for (const [index, part] of parts.entries()) {
+      if (!trusts(await folder.stat())) throw new UntrustedFolderError(path, join(sep, ...parts.slice(0, index)));
       const last = index === parts.length - 1;
       const next = await openChild(folder, part, path, last ? mode : 0o755, join(sep, ...parts.slice(0, index + 1)));
       await folder.close();

@@ -108,6 +108,7 @@ function ownSettings(worker: PolicyWorker, configFile: string | undefined, issue
       engine: config.engine?.value,
       workspaceDir: canonical(config.runner.workspaceDir.value),
       llmBaseUrl: config.llm.baseUrl.value,
+      llmApiKeySource: config.llm.apiKeySource,
     };
   } catch (error) {
     // A worker whose own config does not resolve allows only its lists: nothing is its own.

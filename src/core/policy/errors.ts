@@ -16,6 +16,7 @@ const RULE_TEXT: Record<Refusal['rule'], string> = {
   'outside-roots': 'is outside the folders this worker may use',
   'system-folder': 'is a system folder',
   symlink: 'is or passes through a symbolic link',
+  'untrusted-folder': 'lies in a folder another user could change',
   'not-regular': 'is not a regular file',
   'too-large': 'is larger than a config file may be',
   'foreign-owner': 'is owned by another user',

@@ -9,6 +9,7 @@ import {
   judgeWorkspace,
   MAX_INPUT_FILE_BYTES,
   secretsMayGo,
+  trustsFolder,
   type FileFacts,
 } from './judge';
 import { isSystemFolder, isWithin } from './paths';
@@ -86,32 +87,44 @@ describe('judgeHome', () => {
 
 describe('judgeWorkspace', () => {
   test.each([
-    ['/root/.stigmer/data/workspace', undefined],
-    ['/home/alice/.stigmer/data/r1', undefined],
-    ['/home/alice/.stigmer/data', undefined],
-    ['/data/stigmer/team/r1', undefined],
-    ['/srv/work/runner', undefined], // the worker's own setting
-    ['/srv/work/other', 'outside-roots'],
-    ['/home/alice/projects', 'outside-roots'],
-    ['/home/alice/.stigmer', 'outside-roots'],
-    ['/', 'system-folder'],
-    ['/etc', 'system-folder'],
-    ['/var/lib/docker/volumes', 'system-folder'],
-    ['/home', 'system-folder'],
-    ['/root', 'system-folder'],
-  ])('%s → %s', (canonical, rule) => {
-    const refusal = judgeWorkspace(sourced(canonical, 'env:STIGMER_RUNNER_WORKSPACE_DIR'), canonical, policy);
+    ['/root/.stigmer/data/workspace', root, undefined],
+    ['/home/alice/.stigmer/data/r1', alice, undefined],
+    ['/data/stigmer/team/r1', alice, undefined],
+    ['/srv/work/runner', alice, undefined], // the worker's own setting
+    ['/home/alice/.stigmer/data', alice, 'outside-roots'], // a root itself holds every workspace
+    ['/data/stigmer', alice, 'outside-roots'],
+    ['/root/.stigmer/data/workspace', alice, 'outside-roots'], // another account's data
+    ['/home/alice/.stigmer/data/r1', root, 'outside-roots'],
+    ['/srv/work/other', alice, 'outside-roots'],
+    ['/home/alice/projects', alice, 'outside-roots'],
+    ['/home/alice/.stigmer', alice, 'outside-roots'],
+    ['/', alice, 'system-folder'],
+    ['/etc', alice, 'system-folder'],
+    ['/var/lib/docker/volumes', root, 'system-folder'],
+    ['/home', alice, 'system-folder'],
+    ['/root', root, 'system-folder'],
+    ['C:\\Users\\a\\.stigmer\\data\\..\\..\\Windows', alice, 'system-folder'], // unresolved `..`
+  ])('%s for %o → %s', (canonical, account, rule) => {
+    const refusal = judgeWorkspace(sourced(canonical, 'env:STIGMER_RUNNER_WORKSPACE_DIR'), canonical, account, policy);
     expect(refusal?.rule).toBe(rule);
     if (refusal) expect(refusal.setting).toBe('env:STIGMER_RUNNER_WORKSPACE_DIR');
   });
 
   test('judged by its canonical path, named by the value given', () => {
-    const refusal = judgeWorkspace(sourced('/home/alice/.stigmer/data/evil'), '/etc', policy);
+    const refusal = judgeWorkspace(sourced('/home/alice/.stigmer/data/evil'), '/etc', alice, policy);
     expect(refusal).toMatchObject({ rule: 'system-folder', value: '/home/alice/.stigmer/data/evil' });
   });
 
   test('a system folder is refused even when the worker names it its own', () => {
-    expect(judgeWorkspace(sourced('/'), '/', { ...policy, own: { workspaceDir: '/' } })?.rule).toBe('system-folder');
+    expect(judgeWorkspace(sourced('/'), '/', root, { ...policy, own: { workspaceDir: '/' } })?.rule).toBe(
+      'system-folder',
+    );
+  });
+
+  test('a refusal tells how to allow it without listing the policy to whoever asked', () => {
+    const refusal = judgeWorkspace(sourced('/opt/x'), '/opt/x', alice, policy);
+    expect(refusal?.allow).toContain('worker.workspace_roots');
+    expect(refusal?.allow).not.toContain('/data/stigmer');
   });
 });
 
@@ -181,15 +194,22 @@ describe('judgeFileRead', () => {
 });
 
 describe('secretsMayGo', () => {
+  const own = { ...policy, own: { ...policy.own, llmApiKeySource: 'env:ANTHROPIC_API_KEY' } };
   test.each([
-    ['to the worker’s own endpoint', 'http://localhost:11434', ['env:ANTHROPIC_API_KEY'], alice, true],
-    ['the worker’s env key elsewhere', 'http://evil:80', ['env:ANTHROPIC_API_KEY'], alice, false],
-    ['the worker’s own file key elsewhere', 'http://evil:80', ['file:/root/.stigmer/config.yaml#k'], root, false],
-    ['alice’s own file key where she says', 'http://hers:80', ['file:/home/alice/.stigmer/config.yaml#k'], alice, true],
-    ['a file outside her home', 'http://hers:80', ['file:/root/k.yaml#k'], alice, false],
-    ['no secret at all', 'http://evil:80', [], alice, true],
-  ])('%s → %s', (_name, llmBaseUrl, secretSources, account, expected) => {
-    expect(secretsMayGo({ llmBaseUrl, secretSources }, account, policy)).toBe(expected);
+    ['the worker’s own endpoint and key', 'http://localhost:11434', 'env:ANTHROPIC_API_KEY', true],
+    ['the worker’s own endpoint, no key at all', 'http://localhost:11434', null, true],
+    ['another endpoint', 'http://evil:80', 'env:ANTHROPIC_API_KEY', false],
+    ['another endpoint, no key', 'http://evil:80', null, false], // a base URL's password would go
+    ['its endpoint, another key of the worker’s env', 'http://localhost:11434', 'env:OPENAI_API_KEY', false],
+    ['its endpoint, a key from a file', 'http://localhost:11434', 'file:/home/alice/.stigmer/config.yaml#k', false],
+  ])('%s → %s', (_name, llmBaseUrl, apiKeySource, expected) => {
+    expect(secretsMayGo({ llmBaseUrl, apiKeySource }, own)).toBe(expected);
+  });
+
+  test('a worker with no key of its own sends none, even to its own endpoint', () => {
+    expect(secretsMayGo({ llmBaseUrl: 'http://localhost:11434', apiKeySource: 'env:ANTHROPIC_API_KEY' }, policy)).toBe(
+      false,
+    );
   });
 });
 
@@ -225,5 +245,20 @@ describe('judgeProvision', () => {
         policy,
       ),
     ).toEqual([]);
+  });
+});
+
+describe('trustsFolder', () => {
+  test.each([
+    ['root, 0755', { uid: 0, mode: 0o40755 }, alice, true],
+    ['the account, 0700', { uid: 1000, mode: 0o40700 }, alice, true],
+    ['the worker (root) serving alice, 0750', { uid: 0, mode: 0o40750 }, alice, true],
+    ['/tmp: root, sticky, world-writable', { uid: 0, mode: 0o41777 }, alice, true],
+    ['root, world-writable, not sticky', { uid: 0, mode: 0o40777 }, alice, false],
+    ['root, group-writable', { uid: 0, mode: 0o40775 }, alice, false],
+    ['the runner’s uid (its own workspace)', { uid: 100999, mode: 0o40755 }, alice, false],
+    ['alice’s folder, for root', { uid: 1000, mode: 0o40755 }, root, false],
+  ])('%s → %s', (_name, folder, account, trusted) => {
+    expect(trustsFolder(folder, account, policy)).toBe(trusted);
   });
 });

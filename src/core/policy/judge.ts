@@ -24,21 +24,25 @@ export function judgeHome(claimed: string, canonical: string | undefined, policy
     value: claimed,
     setting: 'trigger.homeDir',
     rule: 'not-served',
-    allow: `this worker serves ${policy.accounts.map((account) => `${account.name} (${account.home})`).join(', ')}; ${inWorkerConfig('worker.serve_accounts', "the account's name")}`,
+    allow: inWorkerConfig('worker.serve_accounts', "the account's name"),
   };
 }
 
-/** The default place of each served account's workspaces. */
-export function workspaceRoots(policy: WorkerPolicy): string[] {
-  return [
-    ...policy.accounts.map((account) => `${account.home}/.stigmer/data`),
-    ...policy.workspaceRoots.map((root) => root.value),
-  ];
+/** Where the account's workspaces may lie: its own `.stigmer/data` — not another served account's — and the configured roots. */
+export function workspaceRoots(account: ServedAccount, policy: WorkerPolicy): string[] {
+  return [`${account.home}/.stigmer/data`, ...policy.workspaceRoots.map((root) => root.value)];
 }
+
+/** Strictly below a root: the root itself holds other workspaces, and is not to be given to one runner. */
+const isBelow = (path: string, root: string) => path !== root && isWithin(path, root);
+
+/** `..` or `.` left in a path this machine could not resolve (a Windows path on a POSIX worker): not judged by its text. */
+const hasDotSegments = (path: string) => /(^|[\\/])\.{1,2}([\\/]|$)/.test(path);
 
 export function judgeWorkspace(
   workspace: Sourced<string>,
   canonical: string,
+  account: ServedAccount,
   policy: WorkerPolicy,
 ): Refusal | undefined {
   const refusal = (rule: Refusal['rule'], allow: string): Refusal => ({
@@ -48,13 +52,14 @@ export function judgeWorkspace(
     rule,
     allow,
   });
-  if (isSystemFolder(canonical))
-    return refusal('system-folder', `choose a folder of its own, e.g. under ${workspaceRoots(policy)[0]}`);
+  const roots = workspaceRoots(account, policy);
+  if (isSystemFolder(canonical) || hasDotSegments(canonical))
+    return refusal('system-folder', `choose a folder of its own, e.g. under ${roots[0]}`);
   if (canonical === policy.own.workspaceDir) return undefined;
-  if (workspaceRoots(policy).some((root) => isWithin(canonical, root))) return undefined;
+  if (roots.some((root) => isBelow(canonical, root))) return undefined;
   return refusal(
     'outside-roots',
-    `a workspace lies under ${workspaceRoots(policy).join(' or ')}; ${inWorkerConfig('worker.workspace_roots', `its folder (${canonical})`)}`,
+    `a workspace lies below ${roots[0]}; ${inWorkerConfig('worker.workspace_roots', 'its folder')}`,
   );
 }
 
@@ -66,7 +71,7 @@ export function judgeEngine(engine: Sourced<string>, policy: WorkerPolicy): Refu
     value: engine.value,
     setting: engine.source,
     rule: 'not-allowed',
-    allow: `this worker uses ${[policy.own.engine, ...policy.engines.map((allowed) => allowed.value)].filter(Boolean).join(', ')}; ${inWorkerConfig('worker.engines', engine.value)}`,
+    allow: inWorkerConfig('worker.engines', engine.value),
   };
 }
 
@@ -97,7 +102,7 @@ export function judgeImage(image: Sourced<string>, policy: WorkerPolicy): Refusa
     value: image.value,
     setting: image.source,
     rule: 'not-allowed',
-    allow: `this worker runs ${[policy.own.image, ...policy.images.map((entry) => entry.value)].filter(Boolean).join(', ')} (an image's own labels are not a credential: anyone can build one); ${inWorkerConfig('worker.images', imageParts(image.value).repository)}`,
+    allow: `an image's own labels are not a credential (anyone can build one); ${inWorkerConfig('worker.images', imageParts(image.value).repository)}`,
   };
 }
 
@@ -143,20 +148,17 @@ export function judgeFileRead(file: FileFacts, account: ServedAccount, policy: W
 
 /**
  * Whether the LLM's secrets (its API key, a base URL's password) may go into this runner's env: only
- * to the endpoint the worker's own configuration sends them to — or, a served account's own secret
- * from a file in its own home, to wherever that account says.
+ * where the worker's own configuration sends them — the same endpoint, and the key from the same
+ * place as the worker's own. A key of a served account's own goes with a worker of that account's
+ * own (`run`'s in-process worker), not with this one: which file is whose is for the I/O edge to
+ * prove, and the worker's key must never be taken for it.
  */
 export function secretsMayGo(
-  runner: { llmBaseUrl: string; secretSources: readonly string[] },
-  account: ServedAccount,
+  runner: { llmBaseUrl: string; apiKeySource: string | null },
   policy: WorkerPolicy,
 ): boolean {
-  if (runner.llmBaseUrl === policy.own.llmBaseUrl) return true;
-  const accountsOwn = (source: string) => {
-    const file = /^file:(.+)#[^#]+$/.exec(source)?.[1];
-    return account.uid !== policy.worker.uid && file !== undefined && isWithin(file, account.home);
-  };
-  return runner.secretSources.every(accountsOwn);
+  if (runner.llmBaseUrl !== policy.own.llmBaseUrl) return false;
+  return runner.apiKeySource === null || runner.apiKeySource === policy.own.llmApiKeySource;
 }
 
 /** A provision's values as the I/O edge canonicalised them. */
@@ -169,10 +171,27 @@ export interface ProvisionFacts {
 
 /** Every refusal of a provision, so the user fixes them in one go. */
 export function judgeProvision(facts: ProvisionFacts, policy: WorkerPolicy): Refusal[] {
+  const account = facts.home.canonical === undefined ? undefined : servedAccount(facts.home.canonical, policy);
   return [
     judgeHome(facts.home.claimed, facts.home.canonical, policy),
-    judgeWorkspace(facts.workspace.value, facts.workspace.canonical, policy),
+    account ? judgeWorkspace(facts.workspace.value, facts.workspace.canonical, account, policy) : undefined,
     facts.engine ? judgeEngine(facts.engine, policy) : undefined,
     judgeImage(facts.image, policy),
   ].filter((refusal): refusal is Refusal => refusal !== undefined);
+}
+
+/**
+ * Whether a folder above a workspace is safe to mount through: owned by root, the worker's user or
+ * the account served, and writable by no one else — unless sticky (as /tmp), where only an entry's
+ * owner may rename it, and that entry is judged in turn.
+ */
+export function trustsFolder(
+  folder: { uid: number; mode: number },
+  account: ServedAccount,
+  policy: WorkerPolicy,
+): boolean {
+  const owners = [0, policy.worker.uid, account.uid];
+  const othersMayWrite = (folder.mode & 0o022) !== 0;
+  const sticky = (folder.mode & 0o1000) !== 0;
+  return owners.includes(folder.uid) && (!othersMayWrite || sticky);
 }

@@ -33,9 +33,21 @@ describe('policySettingsFrom', () => {
       ['file:f#worker.workspace_roots[0]: is not a valid entry (ignored)'],
     ],
     [{ worker: { engines: [42] } }, ['file:f#worker.engines[0]: is not a valid entry (ignored)']],
+    [{ worker: { engines: ['evil'] } }, ['file:f#worker.engines[0]: is not a valid entry (ignored)']],
+    [{ worker: { images: ['Bad Image!'] } }, ['file:f#worker.images[0]: is not a valid entry (ignored)']],
+    [{ worker: { serve_accounts: ['a b'] } }, ['file:f#worker.serve_accounts[0]: is not a valid entry (ignored)']],
     [{ worker: { allow_all: true } }, ['file:f#worker.allow_all: is not a worker setting (ignored)']],
   ])('%j → %j', (document, expected) => {
     const { issues } = policySettingsFrom(document, 'f');
     expect(issues.map((issue) => `${issue.source}: ${issue.message}`)).toEqual(expected);
   });
+});
+
+test('a bad entry is dropped, the good ones beside it kept', () => {
+  const { settings } = policySettingsFrom(
+    { worker: { workspace_roots: ['relative', '/ok'], images: ['ok/x', '!'] } },
+    'f',
+  );
+  expect(settings.workspaceRoots.map((root) => root.value)).toEqual(['/ok']);
+  expect(settings.images.map((image) => image.value)).toEqual(['ok/x']);
 });

@@ -22,6 +22,8 @@ export interface OwnSettings {
   /** Canonical. */
   workspaceDir?: string;
   llmBaseUrl?: string;
+  /** Where the worker's own LLM key comes from (`env:ANTHROPIC_API_KEY`, `file:…#…api_key`), or null: none. */
+  llmApiKeySource?: string | null;
 }
 
 export interface WorkerPolicy {
@@ -48,6 +50,7 @@ export type RefusalRule =
   | 'outside-roots' // a path outside every allowed root
   | 'system-folder' // `/` or a folder of the operating system
   | 'symlink' // a symlink where the policy follows none
+  | 'untrusted-folder' // a folder on the way that another user could change
   | 'not-regular' // a FIFO, device, socket or folder where a file was to be read
   | 'too-large'
   | 'foreign-owner' // a file owned by neither the account nor the worker

@@ -372,7 +372,7 @@ function readDocument(
     for (const error of document.errors) {
       const [line, col] = error.linePos?.[0] ? [error.linePos[0].line, error.linePos[0].col] : [undefined, undefined];
       const where = line === undefined ? '' : ` (line ${line}, column ${col})`;
-      const reason = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      const reason = withoutQuotedText(error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''));
       issues.push({ source: `file:${file.path}`, message: `not valid YAML${where}: ${reason}` });
     }
     return undefined;
@@ -381,7 +381,10 @@ function readDocument(
   try {
     value = document.toJS(); // aliases resolve here, and a dangling one throws
   } catch (error) {
-    issues.push({ source: `file:${file.path}`, message: `not valid YAML: ${(error as Error).message}` });
+    issues.push({
+      source: `file:${file.path}`,
+      message: `not valid YAML: ${withoutQuotedText((error as Error).message)}`,
+    });
     return undefined;
   }
   if (value === null || value === undefined) return {};
@@ -390,6 +393,17 @@ function readDocument(
     return undefined;
   }
   return value;
+}
+
+/**
+ * A parser's sentence without the file's own text: what follows its `: ` (an alias's or tag's name)
+ * and anything quoted. A config read for a workflow's input may be a file whose words are secrets.
+ */
+function withoutQuotedText(message: string): string {
+  return message
+    .split('\n')[0]
+    .replace(/"[^"]*"|'[^']*'/g, '…')
+    .replace(/: \S.*$/, '');
 }
 
 function isMapping(value: unknown): value is Record<string, unknown> {
