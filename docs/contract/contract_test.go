@@ -48,6 +48,7 @@ func TestExitCodes(t *testing.T) {
 		{false, "InvalidInput", 2},
 		{false, "ConnectivityFailed", 3},
 		{false, "RunnerNotReady", 1},
+		{false, "PolicyRefused", 5},
 		{false, "", 1},
 	}
 	for _, tc := range cases {

@@ -9,6 +9,7 @@ import type { RunnerConfig } from '../core/settings/types';
 import { redactSecrets, SecretUnavailableError } from '../core/settings/secrets';
 import { FAILURE_TYPES } from '../core/contract/names';
 import type { VerificationReport } from '../core/health/diagnosis';
+import { PolicyRefusedError, type Refusal } from '../core/runner/ownership';
 import { ImageUnavailableError } from '../docker/runner-container';
 import { knownSecretValues } from './known-secrets';
 import type { WorkerSide } from './runner-spec';
@@ -19,6 +20,8 @@ export interface FailureDetails {
   attempt: number;
   issues?: ConfigError['issues'];
   report?: VerificationReport;
+  /** A PolicyRefused failure's refusals: what was refused, the setting that would allow it, how. */
+  refusals?: Refusal[];
 }
 
 /** Connectivity checks failed; `report.healable` says whether another attempt may succeed. */
@@ -106,6 +109,9 @@ function toFailure(
       issues: [{ source: error.source, message: error.message }],
     });
   if (error instanceof ImageUnavailableError) return fail(FAILURE_TYPES.imageUnavailable, error.message, true);
+  // The worker's own policy said no: asking again will not change its mind.
+  if (error instanceof PolicyRefusedError)
+    return fail(FAILURE_TYPES.policyRefused, error.message, true, { refusals: error.refusals });
   if (error instanceof ConnectivityError)
     return fail(FAILURE_TYPES.connectivity, error.message, !error.report.healable, { report: error.report });
   if (error instanceof PermanentError) return fail(error.type, error.message, true);

@@ -10,6 +10,8 @@ import { engineFor, type ActivityDeps } from './deps';
 import { attempted } from './failures';
 
 export interface StartContainerInput extends ConfigRequest {
+  /** The provision's flags; `replace`: a container of the runner's name that stigmer-runner did not make may be replaced. */
+  flags: ConfigRequest['flags'] & { replace?: boolean };
   config: RunnerConfig;
   plan: NetworkPlan;
   workflowId: string;
@@ -17,7 +19,8 @@ export interface StartContainerInput extends ConfigRequest {
 
 /**
  * Creates, reuses or replaces the runner container and makes its workspace the runner's; the API key
- * is read here, never carried in.
+ * is read here, never carried in. A container of the runner's name that stigmer-runner did not make is
+ * replaced only when the input says `flags.replace` (or Stigmer's own CLI made it): else PolicyRefused.
  */
 export function createStartContainer(deps: ActivityDeps) {
   return attempted(
@@ -25,9 +28,10 @@ export function createStartContainer(deps: ActivityDeps) {
       const contract = RUNNER_RELEASES[plan.runner.contract];
       const spec = runnerContainerSpec({ flags, trigger }, config, plan, workflowId, deps);
       const { docker } = engineFor(deps, config.engine);
-      const started = await ensureRunnerContainer(docker, spec, config.runner.pull.value, installationKey(), () =>
-        Context.current().heartbeat(),
-      );
+      const started = await ensureRunnerContainer(docker, spec, config.runner.pull.value, installationKey(), {
+        replace: flags.replace === true,
+        onProgress: () => Context.current().heartbeat(),
+      });
       const local = deps.platform === 'linux' && !plan.engine.inVm && !plan.engine.remote;
       const workspace = await prepareWorkspace(
         docker,

@@ -127,20 +127,27 @@ export const FAILURE_TYPES = {
   runnerNotReady: 'RunnerNotReady',
   /** A host-bound step waited HOST_SCHEDULE_TO_START_MS with no worker of its host taking it. */
   hostOffline: 'HostOffline',
+  /**
+   * The worker's own policy refused what the input asked (e.g. to replace a container stigmer-runner
+   * did not make), before acting on it; details carry `{ refusals: [{ subject, value, setting, rule, allow }] }`.
+   */
+  policyRefused: 'PolicyRefused',
 } as const;
 
 /**
  * Exit codes of a trigger (`stigmer-runner run`, the Go trigger in examples/go-trigger). `unreachable`
  * is a service out of reach: the runner's (connectivity verification failed) or the trigger's own
  * Temporal (it could not connect). `hostOffline`: the host named by `--host` has no worker polling its queue.
+ * `refused`: the worker's policy refused the request (PolicyRefused); the message names the setting that allows it.
  */
-export const EXIT_CODES = { ready: 0, failed: 1, invalidInput: 2, unreachable: 3, hostOffline: 4 } as const;
+export const EXIT_CODES = { ready: 0, failed: 1, invalidInput: 2, unreachable: 3, hostOffline: 4, refused: 5 } as const;
 
 /** Which failure types give which exit code; any other failure is `failed` (1). */
 export const EXIT_CODE_FAILURE_TYPES: Record<number, readonly string[]> = {
   [EXIT_CODES.invalidInput]: [FAILURE_TYPES.invalidConfig, FAILURE_TYPES.invalidInput],
   [EXIT_CODES.unreachable]: [FAILURE_TYPES.connectivity],
   [EXIT_CODES.hostOffline]: [FAILURE_TYPES.hostOffline],
+  [EXIT_CODES.refused]: [FAILURE_TYPES.policyRefused],
 };
 
 /** The exit code of a settled provision: ready, or the code its failure type maps to. */

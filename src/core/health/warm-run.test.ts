@@ -148,6 +148,18 @@ const MISSES: Array<[string, WarmRunFacts, WarmMissReason, Record<string, unknow
   ['another image now', withWanted({ imageId: 'sha256:image-2' }), 'image-changed'],
   ['the image is gone from the engine', withWanted({ imageId: undefined }), 'image-changed'],
   ['not made by stigmer-runner', withContainer({ labels: {} }), 'container-not-reusable', { why: 'not-managed' }],
+  [
+    "another tool's managed-by label",
+    withContainer({ labels: { ...container.labels, [LABELS.managedBy]: 'other-tool' } }),
+    'container-not-reusable',
+    { why: 'not-managed' },
+  ],
+  [
+    "Stigmer's own CLI's container (a provision replaces it; it is never warm)",
+    withContainer({ names: ['stigmer-agent-runner'], labels: {} }),
+    'container-not-reusable',
+    { why: 'not-managed' },
+  ],
   ['another name', withContainer({ names: ['renamed'] }), 'container-not-reusable', { why: 'other-name' }],
   ['live facts cannot be read', { ...warm, live: { error: 'Temporal gone' } }, 'unchecked', { error: 'Temporal gone' }],
   [

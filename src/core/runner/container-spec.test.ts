@@ -33,6 +33,8 @@ describe('replaceReason: reuse a container only when it is ours, named right, of
     ['running, matching', {}, {}, undefined],
     ['stopped, matching (restarted, not replaced)', { state: 'exited' }, {}, undefined],
     ['made by someone else', { labels: {} }, {}, { kind: 'not-managed' }],
+    // the label's value says who manages it: another tool's is not ours
+    ['managed by another tool', { labels: { [LABELS.managedBy]: 'other-tool' } }, {}, { kind: 'not-managed' }],
     ['our label under another name', { names: ['other'] }, {}, { kind: 'other-name' }],
     ['another spec', {}, { specHash: 'def' }, { kind: 'spec-changed' }],
     ['another image', {}, { imageId: 'sha256:2' }, { kind: 'image-updated' }],

@@ -80,6 +80,11 @@ export function specFingerprint(spec: ContainerSpec): string {
   });
 }
 
+/** Made by stigmer-runner: it carries `dev.stigmer.managed-by=stigmer-runner` (a label of any other value is someone else's). */
+export function isManaged(labels: Record<string, string>): boolean {
+  return labels[LABELS.managedBy] === MANAGED_BY;
+}
+
 /** An existing container of the runner, as the engine lists it (names without the leading `/`). */
 export interface ExistingContainer {
   names: string[];
@@ -104,7 +109,7 @@ export function replaceReason(
   existing: ExistingContainer,
   wanted: { name: string; specHash: string; imageId?: string },
 ): ReplaceReason | undefined {
-  if (!existing.labels[LABELS.managedBy]) return { kind: 'not-managed' };
+  if (!isManaged(existing.labels)) return { kind: 'not-managed' };
   if (!existing.names.includes(wanted.name)) return { kind: 'other-name' };
   if (existing.labels[LABELS.specHash] !== wanted.specHash) return { kind: 'spec-changed' };
   if (existing.imageId !== wanted.imageId) return { kind: 'image-updated' };
