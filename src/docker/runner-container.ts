@@ -4,7 +4,7 @@
  * retried step or a second run never leaves two. Only what stigmer-runner manages is replaced or
  * removed (core/runner/ownership.ts decides; this gathers the facts and acts).
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Dockerode from 'dockerode';
@@ -13,6 +13,7 @@ import {
   LABELS,
   MANAGED_BY,
   replaceReason,
+  runnerHostname,
   specFingerprint,
   type ContainerSpec,
   type ExistingContainer,
@@ -103,7 +104,10 @@ export async function ensureRunnerContainer(
   };
 }
 
-/** Creates and starts the container. */
+/**
+ * Creates and starts the container. Its host name is drawn here, not in the spec: each container its
+ * own (`runnerHostname`), so readiness counts only this container's poller; the spec hash leaves it out.
+ */
 async function createRunnerContainer(
   docker: Dockerode,
   spec: ContainerSpec,
@@ -118,7 +122,7 @@ async function createRunnerContainer(
   }
   const container = await docker.createContainer({
     name: spec.name,
-    Hostname: spec.hostname,
+    Hostname: runnerHostname(spec.name, randomBytes(4).toString('hex')),
     Image: spec.image,
     Env: spec.env,
     Labels: { ...spec.labels, [LABELS.specHash]: hash },

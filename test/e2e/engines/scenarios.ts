@@ -86,6 +86,9 @@ export function engineScenarios(engine: TestEngine): void {
   const e2e = useE2E({ engine });
   const { cli, services, scenarioEnv, runnerContainers, containerEnv } = e2e;
   const name = (what: string) => `${engine}-${what}-${process.pid}`;
+  const hostnameOf = async (id: string) => ({
+    hostname: (await e2e.docker.getContainer(id).inspect()).Config.Hostname,
+  });
 
   test('plan names the engine kind and whether it is rootless', async () => {
     const plan = await cli(['plan', '--json'], scenarioEnv(name('plan'), await services('127.0.0.1')));
@@ -133,10 +136,14 @@ export function engineScenarios(engine: TestEngine): void {
     );
 
     const [container] = await runnerContainers(runner);
+    // Its own host name, drawn when it was created: readiness counted only pollers `…@<that name>`.
+    const { hostname } = await hostnameOf(container.Id);
+    expect(hostname).toMatch(new RegExp(`^${runner}-[0-9a-f]{8}$`));
     const again = await cli(['run', '--json'], scenarioEnv(runner, scenario));
     expect(again.code).toBe(0);
     expect(again.json?.container).toMatchObject({ id: container.Id, action: 'reused' });
     expect(await runnerContainers(runner)).toHaveLength(1);
+    expect((await hostnameOf(container.Id)).hostname).toBe(hostname);
     record(engine, 'second run', `ready, container ${again.json?.container?.action}`, again);
   });
 
@@ -222,11 +229,12 @@ export function engineScenarios(engine: TestEngine): void {
 
     const [container] = await runnerContainers(runner);
     expect(container.State).toBe('exited');
-    const finished = Date.parse((await e2e.docker.getContainer(container.Id).inspect()).State.FinishedAt);
+    const inspected = await e2e.docker.getContainer(container.Id).inspect();
+    const finished = Date.parse(inspected.State.FinishedAt);
     const connection = await Connection.connect({ address: e2e.temporal.address });
     try {
       const own = (await listPollers(connection, 'default', 'agent_execution_runner')).filter((poller) =>
-        poller.identity.endsWith(`@${runner}`),
+        poller.identity.endsWith(`@${inspected.Config.Hostname}`),
       );
       // Listed for minutes after it stopped, but no poll since: nothing of this runner takes work.
       for (const poller of own) expect(Date.parse(poller.lastAccessTime)).toBeLessThanOrEqual(finished + 500);
