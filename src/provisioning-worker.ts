@@ -86,6 +86,13 @@ export async function createHostWorkers(options: ProvisioningWorkerOptions & { h
       const stopBoth = () => [shared, own].forEach((worker) => worker.getState() === 'RUNNING' && worker.shutdown());
       await Promise.all([shared.run().finally(stopBoth), own.run().finally(stopBoth)]);
     },
-    runUntil: async (body) => (await Promise.all([shared.runUntil(body), own.runUntil(body)]))[0],
+    // Both have stopped when this returns, even when `body` fails: the caller closes their connection
+    // next, which the SDK refuses while a worker still holds it.
+    runUntil: async (body) => {
+      const [first, second] = await Promise.allSettled([shared.runUntil(body), own.runUntil(body)]);
+      if (first.status === 'rejected') throw first.reason;
+      if (second.status === 'rejected') throw second.reason;
+      return first.value;
+    },
   };
 }

@@ -114,7 +114,7 @@ describe('awaitRunnerReady', () => {
     name: 'stigmer-agent-runner',
     image: 'img',
     networkMode: 'host',
-    hostname: 'runner-host',
+    hostname: 'stigmer-agent-runner-0a1b2c3d',
     action: 'created' as const,
     startedAt: new Date(Date.now() - 60_000).toISOString(),
   };
@@ -165,6 +165,17 @@ describe('awaitRunnerReady', () => {
     expect(heartbeats).toHaveLength(3);
   });
 
+  test("a poller with the runner's name but not its container's host name does not make it ready (an impostor)", async () => {
+    // `1@stigmer-agent-runner`: the identity any container of that name had before each got its own host name.
+    const impostor = { identity: `1@${container.name}`, lastAccessTime: runner.lastAccessTime };
+    const { env, awaitRunnerReady } = environment(() => [impostor]);
+    const failure = (await env
+      .run(awaitRunnerReady, input(300))
+      .catch((error: unknown) => error)) as ApplicationFailure;
+    expect(failure).toMatchObject({ type: 'RunnerNotReady', nonRetryable: true });
+    expect(failure.message).toContain(`(pollers seen: 1@${container.name})`);
+  });
+
   test('a runner that exited fails at once, non-retryably', async () => {
     const { env, awaitRunnerReady } = environment(
       () => [],
@@ -187,7 +198,7 @@ describe('awaitRunnerReady', () => {
       .catch((error: unknown) => error)) as ApplicationFailure;
     expect(failure).toMatchObject({ type: 'RunnerNotReady', nonRetryable: true });
     expect(failure.message).toMatch(
-      /^no worker with identity \*@runner-host polled agent_execution_runner .* within 250 ms .*\(pollers seen: 9@other-runner; last error: 14 UNAVAILABLE: connection refused\)$/,
+      /^no worker with identity \*@stigmer-agent-runner-0a1b2c3d polled agent_execution_runner .* within 250 ms .*\(pollers seen: 9@other-runner; last error: 14 UNAVAILABLE: connection refused\)$/,
     );
   });
 

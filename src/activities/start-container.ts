@@ -32,6 +32,8 @@ import { engineFor, policyOf, type ActivityDeps } from './deps';
 import { attempted, FAILURE_TYPES, PermanentError } from './failures';
 
 export interface StartContainerInput extends ConfigRequest {
+  /** The provision's flags; `replace`: a container of the runner's name that stigmer-runner did not make may be replaced. */
+  flags: ConfigRequest['flags'] & { replace?: boolean };
   config: RunnerConfig;
   plan: NetworkPlan;
   workflowId: string;
@@ -42,7 +44,9 @@ export interface StartContainerInput extends ConfigRequest {
  * is read here, never carried in. The worker's policy is judged again here, where it acts (a routed
  * provision's config was resolved by another worker), and the workspace is created, mounted and given
  * to the runner without following a symlink. The config and plan in the input are the workflow's
- * record (what the UI shows); this step acts on its own (`ownSpec`).
+ * record (what the UI shows); this step acts on its own (`ownSpec`). A container of the runner's name
+ * that stigmer-runner did not make is replaced only when the input says `flags.replace` (or Stigmer's
+ * own CLI made it): else PolicyRefused.
  */
 export function createStartContainer(deps: ActivityDeps) {
   return attempted(async ({ flags, trigger, workflowId }: StartContainerInput): Promise<RunnerContainer> => {
@@ -52,9 +56,10 @@ export function createStartContainer(deps: ActivityDeps) {
     const local = deps.platform === 'linux' && !plan.engine.inVm && !plan.engine.remote;
     const folder = await openWorkspace(workspace, config, account, policyOf(deps));
     try {
-      const started = await ensureRunnerContainer(docker, spec, config.runner.pull.value, installationKey(), () =>
-        Context.current().heartbeat(),
-      );
+      const started = await ensureRunnerContainer(docker, spec, config.runner.pull.value, installationKey(), {
+        replace: flags.replace === true,
+        onProgress: () => Context.current().heartbeat(),
+      });
       if (local) await checkMount(docker, started.id, folder, workspace, contract.workspacePath, config);
       const ownership = await prepareWorkspace(docker, started.id, folder, workspace, contract.workspacePath, local);
       const container: RunnerContainer = {

@@ -23,10 +23,12 @@ const COMMANDS = {
   run: {
     usage: `stigmer-runner run      [--host NAME] [--runner NAME] [--config FILE] [--image IMAGE] [--network auto|host|bridge] [--contract auto|ID] [--json]
                           [--verify-attempts N] [--verify-interval-ms MS] [--ready-timeout-ms MS]
-                          [--fresh]   provision in full even when the runner is warm (reused as it runs)`,
+                          [--fresh]   provision in full even when the runner is warm (reused as it runs)
+                          [--replace] replace a container of the runner's name that this tool did not make`,
     options: {
       ...COMMON,
       fresh: { type: 'boolean' },
+      replace: { type: 'boolean' },
       'verify-attempts': { type: 'string' },
       'verify-interval-ms': { type: 'string' },
       'ready-timeout-ms': { type: 'string' },
@@ -42,8 +44,15 @@ const COMMANDS = {
     options: { runner: COMMON.runner, config: COMMON.config, json: COMMON.json, host: COMMON.host },
   },
   teardown: {
-    usage: 'stigmer-runner teardown [--host NAME] [--runner NAME] [--config FILE] [--json]',
-    options: { runner: COMMON.runner, config: COMMON.config, json: COMMON.json, host: COMMON.host },
+    usage: `stigmer-runner teardown [--host NAME] [--runner NAME] [--config FILE] [--json]
+                          [--replace] also remove a container of the runner's name that this tool did not make`,
+    options: {
+      runner: COMMON.runner,
+      config: COMMON.config,
+      json: COMMON.json,
+      host: COMMON.host,
+      replace: { type: 'boolean' },
+    },
   },
   hosts: {
     usage: 'stigmer-runner hosts    [--config FILE] [--json]',
@@ -106,6 +115,7 @@ const RUN: Record<CommandName, (args: string[], env: NodeJS.ProcessEnv) => Promi
         verifyIntervalMs: positiveInt(values['verify-interval-ms'], '--verify-interval-ms'),
         readyTimeoutMs: positiveInt(values['ready-timeout-ms'], '--ready-timeout-ms'),
         fresh: values.fresh === true,
+        replace: values.replace === true,
       },
       env,
     );
@@ -118,8 +128,18 @@ const RUN: Record<CommandName, (args: string[], env: NodeJS.ProcessEnv) => Promi
     const { planCommand } = await import('./plan');
     return await planCommand(flagsOf(values), platform as Platform | undefined, values.json === true, env);
   },
-  status: runnerCommand('status', async () => (await import('./status')).statusCommand),
-  teardown: runnerCommand('teardown', async () => (await import('./teardown')).teardownCommand),
+  status: async (args, env) => {
+    const { values } = parse(args, COMMANDS.status.options);
+    const { statusCommand } = await import('./status');
+    return await statusCommand(flagsOf(values), values.json === true, env, values.host as string | undefined);
+  },
+  teardown: async (args, env) => {
+    const { values } = parse(args, COMMANDS.teardown.options);
+    const { teardownCommand } = await import('./teardown');
+    return await teardownCommand(flagsOf(values), values.json === true, env, values.host as string | undefined, {
+      replace: values.replace === true,
+    });
+  },
   hosts: async (args, env) => {
     const { values } = parse(args, COMMANDS.hosts.options);
     const { hostsCommand } = await import('./hosts');
@@ -135,18 +155,6 @@ const RUN: Record<CommandName, (args: string[], env: NodeJS.ProcessEnv) => Promi
     );
   },
 };
-
-/** `status` and `teardown` take the same flags and are called alike: a runner on a host. */
-function runnerCommand(
-  name: 'status' | 'teardown',
-  load: () => Promise<(flags: ConfigFlags, json: boolean, env: NodeJS.ProcessEnv, host?: string) => Promise<number>>,
-) {
-  return async (args: string[], env: NodeJS.ProcessEnv): Promise<number> => {
-    const { values } = parse(args, COMMANDS[name].options);
-    const command = await load();
-    return await command(flagsOf(values), values.json === true, env, values.host as string | undefined);
-  };
-}
 
 /** A failure's message and exit code: bad input names its source (2), Temporal out of reach is 3. */
 function reportFailure(error: unknown): number {

@@ -3,7 +3,8 @@
  * verified, running as a provision would make it now, polling, its services answering — is reused
  * and said so (cli/warm-run.ts, core/health/warm-run.ts); otherwise (or with `--fresh`) it starts (or attaches to)
  * the provision for this runner, follows it step by step and exits 0 ready, 2 invalid input, 3 unreachable services
- * (Temporal included), 4 the host has no worker (HostOffline), 1 else (core/contract/names.ts EXIT_CODES, the published contract's).
+ * (Temporal included), 4 the host has no worker (HostOffline), 5 the worker's policy refused (PolicyRefused, e.g. a
+ * container it did not make, without --replace), 1 else (core/contract/names.ts EXIT_CODES, the published contract's).
  */
 import { homedir, hostname, userInfo } from 'node:os';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
@@ -37,6 +38,8 @@ export interface RunOptions {
   readyTimeoutMs?: number;
   /** `--fresh`: provision in full even when the runner is warm. */
   fresh?: boolean;
+  /** `--replace`: a container of the runner's name that stigmer-runner did not make may be replaced. */
+  replace?: boolean;
 }
 
 export async function runCommand(options: RunOptions, env: NodeJS.ProcessEnv): Promise<number> {
@@ -69,8 +72,13 @@ interface Run {
 
 function provisionInput({ options, session, runnerName, host }: Run, env: NodeJS.ProcessEnv): ProvisionInput {
   return {
-    // network and contract were checked by loadConfig above, with every other source
-    flags: { ...(options.flags as ProvisionInput['flags']), runner: runnerName },
+    // network and contract were checked by loadConfig above, with every other source; `replace` only
+    // when asked, so a plain run's input is what it always was
+    flags: {
+      ...(options.flags as ProvisionInput['flags']),
+      runner: runnerName,
+      ...(options.replace ? { replace: true } : {}),
+    },
     trigger: triggerContext(triggerEnv({ ...env, ...session.workerEnv }, host), env.HOME ?? homedir()),
     host,
     verify: { maximumAttempts: options.verifyAttempts, initialIntervalMs: options.verifyIntervalMs },
@@ -169,6 +177,7 @@ function runReport(workflowId: string, runId: string, uiUrl: string | undefined,
     },
     container: progress.container,
     stoppedAfterFailure: progress.stoppedAfterFailure,
+    refusals: progress.refusals,
   };
 }
 

@@ -1,4 +1,5 @@
 import {
+  polledBy,
   READINESS_ROUND_MAX_MS,
   READINESS_ROUND_MS,
   readinessRoundMs,
@@ -54,4 +55,24 @@ describe('sharedListingMaxAgeMs', () => {
       expect(sharedListingMaxAgeMs(waits)).toBeGreaterThanOrEqual(sharedListingMaxAgeMs(waits - 1));
     }
   });
+});
+
+describe("polledBy: a runner's own poller is the one whose identity ends @<its container's host name>", () => {
+  const hostname = 'stigmer-agent-runner-0a1b2c3d';
+  const poller = (identity: string) => ({
+    identity,
+    type: 'activity' as const,
+    lastAccessTime: '2026-11-20T10:00:00Z',
+  });
+  it.each<[string, boolean]>([
+    [`1@${hostname}`, true],
+    [`4242@${hostname}`, true],
+    // The runner's name alone — the identity every container of that name had before host names were
+    // drawn per container: a runner of the same name on another host, or an impostor, is not this one.
+    ['1@stigmer-agent-runner', false],
+    ['1@stigmer-agent-runner-ffffffff', false],
+    [`1@other.${hostname}`, false],
+    [`1@${hostname}.example`, false],
+    [hostname, false],
+  ])('%s → %s', (identity, own) => expect(polledBy(hostname)(poller(identity))).toBe(own));
 });

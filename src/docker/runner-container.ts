@@ -1,18 +1,24 @@
 /**
  * Makes the runner container match its spec, idempotently: a container this runner already has
  * (found by label or by name) is reused when its spec and image match, replaced when not — so a
- * retried step or a second run never leaves two.
+ * retried step or a second run never leaves two. Only what stigmer-runner manages is replaced or
+ * removed (core/runner/ownership.ts decides; this gathers the facts and acts).
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type Dockerode from 'dockerode';
 import {
+  isManaged,
   LABELS,
+  MANAGED_BY,
   replaceReason,
+  runnerHostname,
   specFingerprint,
   type ContainerSpec,
   type ExistingContainer,
   type ReplaceReason,
 } from '../core/runner/container-spec';
+import { takeover, type Refusal, type ReplaceRequest, type Takeover } from '../core/runner/ownership';
+import { PolicyRefusedError } from '../core/policy/errors';
 import type { PullPolicy } from '../core/vocabulary';
 import type { WorkspaceOwnership } from '../core/health/diagnosis';
 
@@ -52,19 +58,28 @@ export class ImageUnavailableError extends Error {
 /** Called between engine calls and on pull progress, so a heartbeat shows the step is alive. */
 export type OnProgress = () => void;
 
+export interface EnsureOptions {
+  /** The input's `flags.replace`: a container stigmer-runner did not make may be replaced. */
+  replace?: boolean;
+  onProgress?: OnProgress;
+}
+
 export async function ensureRunnerContainer(
   docker: Dockerode,
   spec: ContainerSpec,
   pull: PullPolicy,
   hashKey: Uint8Array,
-  onProgress: OnProgress = () => undefined,
+  { replace = false, onProgress = () => undefined }: EnsureOptions = {},
 ): Promise<RunnerContainer> {
+  // Decided before anything is pulled, removed or created: a refusal leaves the engine as it was.
+  const found = await claimRunnerContainers(docker, spec.name, { replace, setting: 'flags.replace' });
   const imageId = await ensureImage(docker, spec.image, pull, onProgress);
   onProgress();
   const hash = specHash(spec, hashKey);
   let replacedBecause: string | undefined;
 
-  for (const existing of await findRunnerContainers(docker, spec.name)) {
+  for (const claimed of found) {
+    const { info: existing } = claimed;
     const reason = replaceReason(existingContainer(existing), { name: spec.name, specHash: hash, imageId });
     if (reason === undefined) {
       const container = docker.getContainer(existing.Id);
@@ -72,16 +87,32 @@ export async function ensureRunnerContainer(
       if (!running) await container.start();
       return describe(container, spec, running ? 'reused' : 'restarted');
     }
-    replacedBecause = describeReplaceReason(reason, existing, spec);
-    await docker.getContainer(existing.Id).remove({ force: true });
+    replacedBecause = describeReplaceReason(reason, claimed, spec);
+    await docker.getContainer(existing.Id).remove({ force: true }).catch(ignoreGone);
     onProgress();
   }
 
+  const container = await createRunnerContainer(docker, spec, hash);
+  return {
+    ...(await describe(container, spec, replacedBecause ? 'replaced' : 'created')),
+    ...(replacedBecause ? { replacedBecause } : {}),
+  };
+}
+
+/**
+ * Creates and starts the container. Its host name is drawn here, not in the spec: each container its
+ * own (`runnerHostname`), so readiness counts only this container's poller; the spec hash leaves it out.
+ */
+async function createRunnerContainer(
+  docker: Dockerode,
+  spec: ContainerSpec,
+  hash: string,
+): Promise<Dockerode.Container> {
   // The bind sources exist already: startContainer created them without following a symlink
   // (docker/host-folders.ts), before the engine could create them as root.
   const container = await docker.createContainer({
     name: spec.name,
-    Hostname: spec.hostname,
+    Hostname: runnerHostname(spec.name, randomBytes(4).toString('hex')),
     Image: spec.image,
     Env: spec.env,
     Labels: { ...spec.labels, [LABELS.specHash]: hash },
@@ -94,10 +125,80 @@ export async function ensureRunnerContainer(
     },
   });
   await container.start();
-  return {
-    ...(await describe(container, spec, replacedBecause ? 'replaced' : 'created')),
-    ...(replacedBecause ? { replacedBecause } : {}),
-  };
+  return container;
+}
+
+/** A container found for the runner, the image it was created from, and whether the worker may remove it. */
+interface Claimed {
+  info: Dockerode.ContainerInfo;
+  name: string;
+  image: string;
+  takeover: Exclude<Takeover, { allowed: false }>;
+}
+
+/**
+ * The runner's containers, each one the worker may remove (ours; Stigmer's own CLI's; or, as the
+ * input asked, any): when any is not, the whole request is refused before anything is touched.
+ */
+async function claimRunnerContainers(
+  docker: Dockerode,
+  runnerName: string,
+  request: ReplaceRequest,
+): Promise<Claimed[]> {
+  const found = await Promise.all(
+    (await findRunnerContainers(docker, runnerName)).map(async (info) => {
+      const names = info.Names.map((entry) => entry.replace(/^\//, ''));
+      const labels = info.Labels ?? {};
+      // Ours need no more; for another's, the reference it was created from (the listing shows an id
+      // once its tag has moved on to another image).
+      const image = isManaged(labels) ? info.Image : await createdFrom(docker, info);
+      return { info, name: names[0] ?? runnerName, image, takeover: takeover({ names, labels, image }, request) };
+    }),
+  );
+  const refused = found.flatMap((entry) =>
+    entry.takeover.allowed ? [] : [{ ...entry, refusal: entry.takeover.refusal }],
+  );
+  if (refused.length > 0)
+    throw new PolicyRefusedError(
+      refused.map((entry) => entry.refusal),
+      refused.map((entry) => refusalMessage(entry, entry.refusal)).join('\n'),
+    );
+  return found as Claimed[]; // every one allowed: a refused one threw above
+}
+
+/** The image reference a container was created from (`Config.Image`); the listing's when it is already gone. */
+async function createdFrom(docker: Dockerode, info: Dockerode.ContainerInfo): Promise<string> {
+  try {
+    return (await docker.getContainer(info.Id).inspect()).Config.Image;
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return info.Image;
+    throw error;
+  }
+}
+
+function refusalMessage({ name, image }: { name: string; image: string }, refusal: Refusal): string {
+  const verb = refusal.setting === 'replace' ? 'remove' : 'replace';
+  return (
+    `stigmer-runner will not ${verb} container ${name} (image ${image}): it carries no stigmer-runner labels ` +
+    `(${LABELS.managedBy}=${MANAGED_BY}), so stigmer-runner did not make it; ${refusal.allow}`
+  );
+}
+
+/** Said in the output when a container stigmer-runner did not make is replaced or removed; nothing for its own. */
+function takeoverNote(
+  { name, image, takeover: allowed }: Claimed,
+  setting: ReplaceRequest['setting'],
+): string | undefined {
+  const container = `container ${name} (image ${image})`;
+  const done = setting === 'replace' ? 'removed' : 'replaced';
+  switch (allowed.because) {
+    case 'managed':
+      return undefined;
+    case 'stigmer-cli':
+      return `${container} was made by Stigmer's own CLI before stigmer-runner: ${done} by its successor`;
+    case 'replace-requested':
+      return `${container} was not created by stigmer-runner: ${done} as the input asked (${setting}: true)`;
+  }
 }
 
 /** Every container this runner has: by its label, and by its name (a container made before labels, e.g. by Stigmer's daemon). */
@@ -137,11 +238,11 @@ export function existingContainer(info: Dockerode.ContainerInfo): ExistingContai
   };
 }
 
-function describeReplaceReason(reason: ReplaceReason, existing: Dockerode.ContainerInfo, spec: ContainerSpec): string {
-  const name = existing.Names[0]?.replace(/^\//, '');
+function describeReplaceReason(reason: ReplaceReason, claimed: Claimed, spec: ContainerSpec): string {
+  const { name } = claimed;
   switch (reason.kind) {
     case 'not-managed':
-      return `container ${name} was not created by stigmer-runner`;
+      return takeoverNote(claimed, 'flags.replace') ?? `container ${name} was not created by stigmer-runner`;
     case 'other-name':
       return `container ${name} carries this runner's label under another name`;
     case 'spec-changed':
@@ -221,21 +322,33 @@ export interface RemovedContainer {
   id: string;
   name: string;
   state: string;
+  /** Why a container stigmer-runner did not make was removed, when it was (Stigmer's own CLI's, or as asked). */
+  removedBecause?: string;
 }
 
-/** Stops (gracefully, then by force) and removes every container of this runner. */
+/**
+ * Stops (gracefully, then by force) and removes every container of this runner — only when each is
+ * the worker's to remove (`replace`: the input's, allowing any); otherwise it refuses and removes none.
+ */
 export async function removeRunnerContainers(
   docker: Dockerode,
   runnerName: string,
-  onProgress: OnProgress = () => undefined,
+  { replace = false, onProgress = () => undefined }: EnsureOptions = {},
 ): Promise<RemovedContainer[]> {
   const removed: RemovedContainer[] = [];
-  for (const existing of await findRunnerContainers(docker, runnerName)) {
+  for (const claimed of await claimRunnerContainers(docker, runnerName, { replace, setting: 'replace' })) {
+    const { info: existing } = claimed;
     const container = docker.getContainer(existing.Id);
     if (existing.State === 'running') await container.stop({ t: 10 }).catch(ignoreGone);
     onProgress();
     await container.remove({ force: true }).catch(ignoreGone);
-    removed.push({ id: existing.Id, name: existing.Names[0]?.replace(/^\//, '') ?? runnerName, state: existing.State });
+    const removedBecause = takeoverNote(claimed, 'replace');
+    removed.push({
+      id: existing.Id,
+      name: claimed.name,
+      state: existing.State,
+      ...(removedBecause ? { removedBecause } : {}),
+    });
   }
   return removed;
 }

@@ -22,6 +22,7 @@ import type { RunnerConfig } from '../core/settings/types';
 import type { ProvisionInput } from '../core/contract/schemas';
 import type { RecordedCheck, ServiceDiagnosis, VerificationReport } from '../core/health/diagnosis';
 import type { NetworkPlan } from '../core/runner/network-plan';
+import type { Refusal } from '../core/policy/types';
 import { initialProgress, renderChecklist, type StepName, type StepProgress } from '../core/contract/progress';
 import {
   ENGINE_SELECTION_ENV_NAMES,
@@ -52,6 +53,8 @@ export interface ProvisionProgress {
   error?: { type: string; message: string };
   /** A failed provision stops the container it started (kept for its logs), so nothing polls the runner's queue. */
   stoppedAfterFailure?: { container: string; stopped: boolean; message: string };
+  /** A PolicyRefused provision: what the worker refused, and how to allow it. */
+  refusals?: Refusal[];
 }
 
 export interface ProvisionResult extends ProvisionProgress {
@@ -374,6 +377,7 @@ function stepFailed(provision: Provision, progress: StepProgress, error: unknown
     error: message,
   });
   if (details?.report) Object.assign(state, { checks: details.report.checks, diagnoses: details.report.diagnoses });
+  if (details?.refusals) state.refusals = details.refusals;
   state.status = 'failed';
   state.error = { type: failure?.type ?? 'Error', message };
   recordOutcome(provision, progress.name);

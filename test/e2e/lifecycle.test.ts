@@ -62,3 +62,48 @@ test('status shows the running runner with its plan and last verification; teard
   expect(again.code).toBe(0);
   expect(again.stdout).toContain(`runner ${runner}: no container to remove`);
 });
+
+test("teardown leaves a container it did not make (exit 5, naming --replace) and removes it with --replace; Stigmer's own CLI's it removes, saying so", async () => {
+  const runner = `lifecycle-users-${process.pid}`;
+  const env = e2e.scenarioEnv(runner, await e2e.services('127.0.0.1'));
+  const users = await e2e.docker.createContainer({ name: runner, Image: e2e.image });
+  e2e.cleanup(() => users.remove({ force: true }).catch(() => undefined));
+
+  const refused = await e2e.cli(['teardown', '--json'], env);
+  expect(refused.code).toBe(5);
+  expect(JSON.parse(refused.stdout)).toMatchObject({
+    runner,
+    status: 'failed',
+    error: { type: 'PolicyRefused', message: expect.stringContaining('`stigmer-runner teardown --replace`') },
+    refusals: [{ subject: 'container', value: runner, setting: 'replace', rule: 'not-managed' }],
+  });
+  expect((await users.inspect()).Id).toBeDefined();
+
+  const replaced = await e2e.cli(['teardown', '--replace'], env);
+  expect(replaced.code).toBe(0);
+  expect(replaced.stdout).toContain(`was not created by stigmer-runner: removed as the input asked (replace: true)`);
+  await expect(users.inspect()).rejects.toMatchObject({ statusCode: 404 });
+
+  // Stigmer's own CLI made `stigmer-agent-runner` from ghcr.io/stigmer/agent-runner, before this project:
+  // its successor removes it without asking. Only where no such container runs already (a real one is left be).
+  const legacy = 'stigmer-agent-runner';
+  if ((await e2e.docker.listContainers({ all: true, filters: { name: [`^/?${legacy}$`] } })).length > 0) return;
+  const tag = `e2e-${process.pid}`;
+  await e2e.docker.getImage(e2e.image).tag({ repo: 'ghcr.io/stigmer/agent-runner', tag });
+  e2e.cleanup(() =>
+    e2e.docker
+      .getImage(`ghcr.io/stigmer/agent-runner:${tag}`)
+      .remove()
+      .catch(() => undefined),
+  );
+  const stigmers = await e2e.docker.createContainer({ name: legacy, Image: `ghcr.io/stigmer/agent-runner:${tag}` });
+  e2e.cleanup(() => stigmers.remove({ force: true }).catch(() => undefined));
+  const taken = await e2e.cli(['teardown', '--json'], e2e.scenarioEnv(legacy, await e2e.services('127.0.0.1')));
+  expect(taken.code).toBe(0);
+  expect(JSON.parse(taken.stdout).removed).toEqual([
+    expect.objectContaining({
+      name: legacy,
+      removedBecause: `container ${legacy} (image ghcr.io/stigmer/agent-runner:${tag}) was made by Stigmer's own CLI before stigmer-runner: removed by its successor`,
+    }),
+  ]);
+});

@@ -68,7 +68,11 @@ test('a second run reuses the warm runner and says what; --fresh and a changed s
   expect(shown.reused).toMatchObject({
     provision: { workflowId, runId: first.json?.runId },
     container: { id: containerId, specHash: expect.stringMatching(/^[0-9a-f]{16}$/) },
-    poller: { identity: expect.stringMatching(new RegExp(`@${runner}$`)), taskQueue: 'agent_execution_runner' },
+    // the container's own host name (`<runner>-<8 hex>`), kept since the first provision made it
+    poller: {
+      identity: expect.stringMatching(new RegExp(`@${runner}-[0-9a-f]{8}$`)),
+      taskQueue: 'agent_execution_runner',
+    },
     services: expect.arrayContaining([
       expect.objectContaining({ service: 'ollama', site: 'host', detail: 'HTTP 200, model qwen2.5-coder:7b listed' }),
     ]),

@@ -14,6 +14,7 @@ import {
   CONTRACT_DIR,
   contractDocuments,
   provisionInputSchema,
+  teardownInputSchema,
   type PublishedProgress,
   type PublishedResult,
   type TeardownResult,
@@ -29,7 +30,7 @@ import {
   WORKFLOW_TYPES,
 } from './names';
 import type { StepProgress } from './progress';
-import { inputProblem } from './workflow-input';
+import { inputProblem, teardownInputProblem } from './workflow-input';
 
 test('docs/contract/v2 holds exactly what the code generates (run `npm run contract` after changing the contract)', () => {
   const documents = contractDocuments();
@@ -89,6 +90,8 @@ test.each([
   [{ status: 'failed', error: { type: 'InvalidInput' } }, 2],
   [{ status: 'failed', error: { type: 'ConnectivityFailed' } }, 3],
   [{ status: 'failed', error: { type: 'RunnerNotReady' } }, 1],
+  [{ status: 'failed', error: { type: 'HostOffline' } }, 4],
+  [{ status: 'failed', error: { type: 'PolicyRefused' } }, 5],
   [{ status: 'failed', error: { type: 'Error' } }, 1],
   [{ status: 'failed' }, 1],
 ])('exit code of %j is %d', (outcome, code) => expect(exitCodeFor(outcome)).toBe(code));
@@ -113,6 +116,11 @@ const CORPUS: unknown[] = [
   { flags: { runner: 'r1' }, verify: [] },
   { flags: { runner: 'r1' }, verify: { maximumAttempts: 2 ** 60 } },
   { flags: { runner: 'r1' }, verify: { backoff: 'x' } },
+  { flags: { runner: 'r1', replace: true } },
+  { flags: { runner: 'r1', replace: false } },
+  { flags: { runner: 'r1', replace: 'yes' } },
+  { flags: { runner: 'r1', replace: 1 } },
+  { flags: { runner: 'r1', replace: null } },
   { flags: { runner: 'a b' } },
   { flags: { runner: 'r', network: 'mesh' } },
   { flags: {} },
@@ -169,6 +177,7 @@ const anyInput = usually(
             image: usually(fc.string()),
             network: usually(fc.constantFrom('auto', 'host', 'bridge')),
             contract: usually(fc.constantFrom('auto', 'python-2026-01', 'python-native-2026', 'typescript-2026')),
+            replace: usually(fc.boolean()),
           },
           { requiredKeys: ['runner'] },
         ),
@@ -215,6 +224,66 @@ test('the workflow, the zod schema and the committed JSON Schema agree on any JS
   );
   // Both verdicts are well represented, or the agreement would say little.
   expect(Math.min(seen.valid, seen.invalid)).toBeGreaterThan(300);
+});
+
+const TEARDOWN_CORPUS: unknown[] = [
+  { runner: 'r1' },
+  { runner: 'r1', replace: true },
+  { runner: 'r1', replace: false },
+  { runner: 'r1', replace: 'true' },
+  { runner: 'r1', replace: null },
+  { runner: 'r1', host: 'gpu-1', engine: { value: 'unix:///run/podman.sock', source: 'env:DOCKER_HOST' } },
+  { runner: 'r1', engine: { value: 'unix:///run/podman.sock' } },
+  { runner: 'r1', engine: 'unix:///run/podman.sock' },
+  { runner: 'r1', host: 'a b' },
+  // keys it does not know are ignored (the contract's objects are open)
+  { runner: 'r1', other: 1 },
+  { runner: 'a b' },
+  {},
+  [],
+  null,
+  'teardown',
+];
+
+const anyTeardownInput = usually(
+  fc.record(
+    {
+      runner: usually(fc.stringMatching(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,12}$/)),
+      engine: open({ value: usually(fc.string()), source: usually(fc.string()) }),
+      host: usually(fc.constantFrom('gpu-1', 'build.example', 'a b', '-x')),
+      replace: usually(fc.boolean()),
+      extra: scalar,
+    },
+    { requiredKeys: ['runner'] },
+  ),
+);
+
+const teardownVerdicts = (input: unknown) => ({
+  input,
+  workflow: teardownInputProblem(input) === undefined,
+  schema: teardownInputSchema.safeParse(input).success,
+  committed: committedSchemaProblems('teardown-runner.input', input).length === 0,
+});
+
+test.each(TEARDOWN_CORPUS.map((input) => [JSON.stringify(input), input]))(
+  'teardown: the workflow, the zod schema and the committed JSON Schema agree on %s',
+  (_name, input) => {
+    const { workflow } = teardownVerdicts(input);
+    expect(teardownVerdicts(input)).toEqual({ input, workflow, schema: workflow, committed: workflow });
+  },
+);
+
+test('teardown: the workflow, the zod schema and the committed JSON Schema agree on any JSON input', () => {
+  const seen = { valid: 0, invalid: 0 };
+  fc.assert(
+    fc.property(anyTeardownInput.map(asJson), (input) => {
+      const { workflow } = teardownVerdicts(input);
+      seen[workflow ? 'valid' : 'invalid'] += 1;
+      expect(teardownVerdicts(input)).toEqual({ input, workflow, schema: workflow, committed: workflow });
+    }),
+    { numRuns: 2000 },
+  );
+  expect(Math.min(seen.valid, seen.invalid)).toBeGreaterThan(200);
 });
 
 // ---- compile-time: what the workflow produces satisfies what the contract promises ------------

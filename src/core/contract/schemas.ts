@@ -80,6 +80,12 @@ export const provisionInputSchema = z
           .enum(RELEASE_CHOICES)
           .optional()
           .describe("The runner release's env contract (flag:--contract); default auto, read off the image"),
+        replace: z
+          .boolean()
+          .optional()
+          .describe(
+            "A container of the runner's name that stigmer-runner did not make (no dev.stigmer.managed-by=stigmer-runner label) may be replaced (flag:--replace); default false: the provision fails as PolicyRefused, leaving it alone",
+          ),
       })
       .describe('The flag layer of the configuration cascade (flag > env > config file > default)'),
     trigger: triggerContextSchema
@@ -115,6 +121,12 @@ export const teardownInputSchema = z
       .optional()
       .describe('The Docker engine the trigger selected (its URL, and where that came from); absent: the worker’s own'),
     host: hostName.optional(),
+    replace: z
+      .boolean()
+      .optional()
+      .describe(
+        "A container of the runner's name that stigmer-runner did not make may be removed too (flag:--replace); default false: the teardown fails as PolicyRefused and removes nothing",
+      ),
   })
   .meta({ title: 'teardownRunner input' });
 
@@ -180,6 +192,17 @@ const networkPlanSchema = z
   .describe('How the container reaches this machine. Only these fields are promised; the rest is the worker’s')
   .meta({ id: 'NetworkPlan' });
 
+/** What the worker's policy refused (a PolicyRefused failure), and how to allow it. */
+const refusalSchema = z
+  .object({
+    subject: z.string().describe('What was refused: container'),
+    value: z.string().describe('Which one, e.g. the container’s name'),
+    setting: z.string().describe('The input setting that would allow it, e.g. flags.replace'),
+    rule: z.string().describe('The rule that refused it, e.g. not-managed'),
+    allow: z.string().describe('How to allow it, in words'),
+  })
+  .meta({ id: 'Refusal' });
+
 const runnerContainerSchema = z
   .object({
     id: z.string(),
@@ -208,6 +231,10 @@ export const provisionProgressSchema = z
       .object({ container: z.string(), stopped: z.boolean(), message: z.string() })
       .optional()
       .describe('A runner that failed verification is stopped (kept for its logs) so it takes no work'),
+    refusals: z
+      .array(refusalSchema)
+      .optional()
+      .describe('A PolicyRefused provision: what the worker refused, before acting on any of it'),
   })
   .meta({
     title: 'provisionRunner progress',
@@ -241,6 +268,12 @@ export const teardownResultSchema = z
         id: z.string(),
         name: z.string(),
         state: z.string().describe('Its state before removal, e.g. running, exited'),
+        removedBecause: z
+          .string()
+          .optional()
+          .describe(
+            "Why a container stigmer-runner did not make was removed: Stigmer's own CLI made it, or the input said replace",
+          ),
       }),
     ),
   })

@@ -1,4 +1,4 @@
-import { inputProblem } from './workflow-input';
+import { inputProblem, teardownInputProblem } from './workflow-input';
 
 const T = { env: { STIGMER_LLM_MODEL: 'm' }, homeDir: '/home/u' };
 
@@ -63,4 +63,24 @@ test.each<[unknown, string | undefined]>([
   // keys it does not know are ignored, as everywhere in the input (the contract's objects are open)
   [{ flags: { runner: 'r' }, trigger: T, verify: { backoff: 'x' } }, undefined],
   [{ flags: { runner: 'r' }, trigger: T, readyTimeoutMs: -1 }, 'readyTimeoutMs: expected a positive whole number'],
+  // `run --replace`: a container of the runner's name that stigmer-runner did not make may be replaced
+  [{ flags: { runner: 'r', replace: true }, trigger: T }, undefined],
+  [{ flags: { runner: 'r', replace: false }, trigger: T }, undefined],
+  [{ flags: { runner: 'r', replace: 'yes' }, trigger: T }, 'flags.replace: expected true or false'],
+  [{ flags: { runner: 'r', replace: 1 } }, 'flags.replace: expected true or false'],
+  [{ flags: { runner: 'r', replace: null } }, 'flags.replace: expected true or false'],
 ])('%j → %s', (input, problem) => expect(inputProblem(input)).toBe(problem));
+
+test.each<[unknown, string | undefined]>([
+  [{ runner: 'r1' }, undefined],
+  [{ runner: 'r1', replace: true }, undefined],
+  [{ runner: 'r1', replace: false, host: 'gpu-1' }, undefined],
+  [{ runner: 'r1', engine: { value: 'unix:///run/podman.sock', source: 'env:DOCKER_HOST' } }, undefined],
+  [{ runner: 'r1', replace: 'true' }, 'replace: expected true or false'],
+  [{ runner: 'r1', replace: null }, 'replace: expected true or false'],
+  [{ runner: 'r1', engine: 'unix:///x' }, 'engine: expected { value, source }, both strings'],
+  [{ runner: 'r1', host: 'a b' }, `host: "a b" is not a host name (letters, digits, '.', '_', '-')`],
+  [{ runner: 'a b' }, 'runner: "a b" is not a Docker container name'],
+  [{}, 'runner: undefined is not a Docker container name'],
+  [null, 'expected an object, got null'],
+])('teardown %j → %s', (input, problem) => expect(teardownInputProblem(input)).toBe(problem));

@@ -19,7 +19,7 @@ const container: RunnerContainerSeen = {
   labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.specHash]: 'hash-1' },
   imageId: 'sha256:image-1',
   state: 'running',
-  hostname: 'runner',
+  hostname: 'runner-0a1b2c3d',
   startedAt: at(600_000),
 };
 
@@ -52,8 +52,8 @@ const live: LiveFacts = {
   now: NOW,
   pollers: [
     { identity: '1@other-runner', type: 'workflow', lastAccessTime: at(500) },
-    { identity: '1@runner', type: 'activity', lastAccessTime: at(3_000) },
-    { identity: '1@runner', type: 'workflow', lastAccessTime: at(5_000) },
+    { identity: '1@runner-0a1b2c3d', type: 'activity', lastAccessTime: at(3_000) },
+    { identity: '1@runner-0a1b2c3d', type: 'workflow', lastAccessTime: at(5_000) },
   ],
   checks: [ok('temporal'), ok('backend'), ok('ollama')],
 };
@@ -84,7 +84,12 @@ test('warm: the verified container runs with the wanted spec and image, polls, a
       provision: { workflowId: 'provision-runner-runner', runId: 'run-1', closeTime: at(590_000) },
       container: { id: container.id, startedAt: container.startedAt, specHash: 'hash-1' },
       // its own freshest poll, not the other runner's fresher one
-      poller: { identity: '1@runner', taskQueue: 'agent_execution_runner', lastAccessTime: at(3_000), ageMs: 3_000 },
+      poller: {
+        identity: '1@runner-0a1b2c3d',
+        taskQueue: 'agent_execution_runner',
+        lastAccessTime: at(3_000),
+        ageMs: 3_000,
+      },
       services: live.checks.map(({ service, site, target, detail }) => ({ service, site, target, detail })),
     },
   });
@@ -148,18 +153,30 @@ const MISSES: Array<[string, WarmRunFacts, WarmMissReason, Record<string, unknow
   ['another image now', withWanted({ imageId: 'sha256:image-2' }), 'image-changed'],
   ['the image is gone from the engine', withWanted({ imageId: undefined }), 'image-changed'],
   ['not made by stigmer-runner', withContainer({ labels: {} }), 'container-not-reusable', { why: 'not-managed' }],
+  [
+    "another tool's managed-by label",
+    withContainer({ labels: { ...container.labels, [LABELS.managedBy]: 'other-tool' } }),
+    'container-not-reusable',
+    { why: 'not-managed' },
+  ],
+  [
+    "Stigmer's own CLI's container (a provision replaces it; it is never warm)",
+    withContainer({ names: ['stigmer-agent-runner'], labels: {} }),
+    'container-not-reusable',
+    { why: 'not-managed' },
+  ],
   ['another name', withContainer({ names: ['renamed'] }), 'container-not-reusable', { why: 'other-name' }],
   ['live facts cannot be read', { ...warm, live: { error: 'Temporal gone' } }, 'unchecked', { error: 'Temporal gone' }],
   [
     'no poller of its own',
     withLive({ pollers: [live.pollers[0]] }),
     'no-fresh-poller',
-    { taskQueue: 'agent_execution_runner', hostname: 'runner', lastSeen: undefined },
+    { taskQueue: 'agent_execution_runner', hostname: 'runner-0a1b2c3d', lastSeen: undefined },
   ],
   [
     'its last poll is older than the live window',
     withLive({
-      pollers: [{ identity: '1@runner', type: 'workflow', lastAccessTime: at(LIVE_POLLER_WINDOW_MS + 2_000) }],
+      pollers: [{ identity: '1@runner-0a1b2c3d', type: 'workflow', lastAccessTime: at(LIVE_POLLER_WINDOW_MS + 2_000) }],
     }),
     'no-fresh-poller',
     { lastSeen: at(LIVE_POLLER_WINDOW_MS + 2_000) },
@@ -168,9 +185,15 @@ const MISSES: Array<[string, WarmRunFacts, WarmMissReason, Record<string, unknow
     'its last poll is from before the container (re)started',
     {
       ...withContainer({ startedAt: at(10_000) }),
-      live: { ...live, pollers: [{ identity: '1@runner', type: 'workflow', lastAccessTime: at(20_000) }] },
+      live: { ...live, pollers: [{ identity: '1@runner-0a1b2c3d', type: 'workflow', lastAccessTime: at(20_000) }] },
     },
     'no-fresh-poller',
+  ],
+  [
+    "a fresh poller with the runner's name but not its container's host name (another host's runner, an impostor)",
+    withLive({ pollers: [{ identity: '1@runner', type: 'activity', lastAccessTime: at(1_000) }] }),
+    'no-fresh-poller',
+    { hostname: 'runner-0a1b2c3d', lastSeen: undefined },
   ],
   ['a start time that cannot be read', withContainer({ startedAt: 'not a time' }), 'no-fresh-poller'],
   [

@@ -5,8 +5,11 @@
 import type { Refusal } from './types';
 
 export class PolicyRefusedError extends Error {
-  constructor(readonly refusals: Refusal[]) {
-    super(describeRefusals(refusals));
+  constructor(
+    readonly refusals: Refusal[],
+    message: string = describeRefusals(refusals),
+  ) {
+    super(message);
     this.name = 'PolicyRefusedError';
   }
 }

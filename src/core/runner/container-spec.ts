@@ -19,11 +19,6 @@ export const MANAGED_BY = 'stigmer-runner';
 
 export interface ContainerSpec {
   name: string;
-  /**
-   * The runner's name: the Temporal SDK's default worker identity is `pid@hostname`, so this is how
-   * readiness tells this runner's poller from another's (on the host network all would be `1@<host>`).
-   */
-  hostname: string;
   image: string;
   env: string[];
   /** The engine's NetworkMode: `host`, `bridge`, `slirp4netns:allow_host_loopback=true`. */
@@ -44,7 +39,6 @@ export function buildContainerSpec(
   const contract = RUNNER_RELEASES[plan.runner.contract];
   return {
     name: config.runner.name.value,
-    hostname: config.runner.name.value,
     image: config.runner.image.value,
     env: toDockerEnv(contract, buildRunnerEnv(contract, config, plan, secrets)),
     // Plans made before the engine's own mode was part of them carried only host or bridge.
@@ -66,11 +60,14 @@ export function buildContainerSpec(
 /**
  * The parts that decide whether an existing container can be reused, in a canonical order.
  * The workflow id is left out: a later run adopts a matching container rather than recreating it.
+ * So is the host name: each container gets its own when it is created (`runnerHostname`), and a
+ * reused one keeps it. Containers labelled while the host name (then the runner's name) was part of
+ * this carry another hash, so each is replaced once on upgrade — acceptable: a new container, same
+ * settings.
  */
 export function specFingerprint(spec: ContainerSpec): string {
   return JSON.stringify({
     image: spec.image,
-    hostname: spec.hostname,
     env: [...spec.env].sort(),
     networkMode: spec.networkMode,
     extraHosts: [...spec.extraHosts].sort(),
@@ -78,6 +75,25 @@ export function specFingerprint(spec: ContainerSpec): string {
     restartPolicy: spec.restartPolicy,
     logConfig: spec.logConfig,
   });
+}
+
+/** Made by stigmer-runner: it carries `dev.stigmer.managed-by=stigmer-runner` (a label of any other value is someone else's). */
+export function isManaged(labels: Record<string, string>): boolean {
+  return labels[LABELS.managedBy] === MANAGED_BY;
+}
+
+/** How much of the runner's name a container's host name keeps: with `-` and 8 hex digits, 63, a DNS label's most. */
+export const HOSTNAME_NAME_CHARS = 54;
+
+/**
+ * The host name of a new runner container: `<runner name, at most 54 chars>-<8 hex digits>`, the
+ * digits drawn at random by whoever creates it. The Temporal SDKs' default worker identity is
+ * `pid@hostname`, so readiness counts a poller as this runner's only when its identity ends
+ * `@<this container's host name>`: a runner of the same name elsewhere (another host, another
+ * engine, a container that merely took the name) polls as someone else.
+ */
+export function runnerHostname(runnerName: string, randomHex: string): string {
+  return `${runnerName.slice(0, HOSTNAME_NAME_CHARS)}-${randomHex}`;
 }
 
 /** An existing container of the runner, as the engine lists it (names without the leading `/`). */
@@ -104,7 +120,7 @@ export function replaceReason(
   existing: ExistingContainer,
   wanted: { name: string; specHash: string; imageId?: string },
 ): ReplaceReason | undefined {
-  if (!existing.labels[LABELS.managedBy]) return { kind: 'not-managed' };
+  if (!isManaged(existing.labels)) return { kind: 'not-managed' };
   if (!existing.names.includes(wanted.name)) return { kind: 'other-name' };
   if (existing.labels[LABELS.specHash] !== wanted.specHash) return { kind: 'spec-changed' };
   if (existing.imageId !== wanted.imageId) return { kind: 'image-updated' };

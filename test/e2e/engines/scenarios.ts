@@ -86,6 +86,9 @@ export function engineScenarios(engine: TestEngine): void {
   const e2e = useE2E({ engine });
   const { cli, services, scenarioEnv, runnerContainers, containerEnv } = e2e;
   const name = (what: string) => `${engine}-${what}-${process.pid}`;
+  const hostnameOf = async (id: string) => ({
+    hostname: (await e2e.docker.getContainer(id).inspect()).Config.Hostname,
+  });
 
   test('plan names the engine kind and whether it is rootless', async () => {
     const plan = await cli(['plan', '--json'], scenarioEnv(name('plan'), await services('127.0.0.1')));
@@ -133,10 +136,14 @@ export function engineScenarios(engine: TestEngine): void {
     );
 
     const [container] = await runnerContainers(runner);
+    // Its own host name, drawn when it was created: readiness counted only pollers `…@<that name>`.
+    const { hostname } = await hostnameOf(container.Id);
+    expect(hostname).toMatch(new RegExp(`^${runner}-[0-9a-f]{8}$`));
     const again = await cli(['run', '--json'], scenarioEnv(runner, scenario));
     expect(again.code).toBe(0);
     expect(again.json?.container).toMatchObject({ id: container.Id, action: 'reused' });
     expect(await runnerContainers(runner)).toHaveLength(1);
+    expect((await hostnameOf(container.Id)).hostname).toBe(hostname);
     record(engine, 'second run', `ready, container ${again.json?.container?.action}`, again);
   });
 
@@ -222,11 +229,12 @@ export function engineScenarios(engine: TestEngine): void {
 
     const [container] = await runnerContainers(runner);
     expect(container.State).toBe('exited');
-    const finished = Date.parse((await e2e.docker.getContainer(container.Id).inspect()).State.FinishedAt);
+    const inspected = await e2e.docker.getContainer(container.Id).inspect();
+    const finished = Date.parse(inspected.State.FinishedAt);
     const connection = await Connection.connect({ address: e2e.temporal.address });
     try {
       const own = (await listPollers(connection, 'default', 'agent_execution_runner')).filter((poller) =>
-        poller.identity.endsWith(`@${runner}`),
+        poller.identity.endsWith(`@${inspected.Config.Hostname}`),
       );
       // Listed for minutes after it stopped, but no poll since: nothing of this runner takes work.
       for (const poller of own) expect(Date.parse(poller.lastAccessTime)).toBeLessThanOrEqual(finished + 500);
@@ -241,32 +249,71 @@ export function engineScenarios(engine: TestEngine): void {
     record(engine, 'Ollama down', 'exit 3 after 3 attempts; runner stopped, no poll after it stopped', run);
   });
 
-  test('a container of the same name that stigmer-runner did not make is replaced, never a name clash', async () => {
+  test("a container of the runner's name that stigmer-runner did not make: refused naming --replace, left untouched; replaced with --replace", async () => {
     const runner = name('stale');
-    await e2e.docker.createContainer({ name: runner, Image: e2e.image, Labels: { 'dev.stigmer.test-run': runner } });
+    const users = await e2e.docker.createContainer({
+      name: runner,
+      Image: e2e.image,
+      Labels: { 'dev.stigmer.test-run': runner },
+    });
     e2e.cleanup(() =>
       e2e.docker
         .getContainer(runner)
         .remove({ force: true })
         .catch(() => undefined),
     );
-    const run = await cli(
-      ['run', '--json'],
-      scenarioEnv(runner, await services(expected.defaultMode === 'host' ? '127.0.0.1' : '0.0.0.0')),
+    // As the engine recorded the image it was created from (Podman names a local one localhost/…).
+    const before = await users.inspect();
+    const env = scenarioEnv(runner, await services(expected.defaultMode === 'host' ? '127.0.0.1' : '0.0.0.0'));
+
+    const refused = await cli(['run', '--json'], env);
+    expect(refused.code).toBe(5);
+    expect(refused.json).toMatchObject({ status: 'failed', error: { type: 'PolicyRefused' } });
+    expect(refused.json?.error?.message).toBe(
+      `stigmer-runner will not replace container ${runner} (image ${before.Config.Image}): it carries no stigmer-runner labels ` +
+        `(dev.stigmer.managed-by=stigmer-runner), so stigmer-runner did not make it; to replace it, run ` +
+        '`stigmer-runner run --replace` (workflow input: flags.replace: true); or remove or rename it yourself, ' +
+        'or choose another runner name (--runner)',
     );
-    expect(run.code).toBe(0);
-    expect(run.json?.container).toMatchObject({
-      action: 'replaced',
-      replacedBecause: `container ${runner} was not created by stigmer-runner`,
+    expect(refused.json?.refusals).toEqual([
+      expect.objectContaining({ subject: 'container', value: runner, setting: 'flags.replace', rule: 'not-managed' }),
+    ]);
+    // A teardown refuses it too, and removes nothing.
+    const teardown = await cli(['teardown'], env);
+    expect(teardown.code).toBe(5);
+    expect(teardown.stdout).toContain(
+      `✗ runner ${runner} was not torn down: stigmer-runner will not remove container ${runner}`,
+    );
+    expect(teardown.stdout).toContain('`stigmer-runner teardown --replace`');
+    // Untouched: the same container, never started, its labels as the user set them.
+    const after = await users.inspect();
+    expect({ id: after.Id, state: after.State.Status, labels: after.Config.Labels }).toEqual({
+      id: before.Id,
+      state: before.State.Status,
+      labels: before.Config.Labels,
     });
-    const containers = await runnerContainers(runner);
-    expect(containers).toHaveLength(1);
-    expect(containers[0].Labels[LABELS.managedBy]).toBe('stigmer-runner');
     record(
       engine,
       "unlabelled container with the runner's name",
-      `${run.json?.container?.action}, one container, ready`,
-      run,
+      `run: exit ${refused.code} ${refused.json?.error?.type}, naming --replace; teardown: exit ${teardown.code}; container untouched`,
+      refused,
+    );
+
+    const replaced = await cli(['run', '--replace', '--json'], env);
+    expect(replaced.code).toBe(0);
+    expect(replaced.json?.container).toMatchObject({
+      action: 'replaced',
+      replacedBecause: `container ${runner} (image ${before.Config.Image}) was not created by stigmer-runner: replaced as the input asked (flags.replace: true)`,
+    });
+    const containers = await runnerContainers(runner);
+    expect(containers).toHaveLength(1);
+    expect(containers[0].Id).not.toBe(before.Id);
+    expect(containers[0].Labels[LABELS.managedBy]).toBe('stigmer-runner');
+    record(
+      engine,
+      "unlabelled container with the runner's name, --replace",
+      `${replaced.json?.container?.action}, one container, ready`,
+      replaced,
     );
   });
 
