@@ -8,7 +8,8 @@
  */
 import { createServer, type Server } from 'node:net';
 import { execFileSync } from 'node:child_process';
-import { lstat, mkdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { lstat, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { execInContainer } from '../../../src/docker/exec';
@@ -21,16 +22,35 @@ import { childEnv, spawnNode, type Spawned } from '../../support/process';
 interface Outcome {
   id: string;
   status: 'completed' | 'failed';
+  withheld?: string;
   type?: string;
   refusals?: Array<{ subject: string; setting: string; rule: string; value: string; allow: string }>;
   message?: string;
 }
 
-/** Runs inside the runner: the runner's own Temporal address and namespace, the image's own SDK. */
+/**
+ * Runs inside the runner as its user: plants what it is told in its own workspace (symlinks, files,
+ * folders), swaps a symlink in a loop while it attacks if told to, then starts each workflow with the
+ * runner's own Temporal address and namespace, through the image's own SDK, and prints each outcome.
+ */
 const ATTACKER = `
+const fs = require('fs');
 const { Connection, Client } = require('@temporalio/client');
 (async () => {
-  const attacks = JSON.parse(process.argv[1]);
+  const { plant = [], swap, attacks } = JSON.parse(process.argv[1]);
+  for (const [op, path, arg] of plant) {
+    if (op === 'symlink') fs.symlinkSync(arg, path);
+    if (op === 'mkdir') fs.mkdirSync(path, { recursive: true });
+    if (op === 'write') fs.writeFileSync(path, arg);
+  }
+  let swapping = !!swap;
+  const swapper = (async () => {
+    while (swapping) {
+      try { fs.rmSync(swap.path, { recursive: true, force: true }); fs.symlinkSync(swap.target, swap.path); } catch {}
+      await new Promise((resolve) => setImmediate(resolve));
+      try { fs.rmSync(swap.path, { recursive: true, force: true }); fs.mkdirSync(swap.path); } catch {}
+    }
+  })();
   const connection = await Connection.connect({ address: process.env.TEMPORAL_SERVICE_ADDRESS });
   const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE || 'default' });
   for (const attack of attacks) {
@@ -38,15 +58,17 @@ const { Connection, Client } = require('@temporalio/client');
       taskQueue: 'runner_provisioning', workflowId: attack.id, args: [attack.input],
     });
     try {
-      await handle.result();
-      console.log(JSON.stringify({ id: attack.id, status: 'completed' }));
+      const result = await handle.result();
+      console.log(JSON.stringify({ id: attack.id, status: 'completed', withheld: result.container && result.container.secretsWithheld }));
     } catch (error) {
       const cause = error.cause || {};
       const details = cause.details && cause.details[0];
       console.log(JSON.stringify({ id: attack.id, status: 'failed', type: cause.type, message: cause.message,
-        refusals: details && details.error && details.error.refusals || details && details.refusals }));
+        refusals: details && details.refusals }));
     }
   }
+  swapping = false;
+  await swapper;
   await connection.close();
 })().catch((error) => { console.error(error); process.exit(3); });
 `;
@@ -77,38 +99,58 @@ export function attackScenarios(engineName: TestEngine, networks: Array<'host' |
   const e2e = useE2E({ engine: engineName });
   const secret = `sk-ant-${randomBytes(16).toString('hex')}`;
   let worker: Spawned;
+  let ownLlm: Awaited<ReturnType<typeof recorder>>;
 
   beforeAll(async () => {
+    ownLlm = await recorder();
     // The victim: `stigmer-runner worker` as root, its home the e2e home (its policy: that home's
-    // .stigmer/data, the stand-in images, the matrix's engines), holding an API key.
+    // .stigmer/data, the stand-in images, the matrix's engines), holding an API key it sends to its
+    // own LLM endpoint only.
     worker = spawnNode([join(projectRoot(), 'bin', 'stigmer-runner.js'), 'worker'], {
       env: childEnv(e2e.home, e2e.engine.env, {
         TEMPORAL_SERVICE_ADDRESS: e2e.temporal.address,
         STIGMER_RUNNER_IMAGE: e2e.image,
         STIGMER_RUNNER_PULL: 'never',
+        STIGMER_LLM_PROVIDER: 'anthropic',
+        STIGMER_LLM_BASE_URL: ownLlm.url('http'),
         ANTHROPIC_API_KEY: secret,
       }),
     });
     await worker.waitForLine(/worker started/, 60_000);
   });
-  afterAll(() => worker?.kill('SIGTERM'));
+  afterAll(async () => {
+    await worker?.kill('SIGTERM');
+    await ownLlm?.close();
+  });
 
   describe.each(networks)('from inside a runner on the %s network', (network) => {
     const runner = `attacked-${network}-${process.pid}`;
+    /** The foothold's settings: what a curious agent reads in its own env, so its provisions would work. */
+    let base: Record<string, string>;
     let workspace: string;
-    let attack: (cases: Array<{ id: string; type: string; input: unknown }>) => Promise<Outcome[]>;
+    let attack: (plan: { plant?: unknown[]; swap?: unknown; attacks: unknown[] }) => Promise<Outcome[]>;
 
     beforeAll(async () => {
-      // The user's own runner, provisioned through the worker: the attacker's foothold.
+      // The user's own runner, provisioned through the standalone worker: the attacker's foothold.
       const services = await e2e.services('0.0.0.0');
       const env: Record<string, string> = { ...e2e.scenarioEnv(runner, services), STIGMER_RUNNER_NETWORK: network };
       workspace = env.STIGMER_RUNNER_WORKSPACE_DIR;
+      // The engine and image the user's runner has: the attacks differ from it only where they attack.
+      base = {
+        ...e2e.engine.env,
+        STIGMER_RUNNER_IMAGE: e2e.image,
+        STIGMER_RUNNER_PULL: 'never',
+        STIGMER_RUNNER_NETWORK: network,
+        TEMPORAL_SERVICE_ADDRESS: env.TEMPORAL_SERVICE_ADDRESS,
+        STIGMER_BACKEND_ENDPOINT: env.STIGMER_BACKEND_ENDPOINT,
+      };
       const run = await e2e.cli(['run', '--json'], env);
       expect({ code: run.code, stderr: run.stderr }).toMatchObject({ code: 0 });
+      expect(run.stderr).not.toMatch(/running a worker in this process/); // the root worker served it
       const [info] = await e2e.runnerContainers(runner);
       const container = e2e.docker.getContainer(info.Id);
-      attack = async (cases) => {
-        const result = await execInContainer(container, ['node', '-e', ATTACKER, JSON.stringify(cases)], 240_000);
+      attack = async (plan) => {
+        const result = await execInContainer(container, ['node', '-e', ATTACKER, JSON.stringify(plan)], 240_000);
         expect({ exit: result.exitCode, stderr: result.stderr }).toMatchObject({ exit: 0 });
         return result.stdout
           .trim()
@@ -116,7 +158,6 @@ export function attackScenarios(engineName: TestEngine, networks: Array<'host' |
           .map((line) => JSON.parse(line) as Outcome);
       };
     }, 300_000);
-    // The harness removes each test's containers after it; this runner outlives the tests of its block.
     afterAll(() =>
       e2e.docker
         .getContainer(runner)
@@ -124,141 +165,147 @@ export function attackScenarios(engineName: TestEngine, networks: Array<'host' |
         .catch(() => undefined),
     );
 
-    const trigger = (env: Record<string, string>, homeDir = e2e.home) => ({ env, homeDir });
-    const provision = (id: string, env: Record<string, string>, homeDir?: string, flags = {}) => ({
-      id,
+    const id = (name: string) => `atk-${name}-${network}-${process.pid}`;
+    const provision = (name: string, env: Record<string, string>, homeDir = e2e.home, flags = {}) => ({
+      id: id(name),
       type: 'provisionRunner',
-      input: { flags: { runner: id, ...flags }, trigger: trigger({ STIGMER_RUNNER_PULL: 'never', ...env }, homeDir) },
+      input: { flags: { runner: id(name), ...flags }, trigger: { env: { ...base, ...env }, homeDir } },
     });
-    const refusalOf = (outcome: Outcome) => {
-      expect({ status: outcome.status, type: outcome.type }).toEqual({ status: 'failed', type: 'PolicyRefused' });
+    const refusalsOf = (outcome: Outcome) => {
+      expect({ id: outcome.id, status: outcome.status, type: outcome.type }).toEqual({
+        id: outcome.id,
+        status: 'failed',
+        type: 'PolicyRefused',
+      });
       return (outcome.refusals ?? []).map((refusal) => `${refusal.setting} ${refusal.subject} ${refusal.rule}`);
     };
-    const owner = async (path: string) => ((info) => `${info.uid}:${info.gid}`)(await stat(path));
+    const facts = async (path: string) =>
+      ((info) => `${info.uid}:${info.gid} ${info.mode.toString(8)}`)(await stat(path));
+    const made = async (name: string) =>
+      e2e.docker.listContainers({ all: true, filters: { name: [`^/?${id(name)}$`] } });
 
-    test('system and symlinked workspaces, a planted home, a FIFO config: refused, nothing touched', async () => {
-      const before = { root: await owner('/'), etc: await owner('/etc'), home: await owner(e2e.home) };
-      // Planted from inside its own workspace (host path known to a curious agent).
-      await symlink('/etc', join(workspace, 'escape')).catch(() => undefined);
-      await mkdir(join(workspace, '.stigmer'), { recursive: true });
-      await writeFile(
-        join(workspace, '.stigmer', 'config.yaml'),
-        'backend:\n  local:\n    runner:\n      workspace_dir: /\n',
-      );
-      await symlink('/', join(workspace, '.stigmer', 'data')).catch(() => undefined);
-      execFileSync('mkfifo', [join(workspace, `fifo-${network}`)]);
-      const id = (name: string) => `atk-${name}-${network}-${process.pid}`;
-      const outcomes = await attack([
-        provision(id('root'), { STIGMER_RUNNER_WORKSPACE_DIR: '/' }),
-        provision(id('dotdot'), { STIGMER_RUNNER_WORKSPACE_DIR: `${e2e.home}/../../etc` }),
-        provision(id('link'), { STIGMER_RUNNER_WORKSPACE_DIR: join(workspace, 'escape') }),
-        provision(id('home'), {}, workspace),
-        provision(id('fifo'), { STIGMER_CONFIG: join(workspace, `fifo-${network}`) }),
-        provision(id('config'), { STIGMER_CONFIG: '/etc/shadow' }),
-      ]);
-      expect(outcomes.map(refusalOf)).toEqual([
+    test('system and symlinked workspaces, a planted home, a FIFO and another file as config: refused, nothing touched', async () => {
+      const watched = ['/', '/etc', '/etc/shadow', e2e.home, join(e2e.home, '.stigmer')];
+      const before = await Promise.all(watched.map(facts));
+      execFileSync('mkfifo', [join(workspace, `fifo-${network}`)]); // node has no mkfifo: planted from here
+      const outcomes = await attack({
+        plant: [
+          ['symlink', '/workspace/escape', '/etc'],
+          ['mkdir', '/workspace/.stigmer'],
+          ['write', '/workspace/.stigmer/config.yaml', 'backend:\n  local:\n    runner:\n      workspace_dir: /\n'],
+          ['symlink', '/workspace/.stigmer/data', '/'],
+        ],
+        attacks: [
+          provision('root', { STIGMER_RUNNER_WORKSPACE_DIR: '/' }),
+          provision('dotdot', { STIGMER_RUNNER_WORKSPACE_DIR: `${e2e.home}/../../etc` }),
+          provision('link', { STIGMER_RUNNER_WORKSPACE_DIR: join(workspace, 'escape') }),
+          provision('inside', { STIGMER_RUNNER_WORKSPACE_DIR: join(workspace, 'nested') }),
+          provision('home', {}, workspace),
+          provision('fifo', { STIGMER_CONFIG: join(workspace, `fifo-${network}`) }),
+          provision('shadow', { STIGMER_CONFIG: '/etc/shadow' }),
+        ],
+      });
+      expect(outcomes.map(refusalsOf)).toEqual([
         ['env:STIGMER_RUNNER_WORKSPACE_DIR workspace system-folder'],
         ['env:STIGMER_RUNNER_WORKSPACE_DIR workspace system-folder'],
         ['env:STIGMER_RUNNER_WORKSPACE_DIR workspace system-folder'],
+        // Inside its own workspace: a folder the runner itself could swap — never mounted through.
+        ['env:STIGMER_RUNNER_WORKSPACE_DIR workspace untrusted-folder'],
         ['trigger.homeDir home not-served'],
         ['env:STIGMER_CONFIG file not-regular'],
         ['env:STIGMER_CONFIG file outside-roots'],
       ]);
+      const shadowFields = readFileSync('/etc/shadow', 'utf8')
+        .split('\n')
+        .flatMap((line) => line.split(':').slice(1, 2))
+        .filter((field) => field.length > 8);
       for (const outcome of outcomes) {
-        expect(outcome.message).toMatch(/worker's policy refuses .*to allow it|name a regular file|lies in its home/s);
-        expect(outcome.message).not.toContain('root:'); // no line of /etc/shadow
+        expect(outcome.message).toMatch(/^the worker's policy refuses this/);
+        for (const field of shadowFields) expect(outcome.message).not.toContain(field);
+        expect(await made(outcome.id.split('-')[1])).toEqual([]);
       }
-      expect({ root: await owner('/'), etc: await owner('/etc'), home: await owner(e2e.home) }).toEqual(before);
-      for (const outcome of outcomes)
-        expect(await e2e.docker.listContainers({ all: true, filters: { name: [outcome.id] } })).toEqual([]);
+      expect(await Promise.all(watched.map(facts))).toEqual(before);
+      await expect(lstat(join(workspace, 'nested'))).rejects.toMatchObject({ code: 'ENOENT' });
     });
 
-    test('an engine, an image and an LLM endpoint of its own: the engine is never dialled, the key never sent', async () => {
+    test('an engine, an image, a user’s container and an LLM endpoint of its own: none of it happens', async () => {
       const engine = await recorder();
-      const llm = await recorder();
-      e2e.cleanup(() => Promise.all([engine.close(), llm.close()]));
-      const id = (name: string) => `atk-${name}-${network}-${process.pid}`;
-      const users = `users-own-${network}-${process.pid}`;
-      const mine = await e2e.docker.createContainer({
-        name: users,
-        Image: e2e.image,
-        Cmd: ['node', '-e', 'setInterval(() => {}, 1e6)'],
-      });
+      const evilLlm = await recorder();
+      // The stand-ins live per test: the LLM provisions below need a backend to verify against.
+      const { backend } = await e2e.services('0.0.0.0');
+      const reachable = { STIGMER_BACKEND_ENDPOINT: `localhost:${backend.port}` };
+      e2e.cleanup(() => Promise.all([engine.close(), evilLlm.close()]));
+      const users = id('users');
+      const mine = await e2e.docker.createContainer({ name: users, Image: e2e.image, Cmd: ['node', '-e', '0'] });
       e2e.cleanup(() => mine.remove({ force: true }).catch(() => undefined));
-      const outcomes = await attack([
-        provision(id('engine'), { DOCKER_HOST: engine.url('tcp') }),
-        provision(id('image'), { STIGMER_RUNNER_IMAGE: 'alpine:3' }),
-        provision(users, {}),
-        {
-          id: id('teardown'),
-          type: 'teardownRunner',
-          input: { runner: users, engine: { value: engine.url('tcp'), source: 'env:DOCKER_HOST' } },
-        },
-        provision(id('llm'), { STIGMER_LLM_PROVIDER: 'anthropic', STIGMER_LLM_BASE_URL: llm.url('http') }),
-      ]);
-      expect(outcomes.slice(0, 2).map(refusalOf)).toEqual([
-        ['env:DOCKER_HOST engine not-allowed'],
-        ['env:STIGMER_RUNNER_IMAGE image not-allowed'],
-      ]);
-      expect(outcomes[2]).toMatchObject({ status: 'failed', type: 'PolicyRefused' });
-      expect(outcomes[2].message).toMatch(/--replace|replace/);
-      expect(outcomes[3]).toMatchObject({ status: 'failed', type: 'PolicyRefused' });
-      expect(engine.seen()).toEqual([]);
-      expect((await mine.inspect()).State.Status).toBe('created'); // the user's container, untouched
-      // The LLM endpoint of its own: the runner may be made, but without the worker's key.
-      const [llmRunner] = await e2e.docker.listContainers({ all: true, filters: { name: [id('llm')] } });
-      if (llmRunner) {
+      for (const name of ['llm-own', 'llm-evil'])
         e2e.cleanup(() =>
           e2e.docker
-            .getContainer(llmRunner.Id)
+            .getContainer(id(name))
             .remove({ force: true })
             .catch(() => undefined),
         );
-        const inspected = await e2e.docker.getContainer(llmRunner.Id).inspect();
-        expect(inspected.Config.Env.join('\n')).not.toContain(secret);
-      }
-      expect(llm.seen().join('')).not.toContain(secret);
+      const outcomes = await attack({
+        attacks: [
+          provision('engine', { DOCKER_HOST: engine.url('tcp') }),
+          provision('image', { STIGMER_RUNNER_IMAGE: 'alpine:3' }),
+          { ...provision('users', {}), input: { ...provision('users', {}).input, flags: { runner: users } } },
+          {
+            id: id('teardown-engine'),
+            type: 'teardownRunner',
+            input: { runner: runner, engine: { value: engine.url('tcp'), source: 'env:DOCKER_HOST' } },
+          },
+          { id: id('teardown-users'), type: 'teardownRunner', input: { runner: users } },
+          provision('llm-own', {
+            ...reachable,
+            STIGMER_LLM_PROVIDER: 'anthropic',
+            STIGMER_LLM_BASE_URL: ownLlm.url('http'),
+          }),
+          provision('llm-evil', {
+            ...reachable,
+            STIGMER_LLM_PROVIDER: 'anthropic',
+            STIGMER_LLM_BASE_URL: evilLlm.url('http'),
+          }),
+        ],
+      });
+      expect(outcomes.slice(0, 5).map(refusalsOf)).toEqual([
+        ['env:DOCKER_HOST engine not-allowed'],
+        ['env:STIGMER_RUNNER_IMAGE image not-allowed'],
+        ['flags.replace container not-managed'],
+        ['env:DOCKER_HOST engine not-allowed'],
+        ['replace container not-managed'],
+      ]);
+      expect(engine.seen()).toEqual([]); // never dialled
+      expect((await mine.inspect()).Id).toBe(mine.id); // the user's container, still there
+      expect(await e2e.runnerContainers(runner)).toHaveLength(1); // the foothold, not torn down
+      // The key goes with the worker's own endpoint (the control) and not with the attacker's.
+      const [own, evil] = outcomes.slice(5);
+      expect({ status: own.status, withheld: own.withheld }).toEqual({ status: 'completed', withheld: undefined });
+      expect(evil.status).toBe('completed');
+      expect(evil.withheld).toMatch(/withheld/);
+      const envOf = async (name: string) => (await e2e.docker.getContainer(id(name)).inspect()).Config.Env.join('\n');
+      expect(await envOf('llm-own')).toContain(secret);
+      expect(await envOf('llm-evil')).not.toContain(secret);
+      expect(evilLlm.seen().join('')).not.toContain(secret);
       expect(JSON.stringify(outcomes)).not.toContain(secret);
     });
 
-    test('a symlink swapped in a loop while the provision runs never gets a foreign folder mounted or chowned', async () => {
-      const swap = join(workspace, 'swap');
-      const etc = await owner('/etc');
-      let swapping = true;
-      const ignore = () => undefined;
-      const swapper = (async () => {
-        const { rm } = await import('node:fs/promises');
-        while (swapping) {
-          await rm(swap, { recursive: true, force: true }).catch(ignore);
-          await symlink('/etc', swap).catch(ignore);
-          await new Promise((resolve) => setImmediate(resolve));
-          await rm(swap, { recursive: true, force: true }).catch(ignore);
-          await mkdir(swap).catch(ignore);
-        }
-      })();
-      const id = `atk-swap-${network}-${process.pid}`;
-      e2e.cleanup(() =>
-        e2e.docker
-          .getContainer(id)
-          .remove({ force: true })
-          .catch(() => undefined),
-      );
-      const [outcome] = await attack([provision(id, { STIGMER_RUNNER_WORKSPACE_DIR: join(swap, 'inner') })]);
-      swapping = false;
-      await swapper;
-      expect(await owner('/etc')).toBe(etc);
-      await expect(lstat('/etc/inner')).rejects.toMatchObject({ code: 'ENOENT' });
-      // Refused (the walk met the link, or the mount check saw another folder), or — the race lost —
-      // a runner whose workspace is a real folder inside the attacker's own workspace.
-      const [made] = await e2e.docker.listContainers({ all: true, filters: { name: [id] } });
-      if (outcome.status === 'failed') expect(outcome.type).toMatch(/PolicyRefused|ConnectivityFailed|RunnerNotReady/);
-      if (made) {
-        const mount = (await e2e.docker.getContainer(made.Id).inspect()).Mounts.find(
-          (entry) => entry.Destination === '/workspace',
-        );
-        expect(mount?.Source).toBe(join(swap, 'inner'));
-        expect((await lstat(join(swap, 'inner')).catch(() => undefined))?.isSymbolicLink() ?? false).toBe(false);
+    test('a symlink swapped in a loop while provisions run never gets a foreign folder mounted or chowned', async () => {
+      const etc = await facts('/etc');
+      const outcomes = await attack({
+        swap: { path: '/workspace/swap', target: '/etc' },
+        attacks: [1, 2, 3, 4, 5].map((round) =>
+          provision(`swap${round}`, { STIGMER_RUNNER_WORKSPACE_DIR: join(workspace, 'swap', 'inner') }),
+        ),
+      });
+      for (const outcome of outcomes) {
+        const rules = refusalsOf(outcome).map((line) => line.split(' ').pop());
+        expect(rules).toHaveLength(1);
+        expect(['system-folder', 'untrusted-folder', 'symlink', 'mount-mismatch']).toContain(rules[0]);
       }
+      expect(await facts('/etc')).toBe(etc);
+      await expect(lstat('/etc/inner')).rejects.toMatchObject({ code: 'ENOENT' });
+      for (const round of [1, 2, 3, 4, 5]) expect(await made(`swap${round}`)).toEqual([]);
     });
   });
 }
