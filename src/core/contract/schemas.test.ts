@@ -222,8 +222,10 @@ test('the workflow, the zod schema and the committed JSON Schema agree on any JS
     }),
     { numRuns: 3000 },
   );
-  // Both verdicts are well represented, or the agreement would say little.
-  expect(Math.min(seen.valid, seen.invalid)).toBeGreaterThan(300);
+  // Both verdicts are well represented, or the agreement would say little. About one input in ten is
+  // valid (each optional field is usually, not always, well formed): ~310 of 3000, a standard deviation
+  // of ~16 — so 150 fails only when the generator breaks, never by chance.
+  expect(Math.min(seen.valid, seen.invalid)).toBeGreaterThan(150);
 });
 
 const TEARDOWN_CORPUS: unknown[] = [
