@@ -49,32 +49,40 @@ export interface StartContainerInput extends ConfigRequest {
  * own CLI made it): else PolicyRefused.
  */
 export function createStartContainer(deps: ActivityDeps) {
-  return attempted(async ({ flags, trigger, workflowId }: StartContainerInput): Promise<RunnerContainer> => {
-    const { config, plan, spec, withheld, workspace, account } = await ownSpec(deps, { flags, trigger }, workflowId);
-    const contract = RUNNER_RELEASES[plan.runner.contract];
-    const { docker } = engineFor(deps, config.engine);
-    const local = deps.platform === 'linux' && !plan.engine.inVm && !plan.engine.remote;
-    const folder = await openWorkspace(workspace, config, account, policyOf(deps));
-    try {
-      const started = await ensureRunnerContainer(docker, spec, config.runner.pull.value, installationKey(), {
-        replace: flags.replace === true,
-        onProgress: () => Context.current().heartbeat(),
-      });
-      if (local) await checkMount(docker, started.id, folder, workspace, contract.workspacePath, config);
-      const ownership = await prepareWorkspace(docker, started.id, folder, workspace, contract.workspacePath, local);
-      const container: RunnerContainer = {
-        ...started,
-        workspace: ownership,
-        ...(config.engine ? { engine: config.engine } : {}),
-        ...(withheld ? { secretsWithheld: withheld } : {}),
-      };
-      logReady(container, plan);
-      if (withheld) log.warn('secrets withheld', { container: container.name, why: withheld });
-      return container;
-    } finally {
-      await folder.close();
-    }
-  }, deps);
+  return attempted(
+    async ({ flags, trigger, workflowId, config: handed }: StartContainerInput): Promise<RunnerContainer> => {
+      const { config, plan, spec, withheld, workspace, account } = await ownSpec(
+        deps,
+        { flags, trigger },
+        workflowId,
+        handed.engine !== undefined,
+      );
+      const contract = RUNNER_RELEASES[plan.runner.contract];
+      const { docker } = engineFor(deps, config.engine);
+      const local = deps.platform === 'linux' && !plan.engine.inVm && !plan.engine.remote;
+      const folder = await openWorkspace(workspace, config, account, policyOf(deps));
+      try {
+        const started = await ensureRunnerContainer(docker, spec, config.runner.pull.value, installationKey(), {
+          replace: flags.replace === true,
+          onProgress: () => Context.current().heartbeat(),
+        });
+        if (local) await checkMount(docker, started.id, folder, workspace, contract.workspacePath, config);
+        const ownership = await prepareWorkspace(docker, started.id, folder, workspace, contract.workspacePath, local);
+        const container: RunnerContainer = {
+          ...started,
+          workspace: ownership,
+          ...(config.engine ? { engine: config.engine } : {}),
+          ...(withheld ? { secretsWithheld: withheld } : {}),
+        };
+        logReady(container, plan);
+        if (withheld) log.warn('secrets withheld', { container: container.name, why: withheld });
+        return container;
+      } finally {
+        await folder.close();
+      }
+    },
+    deps,
+  );
 }
 
 /**
@@ -83,9 +91,12 @@ export function createStartContainer(deps: ActivityDeps) {
  * on this worker's queues), and a forged plan could steer the key or turn the mount check off. The
  * workspace is resolved once: the string judged is the string opened and handed to the engine.
  */
-async function ownSpec(deps: ActivityDeps, request: ConfigRequest, workflowId: string) {
+async function ownSpec(deps: ActivityDeps, request: ConfigRequest, workflowId: string, engineNamed: boolean) {
   const policy = policyOf(deps);
-  const config = resolveTriggerConfig(request, deps, policy);
+  const resolved = resolveTriggerConfig(request, deps, policy);
+  // A routed provision whose trigger selected no engine runs on its host worker's own: the workflow
+  // hands over a config without one (withoutEngine), and leaving it out can only mean this worker's own.
+  const config = engineNamed ? resolved : { ...resolved, engine: undefined };
   const workspace = canonicalPath(config.runner.workspaceDir.value);
   judgeActs(config, effectiveTrigger(request.trigger, deps.env, deps.homeDir), policy, workspace);
   const plan = await planOnEngine(engineFor(deps, config.engine), config, deps.platform, sharedEngineFacts);

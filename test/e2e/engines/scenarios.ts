@@ -125,7 +125,7 @@ export function engineScenarios(engine: TestEngine): void {
       SANDBOX_ROOT_DIR: '/workspace',
     });
     // Owned by the runner's user as this machine sees it (1000 rootful, a subordinate id rootless), never world-writable.
-    const workspace = await stat(join(e2e.home, runner, 'workspace'));
+    const workspace = await stat(join(e2e.home, '.stigmer', 'data', runner));
     expect(workspace.uid).not.toBe(0);
     expect(workspace.mode & 0o002).toBe(0);
     record(
