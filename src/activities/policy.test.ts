@@ -17,7 +17,7 @@ import type { Refusal } from '../core/policy/types';
 import { createResolveConfig } from './resolve-config';
 import { createStopRunner } from './stop-runner';
 import type { RunnerContainer } from '../docker/runner-container';
-import { resolveTriggerConfig, runnerContainerSpecWithheld } from './runner-spec';
+import { resolveTriggerConfig, runnerContainerSpec } from './runner-spec';
 import type { NetworkPlan } from '../core/runner/network-plan';
 
 let home: string;
@@ -171,7 +171,7 @@ describe('the worker’s API key goes only where its own configuration sends it'
       homeDir: home,
     }).policy;
     const config = resolveTriggerConfig(request, worker(), own);
-    return runnerContainerSpecWithheld(request, config, plan, 'wf', worker(), own);
+    return runnerContainerSpec(request, config, plan, 'wf', worker(), own);
   };
 
   test('to the worker’s own endpoint: the key goes', () => {

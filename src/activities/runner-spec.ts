@@ -115,24 +115,11 @@ export async function planOnEngine(
 
 /**
  * The container spec for a resolved config and plan, with the secrets read from exactly where the
- * config found them, in this worker's env or files (never carried in).
+ * config found them, in this worker's env or files (never carried in) — and, under a policy, whether
+ * the LLM's secrets were withheld: they go only where the worker's own configuration sends them
+ * (core/policy/judge.ts `secretsMayGo`).
  */
 export function runnerContainerSpec(
-  request: ConfigRequest,
-  config: RunnerConfig,
-  plan: NetworkPlan,
-  workflowId: string,
-  worker: WorkerSide,
-  policy?: WorkerPolicy,
-): ContainerSpec {
-  return runnerContainerSpecWithheld(request, config, plan, workflowId, worker, policy).spec;
-}
-
-/**
- * The spec, and — under a policy — whether the LLM's secrets were withheld: they go only where the
- * worker's own configuration sends them (core/policy/judge.ts `secretsMayGo`).
- */
-export function runnerContainerSpecWithheld(
   request: ConfigRequest,
   config: RunnerConfig,
   plan: NetworkPlan,

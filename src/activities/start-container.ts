@@ -8,7 +8,7 @@ import {
   judgeActs,
   planOnEngine,
   resolveTriggerConfig,
-  runnerContainerSpecWithheld,
+  runnerContainerSpec,
   sharedEngineFacts,
   type ConfigRequest,
 } from './runner-spec';
@@ -101,7 +101,7 @@ async function ownSpec(deps: ActivityDeps, request: ConfigRequest, workflowId: s
   judgeActs(config, effectiveTrigger(request.trigger, deps.env, deps.homeDir), policy, workspace);
   const plan = await planOnEngine(engineFor(deps, config.engine), config, deps.platform, sharedEngineFacts);
   if (plan.blockers.length > 0) throw new PermanentError(FAILURE_TYPES.planBlocked, plan.blockers.join('\n'));
-  const made = runnerContainerSpecWithheld(request, config, plan, workflowId, deps, policy, workspace);
+  const made = runnerContainerSpec(request, config, plan, workflowId, deps, policy, workspace);
   const account = accountOf(effectiveTrigger(request.trigger, deps.env, deps.homeDir), policy);
   return { config, plan, workspace, account, ...made };
 }

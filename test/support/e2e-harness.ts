@@ -17,7 +17,7 @@ import { ensureTestRunnerImage, STAND_IN_REPOSITORY } from './runner-image';
 import type { RunnerReleaseId } from '../../src/core/runner/releases';
 import { freePort, startTestTemporal, type TestTemporal } from './temporal-server';
 import { childEnv, runNode, type Run } from './process';
-import { scenarioEnv } from './scenario';
+import { scenarioEnv, type Scenario } from './scenario';
 
 const CLI = join(projectRoot(), 'bin', 'stigmer-runner.js');
 
@@ -53,6 +53,8 @@ export interface E2E {
   cleanup(action: () => Promise<unknown>): void;
   /** Stand-ins bound at `bind`; `ollama: 'down'` leaves a port with nothing on it. */
   services(bind: string, ollama?: 'up' | 'down'): Promise<Services>;
+  /** The scenario these stand-ins make, with this file's image, home and dev server. */
+  scenario(services: Services): Scenario;
   /** The worker env of a scenario (the CLI runs its worker in-process with it); removes the runner after the test. */
   scenarioEnv(runner: string, services: Services, extra?: Record<string, string>): Record<string, string>;
   /** Runs the compiled CLI as a child process, against the engine under test. */
@@ -104,16 +106,17 @@ export function useE2E(options: { engine?: TestEngine } = {}): E2E {
     return { ollama: standIn, backend, ollamaUrl: `http://localhost:${standIn.port}` };
   };
 
+  e2e.scenario = (services) => ({
+    image: e2e.image,
+    home: e2e.home,
+    temporalPort: e2e.temporal.port,
+    backendPort: services.backend.port,
+    ollamaUrl: services.ollamaUrl,
+  });
+
   e2e.scenarioEnv = (runner, services, extra = {}) => {
     e2e.cleanup(() => removeContainers(e2e.docker, { label: [`${LABELS.runner}=${runner}`] }));
-    const scenario = {
-      image: e2e.image,
-      home: e2e.home,
-      temporalPort: e2e.temporal.port,
-      backendPort: services.backend.port,
-      ollamaUrl: services.ollamaUrl,
-    };
-    return { ...scenarioEnv(scenario, runner), ...extra };
+    return { ...scenarioEnv(e2e.scenario(services), runner), ...extra };
   };
 
   e2e.cli = async (args, env) => {

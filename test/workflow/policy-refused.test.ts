@@ -5,36 +5,22 @@
  * teardown that asks `replace` hands it to its step. Activity bodies are doubles wrapped by the real
  * `attempted` adapter, so the failure crosses as the real one does.
  */
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import type { RunnerActivities } from '../../src/activities';
 import { attempted } from '../../src/activities/failures';
-import { exitCodeFor, PROVISIONING_TASK_QUEUE } from '../../src/core/contract/names';
+import { exitCodeFor } from '../../src/core/contract/names';
 import { PolicyRefusedError } from '../../src/core/policy/errors';
 import type { Refusal } from '../../src/core/policy/types';
 import { provisionRunner, teardownRunner, type ProvisionProgress } from '../../src/workflows';
-import { startTestTemporal, type TestTemporal } from '../support/temporal-server';
+import { useWorkflowServer } from '../support/workflow-server';
 import { fakeActivities } from '../support/activity-doubles';
 
 jest.setTimeout(60_000);
 
-let temporal: TestTemporal;
-let client: Client;
-let workflowBundle: { code: string };
-
-beforeAll(async () => {
-  [temporal, workflowBundle] = await Promise.all([
-    startTestTemporal(),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows') }),
-  ]);
-  client = temporal.env.client;
-});
-
-afterAll(async () => {
-  await temporal?.stop();
-});
+const server = useWorkflowServer();
+const { withWorker } = server;
 
 const worker = { env: {}, homeDir: '/nonexistent' };
 const refusal: Refusal = {
@@ -47,17 +33,6 @@ const refusal: Refusal = {
 const refused = () =>
   new PolicyRefusedError([refusal], 'stigmer-runner will not replace container r1 (image busybox:latest): …');
 
-async function withWorker<T>(activities: RunnerActivities, body: (taskQueue: string) => Promise<T>): Promise<T> {
-  const taskQueue = `${PROVISIONING_TASK_QUEUE}-${randomUUID()}`;
-  const running = await Worker.create({
-    connection: temporal.env.nativeConnection,
-    taskQueue,
-    workflowBundle,
-    activities,
-  });
-  return running.runUntil(body(taskQueue));
-}
-
 test('a refused startContainer fails the provision at once as PolicyRefused (exit 5), its refusals in the progress', async () => {
   const calls: string[] = [];
   const activities = fakeActivities(calls);
@@ -66,7 +41,7 @@ test('a refused startContainer fails the provision at once as PolicyRefused (exi
     throw refused();
   }, worker) as unknown as RunnerActivities['startContainer'];
   await withWorker({ ...activities, startContainer }, async (taskQueue) => {
-    const error = await client.workflow
+    const error = await server.client.workflow
       .execute(provisionRunner, {
         taskQueue,
         workflowId: `wf-${randomUUID()}`,
@@ -98,7 +73,7 @@ test('a refused teardown fails as PolicyRefused with its refusals; `replace: tru
     return [{ id: 'c0ffee', name: 'r1', state: 'created', removedBecause: 'as asked' }];
   }, worker) as unknown as RunnerActivities['removeRunner'];
   await withWorker({ ...fakeActivities([]), removeRunner }, async (taskQueue) => {
-    const error = await client.workflow
+    const error = await server.client.workflow
       .execute(teardownRunner, { taskQueue, workflowId: `wf-${randomUUID()}`, args: [{ runner: 'r1' }] })
       .catch((failure: unknown) => failure);
     expect(error).toBeInstanceOf(WorkflowFailedError);
@@ -106,7 +81,7 @@ test('a refused teardown fails as PolicyRefused with its refusals; `replace: tru
     expect(failure).toMatchObject({ type: 'PolicyRefused', nonRetryable: true, message: refused().message });
     expect(failure.details?.[0]).toEqual({ attempt: 1, refusals: [refusal] });
 
-    const result = await client.workflow.execute(teardownRunner, {
+    const result = await server.client.workflow.execute(teardownRunner, {
       taskQueue,
       workflowId: `wf-${randomUUID()}`,
       args: [{ runner: 'r1', replace: true }],
@@ -122,7 +97,7 @@ test('a malformed teardown input fails that workflow with InvalidInput, before a
   const removeRunner = attempted(async (...args: unknown[]) => (asked.push(args), []), worker);
   await withWorker({ ...fakeActivities([]), removeRunner } as unknown as RunnerActivities, async (taskQueue) => {
     for (const bad of [{ runner: 'r1', replace: 'yes' }, { runner: 'not a name' }, null]) {
-      const error = await client.workflow
+      const error = await server.client.workflow
         .execute('teardownRunner', { taskQueue, workflowId: `wf-${randomUUID()}`, args: [bad] })
         .catch((failure: unknown) => failure);
       expect((error as WorkflowFailedError).cause).toMatchObject({

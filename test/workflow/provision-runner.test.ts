@@ -3,49 +3,22 @@
  * types, the progress query, UI summaries and current details. Activity bodies are test doubles
  * wrapped by the real `attempted` adapter; the real bodies run in test/e2e against Docker.
  */
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import type { RunnerActivities } from '../../src/activities';
 import { ConnectivityError } from '../../src/activities/failures';
 import { ConfigError } from '../../src/core/settings/errors';
 import { checkResult, summarizeVerification, type CheckOutcome } from '../../src/core/health/diagnosis';
-import { PROVISIONING_TASK_QUEUE } from '../../src/core/contract/names';
 import { progressQuery, provisionRunner, type ProvisionInput } from '../../src/workflows';
-import { startTestTemporal, type TestTemporal } from '../support/temporal-server';
+import { useWorkflowServer } from '../support/workflow-server';
 import { fakeActivities, passingReport, plan } from '../support/activity-doubles';
 
 jest.setTimeout(60_000);
 
-let temporal: TestTemporal;
-let client: Client;
-let workflowBundle: { code: string };
-
-beforeAll(async () => {
-  [temporal, workflowBundle] = await Promise.all([
-    startTestTemporal(),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows') }),
-  ]);
-  client = temporal.env.client;
-});
-
-afterAll(async () => {
-  await temporal?.stop();
-});
+const server = useWorkflowServer();
+const { withWorker } = server;
 
 const REFUSED: CheckOutcome = { kind: 'refused', code: 'ECONNREFUSED' };
-
-async function withWorker<T>(activities: RunnerActivities, body: (taskQueue: string) => Promise<T>): Promise<T> {
-  const taskQueue = `${PROVISIONING_TASK_QUEUE}-${randomUUID()}`;
-  const worker = await Worker.create({
-    connection: temporal.env.nativeConnection,
-    taskQueue,
-    workflowBundle,
-    activities,
-  });
-  return worker.runUntil(body(taskQueue));
-}
 
 const input = (runner: string, verify?: ProvisionInput['verify']): ProvisionInput => ({
   flags: { runner },
@@ -56,7 +29,7 @@ const input = (runner: string, verify?: ProvisionInput['verify']): ProvisionInpu
 test('runs the five steps in order and reports each in the result, the progress query and the UI', async () => {
   const calls: string[] = [];
   await withWorker(fakeActivities(calls), async (taskQueue) => {
-    const handle = await client.workflow.start(provisionRunner, {
+    const handle = await server.client.workflow.start(provisionRunner, {
       taskQueue,
       workflowId: `wf-${randomUUID()}`,
       args: [input('r1')],
@@ -105,7 +78,7 @@ test('invalid configuration fails the provision at once, non-retryably, naming t
       Promise.reject(new ConfigError([{ source: 'env:STIGMER_LLM_PROVIDER', message: '"gemini" is not one of …' }])),
   };
   await withWorker(fakeActivities(calls, behaviour), async (taskQueue) => {
-    const handle = await client.workflow.start(provisionRunner, {
+    const handle = await server.client.workflow.start(provisionRunner, {
       taskQueue,
       workflowId: `wf-${randomUUID()}`,
       args: [input('r2')],
@@ -144,7 +117,7 @@ test('a connectivity failure that waiting can heal is retried with backoff; one 
       verifyConnectivity: async (attempt) => (attempt < 3 ? Promise.reject(failing(true)) : passingReport),
     }),
     async (taskQueue) => {
-      const result = await client.workflow.execute(provisionRunner, {
+      const result = await server.client.workflow.execute(provisionRunner, {
         taskQueue,
         workflowId: `wf-${randomUUID()}`,
         args: [input('r3', { initialIntervalMs: 100, maximumAttempts: 5 })],
@@ -161,7 +134,7 @@ test('a connectivity failure that waiting can heal is retried with backoff; one 
   await withWorker(
     fakeActivities(permanent, { verifyConnectivity: async () => Promise.reject(failing(false)) }),
     async (taskQueue) => {
-      const handle = await client.workflow.start(provisionRunner, {
+      const handle = await server.client.workflow.start(provisionRunner, {
         taskQueue,
         workflowId: `wf-${randomUUID()}`,
         args: [input('r4', { initialIntervalMs: 100, maximumAttempts: 5 })],
@@ -206,7 +179,7 @@ test('healable failures stop after the configured attempts and report the last d
     return Promise.reject(new ConnectivityError(summarizeVerification(checks, plan, 'r')));
   };
   await withWorker(fakeActivities(calls, { verifyConnectivity: down }), async (taskQueue) => {
-    const handle = await client.workflow.start(provisionRunner, {
+    const handle = await server.client.workflow.start(provisionRunner, {
       taskQueue,
       workflowId: `wf-${randomUUID()}`,
       args: [input('r5', { initialIntervalMs: 50, maximumAttempts: 3 })],
@@ -232,7 +205,7 @@ test('bad workflow input fails that workflow only, with InvalidInput; the same w
       { flags: { runner: 'not a name' }, trigger: { env: {}, homeDir: '/h' } },
       { flags: { runner: 'r' }, trigger: { env: {}, homeDir: 'relative' } },
     ]) {
-      const error = await client.workflow
+      const error = await server.client.workflow
         .execute('provisionRunner', { taskQueue, workflowId: `wf-${randomUUID()}`, args: [bad] })
         .catch((failure: unknown) => failure);
       expect(error).toBeInstanceOf(WorkflowFailedError);
@@ -242,7 +215,7 @@ test('bad workflow input fails that workflow only, with InvalidInput; the same w
       });
     }
     expect(calls).toEqual([]);
-    const result = await client.workflow.execute(provisionRunner, {
+    const result = await server.client.workflow.execute(provisionRunner, {
       taskQueue,
       workflowId: `wf-${randomUUID()}`,
       args: [input('r6')],
@@ -260,7 +233,7 @@ test('an input with just the runner (no trigger) is valid: the steps get no trig
     activities.resolveConfig(request)
   );
   await withWorker({ ...activities, resolveConfig }, async (taskQueue) => {
-    const result = await client.workflow.execute('provisionRunner', {
+    const result = await server.client.workflow.execute('provisionRunner', {
       taskQueue,
       workflowId: `wf-${randomUUID()}`,
       args: [{ flags: { runner: 'r7' } }],

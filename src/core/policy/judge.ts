@@ -12,6 +12,11 @@ function inWorkerConfig(key: string, value: string): string {
   return `to allow it, add ${value} to ${key} in the worker's own config.yaml (worker: section) and restart the worker`;
 }
 
+/** A refusal of a sourced value: what it is about, the value, where it came from, why, and how to allow it. */
+function refuse(subject: Refusal['subject'], value: Sourced<string>, rule: Refusal['rule'], allow: string): Refusal {
+  return { subject, value: value.value, setting: value.source, rule, allow };
+}
+
 /** The account a claimed home belongs to: the worker's own or a served one, compared canonically. */
 export function servedAccount(canonicalHome: string, policy: WorkerPolicy): ServedAccount | undefined {
   return policy.accounts.find((account) => account.home === canonicalHome);
@@ -45,13 +50,7 @@ export function judgeWorkspace(
   account: ServedAccount,
   policy: WorkerPolicy,
 ): Refusal | undefined {
-  const refusal = (rule: Refusal['rule'], allow: string): Refusal => ({
-    subject: 'workspace',
-    value: workspace.value,
-    setting: workspace.source,
-    rule,
-    allow,
-  });
+  const refusal = (rule: Refusal['rule'], allow: string) => refuse('workspace', workspace, rule, allow);
   const roots = workspaceRoots(account, policy);
   if (isSystemFolder(canonical) || hasDotSegments(canonical))
     return refusal('system-folder', `choose a folder of its own, e.g. under ${roots[0]}`);
@@ -66,13 +65,7 @@ export function judgeWorkspace(
 export function judgeEngine(engine: Sourced<string>, policy: WorkerPolicy): Refusal | undefined {
   if (engine.value === policy.own.engine || policy.engines.some((allowed) => allowed.value === engine.value))
     return undefined;
-  return {
-    subject: 'engine',
-    value: engine.value,
-    setting: engine.source,
-    rule: 'not-allowed',
-    allow: inWorkerConfig('worker.engines', engine.value),
-  };
+  return refuse('engine', engine, 'not-allowed', inWorkerConfig('worker.engines', engine.value));
 }
 
 /** `ghcr.io/a/b:1@sha256:…` → repository `ghcr.io/a/b`, digest `sha256:…`; Docker Hub's implicit prefixes dropped. */
@@ -97,13 +90,8 @@ function imageAllowedBy(image: string, entry: string): boolean {
 export function judgeImage(image: Sourced<string>, policy: WorkerPolicy): Refusal | undefined {
   if (image.value === policy.own.image || policy.images.some((entry) => imageAllowedBy(image.value, entry.value)))
     return undefined;
-  return {
-    subject: 'image',
-    value: image.value,
-    setting: image.source,
-    rule: 'not-allowed',
-    allow: `an image's own labels are not a credential (anyone can build one); ${inWorkerConfig('worker.images', imageParts(image.value).repository)}`,
-  };
+  const allow = `an image's own labels are not a credential (anyone can build one); ${inWorkerConfig('worker.images', imageParts(image.value).repository)}`;
+  return refuse('image', image, 'not-allowed', allow);
 }
 
 /** The largest file the worker reads because of a workflow's input (a config file is a few KiB). */
@@ -128,13 +116,8 @@ export interface FileFacts {
  * (they would block or never end), never another user's file (its contents could reach an error).
  */
 export function judgeFileRead(file: FileFacts, account: ServedAccount, policy: WorkerPolicy): Refusal | undefined {
-  const refusal = (rule: Refusal['rule'], allow: string): Refusal => ({
-    subject: 'file',
-    value: file.path,
-    setting: file.setting,
-    rule,
-    allow,
-  });
+  const refusal = (rule: Refusal['rule'], allow: string) =>
+    refuse('file', { value: file.path, source: file.setting }, rule, allow);
   if (file.kind !== 'file') return refusal('not-regular', 'name a regular file');
   if (file.size > MAX_INPUT_FILE_BYTES)
     return refusal('too-large', `a config file is at most ${MAX_INPUT_FILE_BYTES} bytes`);

@@ -6,7 +6,7 @@
  * containers and mounts, listeners that record every connection and byte) that nothing happened, and
  * that each refusal names its setting.
  */
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { execFileSync } from 'node:child_process';
 import { lstat, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ import { execInContainer } from '../../../src/docker/exec';
 import { projectRoot } from '../../../src/temporal/dev-server';
 import type { TestEngine } from '../../support/engines';
 import { useE2E } from '../../support/e2e-harness';
+import { scenarioEnv } from '../../support/scenario';
 import { childEnv, spawnNode, type Spawned } from '../../support/process';
 
 /** What the attacker's script reports for one workflow it started. */
@@ -80,7 +81,9 @@ async function recorder(): Promise<{
   close: () => Promise<void>;
 }> {
   const seen: string[] = [];
+  const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
+    sockets.add(socket);
     seen.push('connection');
     socket.on('data', (chunk) => seen.push(chunk.toString('utf8')));
     socket.on('error', () => undefined);
@@ -90,7 +93,12 @@ async function recorder(): Promise<{
   return {
     url: (scheme) => `${scheme}://127.0.0.1:${port}`,
     seen: () => seen,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    // Open connections are ended too: a server's close waits for them, and the test run with it.
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -133,7 +141,11 @@ export function attackScenarios(engineName: TestEngine, networks: Array<'host' |
     beforeAll(async () => {
       // The user's own runner, provisioned through the standalone worker: the attacker's foothold.
       const services = await e2e.services('0.0.0.0');
-      const env: Record<string, string> = { ...e2e.scenarioEnv(runner, services), STIGMER_RUNNER_NETWORK: network };
+      // Not e2e.scenarioEnv: that removes the runner after the next test, and the foothold serves them all.
+      const env: Record<string, string> = {
+        ...scenarioEnv(e2e.scenario(services), runner),
+        STIGMER_RUNNER_NETWORK: network,
+      };
       workspace = env.STIGMER_RUNNER_WORKSPACE_DIR;
       // The engine and image the user's runner has: the attacks differ from it only where they attack.
       base = {
@@ -220,7 +232,7 @@ export function attackScenarios(engineName: TestEngine, networks: Array<'host' |
         .flatMap((line) => line.split(':').slice(1, 2))
         .filter((field) => field.length > 8);
       for (const outcome of outcomes) {
-        expect(outcome.message).toMatch(/^the worker's policy refuses this/);
+        expect(outcome.message).toMatch(/: the worker's policy refuses this \(nothing was created or changed\):\n  - /);
         for (const field of shadowFields) expect(outcome.message).not.toContain(field);
         expect(await made(outcome.id.split('-')[1])).toEqual([]);
       }
