@@ -67,21 +67,42 @@ describe.each(Array.from({ length: CONTRACT_VERSION - 1 }, (_, index) => [index 
     });
 
     test.each(readdirSync(join(CONTRACT_ROOT, `v${older}`)).filter((file) => file.endsWith('.schema.json')))(
-      '%s: outputs keep every required field, inputs require nothing new',
+      '%s: outputs keep every required field; inputs require nothing new, drop no field, change no type, narrow no enum',
       (file) => {
-        const requiredPaths = (schema: unknown, at = ''): string[] => {
-          if (typeof schema !== 'object' || schema === null) return [];
-          const node = schema as { required?: string[]; properties?: Record<string, unknown> };
-          return [
-            ...(node.required ?? []).map((name) => `${at}/${name}`),
-            ...Object.entries(node.properties ?? {}).flatMap(([name, child]) => requiredPaths(child, `${at}/${name}`)),
-          ];
-        };
-        const old = requiredPaths(JSON.parse(read(older, file)));
-        const now = requiredPaths(JSON.parse(read(newer, file)));
-        if (file.includes('.input.')) expect(old).toEqual(expect.arrayContaining(now));
-        else expect(now).toEqual(expect.arrayContaining(old));
+        const old = schemaFacts(JSON.parse(read(older, file)));
+        const now = schemaFacts(JSON.parse(read(newer, file)));
+        if (file.includes('.input.')) {
+          expect(old.required).toEqual(expect.arrayContaining(now.required));
+          for (const [path, type] of old.types) expect({ path, type: now.types.get(path) }).toEqual({ path, type });
+          for (const [path, values] of old.enums)
+            expect({ path, values: now.enums.get(path) }).toEqual({ path, values: expect.arrayContaining(values) });
+        } else expect(now.required).toEqual(expect.arrayContaining(old.required));
       },
     );
   },
 );
+
+/**
+ * What a JSON Schema promises, by path: the required fields, each property's type, each enum's
+ * values — through nested objects, `items`, `anyOf`/`oneOf`/`allOf` and `$defs` (by their name).
+ */
+function schemaFacts(root: unknown): { required: string[]; types: Map<string, string>; enums: Map<string, unknown[]> } {
+  const facts = { required: [] as string[], types: new Map<string, string>(), enums: new Map<string, unknown[]>() };
+  const visit = (node: unknown, at: string): void => {
+    if (typeof node !== 'object' || node === null) return;
+    const schema = node as Record<string, unknown>;
+    if (schema.type !== undefined) facts.types.set(at, JSON.stringify(schema.type));
+    if (Array.isArray(schema.enum)) facts.enums.set(at, schema.enum);
+    for (const name of (schema.required as string[] | undefined) ?? []) facts.required.push(`${at}/${name}`);
+    for (const [name, child] of Object.entries((schema.properties as Record<string, unknown>) ?? {}))
+      visit(child, `${at}/${name}`);
+    if (schema.items !== undefined) visit(schema.items, `${at}[]`);
+    for (const key of ['anyOf', 'oneOf', 'allOf'])
+      for (const [index, child] of ((schema[key] as unknown[] | undefined) ?? []).entries())
+        visit(child, `${at}|${key}${index}`);
+    for (const [name, child] of Object.entries((schema.$defs as Record<string, unknown>) ?? {}))
+      visit(child, `#${name}`);
+  };
+  visit(root, '');
+  return facts;
+}
