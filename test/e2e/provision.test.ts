@@ -8,13 +8,11 @@ import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
-import { MANAGED_TEMPORAL_ADDRESS } from '../../src/core/settings/temporal';
-import { waitUntil } from '../../src/core/wait';
 import { findDockerEndpoint } from '../../src/docker/endpoint';
 import { readEngineFacts } from '../../src/docker/engine-facts';
 import { stepOf as step, useE2E } from '../support/e2e-harness';
 import { runProgram } from '../support/process';
+import { MANAGED_PORT, stopManagedServerOf } from '../support/managed-server';
 import { recordTiming } from '../support/timings';
 
 jest.setTimeout(180_000);
@@ -127,18 +125,7 @@ test('embedded default, bridged on a native engine: the managed dev server answe
   delete env.TEMPORAL_SERVICE_ADDRESS; // nothing configured: the managed default
   const embeddedHome = await mkdtemp(join(tmpdir(), 'stigmer-embedded-'));
   e2e.cleanup(async () => {
-    // The detached dev server, if this test started it (its command line names this test's HOME):
-    // stop it by its pid and wait until it is gone, or it would still be writing its database into
-    // the folder being removed. The product records no pid; the listener on the port names it.
-    for (const pid of await listenerPids(MANAGED_PORT)) {
-      if (!cmdline(pid).includes(embeddedHome)) continue; // a developer's own server, reused
-      process.kill(pid, 'SIGTERM');
-      await waitUntil(async () => (cmdline(pid) === '' ? true : undefined), {
-        intervalMs: 100,
-        timeoutMs: 15_000,
-        what: `the managed dev server (pid ${pid}) to exit`,
-      });
-    }
+    await stopManagedServerOf(embeddedHome);
     await rm(embeddedHome, { recursive: true, force: true });
   });
   const run = await cli(['run', '--network', 'bridge', '--json'], { ...env, HOME: embeddedHome });
@@ -161,24 +148,3 @@ test('embedded default, bridged on a native engine: the managed dev server answe
   expect((await stat(data)).mode & 0o777).toBe(0o700);
   expect((await stat(join(data, 'temporal.db'))).mode & 0o777).toBe(0o600);
 });
-
-/**
- * The managed default's port: fixed by the product (`MANAGED_TEMPORAL_ADDRESS`), so this test runs it
- * there. Not a test choice to make free: the test is about that default.
- */
-const MANAGED_PORT = Number(MANAGED_TEMPORAL_ADDRESS.split(':')[1]);
-
-/** Pids of the processes listening on `port` (this user's: `ss -p` shows only those). */
-async function listenerPids(port: number): Promise<number[]> {
-  const { stdout } = await runProgram('ss', ['-Hltnp', `sport = :${port}`], { env: process.env, timeoutMs: 10_000 });
-  return [...new Set([...stdout.matchAll(/pid=(\d+)/g)].map((match) => Number(match[1])))];
-}
-
-/** A process's command line, '' once it is gone. */
-function cmdline(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-  } catch {
-    return '';
-  }
-}

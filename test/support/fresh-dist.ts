@@ -7,9 +7,9 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { projectRoot } from '../../src/temporal/dev-server';
 
-/** What tsconfig.build.json compiles (its excludes: tests, fixtures, the e2e harness). */
+/** What tsconfig.build.json compiles (its excludes: tests, fixtures, the jest-hook harnesses `test/support/*-harness.ts`). */
 const SOURCE_DIRS = ['src', 'scripts', 'bench', join('test', 'support')];
-const EXCLUDED = /\.test\.ts$|test-fixtures\.ts$|e2e-harness\.ts$/;
+const EXCLUDED = /\.test\.ts$|test-fixtures\.ts$|-harness\.ts$/;
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

@@ -14,7 +14,7 @@ import { exitCodeFor } from '../../src/core/contract/names';
 import { PolicyRefusedError } from '../../src/core/policy/errors';
 import type { Refusal } from '../../src/core/policy/types';
 import { provisionRunner, teardownRunner, type ProvisionProgress } from '../../src/workflows';
-import { useWorkflowServer } from '../support/workflow-server';
+import { useWorkflowServer } from '../support/workflow-harness';
 import { fakeActivities } from '../support/activity-doubles';
 
 jest.setTimeout(60_000);

@@ -10,7 +10,7 @@ import { ConnectivityError } from '../../src/activities/failures';
 import { ConfigError } from '../../src/core/settings/errors';
 import { checkResult, summarizeVerification, type CheckOutcome } from '../../src/core/health/diagnosis';
 import { progressQuery, provisionRunner, type ProvisionInput } from '../../src/workflows';
-import { useWorkflowServer } from '../support/workflow-server';
+import { useWorkflowServer } from '../support/workflow-harness';
 import { fakeActivities, passingReport, plan } from '../support/activity-doubles';
 
 jest.setTimeout(60_000);

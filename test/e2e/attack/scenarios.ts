@@ -12,67 +12,12 @@ import { lstat, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { execInContainer } from '../../../src/docker/exec';
+import { attackFrom, type AttackPlan, type Outcome } from '../../support/attacker';
 import { projectRoot } from '../../../src/temporal/dev-server';
 import type { TestEngine } from '../../support/engines';
 import { useE2E } from '../../support/e2e-harness';
 import { scenarioEnv } from '../../support/scenario';
 import { childEnv, spawnNode, type Spawned } from '../../support/process';
-
-/** What the attacker's script reports for one workflow it started. */
-interface Outcome {
-  id: string;
-  status: 'completed' | 'failed';
-  withheld?: string;
-  type?: string;
-  refusals?: Array<{ subject: string; setting: string; rule: string; value: string; allow: string }>;
-  message?: string;
-}
-
-/**
- * Runs inside the runner as its user: plants what it is told in its own workspace (symlinks, files,
- * folders), swaps a symlink in a loop while it attacks if told to, then starts each workflow with the
- * runner's own Temporal address and namespace, through the image's own SDK, and prints each outcome.
- */
-const ATTACKER = `
-const fs = require('fs');
-const { Connection, Client } = require('@temporalio/client');
-(async () => {
-  const { plant = [], swap, attacks } = JSON.parse(process.argv[1]);
-  for (const [op, path, arg] of plant) {
-    if (op === 'symlink') fs.symlinkSync(arg, path);
-    if (op === 'mkdir') fs.mkdirSync(path, { recursive: true });
-    if (op === 'write') fs.writeFileSync(path, arg);
-  }
-  let swapping = !!swap;
-  const swapper = (async () => {
-    while (swapping) {
-      try { fs.rmSync(swap.path, { recursive: true, force: true }); fs.symlinkSync(swap.target, swap.path); } catch {}
-      await new Promise((resolve) => setImmediate(resolve));
-      try { fs.rmSync(swap.path, { recursive: true, force: true }); fs.mkdirSync(swap.path); } catch {}
-    }
-  })();
-  const connection = await Connection.connect({ address: process.env.TEMPORAL_SERVICE_ADDRESS });
-  const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE || 'default' });
-  for (const attack of attacks) {
-    const handle = await client.workflow.start(attack.type, {
-      taskQueue: 'runner_provisioning', workflowId: attack.id, args: [attack.input],
-    });
-    try {
-      const result = await handle.result();
-      console.log(JSON.stringify({ id: attack.id, status: 'completed', withheld: result.container && result.container.secretsWithheld }));
-    } catch (error) {
-      const cause = error.cause || {};
-      const details = cause.details && cause.details[0];
-      console.log(JSON.stringify({ id: attack.id, status: 'failed', type: cause.type, message: cause.message,
-        refusals: details && details.refusals }));
-    }
-  }
-  swapping = false;
-  await swapper;
-  await connection.close();
-})().catch((error) => { console.error(error); process.exit(3); });
-`;
 
 /** A TCP listener that records every connection and every byte: an endpoint of the attacker's own. */
 async function recorder(): Promise<{
@@ -136,7 +81,7 @@ export function attackScenarios(engineName: TestEngine, networks: Array<'host' |
     /** The foothold's settings: what a curious agent reads in its own env, so its provisions would work. */
     let base: Record<string, string>;
     let workspace: string;
-    let attack: (plan: { plant?: unknown[]; swap?: unknown; attacks: unknown[] }) => Promise<Outcome[]>;
+    let attack: (plan: AttackPlan) => Promise<Outcome[]>;
 
     beforeAll(async () => {
       // The user's own runner, provisioned through the standalone worker: the attacker's foothold.
@@ -161,14 +106,7 @@ export function attackScenarios(engineName: TestEngine, networks: Array<'host' |
       expect(run.stderr).not.toMatch(/running a worker in this process/); // the root worker served it
       const [info] = await e2e.runnerContainers(runner);
       const container = e2e.docker.getContainer(info.Id);
-      attack = async (plan) => {
-        const result = await execInContainer(container, ['node', '-e', ATTACKER, JSON.stringify(plan)], 240_000);
-        expect({ exit: result.exitCode, stderr: result.stderr }).toMatchObject({ exit: 0 });
-        return result.stdout
-          .trim()
-          .split('\n')
-          .map((line) => JSON.parse(line) as Outcome);
-      };
+      attack = (plan) => attackFrom(container, plan);
     }, 300_000);
     afterAll(() =>
       e2e.docker
