@@ -35,6 +35,8 @@ export function defaultActivityDeps(overrides: Partial<ActivityDeps> = {}): Acti
     env: overrides.env ?? process.env,
     homeDir: overrides.homeDir ?? homedir(),
     platform: overrides.platform ?? process.platform,
+    // The policy the command gathered (its --config, `run`'s --image): else each worker gathers its own.
+    ...(overrides.policy ? { policy: overrides.policy } : {}),
   };
 }
 

@@ -97,13 +97,13 @@ async function ownSpec(deps: ActivityDeps, request: ConfigRequest, workflowId: s
   // A routed provision whose trigger selected no engine runs on its host worker's own: the workflow
   // hands over a config without one (withoutEngine), and leaving it out can only mean this worker's own.
   const config = engineNamed ? resolved : { ...resolved, engine: undefined };
+  const trigger = effectiveTrigger(request.trigger, deps.env, deps.homeDir);
   const workspace = canonicalPath(config.runner.workspaceDir.value);
-  judgeActs(config, effectiveTrigger(request.trigger, deps.env, deps.homeDir), policy, workspace);
+  judgeActs(config, trigger, policy, workspace);
   const plan = await planOnEngine(engineFor(deps, config.engine), config, deps.platform, sharedEngineFacts);
   if (plan.blockers.length > 0) throw new PermanentError(FAILURE_TYPES.planBlocked, plan.blockers.join('\n'));
   const made = runnerContainerSpec(request, config, plan, workflowId, deps, policy, workspace);
-  const account = accountOf(effectiveTrigger(request.trigger, deps.env, deps.homeDir), policy);
-  return { config, plan, workspace, account, ...made };
+  return { config, plan, workspace, account: accountOf(trigger, policy), ...made };
 }
 
 /** The workspace folder, created and opened without following a symlink, through folders no one else can change. */
