@@ -66,7 +66,8 @@ export async function openSession(
   // The in-process worker's policy is its user's own configuration — the config file this command
   // read — and what the user typed here (`--image`): a choice of theirs, not a workflow input's.
   const allowance = {
-    configFile: config.configFile.path,
+    // Only a file the command named: the default path passed as --config would become required.
+    ...(config.configFile.source === 'flag:--config' ? { configFile: config.configFile.path } : {}),
     ...(config.runner.image.source === 'flag:--image' ? { image: config.runner.image.value } : {}),
   };
   const worker = new InProcessWorker({ target: temporal.target, namespace, env, say, host, local, allowance });
