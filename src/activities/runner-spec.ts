@@ -8,7 +8,11 @@ import type { ConfigFlags, RunnerConfig } from '../core/settings/types';
 import { buildContainerSpec, type ContainerSpec } from '../core/runner/container-spec';
 import type { EngineFacts } from '../core/runner/engine';
 import { shareRecent } from '../core/concurrency';
-import { planNetworking, type NetworkPlan } from '../core/runner/network-plan';
+import { planNetworking, routeNeedsMeasuring, type NetworkPlan } from '../core/runner/network-plan';
+import { chooseRoute, probeExtraHosts, routeCandidates, type MeasuredRoute } from '../core/runner/reach';
+import { routeProbeTargets, routeTrials } from '../core/health/route-probe';
+import { probeInFreshContainer } from '../probes/fresh-container-probe';
+import { ensureImage, type OnProgress } from '../docker/runner-container';
 import { RUNNER_RELEASES } from '../core/runner/releases';
 import { readRunnerSecrets, type ReadText } from '../core/settings/secrets';
 import type { DockerConnection } from '../docker/client';
@@ -100,17 +104,65 @@ const ENGINE_FACTS_TTL_MS = 10_000;
 /** One engine-facts read shared by this worker's plans (planNetworking's, and startContainer's own). */
 export const sharedEngineFacts: EngineFactsReader = shareRecent<EngineFacts>(ENGINE_FACTS_TTL_MS);
 
+/**
+ * Whether a plan measures its route to this machine (engines not on this machine, see reach.ts):
+ * `measure` — the steps, which pull the image for it when it is missing (the pull the start would
+ * make anyway); `if-present` — `plan`, which changes nothing on the engine; `skip` — `run`'s warm
+ * check, which must stay cheap (a runner on a measured route then gets a full provision, reused).
+ */
+export type RouteMeasuring = { mode: 'measure'; onProgress?: OnProgress } | { mode: 'if-present' } | { mode: 'skip' };
+
 export async function planOnEngine(
   { docker, endpoint }: DockerConnection,
   config: RunnerConfig,
   platform: string,
   readFacts: EngineFactsReader = readEachTime,
+  measuring: RouteMeasuring = { mode: 'skip' },
 ): Promise<NetworkPlan> {
   const [facts, image] = await Promise.all([
     readFacts(endpoint.url, () => readEngineFacts(docker, endpoint, platform)),
     readImageFacts(docker, config.runner.image.value),
   ]);
-  return planNetworking(config, facts, image);
+  const plan = planNetworking(config, facts, image);
+  if (measuring.mode === 'skip' || !routeNeedsMeasuring(plan, config)) return plan;
+  if (measuring.mode === 'if-present' && !image?.present) return plan;
+  const measured = await measureRoute(docker, endpoint.url, config, plan, facts, measuring);
+  return planNetworking(config, facts, image, measured);
+}
+
+/**
+ * How long a measured route serves this worker's plans of the same engine, image and ports: the
+ * provision's startContainer plans again right after planNetworking, and should not start another
+ * probe container (seconds on an emulated VM) to learn the same thing.
+ */
+const ROUTE_TTL_MS = 5 * 60_000;
+const measuredRoutes = new Map<string, { at: number; route: MeasuredRoute }>();
+
+async function measureRoute(
+  docker: DockerConnection['docker'],
+  endpointUrl: string,
+  config: RunnerConfig,
+  plan: NetworkPlan,
+  facts: EngineFacts,
+  measuring: RouteMeasuring,
+): Promise<MeasuredRoute> {
+  const image = config.runner.image.value;
+  const imageRef =
+    measuring.mode === 'measure'
+      ? await ensureImage(docker, image, config.runner.pull.value, measuring.onProgress ?? (() => undefined))
+      : image;
+  const candidates = routeCandidates(plan.engine, facts);
+  const targets = routeProbeTargets(plan, candidates);
+  const key = JSON.stringify([endpointUrl, facts.id ?? facts.name, imageRef, plan.networkMode, targets]);
+  const cached = measuredRoutes.get(key);
+  if (cached && Date.now() - cached.at < ROUTE_TTL_MS) return cached.route;
+  const options = { networkMode: plan.networkMode, extraHosts: probeExtraHosts(candidates) };
+  const results = await probeInFreshContainer(docker, image, options, targets, 'route');
+  const trials = routeTrials(candidates, targets, results);
+  const route: MeasuredRoute = { trials, chosen: chooseRoute(trials), image };
+  // A route that reached nothing is measured again next time: the services may just not be up yet.
+  if (route.chosen) measuredRoutes.set(key, { at: Date.now(), route });
+  return route;
 }
 
 /**

@@ -13,7 +13,7 @@ import {
   type ConfigRequest,
 } from './runner-spec';
 import { canonicalPath } from '../docker/host-folders';
-import { ensureRunnerContainer, type RunnerContainer } from '../docker/runner-container';
+import { ensureImage, ensureRunnerContainer, type RunnerContainer } from '../docker/runner-container';
 import {
   identityOf,
   mountedFolder,
@@ -24,6 +24,8 @@ import {
 import { trustsFolder } from '../core/policy/judge';
 import type { Refusal, ServedAccount, WorkerPolicy } from '../core/policy/types';
 import { prepareWorkspace } from '../docker/workspace';
+import { engineSeesFolder, giveWorkspaceInside } from '../probes/workspace-reach';
+import type { ContainerSpec } from '../core/runner/container-spec';
 import type Dockerode from 'dockerode';
 import { installationKey } from '../settings/installation-key';
 import { effectiveTrigger } from '../settings/trigger';
@@ -62,12 +64,27 @@ export function createStartContainer(deps: ActivityDeps) {
       const local = deps.platform === 'linux' && !plan.engine.inVm && !plan.engine.remote;
       const folder = await openWorkspace(workspace, config, account, policyOf(deps));
       try {
-        const started = await ensureRunnerContainer(docker, spec, config.runner.pull.value, installationKey(), {
-          replace: flags.replace === true,
-          onProgress: () => Context.current().heartbeat(),
-        });
+        const onProgress = () => Context.current().heartbeat();
+        const volume = local
+          ? undefined
+          : await volumeUnlessShared(docker, spec, folder, workspace, config, onProgress);
+        const started = await ensureRunnerContainer(
+          docker,
+          volume ? withWorkspaceVolume(spec, volume, contract.workspacePath) : spec,
+          config.runner.pull.value,
+          installationKey(),
+          { replace: flags.replace === true, onProgress },
+        );
         if (local) await checkMount(docker, started.id, folder, workspace, contract.workspacePath, config);
-        const ownership = await prepareWorkspace(docker, started.id, folder, workspace, contract.workspacePath, local);
+        const ownership = local
+          ? await prepareWorkspace(docker, started.id, folder, workspace, contract.workspacePath, local)
+          : await giveWorkspaceInside(docker.getContainer(started.id), spec.image, {
+              hostPath: workspace,
+              containerPath: contract.workspacePath,
+              ...(volume ? { volume } : {}),
+            }).then((given) =>
+              volume ? { ...given, note: `${unsharedNote(workspace, volume)}; ${given.note}` } : given,
+            );
         const container: RunnerContainer = {
           ...started,
           workspace: ownership,
@@ -100,7 +117,10 @@ async function ownSpec(deps: ActivityDeps, request: ConfigRequest, workflowId: s
   const trigger = effectiveTrigger(request.trigger, deps.env, deps.homeDir);
   const workspace = canonicalPath(config.runner.workspaceDir.value);
   judgeActs(config, trigger, policy, workspace);
-  const plan = await planOnEngine(engineFor(deps, config.engine), config, deps.platform, sharedEngineFacts);
+  const plan = await planOnEngine(engineFor(deps, config.engine), config, deps.platform, sharedEngineFacts, {
+    mode: 'measure',
+    onProgress: () => Context.current().heartbeat(),
+  });
   if (plan.blockers.length > 0) throw new PermanentError(FAILURE_TYPES.planBlocked, plan.blockers.join('\n'));
   const made = runnerContainerSpec(request, config, plan, workflowId, deps, policy, workspace);
   return { config, plan, workspace, account: accountOf(trigger, policy), ...made };
@@ -171,6 +191,36 @@ async function checkMount(
       allow: `the engine mounted ${sameSource ? 'another folder at that path (a symbolic link swapped in)' : (mount?.Source ?? 'nothing')}; the container was removed — name a folder no one else can change`,
     },
   ]);
+}
+
+/**
+ * On an engine that is not on this machine: the engine's volume for this runner when it cannot see
+ * the workspace folder (a VM that does not share it would hand the runner an empty folder of its
+ * own, and the user's files would never meet the runner's) — said in the output, with the fix.
+ */
+async function volumeUnlessShared(
+  docker: Dockerode,
+  spec: ContainerSpec,
+  folder: FileHandle,
+  workspace: string,
+  config: RunnerConfig,
+  onProgress: () => void,
+): Promise<string | undefined> {
+  await ensureImage(docker, spec.image, config.runner.pull.value, onProgress);
+  if (await engineSeesFolder(docker, spec.image, folder, workspace)) return undefined;
+  return `stigmer-workspace-${spec.name}`;
+}
+
+function unsharedNote(workspace: string, volume: string): string {
+  return `the engine does not see ${workspace} (its VM does not share that folder): the runner works in the engine's volume ${volume} instead; to work in the folder, share it with the VM (Lima, Colima: mounts; Docker Desktop: Settings → Resources → File sharing) and run again`;
+}
+
+/** The spec with the engine's named volume at the runner's workspace in place of the bind of a folder it cannot see. */
+function withWorkspaceVolume(spec: ContainerSpec, volume: string, containerPath: string): ContainerSpec {
+  return {
+    ...spec,
+    binds: spec.binds.map((bind) => (bind.endsWith(`:${containerPath}`) ? `${volume}:${containerPath}` : bind)),
+  };
 }
 
 function logReady(container: RunnerContainer, plan: NetworkPlan): void {

@@ -50,7 +50,7 @@ async function livePlan(env: NodeJS.ProcessEnv, config: RunnerConfig): Promise<N
   ]);
   const engine = connectDocker(env);
   try {
-    return await planOnEngine(engine, config, process.platform);
+    return await planOnEngine(engine, config, process.platform, undefined, { mode: 'if-present' });
   } catch (error) {
     throw new Error(
       `no Docker engine answered at ${engine.endpoint.url} (${engine.endpoint.source}): ${(error as Error).message}\n  plan without one: stigmer-runner plan --platform linux|darwin|win32`,

@@ -16,8 +16,15 @@ export async function execInContainer(
   container: Dockerode.Container,
   cmd: string[],
   timeoutMs: number,
+  /** Another user than the container's (`0` to act as root inside it). */
+  user?: string,
 ): Promise<ExecResult> {
-  const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const exec = await container.exec({
+    Cmd: cmd,
+    AttachStdout: true,
+    AttachStderr: true,
+    ...(user ? { User: user } : {}),
+  });
   const stream = await exec.start({ hijack: true, stdin: false });
   const stdout = new PassThrough();
   const stderr = new PassThrough();

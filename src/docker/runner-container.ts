@@ -272,7 +272,7 @@ async function describe(
 }
 
 /** Returns the image id, pulling per policy; a pull's error lines arrive inside the stream, not as `err`. */
-async function ensureImage(
+export async function ensureImage(
   docker: Dockerode,
   image: string,
   pull: PullPolicy,

@@ -12,7 +12,8 @@ import { execInContainer } from '../docker/exec';
 import { nodeProbeProgram } from './node-probe';
 import { PYTHON_PROBE_PROGRAM } from './python-probe';
 
-const INTERPRETERS = [
+/** The probe programs by interpreter, python3 first; `command` is the argv that runs one on `targets` (JSON). */
+export const INTERPRETERS = [
   { name: 'python3', command: (targets: string) => ['python3', '-c', PYTHON_PROBE_PROGRAM, targets] },
   { name: 'node', command: (targets: string) => ['node', '-e', nodeProbeProgram(), targets] },
 ];
@@ -25,7 +26,7 @@ const INTERPRETERS = [
 const INTERPRETER_START_ALLOWANCE_MS = 15_000;
 
 /** Which interpreter worked for an image, so later probes (of any of its containers) skip the ones it lacks. */
-const interpreterByImage = new Map<string, number>();
+export const interpreterByImage = new Map<string, number>();
 
 /** Probe slots per engine (its API client), so one busy engine does not hold back another. */
 const slotsByEngine = new WeakMap<object, Limiter>();

@@ -32,6 +32,23 @@ export async function probeTargets(targets: ProbeTarget[]): Promise<ProbeResult[
     }
   };
 
+  // Whether a file this machine wrote is seen from the container (a folder the engine shares with us).
+  const probeRead = async (target: ProbeTarget, started: number): Promise<ProbeResult> => {
+    try {
+      const body = fs.readFileSync(target.path as string, 'utf8').slice(0, 4096);
+      return { id: target.id, ok: true, body, ms: Date.now() - started };
+    } catch (error) {
+      const failure = error as NodeJS.ErrnoException;
+      return {
+        id: target.id,
+        ok: false,
+        code: failure.code ?? 'ERROR',
+        message: failure.message,
+        ms: Date.now() - started,
+      };
+    }
+  };
+
   // A process starved of CPU can wake with its deadline passed and the answer already there; Node
   // runs expired timers before it reads sockets, so a timeout gives that I/O one turn before it counts.
   const afterPendingIo = (verdict: () => void) => () => setImmediate(verdict);
@@ -124,7 +141,7 @@ export async function probeTargets(targets: ProbeTarget[]): Promise<ProbeResult[
       request.end();
     });
 
-  const probe = { http: probeHttp, tcp: probeTcp, write: probeWrite };
+  const probe = { http: probeHttp, tcp: probeTcp, write: probeWrite, read: probeRead };
   return Promise.all(targets.map((target) => probe[target.kind](target, Date.now())));
 }
 

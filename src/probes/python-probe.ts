@@ -27,9 +27,20 @@ def probe_write(target, started):
     result['ms'] = int((time.monotonic() - started) * 1000)
     return result
 
+def probe_read(target, started):
+    result = {'id': target['id']}
+    try:
+        with open(target['path'], 'r', encoding='utf-8', errors='replace') as handle:
+            result.update(ok=True, body=handle.read(4096))
+    except Exception as error:
+        result.update(ok=False, code=code_of(error), message=str(error) or type(error).__name__)
+    result['ms'] = int((time.monotonic() - started) * 1000)
+    return result
+
 def probe(target):
     started = time.monotonic()
     if target['kind'] == 'write': return probe_write(target, started)
+    if target['kind'] == 'read': return probe_read(target, started)
     result = {'id': target['id']}
     timeout = target['timeoutMs'] / 1000.0
     sock = None

@@ -257,7 +257,8 @@ async function startContainerStep(
       provision.activities.startContainer.executeWithOptions(o, [
         { flags: input.flags, trigger: input.trigger, config, plan, workflowId: workflowInfo().workflowId },
       ]),
-    (c) => `${c.action} ${c.id.slice(0, 12)}`,
+    (c) =>
+      `${c.action} ${c.id.slice(0, 12)}${c.workspace?.volume ? `, workspace in the engine's volume ${c.workspace.volume}` : ''}`,
   );
   provision.state.container = container;
   return container;
@@ -434,5 +435,6 @@ function withoutEngine(config: RunnerConfig): RunnerConfig {
 
 function describePlan(plan: NetworkPlan, config: RunnerConfig): string {
   const engine = config.engine ? ` at ${config.engine.value} (${config.engine.source})` : '';
-  return `${plan.engine.description}${engine}: network ${plan.mode}${plan.hostAlias ? ` via ${plan.hostAlias}` : ''}`;
+  const measured = plan.route ? `, ${plan.route.chosen ? 'measured' : 'no route answered'}` : '';
+  return `${plan.engine.description}${engine}: network ${plan.mode}${plan.hostAlias ? ` via ${plan.hostAlias}${measured}` : ''}`;
 }

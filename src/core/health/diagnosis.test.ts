@@ -302,7 +302,7 @@ describe('diagnose', () => {
       'temporal',
       { container: REFUSED, host: true },
       false,
-      /not this machine's network/,
+      /is the VM's network, not this machine's: 127\.0\.0\.1 in the container is the VM itself/,
       /--network bridge/,
     ],
     [
@@ -376,7 +376,9 @@ describe('diagnose', () => {
   ];
   const routeCause = (plan: NetworkPlan) =>
     plan.mode === 'host' && (plan.engine.inVm || plan.engine.rootless)
-      ? /host networking on .* is not this machine's network/
+      ? plan.engine.inVm
+        ? /host networking on .* is the VM's network, not this machine's/
+        : /host networking on .* is not this machine's network/
       : /answers on this machine but not from the container/;
   const loopbackBlocked = (plan: NetworkPlan) => plan.engine.rootless && plan.hostAlias === '10.0.2.2';
   const FROM_CONTAINER: Array<[CheckOutcome, ServiceName, (plan: NetworkPlan) => RegExp]> = [

@@ -7,6 +7,7 @@ import { classifyHost, endpointOf, parseAddress } from '../address';
 import { SLIRP_HOST_LOOPBACK } from '../runner/engine';
 import { bindFix, ROOTLESSKIT_LOOPBACK_FIX, type NetworkPlan, type ServiceName } from '../runner/network-plan';
 import { RUNNER_RELEASES } from '../runner/releases';
+import { describeTrials, noRouteFix } from '../runner/reach';
 
 export type ProbeSite = 'container' | 'host' | 'bridge-gateway';
 /** What a check is about: a service the runner connects to, or its workspace. */
@@ -15,11 +16,11 @@ export type CheckSubject = ServiceName | 'workspace';
 /** One thing to dial; the probe programs (in and out of the container) take a list of these. */
 export interface ProbeTarget {
   id: string;
-  /** `write`: create and remove a file in `path`, as the user the probe runs as. */
-  kind: 'http' | 'tcp' | 'write';
+  /** `write`: create and remove a file in `path`, as the user the probe runs as; `read`: the file at `path` (its text in `body`). */
+  kind: 'http' | 'tcp' | 'write' | 'read';
   host: string;
   port: number;
-  /** For write: the directory to write in. */
+  /** For write: the directory to write in; for read: the file. */
   path?: string;
   /** For http: the full URL to GET. */
   url?: string;
@@ -257,6 +258,8 @@ export interface WorkspaceOwnership {
   hostGid?: number;
   /** What was done: `owned by the runner already`, `chowned to 101000:101000`, or why nothing could be. */
   note: string;
+  /** The engine's volume the runner works in instead of hostPath, which the engine cannot see (a VM that does not share it). */
+  volume?: string;
 }
 
 /** The runner's user must write its workspace: a failed write check names the path, the uid and the fix. */
@@ -377,6 +380,7 @@ type Cause =
   | { kind: 'host-header-rejected' }
   | { kind: 'someone-else'; outcome: CheckOutcome }
   | { kind: 'foreign-host-network' }
+  | { kind: 'no-route' }
   | { kind: 'blocked-between' };
 
 /**
@@ -394,6 +398,8 @@ const CAUSES: ReadonlyArray<(situation: Situation) => Cause | undefined> = [
       ? { kind: 'loopback-blocked', code: outcome.code }
       : undefined,
   ({ host }) => (host?.ok ? undefined : { kind: 'down' }),
+  // The route was measured before the runner started, and no candidate reached this machine.
+  ({ plan }) => (plan.mode === 'bridge' && plan.route && !plan.route.chosen ? { kind: 'no-route' } : undefined),
   ({ gateway }) => (gateway && !gateway.ok ? { kind: 'loopback-only' } : undefined),
   ({ outcome }) => (outcome.kind === 'dns' ? { kind: 'unresolved' } : undefined),
   ({ service, outcome }) =>
@@ -455,9 +461,15 @@ const EXPLANATIONS: { [K in Cause['kind']]: (cause: Extract<Cause, { kind: K }>,
     cause: `something other than this machine's ${title} answers at ${containerHost} in the container (${describeOutcome(outcome)})`,
     fix: `set STIGMER_RUNNER_HOST_ALIAS to an address that is this machine inside the container`,
   }),
-  'foreign-host-network': (_, { plan }) => ({
-    cause: `host networking on ${plan.engine.description} is not this machine's network`,
-    fix: 'use --network bridge',
+  'foreign-host-network': (_, { plan, containerHost }) => ({
+    cause: plan.engine.inVm
+      ? `host networking on ${plan.engine.description} is the VM's network, not this machine's: ${containerHost || 'localhost'} in the container is the VM itself`
+      : `host networking on ${plan.engine.description} is not this machine's network`,
+    fix: `use --network bridge${plan.engine.inVm || plan.engine.remote ? ' (the default on this engine: remove --network host)' : ''}`,
+  }),
+  'no-route': (_, { plan }) => ({
+    cause: `no route from a container on ${plan.engine.description} reaches this machine (tried from a probe container: ${describeTrials(plan.route?.trials ?? [])})`,
+    fix: noRouteFix(plan.engine),
   }),
   'blocked-between': (_, { title, plan }) => ({
     cause: `${title} answers on this machine but not from the container (network ${plan.mode})`,

@@ -5,6 +5,7 @@
 import { classifyHost, parseAddress, rewriteLocalHost, type AddressRewrite } from '../address';
 import type { RunnerConfig } from '../settings/types';
 import { identifyEngine, SLIRP_HOST_LOOPBACK, type EngineFacts, type EngineIdentity } from './engine';
+import { describeTrials, noRouteFix, type MeasuredRoute } from './reach';
 import {
   chooseRelease,
   RUNNER_RELEASES,
@@ -53,6 +54,8 @@ export interface NetworkPlan {
    */
   bridgeGateway: string | null;
   services: PlannedService[];
+  /** The route to this machine as measured from a probe container (engines not on this machine); absent when not measured. */
+  route?: MeasuredRoute;
   reasons: string[];
   /** Things that may fail and how to avoid them; the plan still runs. */
   warnings: string[];
@@ -80,18 +83,24 @@ export const ROOTLESSKIT_LOOPBACK_FIX =
  * services' addresses, then what this machine's loopback means for them. Each step returns what it
  * has to say instead of adding to shared lists, so reasons, warnings and blockers read in step order.
  */
-export function planNetworking(config: RunnerConfig, facts: EngineFacts, image?: ImageFacts): NetworkPlan {
+export function planNetworking(
+  config: RunnerConfig,
+  facts: EngineFacts,
+  image?: ImageFacts,
+  measured?: MeasuredRoute,
+): NetworkPlan {
   const engine = identifyEngine(facts);
   const release = planRunner(config, image);
   const network = chooseMode(config, engine);
-  const route = planRoute(config, engine, facts, network.mode);
+  const route = planRoute(config, engine, facts, network.mode, measured);
   const services = planServices(config, release.services, network.mode, route.hostAlias);
   const notes = joinNotes(
     release,
     network,
     aliasNotes(route.alias, config, engine),
+    measuredRouteNotes(measured, engine),
     rootlessDockerNotes(engine, network.mode, route.hostAlias),
-    linuxVmNotes(engine, network.mode, config),
+    linuxVmNotes(engine, network.mode, config, measured),
     loopbackNotes(services, engine, facts, route.bridgeGateway),
   );
   return {
@@ -103,8 +112,23 @@ export function planNetworking(config: RunnerConfig, facts: EngineFacts, image?:
     hostAlias: route.hostAlias,
     bridgeGateway: route.bridgeGateway,
     services,
+    ...(measured ? { route: measured } : {}),
     ...notes,
   };
+}
+
+/**
+ * Whether the route to this machine must be measured: a bridged runner on an engine that is not on
+ * this machine, with no alias set by the user (whose choice stands), and services to reach here.
+ */
+export function routeNeedsMeasuring(plan: NetworkPlan, config: RunnerConfig): boolean {
+  const offMachine = plan.engine.placement !== undefined && plan.engine.placement.placement !== 'this-machine';
+  return plan.mode === 'bridge' && offMachine && !config.runner.hostAlias && servicesOnThisMachine(plan).length > 0;
+}
+
+/** The planned services the container reaches through the host alias (they are on this machine). */
+export function servicesOnThisMachine(plan: NetworkPlan): PlannedService[] {
+  return plan.services.filter((planned) => planned.container.rewritten);
 }
 
 /** What a step of the plan has to say: why it chose, what may fail, what cannot work. */
@@ -180,14 +204,25 @@ function modeAndReason(config: RunnerConfig, engine: EngineIdentity): { mode: Ne
 }
 
 /** How a bridged container reaches this machine: the alias it dials, and the /etc/hosts entry it may need. */
-function planRoute(config: RunnerConfig, engine: EngineIdentity, facts: EngineFacts, mode: NetworkMode) {
-  const hostAlias = mode === 'bridge' ? (config.runner.hostAlias?.value ?? engine.hostAlias) : null;
+function planRoute(
+  config: RunnerConfig,
+  engine: EngineIdentity,
+  facts: EngineFacts,
+  mode: NetworkMode,
+  measured: MeasuredRoute | undefined,
+) {
+  const kept = mode === 'bridge' && !config.runner.hostAlias ? measured?.chosen : undefined;
+  const hostAlias = mode === 'bridge' ? (config.runner.hostAlias?.value ?? kept?.alias ?? engine.hostAlias) : null;
   // Only a native engine's own bridge is an interface of this machine that services can listen on.
   const bridgeGateway =
     mode === 'bridge' && !engine.bridgeReachesLoopback && !engine.remote && !engine.inVm
       ? (facts.bridgeGateway ?? null)
       : null;
-  const alias = decideAlias(hostAlias, engine, bridgeGateway);
+  const alias: AliasDecision = kept
+    ? kept.target
+      ? { kind: 'add-host', alias: kept.alias, target: kept.target }
+      : { kind: 'measured', alias: kept.alias }
+    : decideAlias(hostAlias, engine, bridgeGateway);
   const extraHosts = alias.kind === 'add-host' ? [`${alias.alias}:${alias.target}`] : [];
   return { hostAlias, bridgeGateway, alias, extraHosts };
 }
@@ -205,7 +240,9 @@ type AliasDecision =
   /** A name the engine does not define, mapped with --add-host NAME:TARGET. */
   | { kind: 'add-host'; alias: string; target: string }
   /** A name the engine does not define and nothing here can map (no host-gateway on Podman). */
-  | { kind: 'unmappable'; alias: string };
+  | { kind: 'unmappable'; alias: string }
+  /** A name or address that reached this machine from a probe container as it is (reach.ts). */
+  | { kind: 'measured'; alias: string };
 
 function decideAlias(hostAlias: string | null, engine: EngineIdentity, bridgeGateway: string | null): AliasDecision {
   if (hostAlias === null) return { kind: 'none' };
@@ -224,6 +261,7 @@ function aliasNotes(decision: AliasDecision, config: RunnerConfig, engine: Engin
   switch (decision.kind) {
     case 'none':
     case 'engine-defined':
+    case 'measured': // measuredRouteNotes says why
       return {}; // nothing to explain: the container dials what it was given
     case 'own-loopback':
       return {
@@ -250,6 +288,24 @@ function aliasNotes(decision: AliasDecision, config: RunnerConfig, engine: Engin
   }
 }
 
+/** The measured route: which candidate was kept and what every candidate did — or that none answered. */
+function measuredRouteNotes(measured: MeasuredRoute | undefined, engine: EngineIdentity): Notes {
+  if (!measured) return {};
+  const tried = describeTrials(measured.trials);
+  if (!measured.chosen)
+    return {
+      warnings: [
+        `no route from a container on ${engine.description} reached this machine's services (tried from a probe container of ${measured.image}: ${tried}): ${noRouteFix(engine)}`,
+      ],
+    };
+  const { alias, target, reached } = measured.chosen;
+  return {
+    reasons: [
+      `this machine is ${alias}${target ? ` (--add-host ${alias}:${target})` : ''} in the container: measured from a probe container on ${engine.description}, it reached ${reached.join(', ')} (tried: ${tried})`,
+    ],
+  };
+}
+
 /** Rootless Docker's 10.0.2.2 is this machine's loopback only if RootlessKit was started to allow it. */
 function rootlessDockerNotes(engine: EngineIdentity, mode: NetworkMode, hostAlias: string | null): Notes {
   if (!(mode === 'bridge' && engine.rootless && engine.kind === 'native-linux' && hostAlias === SLIRP_HOST_LOOPBACK))
@@ -266,8 +322,13 @@ function rootlessDockerNotes(engine: EngineIdentity, mode: NetworkMode, hostAlia
  * with `--host-gateway-ip` pointing at this machine (what Desktop and Colima arrange). Only the user
  * knows the VM's route to this machine.
  */
-function linuxVmNotes(engine: EngineIdentity, mode: NetworkMode, config: RunnerConfig): Notes {
-  if (engine.kind !== 'linux-vm' || mode !== 'bridge' || config.runner.hostAlias) return {};
+function linuxVmNotes(
+  engine: EngineIdentity,
+  mode: NetworkMode,
+  config: RunnerConfig,
+  measured: MeasuredRoute | undefined,
+): Notes {
+  if (engine.kind !== 'linux-vm' || mode !== 'bridge' || config.runner.hostAlias || measured) return {};
   return {
     warnings: [
       `${engine.description} is a VM this runner does not know: host.docker.internal:host-gateway is the VM's own docker0, not this machine, unless its dockerd runs with --host-gateway-ip set to this machine; set STIGMER_RUNNER_HOST_ALIAS to the VM's route to this machine (e.g. 192.168.5.2 on Lima, 10.0.2.2 under QEMU/slirp)`,
