@@ -14,6 +14,8 @@ import { routeProbeTargets, routeTrials } from '../core/health/route-probe';
 import { probeInFreshContainer } from '../probes/fresh-container-probe';
 import { ensureImage, type OnProgress } from '../docker/runner-container';
 import { RUNNER_RELEASES } from '../core/runner/releases';
+import { proxiesFor, type DockerProxies } from '../core/runner/proxies';
+import { join } from 'node:path';
 import { readRunnerSecrets, type ReadText } from '../core/settings/secrets';
 import type { DockerConnection } from '../docker/client';
 import { readEngineFacts } from '../docker/engine-facts';
@@ -197,8 +199,10 @@ export function runnerContainerSpec(
     policy && !secretsMayGo({ llmBaseUrl: config.llm.baseUrl.value, apiKeySource: config.llm.apiKeySource }, policy)
       ? `the LLM's API key and credentials were withheld: the runner's LLM (${config.llm.baseUrl.source}, key ${config.llm.apiKeySource ?? 'none'}) is not where the worker's own configuration sends them`
       : undefined;
+  const proxies = dockerProxies(env, trigger.homeDir, readText, config.engine?.value);
   const secrets = {
     ...(withheld ? {} : readRunnerSecrets(config, env, readText)),
+    ...(proxies ? { proxies } : {}),
     ...(carriesTemporalSecrets
       ? {
           temporal: loadConfig(
@@ -214,6 +218,26 @@ export function runnerContainerSpec(
   // The engine mounts the canonical folder: the one the policy judged and startContainer opens.
   const binds = spec.binds.map((bind) => `${workspace}${bind.slice(bind.lastIndexOf(':'))}`);
   return { spec: { ...spec, binds }, ...(withheld ? { withheld } : {}) };
+}
+
+/**
+ * The proxy settings the docker CLI would hand this runner: the trigger's account's config.json
+ * (DOCKER_CONFIG, else ~/.docker), the engine's own entry or `default`. A config.json that is not JSON
+ * gives none here; the engine's endpoint, read from the same file, names that problem.
+ */
+function dockerProxies(
+  env: Record<string, string | undefined>,
+  homeDir: string,
+  readText: ReadText,
+  engine: string | undefined,
+): DockerProxies | undefined {
+  const text = readText(join(env.DOCKER_CONFIG ?? join(homeDir, '.docker'), 'config.json'));
+  if (text === undefined) return undefined;
+  try {
+    return proxiesFor(JSON.parse(text), engine);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A secret's file that is missing or unreadable reads as absent (the cascade then names it); a policy refusal stands. */

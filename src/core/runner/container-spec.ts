@@ -7,6 +7,7 @@ import type { RunnerConfig, RunnerSecrets } from '../settings/types';
 import type { NetworkPlan } from './network-plan';
 import { RUNNER_RELEASES } from './releases';
 import { buildRunnerEnv, toDockerEnv } from './env';
+import { proxyEnv } from './proxies';
 
 export const LABELS = {
   managedBy: 'dev.stigmer.managed-by',
@@ -40,7 +41,10 @@ export function buildContainerSpec(
   return {
     name: config.runner.name.value,
     image: config.runner.image.value,
-    env: toDockerEnv(contract, buildRunnerEnv(contract, config, plan, secrets)),
+    env: [
+      ...toDockerEnv(contract, buildRunnerEnv(contract, config, plan, secrets)),
+      ...proxyEnv(secrets.proxies, plan),
+    ],
     // Plans made before the engine's own mode was part of them carried only host or bridge.
     networkMode: plan.networkMode ?? plan.mode,
     extraHosts: plan.extraHosts,

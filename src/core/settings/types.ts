@@ -55,6 +55,8 @@ export interface RunnerSecrets {
   llmBaseUrl?: string;
   /** The Temporal API key and key material (PEMs read by the I/O edge). */
   temporal?: TemporalSecrets;
+  /** The user's docker CLI proxy settings (~/.docker/config.json `proxies`): their URLs may carry passwords. */
+  proxies?: { httpProxy?: string; httpsProxy?: string; noProxy?: string; ftpProxy?: string; allProxy?: string };
 }
 
 export interface ConfigFlags {
