@@ -13,7 +13,14 @@ interface Row {
   result: string;
 }
 
-const ENGINE_ORDER = ['rootful-docker', 'rootless-docker', 'rootful-podman', 'rootless-podman'];
+const ENGINE_ORDER = [
+  'rootful-docker',
+  'rootless-docker',
+  'rootful-podman',
+  'rootless-podman',
+  'vm-desktop',
+  'vm-plain',
+];
 
 export function renderEngineTable(rows: Row[], versions: Record<string, string>, when: string): string {
   const scenarios = [...new Set(rows.map((row) => row.scenario))];

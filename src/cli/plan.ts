@@ -31,6 +31,8 @@ export async function planCommand(
       // Where the engine runs and the facts compared (also inside engine); `assumed` when --platform asked no engine.
       placement: plan.engine.placement ? { ...plan.engine.placement, assumed: platform !== undefined } : null,
       services: plan.services,
+      // The route to this machine as measured from a probe container (engines not on this machine), or null.
+      route: plan.route ?? null,
       reasons: plan.reasons,
     };
     process.stdout.write(

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
@@ -123,6 +123,50 @@ test('a password in the LLM base URL reaches the container and nowhere else', as
       .map(([place]) => place),
   ).toEqual([]);
   expect(history).toContain('stigmer:***@');
+});
+
+test("the user's docker proxy settings reach the runner as the docker CLI gives them, with this machine in NO_PROXY; the proxy's password nowhere else", async () => {
+  const secret = `pw-${randomBytes(12).toString('hex')}`;
+  const runner = `proxy-${process.pid}`;
+  const proxy = `http://stigmer:${secret}@proxy.example.test:3128`;
+  await mkdir(join(e2e.home, '.docker'), { recursive: true });
+  await writeFile(
+    join(e2e.home, '.docker', 'config.json'),
+    JSON.stringify({ proxies: { default: { httpProxy: proxy, httpsProxy: proxy, noProxy: '*.corp.test' } } }),
+  );
+  e2e.cleanup(() => rm(join(e2e.home, '.docker'), { recursive: true, force: true }));
+  const env = e2e.scenarioEnv(runner, await e2e.services('0.0.0.0'));
+  const run = await e2e.cli(['run', '--network', 'bridge', '--json'], env);
+  expect({ code: run.code, stderr: run.stderr }).toMatchObject({ code: 0 });
+  const inside = await e2e.containerEnv(runner);
+  const noProxy = '*.corp.test,host.docker.internal,172.17.0.1,localhost,127.0.0.1,::1';
+  expect(inside).toMatchObject({
+    HTTP_PROXY: proxy,
+    http_proxy: proxy,
+    HTTPS_PROXY: proxy,
+    https_proxy: proxy,
+    NO_PROXY: noProxy,
+    no_proxy: noProxy,
+  });
+  const client = new Client({ connection: await connectClient(devServerTarget(e2e.temporal.address)) });
+  const history = historyText(
+    historyToJSON(await client.workflow.getHandle(run.json?.workflowId as string).fetchHistory()),
+  );
+  await client.connection.close();
+  const plan = await e2e.cli(['plan', '--json'], env);
+  const [container] = await e2e.runnerContainers(runner);
+  const inspected = await e2e.docker.getContainer(container.Id).inspect();
+  const places = {
+    history,
+    cli: run.stdout + run.stderr,
+    plan: plan.stdout + plan.stderr,
+    labels: JSON.stringify(inspected.Config.Labels),
+  };
+  expect(
+    Object.entries(places)
+      .filter(([, text]) => text.includes(secret))
+      .map(([place]) => place),
+  ).toEqual([]);
 });
 
 describe('a password that breaks the base URL (issue 23)', () => {

@@ -11,7 +11,7 @@ import { LABELS } from '../../src/core/runner/container-spec';
 import { projectRoot } from '../../src/temporal/dev-server';
 import { startBackendStandIn, type BackendStandIn } from './backend-standin';
 import { removeContainers } from './docker';
-import { engineUrls, ensureImageOn, requireEngine, type EngineUnderTest, type TestEngine } from './engines';
+import { engineUrls, ensureImageOn, requireEngine, type AnyEngine, type EngineUnderTest } from './engines';
 import { startOllamaStandIn, type OllamaStandIn } from './ollama-standin';
 import { ensureTestRunnerImage, STAND_IN_REPOSITORY } from './runner-image';
 import type { RunnerReleaseId } from '../../src/core/runner/releases';
@@ -66,7 +66,7 @@ export interface E2E {
 }
 
 /** Call at the top of a test file; hooks set the harness up and tear it down. Default engine: rootful Docker. */
-export function useE2E(options: { engine?: TestEngine } = {}): E2E {
+export function useE2E(options: { engine?: AnyEngine } = {}): E2E {
   const cleanups: Array<() => Promise<unknown>> = [];
   const e2e = { cleanup: (action: () => Promise<unknown>) => void cleanups.push(action) } as unknown as E2E;
 
@@ -76,7 +76,8 @@ export function useE2E(options: { engine?: TestEngine } = {}): E2E {
     [e2e.image, e2e.temporal, e2e.home] = await Promise.all([
       e2e.standInImage('python-2026-01'),
       startTestTemporal({ ip: '0.0.0.0' }),
-      mkdtemp(join(tmpdir(), 'stigmer-e2e-')),
+      // Under the folder an engine in a VM shares at the same path (vm-desktop), as a user's home is on a Mac.
+      mkdtemp(join(e2e.engine.sharedDir ?? tmpdir(), 'stigmer-e2e-')),
     ]);
     // Like a home folder: rootless engines run as another user, who must reach the workspaces below.
     await chmod(e2e.home, 0o755);

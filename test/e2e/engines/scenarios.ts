@@ -12,7 +12,7 @@ import { LABELS } from '../../../src/core/runner/container-spec';
 import { listPollers } from '../../../src/temporal/task-queue';
 import { startBackendStandIn } from '../../support/backend-standin';
 import { stepOf as step, useE2E, type CliRun } from '../../support/e2e-harness';
-import type { TestEngine } from '../../support/engines';
+import type { AnyEngine as TestEngine } from '../../support/engines';
 import { startOllamaStandIn } from '../../support/ollama-standin';
 import { recordTiming } from '../../support/timings';
 
@@ -27,6 +27,10 @@ interface Expected {
   bridgeExtraHosts: string[];
   /** A service on 127.0.0.1 only, behind the bridge: the named cause, or reachable (the route lands on loopback). */
   loopbackOnlyBridge: 'named cause' | 'reachable';
+  /** Where the engine runs, as `plan` measures it. */
+  placement: 'this-machine' | 'vm';
+  /** The workspace folder bind-mounted, or the engine's volume (a VM that does not see this machine's folders). */
+  workspace: 'bind' | 'volume';
 }
 
 export const EXPECTED: Record<TestEngine, Expected> = {
@@ -38,6 +42,8 @@ export const EXPECTED: Record<TestEngine, Expected> = {
     bridgeAlias: 'host.docker.internal',
     bridgeExtraHosts: ['host.docker.internal:host-gateway'],
     loopbackOnlyBridge: 'named cause',
+    placement: 'this-machine',
+    workspace: 'bind',
   },
   'rootless-docker': {
     kind: 'native-linux',
@@ -47,6 +53,8 @@ export const EXPECTED: Record<TestEngine, Expected> = {
     bridgeAlias: '10.0.2.2',
     bridgeExtraHosts: [],
     loopbackOnlyBridge: 'reachable',
+    placement: 'this-machine',
+    workspace: 'bind',
   },
   'rootful-podman': {
     kind: 'podman',
@@ -56,6 +64,8 @@ export const EXPECTED: Record<TestEngine, Expected> = {
     bridgeAlias: 'host.containers.internal',
     bridgeExtraHosts: [],
     loopbackOnlyBridge: 'named cause',
+    placement: 'this-machine',
+    workspace: 'bind',
   },
   'rootless-podman': {
     kind: 'podman',
@@ -65,13 +75,40 @@ export const EXPECTED: Record<TestEngine, Expected> = {
     bridgeAlias: '10.0.2.2',
     bridgeExtraHosts: [],
     loopbackOnlyBridge: 'reachable',
+    placement: 'this-machine',
+    workspace: 'bind',
+  },
+  // Docker in a QEMU VM (scripts/lib/vm.sh). Lima's layout: the measured route is host-gateway, which
+  // its dockerd maps to this machine (192.168.5.2); this machine's folders are shared at the same path.
+  'vm-desktop': {
+    kind: 'linux-vm',
+    rootless: false,
+    defaultMode: 'bridge',
+    defaultHost: 'host.docker.internal',
+    bridgeAlias: 'host.docker.internal',
+    bridgeExtraHosts: ['host.docker.internal:host-gateway'],
+    loopbackOnlyBridge: 'reachable',
+    placement: 'vm',
+    workspace: 'bind',
+  },
+  // A plain VM: host-gateway is its own docker0; the measured route is slirp's 10.0.2.2; nothing shared.
+  'vm-plain': {
+    kind: 'linux-vm',
+    rootless: false,
+    defaultMode: 'bridge',
+    defaultHost: '10.0.2.2',
+    bridgeAlias: '10.0.2.2',
+    bridgeExtraHosts: [],
+    loopbackOnlyBridge: 'reachable',
+    placement: 'vm',
+    workspace: 'volume',
   },
 };
 
 const ARTIFACTS = join(__dirname, '..', '..', '..', 'test-artifacts');
 
 /** One row of docs/engines.md: what this engine did in this case, as measured. */
-function record(engine: TestEngine, scenario: string, result: string, run?: CliRun, version?: string): void {
+export function recordRow(engine: TestEngine, scenario: string, result: string, run?: CliRun, version?: string): void {
   mkdirSync(ARTIFACTS, { recursive: true });
   appendFileSync(
     join(ARTIFACTS, 'engine-matrix.jsonl'),
@@ -79,6 +116,7 @@ function record(engine: TestEngine, scenario: string, result: string, run?: CliR
   );
   if (run) recordTiming(`engines ${engine}: ${scenario}`, run.ms);
 }
+const record = recordRow;
 
 export function engineScenarios(engine: TestEngine): void {
   jest.setTimeout(180_000);
@@ -86,6 +124,23 @@ export function engineScenarios(engine: TestEngine): void {
   const e2e = useE2E({ engine });
   const { cli, services, scenarioEnv, runnerContainers, containerEnv } = e2e;
   const name = (what: string) => `${engine}-${what}-${process.pid}`;
+  /**
+   * The workspace as this engine gives it. A bind: owned by the runner's user as this machine sees it
+   * (1000 rootful and in a VM that shares the folder, a subordinate id rootless), never world-writable.
+   * A volume: the step says so, naming the engine's volume.
+   */
+  const workspaceOutcome = async (runner: string, run: CliRun): Promise<string> => {
+    if (expected.workspace === 'volume') {
+      expect(step(run, 'startContainer')?.note).toContain(
+        `workspace in the engine's volume stigmer-workspace-${runner}`,
+      );
+      return `workspace in the engine's volume stigmer-workspace-${runner} (the VM does not see this machine's folder)`;
+    }
+    const workspace = await stat(join(e2e.home, '.stigmer', 'data', runner));
+    expect(workspace.uid).not.toBe(0);
+    expect(workspace.mode & 0o002).toBe(0);
+    return `workspace owned by uid ${workspace.uid}`;
+  };
   const hostnameOf = async (id: string) => ({
     hostname: (await e2e.docker.getContainer(id).inspect()).Config.Hostname,
   });
@@ -95,6 +150,7 @@ export function engineScenarios(engine: TestEngine): void {
     expect(plan.code).toBe(0);
     const shown = JSON.parse(plan.stdout);
     expect(shown.network.engine).toMatchObject({ kind: expected.kind, rootless: expected.rootless });
+    expect(shown.network.placement).toMatchObject({ placement: expected.placement, rule: 'own-facts' });
     expect(shown.runner).toMatchObject({
       contract: 'python-2026-01',
       contractReason: expect.stringContaining('declares it (label dev.stigmer.runner-contract)'),
@@ -102,7 +158,7 @@ export function engineScenarios(engine: TestEngine): void {
     record(
       engine,
       'plan: engine kind, rootless',
-      `${shown.network.engine.kind}, rootless ${shown.network.engine.rootless}, mode ${shown.network.mode}`,
+      `${shown.network.engine.kind}, rootless ${shown.network.engine.rootless}, ${expected.placement === 'vm' ? 'in a VM, ' : ''}mode ${shown.network.mode}`,
       undefined,
       shown.network.engine.description,
     );
@@ -124,14 +180,11 @@ export function engineScenarios(engine: TestEngine): void {
       STIGMER_BACKEND_ENDPOINT: `${expected.defaultHost}:${scenario.backend.port}`,
       SANDBOX_ROOT_DIR: '/workspace',
     });
-    // Owned by the runner's user as this machine sees it (1000 rootful, a subordinate id rootless), never world-writable.
-    const workspace = await stat(join(e2e.home, '.stigmer', 'data', runner));
-    expect(workspace.uid).not.toBe(0);
-    expect(workspace.mode & 0o002).toBe(0);
+    const workspaceNote = await workspaceOutcome(runner, run);
     record(
       engine,
       'default network → ready',
-      `ready: network ${run.json?.network.mode}, services at ${expected.defaultHost}, workspace owned by uid ${workspace.uid}`,
+      `ready: network ${run.json?.network.mode}, services at ${expected.defaultHost}, ${workspaceNote}`,
       run,
     );
 

@@ -1,0 +1,123 @@
+/**
+ * What only an engine in a VM shows, on the real thing (Docker inside QEMU, scripts/lib/vm.sh): that
+ * `plan` knows it is in a VM from the engine's own facts, the route to this machine as measured (a
+ * different one in each VM's addressing, so no hard-coded address passes both), the seeds' macOS
+ * failure — `--network host` — explained, and the workspace: shared and given to the runner's user
+ * inside the VM, or, where the VM cannot see this machine's folders, the engine's volume, said.
+ */
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execInContainer } from '../../../src/docker/exec';
+import { stepOf as step, useE2E } from '../../support/e2e-harness';
+import type { VmEngine } from '../../support/engines';
+import { EXPECTED, recordRow } from './scenarios';
+
+/** The route each VM's addressing leaves: the first candidate that reached this machine, and what was tried before it. */
+const ROUTES: Record<VmEngine, { alias: string; target?: string; failedBefore: string[] }> = {
+  'vm-desktop': { alias: 'host.docker.internal', target: 'host-gateway', failedBefore: [] },
+  'vm-plain': {
+    alias: '10.0.2.2',
+    failedBefore: ['host.docker.internal>host-gateway', 'host.docker.internal>', 'host.containers.internal>'],
+  },
+};
+
+export function vmScenarios(engine: VmEngine): void {
+  jest.setTimeout(300_000);
+  const expected = EXPECTED[engine];
+  const e2e = useE2E({ engine });
+  const { cli, services, scenarioEnv, runnerContainers } = e2e;
+  const name = (what: string) => `${engine}-${what}-${process.pid}`;
+
+  test(`plan: in a VM by its own facts; the route to this machine measured: ${ROUTES[engine].alias}`, async () => {
+    const plan = await cli(['plan', '--json'], scenarioEnv(name('plan'), await services('0.0.0.0')));
+    expect(plan.code).toBe(0);
+    const { network } = JSON.parse(plan.stdout);
+    expect(network.placement).toMatchObject({ placement: 'vm', rule: 'own-facts' });
+    // Facts that differ from this machine's are named, not merely counted.
+    expect(network.placement.differing).toEqual(expect.arrayContaining(['kernelRelease', 'hostName']));
+    const route = ROUTES[engine];
+    expect(network.route.chosen).toMatchObject({
+      alias: route.alias,
+      target: route.target,
+      reached: ['temporal', 'backend', 'ollama'],
+    });
+    const trials: Array<{ alias: string; target?: string; reached: string[] }> = network.route.trials;
+    const before = trials.slice(
+      0,
+      trials.findIndex((trial) => trial.alias === route.alias),
+    );
+    expect(before.map((trial) => `${trial.alias}>${trial.target ?? ''}`)).toEqual(route.failedBefore);
+    for (const trial of before) expect(trial.reached).toEqual([]);
+    expect(network.hostAlias).toBe(route.alias);
+    expect(network.reasons.join('\n')).toContain(`this machine is ${route.alias}`);
+    recordRow(
+      engine,
+      'plan: where the engine runs, the route measured',
+      `in a VM (${network.placement.differing.join(', ')} differ); route ${route.alias}${route.target ? ` (${route.target})` : ''}${before.length ? ` after ${before.length} that failed` : ''}`,
+    );
+  });
+
+  test('--network host forced: exit 3, the host network named as the VM’s, not this machine’s (the seeds’ macOS failure)', async () => {
+    const runner = name('host');
+    const run = await cli(['run', '--network', 'host', '--json'], scenarioEnv(runner, await services('0.0.0.0')));
+    expect(run.code).toBe(3);
+    expect(step(run, 'verifyConnectivity')).toMatchObject({ status: 'failed', attempts: 1 });
+    const temporal = run.json?.diagnosis.find((entry) => entry.service === 'temporal');
+    expect(temporal?.cause).toMatch(
+      /^host networking on .* is the VM's network, not this machine's: 127\.0\.0\.1 in the container is the VM itself$/,
+    );
+    expect(temporal?.fix).toBe('use --network bridge (the default on this engine: remove --network host)');
+    recordRow(engine, '--network host forced', `exit 3: ${temporal?.cause}`, run);
+  });
+
+  test(
+    expected.workspace === 'bind'
+      ? 'the workspace is this machine’s folder, seen by the VM: what the runner writes lands here, owned by its user'
+      : 'the workspace: the VM cannot see this machine’s folder, so the runner works in the engine’s volume, said',
+    async () => {
+      const runner = name('workspace');
+      const folder = join(e2e.home, '.stigmer', 'data', runner);
+      const run = await cli(['run', '--json'], scenarioEnv(runner, await services('0.0.0.0')));
+      expect(run.code).toBe(0);
+      const [info] = await runnerContainers(runner);
+      const container = e2e.docker.getContainer(info.Id);
+      // Written by the runner's own user, inside the VM.
+      const wrote = await execInContainer(
+        container,
+        ['node', '-e', 'require("fs").writeFileSync("/workspace/from-runner.txt", String(process.getuid()))'],
+        60_000,
+      );
+      expect(wrote.exitCode).toBe(0);
+      const mounts = (await container.inspect()).Mounts.filter((mount) => mount.Destination === '/workspace');
+      if (expected.workspace === 'bind') {
+        expect(mounts).toEqual([expect.objectContaining({ Type: 'bind', Source: folder })]);
+        expect(await readFile(join(folder, 'from-runner.txt'), 'utf8')).toBe('1000');
+        expect((await stat(join(folder, 'from-runner.txt'))).uid).toBe(1000);
+        recordRow(
+          engine,
+          'workspace',
+          'this machine’s folder (shared with the VM), written by the runner as uid 1000',
+          run,
+        );
+        return;
+      }
+      const volume = `stigmer-workspace-${runner}`;
+      expect(mounts).toEqual([expect.objectContaining({ Type: 'volume', Name: volume })]);
+      expect(step(run, 'startContainer')?.note).toContain(`workspace in the engine's volume ${volume}`);
+      // A file put in the folder here is not what the runner sees: the volume is the VM's own.
+      await writeFile(join(folder, 'from-here.txt'), 'here');
+      const listed = await execInContainer(
+        container,
+        ['node', '-e', 'process.stdout.write(require("fs").readdirSync("/workspace").join(","))'],
+        60_000,
+      );
+      expect(listed.stdout.split(',')).toEqual(['from-runner.txt']);
+      recordRow(
+        engine,
+        'workspace',
+        `the engine's volume ${volume}, said in the output (the VM sees no folder here)`,
+        run,
+      );
+    },
+  );
+}

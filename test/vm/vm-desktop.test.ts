@@ -1,0 +1,6 @@
+/** The engine matrix's scenarios, and what only an engine in a VM shows, on vm-desktop (scripts/lib/vm.sh). */
+import { engineScenarios } from '../e2e/engines/scenarios';
+import { vmScenarios } from '../e2e/engines/vm-scenarios';
+
+describe('the scenarios every engine runs', () => engineScenarios('vm-desktop'));
+describe('what only an engine in a VM shows', () => vmScenarios('vm-desktop'));
