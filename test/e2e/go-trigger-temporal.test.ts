@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { committedContractFile } from '../support/contract';
 import { buildGoTrigger } from '../support/go-trigger';
+import { makeCertificates, type TestCertificates } from '../support/tls-proxy';
 import { runNode, runProgram } from '../support/process';
 import { startTestTemporal, type TestTemporal } from '../support/temporal-server';
 import { projectRoot } from '../../src/temporal/dev-server';
@@ -19,16 +20,22 @@ jest.setTimeout(120_000);
 const CLI = join(projectRoot(), 'dist', 'src', 'cli', 'main.js');
 let goTrigger: string;
 let home: string;
+let certsDir: string;
+let certs: TestCertificates;
 
 beforeAll(async () => {
   goTrigger = (await buildGoTrigger()).binary;
+  // Real PEMs: Go's envconfig reads the certificate files when it builds the client options.
+  certsDir = await mkdtemp(join(tmpdir(), 'stigmer-go-temporal-certs-'));
+  certs = await makeCertificates(certsDir);
 }, 900_000);
+afterAll(() => rm(certsDir, { recursive: true, force: true }));
 beforeEach(async () => {
   home = await mkdtemp(join(tmpdir(), 'stigmer-go-temporal-'));
 });
 afterEach(() => rm(home, { recursive: true, force: true }));
 
-/** One case: env vars, and files written under the case's HOME (`~/…` paths; `$HOME` in env values). */
+/** One case: env vars, and files written under the case's HOME (`~/…` paths; `$HOME`, `$CA`, `$CERT`, `$KEY` in values). */
 interface Case {
   env: Record<string, string>;
   files?: Record<string, string>;
@@ -93,6 +100,25 @@ const CASES: Record<string, Case> = {
     env: { XDG_CONFIG_HOME: '$HOME/xdg', TEMPORAL_TLS_SERVER_NAME: 'tls.example' },
     files: { 'xdg/temporalio/temporal.toml': '[profile.default]\naddress = "xdg.example:7233"\n' },
   },
+  'mTLS from env vars: client certificate and key, a server CA': {
+    env: {
+      TEMPORAL_ADDRESS: 'mtls.example:7233',
+      TEMPORAL_TLS_SERVER_CA_CERT_PATH: '$CA',
+      TEMPORAL_TLS_CLIENT_CERT_PATH: '$CERT',
+      TEMPORAL_TLS_CLIENT_KEY_PATH: '$KEY',
+    },
+  },
+  'mTLS and an API key from a profile': {
+    env: {},
+    files: {
+      [PROFILE]:
+        '[profile.default]\naddress = "cloud.example:7233"\napi_key = "not-a-real-key"\n[profile.default.tls]\nclient_cert_path = "$CERT"\nclient_key_path = "$KEY"\n',
+    },
+  },
+  'mTLS aimed at the managed dev server: dropped': {
+    env: { TEMPORAL_TLS_CLIENT_CERT_PATH: '$CERT', TEMPORAL_TLS_CLIENT_KEY_PATH: '$KEY' },
+    files: { [STIGMER]: stigmerTemporal('managed: true') },
+  },
   'STIGMER_CONFIG names the config file': {
     env: { STIGMER_CONFIG: '$HOME/team.yaml' },
     files: { 'team.yaml': stigmerTemporal('managed: false\naddress: team.example:7233') },
@@ -110,11 +136,16 @@ const CASES: Record<string, Case> = {
 async function writeCase({ files = {} }: Case): Promise<void> {
   for (const [path, text] of Object.entries(files)) {
     await mkdir(dirname(join(home, path)), { recursive: true });
-    await writeFile(join(home, path), text);
+    await writeFile(join(home, path), inHome(text));
   }
 }
 
-const inHome = (text: string) => text.replaceAll('$HOME', home);
+const inHome = (text: string) =>
+  text
+    .replaceAll('$HOME', home)
+    .replaceAll('$CA', certs.ca)
+    .replaceAll('$CERT', certs.client.cert)
+    .replaceAll('$KEY', certs.client.key);
 const caseEnv = ({ env }: Case) => ({
   PATH: process.env.PATH ?? '',
   HOME: home,
