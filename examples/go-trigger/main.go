@@ -66,6 +66,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	say := func(line string) { fmt.Fprintln(out, line) }
 
 	target, err := resolveTemporal(osSettingsEnv(o.flags.Config))
+	var issues configIssues
+	if errors.As(err, &issues) {
+		fmt.Fprintln(stderr, issues.Error()) // our CLI's text, as for the settings the worker refuses
+		return c.Exit("invalidInput")
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "go-trigger: %v\n", err)
 		return c.Exit("invalidInput")

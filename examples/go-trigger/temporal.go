@@ -12,12 +12,17 @@ package main
 //
 // config.yaml is --config's, else STIGMER_CONFIG's, else ~/.stigmer/config.yaml. The managed dev
 // server speaks plaintext without auth: TLS and credentials aimed at it are dropped, as the CLI does.
+// Every address that is set must be host:port (no scheme, no credentials), even one outranked: the
+// CLI's checks and words, exit 2. Its other checks of these files (unknown keys, TEMPORAL_TLS text,
+// a client certificate without its key) are not repeated here: envconfig reports some of them itself.
 
 import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"os"
+	"strconv"
 	"strings"
 
 	"go.temporal.io/sdk/client"
@@ -73,6 +78,9 @@ func resolveTemporal(in settingsEnv) (temporalTarget, error) {
 	layers, err := readProfileLayers(in)
 	if err != nil {
 		return temporalTarget{}, err
+	}
+	if issues := addressIssues(stigmer, layers); len(issues) > 0 {
+		return temporalTarget{}, issues
 	}
 	address, managed := chooseAddress(stigmer, layers)
 	target := temporalTarget{Address: address, Managed: managed, Namespace: chooseNamespace(stigmer, layers)}
@@ -326,4 +334,63 @@ func (e envLookup) LookupEnv(name string) (string, bool) { return e.lookup(name)
 func osSettingsEnv(configFlag string) settingsEnv {
 	home, _ := os.UserHomeDir()
 	return settingsEnv{lookup: os.LookupEnv, environ: os.Environ, home: home, configFlag: configFlag, readFile: os.ReadFile}
+}
+
+// configIssues are settings the CLI refuses (exit 2), printed as it prints them: `  - SOURCE: problem`.
+type configIssues []string
+
+func (issues configIssues) Error() string {
+	return "Invalid configuration:\n  - " + strings.Join(issues, "\n  - ")
+}
+
+// addressIssues checks every address that is set, as the CLI does: a malformed one is refused even when outranked.
+func addressIssues(s stigmerTemporal, p profileLayers) configIssues {
+	candidates := []*sourced[string]{s.serviceAddress, s.fileAddress}
+	if p.env.Address != "" {
+		candidates = append(candidates, &sourced[string]{p.env.Address, "env:TEMPORAL_ADDRESS"})
+	}
+	if p.file.Address != "" {
+		candidates = append(candidates, &sourced[string]{p.file.Address, p.fileKey("address")})
+	}
+	var issues configIssues
+	for _, candidate := range candidates {
+		if candidate == nil {
+			continue
+		}
+		if problem := endpointProblem(candidate.Value); problem != "" {
+			issues = append(issues, candidate.Source+": "+problem)
+		}
+	}
+	return issues
+}
+
+// endpointProblem is what the CLI says of an address that is not host:port (src/core/settings/temporal.ts endpointProblem).
+func endpointProblem(text string) string {
+	shown := strconv.Quote(maskEndpointUserinfo(text))
+	if strings.Contains(text, "://") {
+		return shown + " must be host:port without a scheme"
+	}
+	if strings.Contains(text, "@") {
+		return shown + " must not carry credentials (user@ or user:password@)"
+	}
+	host, port, err := net.SplitHostPort(text)
+	if err != nil || host == "" {
+		return shown + " must name a port (host:port)"
+	}
+	if _, err := strconv.Atoi(port); err != nil {
+		return fmt.Sprintf("%s is not a valid address: port %q is not a number", shown, port)
+	}
+	return ""
+}
+
+// maskEndpointUserinfo hides a password an address may carry (user:pw@host → user:***@host): never quoted.
+func maskEndpointUserinfo(text string) string {
+	at := strings.LastIndex(text, "@")
+	if at < 0 {
+		return text
+	}
+	if colon := strings.Index(text[:at], ":"); colon >= 0 {
+		return text[:colon] + ":***" + text[at:]
+	}
+	return "***" + text[at:]
 }

@@ -193,6 +193,41 @@ test("with only Stigmer's TEMPORAL_SERVICE_ADDRESS the trigger goes there, not t
   });
 });
 
+/** Addresses our CLI refuses (exit 2, each issue under its source): the Go trigger refuses them in the same words. */
+const REFUSED: Record<string, Case> = {
+  'a scheme in TEMPORAL_SERVICE_ADDRESS': { env: { TEMPORAL_SERVICE_ADDRESS: 'http://stigmer.example:7233' } },
+  'no port in an outranked TEMPORAL_ADDRESS': {
+    env: { TEMPORAL_SERVICE_ADDRESS: 'stigmer.example:7233', TEMPORAL_ADDRESS: 'envconfig.example' },
+  },
+  'credentials in the profile address, masked': {
+    env: {},
+    files: { [PROFILE]: '[profile.default]\naddress = "user:secret@profile.example:7233"\n' },
+  },
+  "config.yaml's port is not a number": {
+    env: {},
+    files: { [STIGMER]: stigmerTemporal('managed: false\naddress: yaml.example:port') },
+  },
+};
+
+/** Exit code and the issue lines (`  - SOURCE: problem`), sorted: the two may list them in another order. */
+async function refusal(file: string, args: string[], entry: Case): Promise<{ code: number; issues: string[] }> {
+  const run = await runProgram(file, args, { env: caseEnv(entry), timeoutMs: 30_000 });
+  const issues = run.stderr.split('\n').filter((line) => line.startsWith('  - '));
+  return { code: run.code, issues: issues.sort() };
+}
+
+test.each(Object.keys(REFUSED))('refused as our CLI refuses it: %s', async (name) => {
+  const entry = REFUSED[name];
+  await writeCase(entry);
+  const [cli, viaGo] = await Promise.all([
+    refusal(process.execPath, [CLI, 'plan', '--platform', 'linux', '--json'], entry),
+    refusal(goTrigger, ['--show-temporal'], entry),
+  ]);
+  expect(cli).toMatchObject({ code: 2, issues: [expect.any(String)] });
+  expect(viaGo).toEqual(cli);
+  expect(viaGo.issues.join('\n')).not.toContain('secret');
+});
+
 describe('a real dev server that no worker polls', () => {
   let temporal: TestTemporal;
   beforeAll(async () => {
