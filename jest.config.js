@@ -1,4 +1,4 @@
-/** Nine projects: `unit` (pure core and probes on loopback sockets), `layout` (the import graph,
+/** Nine projects: `unit` (pure core, the scripts' pure parts, and probes on loopback sockets), `layout` (the import graph,
  * function lengths and room READMEs, on this tree and on planted copies), `support` (the test stand-ins
  * and the local runner image, on the real engine), `workflow` (real Temporal dev server), `e2e`
  * (real Temporal and a real Docker engine), `vm` (the engine matrix's scenarios on Docker inside QEMU VMs), `ui` (the Temporal UI of a real provision, in Debian's
@@ -21,7 +21,7 @@ module.exports = {
   // tests bound (readiness, retries with backoff) would then depend on the neighbours.
   maxWorkers: 1,
   projects: [
-    { ...base, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.test.ts'] },
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/scripts/**/*.test.ts'] },
     { ...base, displayName: 'layout', testMatch: ['<rootDir>/test/layout/**/*.test.ts'] },
     { ...base, displayName: 'support', testMatch: ['<rootDir>/test/support/**/*.test.ts'] },
     { ...base, displayName: 'workflow', testMatch: ['<rootDir>/test/workflow/**/*.test.ts'] },

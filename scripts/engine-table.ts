@@ -1,11 +1,17 @@
 /**
  * Renders docs/engines.md from what the engine-matrix e2e suites measured
  * (test-artifacts/engine-matrix.jsonl): engine × case → result. Run by `npm test` after the suites;
- * the committed page is the output of a full run, never typed by hand.
+ * the committed page is the output of a full run, never typed by hand. Every engine of the matrix
+ * (TEST_ENGINES and VM_ENGINES) gets a column: one whose suite recorded nothing is marked NO RESULTS and the script
+ * exits 1, so an engine cannot drop out of the page without a word.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../src/temporal/dev-server';
+import { TEST_ENGINES, VM_ENGINES } from '../test/support/engines';
+
+/** The engines of the matrix: the local ones, then Docker inside the QEMU VMs (the `vm` project). */
+const MATRIX: readonly string[] = [...TEST_ENGINES, ...VM_ENGINES];
 
 interface Row {
   engine: string;
@@ -13,30 +19,42 @@ interface Row {
   result: string;
 }
 
-const ENGINE_ORDER = [
-  'rootful-docker',
-  'rootless-docker',
-  'rootful-podman',
-  'rootless-podman',
-  'vm-desktop',
-  'vm-plain',
-];
+/** What an engine of the matrix shows where its suite measured nothing: said, never a blank column. */
+export const NO_RESULTS = 'NO RESULTS';
 
-export function renderEngineTable(rows: Row[], versions: Record<string, string>, when: string): string {
+/** The engines of the matrix that recorded no row: their suite did not run, or failed before it measured. */
+export function enginesWithoutResults(rows: Row[], matrix: readonly string[] = MATRIX): string[] {
+  return matrix.filter((engine) => !rows.some((row) => row.engine === engine));
+}
+
+/** Every engine of the matrix has a column (then any other engine that recorded rows). */
+export function renderEngineTable(
+  rows: Row[],
+  versions: Record<string, string>,
+  when: string,
+  matrix: readonly string[] = MATRIX,
+): string {
   const scenarios = [...new Set(rows.map((row) => row.scenario))];
-  const engines = ENGINE_ORDER.filter((engine) => rows.some((row) => row.engine === engine));
+  const missing = enginesWithoutResults(rows, matrix);
+  const engines = [...matrix, ...new Set(rows.map((row) => row.engine).filter((engine) => !matrix.includes(engine)))];
   const cell = (engine: string, scenario: string) =>
-    rows
-      .filter((row) => row.engine === engine && row.scenario === scenario)
-      .at(-1)
-      ?.result.replace(/\|/g, '\\|') ?? '—';
+    missing.includes(engine)
+      ? `**${NO_RESULTS}**`
+      : (rows
+          .filter((row) => row.engine === engine && row.scenario === scenario)
+          .at(-1)
+          ?.result.replace(/\|/g, '\\|') ?? '—');
+  const versionLine = (engine: string) =>
+    missing.includes(engine)
+      ? `- **${engine}**: ${NO_RESULTS} — its suite (test/e2e/engines/${engine}.test.ts) recorded nothing in this run`
+      : `- **${engine}**: ${versions[engine] ?? 'version not recorded'}`;
   return [
     '# Engines × cases',
     '',
     `Produced by \`npm test\` (the engine-matrix e2e suites, test/e2e/engines/) on ${when}: each cell is what that run measured.`,
     'Regenerate with `npm test`; do not edit by hand.',
     '',
-    ...engines.map((engine) => `- **${engine}**: ${versions[engine] ?? 'version not recorded'}`),
+    ...engines.map(versionLine),
     '',
     `| case | ${engines.join(' | ')} |`,
     `|---|${engines.map(() => '---').join('|')}|`,
@@ -64,4 +82,11 @@ if (require.main === module) {
     renderEngineTable(rows, versions, new Date().toISOString().slice(0, 10)),
   );
   process.stdout.write(`docs/engines.md: ${rows.length} results\n`);
+  const missing = enginesWithoutResults(rows);
+  if (missing.length > 0) {
+    process.stderr.write(
+      `docs/engines.md: no results from ${missing.join(', ')} (marked ${NO_RESULTS}): the matrix is incomplete\n`,
+    );
+    process.exit(1);
+  }
 }

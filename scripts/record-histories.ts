@@ -5,7 +5,7 @@
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, type WorkflowHandle } from '@temporalio/client';
@@ -20,7 +20,7 @@ import { startProvision, startTeardown } from '../src/cli/start';
 import type { ProvisionInput } from '../src/workflows';
 import { startBackendStandIn } from '../test/support/backend-standin';
 import { startOllamaStandIn } from '../test/support/ollama-standin';
-import { ensureTestRunnerImage } from '../test/support/runner-image';
+import { ensureTestRunnerImage, STAND_IN_REPOSITORY } from '../test/support/runner-image';
 import { scenarioEnv } from '../test/support/scenario';
 import { freePort, startTestTemporal } from '../test/support/temporal-server';
 import { connectClient, connectWorker, devServerTarget } from '../src/temporal/connection';
@@ -94,6 +94,19 @@ const SCENARIOS: Record<string, Scenario> = {
   diagnosed: {
     description:
       'the seed bug (a bridged container handed localhost): verifyConnectivity fails non-retryably with a diagnosis',
+    run: async (context, runner) => {
+      const handle = await provision(
+        context,
+        runner,
+        context.env(runner, { STIGMER_RUNNER_NETWORK: 'bridge', STIGMER_RUNNER_HOST_ALIAS: 'localhost' }),
+      );
+      await settle(handle);
+      return handle;
+    },
+  },
+  'stopped-after-failure': {
+    description:
+      'the seed bug again, on code with patch stop-runner-on-failure: verification fails, then stopRunner stops the runner (kept for its logs)',
     run: async (context, runner) => {
       const handle = await provision(
         context,
@@ -183,11 +196,16 @@ async function record(names: string[]): Promise<void> {
   ]);
   const client = new Client({ connection: await connectClient(devServerTarget(temporal.address)) });
   const workerConnection = await connectWorker(devServerTarget(temporal.address));
+  // The worker's home is the triggers' home, and its policy lists the stand-in image: a worker
+  // serves its own account's triggers and the images it allows (docs/security.md), nothing else.
+  await mkdir(join(home, '.stigmer'), { recursive: true });
+  await writeFile(join(home, '.stigmer', 'config.yaml'), `worker:\n  images: [${STAND_IN_REPOSITORY}]\n`);
   const worker = await createHostWorkers({
     connection: workerConnection,
     namespace: 'default',
     bundle: 'prebuilt',
     host: RECORD_HOST,
+    deps: { homeDir: home },
   });
   const context: Context = {
     client,

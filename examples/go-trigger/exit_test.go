@@ -22,7 +22,7 @@ func TestExitCodesOfRecordedProvisions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]int{"clean": 0, "attached": 0, "indexed": 0, "pre-search-attributes": 0, "retried": 0, "diagnosed": 3, "invalid-input": 2}
+	want := map[string]int{"clean": 0, "attached": 0, "indexed": 0, "pre-search-attributes": 0, "retried": 0, "diagnosed": 3, "stopped-after-failure": 3, "invalid-input": 2}
 	files, _ := filepath.Glob("../../test/fixtures/histories/*.json")
 	seen := 0
 	for _, file := range files {

@@ -45,6 +45,7 @@ type Verify struct {
 type options struct {
 	flags          Flags
 	json           bool
+	showTemporal   bool
 	verifyAttempts int
 	verifyInterval int
 	readyTimeout   int
@@ -52,8 +53,10 @@ type options struct {
 
 const usage = `usage: go-trigger --runner NAME [--config FILE] [--image IMAGE] [--network auto|host|bridge] [--contract auto|ID] [--json]
                   [--verify-attempts N] [--verify-interval-ms MS] [--ready-timeout-ms MS]
-  --runner defaults to $STIGMER_RUNNER_NAME. Temporal is reached through envconfig:
-  TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE, TLS and API key settings.`
+       go-trigger --show-temporal [--config FILE]   print the Temporal it would dial, each value's source; no dial
+  --runner defaults to $STIGMER_RUNNER_NAME. Temporal is found as stigmer-runner finds it: TEMPORAL_SERVICE_ADDRESS,
+  TEMPORAL_ADDRESS, config.yaml's backend.local.temporal, the temporal.toml profile (TEMPORAL_PROFILE,
+  TEMPORAL_CONFIG_FILE), then localhost:7233; TEMPORAL_NAMESPACE; TLS and API key settings through envconfig.`
 
 // usageError is bad command-line input: exit 2, as `stigmer-runner run` does.
 type usageError struct{ message string }
@@ -72,6 +75,7 @@ func parseOptions(args []string, lookup func(string) (string, bool), helpOut io.
 	set.StringVar(&o.flags.Network, "network", "", "")
 	set.StringVar(&o.flags.Contract, "contract", "", "")
 	set.BoolVar(&o.json, "json", false, "")
+	set.BoolVar(&o.showTemporal, "show-temporal", false, "")
 	set.StringVar(&attempts, "verify-attempts", "", "")
 	set.StringVar(&interval, "verify-interval-ms", "", "")
 	set.StringVar(&timeout, "ready-timeout-ms", "", "")
@@ -88,7 +92,7 @@ func parseOptions(args []string, lookup func(string) (string, bool), helpOut io.
 	if o.flags.Runner == "" {
 		o.flags.Runner, _ = lookup("STIGMER_RUNNER_NAME")
 	}
-	if o.flags.Runner == "" {
+	if o.flags.Runner == "" && !o.showTemporal {
 		return o, usageError{"--runner (or STIGMER_RUNNER_NAME) is required"}
 	}
 	for _, f := range []struct {

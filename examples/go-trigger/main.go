@@ -6,8 +6,10 @@
 //
 //	go run . --runner NAME [--image IMAGE] [--network auto|host|bridge] [--json]
 //
-// A provisioning worker must poll the task queue (`stigmer-runner worker`). Temporal is reached
-// through envconfig: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE, …
+// A provisioning worker must poll the task queue (`stigmer-runner worker`): with none, it says so
+// within seconds and exits `noWorker` (7). Temporal is found as stigmer-runner finds it (temporal.go):
+// TEMPORAL_SERVICE_ADDRESS, TEMPORAL_ADDRESS, config.yaml, the temporal.toml profile; `--show-temporal`
+// prints what it would dial and where each value came from.
 package main
 
 import (
@@ -26,7 +28,6 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/contrib/envconfig"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 )
@@ -64,23 +65,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	say := func(line string) { fmt.Fprintln(out, line) }
 
-	clientOptions, err := envconfig.LoadDefaultClientOptions()
-	if err != nil {
-		fmt.Fprintf(stderr, "go-trigger: Temporal client configuration (envconfig): %v\n", err)
+	target, err := resolveTemporal(osSettingsEnv(o.flags.Config))
+	var issues configIssues
+	if errors.As(err, &issues) {
+		fmt.Fprintln(stderr, issues.Error()) // our CLI's text, as for the settings the worker refuses
 		return c.Exit("invalidInput")
 	}
-	if clientOptions.HostPort == "" {
-		clientOptions.HostPort = client.DefaultHostPort
+	if err != nil {
+		fmt.Fprintf(stderr, "go-trigger: %v\n", err)
+		return c.Exit("invalidInput")
 	}
-	if clientOptions.Namespace == "" {
-		clientOptions.Namespace = client.DefaultNamespace
+	if o.showTemporal {
+		document, _ := json.MarshalIndent(target.shown(), "", "  ")
+		fmt.Fprintln(stdout, string(document))
+		return c.Exit("ready")
 	}
+	clientOptions := target.Options
 	clientOptions.Logger = sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})))
 	dialCtx, cancel := context.WithTimeout(ctx, dialTimeout)
 	temporalClient, err := client.DialContext(dialCtx, clientOptions)
 	cancel()
 	if err != nil {
-		fmt.Fprintf(stderr, "go-trigger: nothing answers at %s (namespace %s): %v\n", clientOptions.HostPort, clientOptions.Namespace, err)
+		fmt.Fprintf(stderr, "go-trigger: nothing answers at %s (namespace %s; address from %s): %v\n", clientOptions.HostPort, clientOptions.Namespace, target.Address.Source, err)
 		return c.Exit("unreachable")
 	}
 	defer temporalClient.Close()
@@ -108,6 +114,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return c.Exit("failed")
 	}
 	say(fmt.Sprintf("provisioning %s: workflow %s", runner, workflowRun.GetID()))
+	// Looked for after the start: a worker that comes up meanwhile counts, and the provision it would run is there.
+	if polls, err := awaitWorker(ctx, temporalClient.WorkflowService(), clientOptions.Namespace, c.TaskQueue, noWorkerWait); err == nil && !polls {
+		fmt.Fprintln(stderr, noWorkerMessage(c.TaskQueue, workflowRun.GetID(), target, noWorkerWait))
+		return c.Exit("noWorker")
+	}
 
 	progress := follow(ctx, temporalClient, workflowRun, func(line string) {
 		if !o.json {

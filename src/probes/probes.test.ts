@@ -3,7 +3,7 @@
  * give the same answers against the same real sockets — stand-ins for Ollama and the backend, a
  * closed port, and a server that accepts but never answers.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -26,6 +26,17 @@ let closedPort: number;
 let targets: ProbeTarget[];
 let writable: string;
 let readOnly: string;
+/** Root writes through any mode bits: as root the target is a read-only mount (EROFS), else a 0555 folder (EACCES). */
+const asRoot = process.getuid?.() === 0;
+const refusedCode = asRoot ? 'EROFS' : 'EACCES';
+
+/** A folder that refuses writes to whoever runs the probe; a root that cannot mount fails here, loudly. */
+function refusingFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'probe-read-only-'));
+  if (asRoot) execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', dir]);
+  else chmodSync(dir, 0o555);
+  return dir;
+}
 
 beforeAll(async () => {
   [ollama, backend, closedPort] = await Promise.all([startOllamaStandIn(), startBackendStandIn(), freePort()]);
@@ -33,14 +44,11 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
   silentPort = (silent.address() as { port: number }).port;
   writable = mkdtempSync(join(tmpdir(), 'probe-writable-'));
-  readOnly = mkdtempSync(join(tmpdir(), 'probe-read-only-'));
-  chmodSync(readOnly, 0o555);
+  readOnly = refusingFolder();
   targets = [
     { id: 'workspace', kind: 'write', host: '', port: 0, path: writable, timeoutMs: 2000 },
     { id: 'workspace-missing', kind: 'write', host: '', port: 0, path: join(writable, 'missing'), timeoutMs: 2000 },
-    ...(process.getuid?.() === 0
-      ? []
-      : [{ id: 'workspace-read-only', kind: 'write' as const, host: '', port: 0, path: readOnly, timeoutMs: 2000 }]),
+    { id: 'workspace-read-only', kind: 'write', host: '', port: 0, path: readOnly, timeoutMs: 2000 },
     { id: 'tags', kind: 'http', host: '127.0.0.1', port: ollama.port, url: `${ollama.url}/api/tags`, timeoutMs: 2000 },
     {
       id: 'tags-by-name',
@@ -84,6 +92,7 @@ afterAll(async () => {
   held.forEach((socket) => socket.destroy());
   await Promise.all([ollama?.close(), backend?.close(), new Promise((resolve) => silent?.close(resolve))]);
   rmSync(writable, { recursive: true, force: true });
+  if (asRoot && readOnly) execFileSync('umount', [readOnly]);
   rmSync(readOnly, { recursive: true, force: true });
 });
 
@@ -98,11 +107,11 @@ function expectContract(results: ProbeResult[]): void {
   expect(byId.closed).toMatchObject({ ok: false, code: 'ECONNREFUSED' });
   expect(byId['closed-http']).toMatchObject({ ok: false, code: 'ECONNREFUSED' });
   expect(byId['silent-http']).toMatchObject({ ok: false, code: 'ETIMEDOUT' });
-  // The write check leaves nothing behind; root writes anywhere, so read-only is checked as a user only.
+  // The write check leaves nothing behind, and a folder that refuses writes is reported with the kernel's code.
   expect(byId.workspace).toMatchObject({ ok: true });
   expect(readdirSync(writable)).toEqual([]);
   expect(byId['workspace-missing']).toMatchObject({ ok: false, code: 'ENOENT' });
-  if (byId['workspace-read-only']) expect(byId['workspace-read-only']).toMatchObject({ ok: false, code: 'EACCES' });
+  expect(byId['workspace-read-only']).toMatchObject({ ok: false, code: refusedCode });
   for (const result of results) expect(result.ms).toBeGreaterThanOrEqual(0);
 }
 

@@ -161,9 +161,13 @@ describe('good connections', () => {
     });
     expect(run.stdout + run.stderr).not.toMatch(/managed Temporal dev server|forwarding/);
     await noContainer(runner);
-    // nginx saw the calls with a verified client certificate and let them through.
+    // nginx's mTLS server (its port, not the TLS-only or API-key one) saw the worker's polls with a verified
+    // client certificate and let them through.
     expect(await proxy.accessLog()).toMatch(
-      /"POST \/temporal\.api\.workflowservice\.v1\.WorkflowService\/PollWorkflowTaskQueue HTTP\/2\.0" 200/,
+      new RegExp(
+        `^${port(proxy.mtlsAddress)} SUCCESS "POST /temporal\\.api\\.workflowservice\\.v1\\.WorkflowService/PollWorkflowTaskQueue HTTP/2\\.0" 200$`,
+        'm',
+      ),
     );
   });
 

@@ -116,7 +116,7 @@ export interface TlsProxy {
   apiKeyAddress: string;
   apiKey: string;
   certs: TestCertificates;
-  /** nginx's access log: one line per request, with its status. */
+  /** nginx's access log: one line per request, `PORT CLIENT-VERIFY "REQUEST" STATUS` (e.g. `4431 SUCCESS "POST /… HTTP/2.0" 200`). */
   accessLog(): Promise<string>;
   stop(): Promise<void>;
 }
@@ -147,7 +147,10 @@ pid ${join(prefix, 'nginx.pid')};
 error_log ${join(prefix, 'error.log')} warn;
 events { worker_connections 512; }
 http {
-  access_log ${join(prefix, 'access.log')};
+  # Which of the three servers took a request (its port), and nginx's verdict on the client certificate:
+  # the default format names neither, so a call through one port read as a call through another.
+  log_format stigmer '$server_port $ssl_client_verify "$request" $status';
+  access_log ${join(prefix, 'access.log')} stigmer;
   client_body_temp_path ${join(prefix, 'tmp', 'body')};
   proxy_temp_path ${join(prefix, 'tmp', 'proxy')};
   fastcgi_temp_path ${join(prefix, 'tmp', 'fastcgi')};

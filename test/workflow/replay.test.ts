@@ -58,6 +58,7 @@ test('the fixtures cover a clean provision, retries, a diagnosed failure, an att
       'invalid-input',
       'pre-search-attributes',
       'retried',
+      'stopped-after-failure',
       'teardown',
     ]),
   );

@@ -308,7 +308,8 @@ const EXIT_CODE_MEANINGS: Record<keyof typeof EXIT_CODES, string> = {
     "the worker's own policy refused a value of the input (failure details list each value, the setting it came from, and how to allow it); nothing was created or changed",
   imageUnavailable:
     'the runner image is not on the engine and cannot be pulled (missing, registry down, credentials refused)',
-  noWorker: 'no worker polls runner_provisioning, and the trigger runs none of its own',
+  noWorker:
+    'no worker polled runner_provisioning within a few seconds of the start, and the trigger runs none of its own (the Go trigger; the provision stays queued for a worker)',
   unhealthy: '`stigmer-runner status`: the runner is not healthy',
 };
 

@@ -269,8 +269,10 @@ export function engineScenarios(engine: TestEngine): void {
   test('Ollama down: retried, then failed naming host:port; the runner is stopped (kept for its logs) and polls no more', async () => {
     const runner = name('down');
     const scenario = await services(expected.defaultMode === 'host' ? '127.0.0.1' : '0.0.0.0', 'down');
+    // Retries over ~3 s (1 s, then 2 s): the runner, which polls about a second after it starts, has polled
+    // before it is stopped — else "polls no more" below would hold of a runner that never polled.
     const run = await cli(
-      ['run', '--json', '--verify-attempts', '3', '--verify-interval-ms', '200'],
+      ['run', '--json', '--verify-attempts', '3', '--verify-interval-ms', '1000'],
       scenarioEnv(runner, scenario),
     );
     expect(run.code).toBe(3);
@@ -289,7 +291,9 @@ export function engineScenarios(engine: TestEngine): void {
       const own = (await listPollers(connection, 'default', 'agent_execution_runner')).filter((poller) =>
         poller.identity.endsWith(`@${inspected.Config.Hostname}`),
       );
-      // Listed for minutes after it stopped, but no poll since: nothing of this runner takes work.
+      // Listed for minutes after it stopped, but no poll since: nothing of this runner takes work. It must be
+      // listed at all: an empty list (a runner that never polled, or a listing that misses it) proves nothing.
+      expect(own.length).toBeGreaterThan(0);
       for (const poller of own) expect(Date.parse(poller.lastAccessTime)).toBeLessThanOrEqual(finished + 500);
     } finally {
       await connection.close();
