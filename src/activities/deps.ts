@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import type Dockerode from 'dockerode';
 import type { Sourced } from '../core/settings/types';
 import { LABELS, MANAGED_BY } from '../core/runner/container-spec';
@@ -71,4 +72,18 @@ export async function managedRunner(
       allow: 'this worker acts only on containers it made (label dev.stigmer.managed-by=stigmer-runner)',
     },
   ]);
+}
+
+/**
+ * Runs `work` while heartbeating every 2 s: a probe container on an engine in an emulated VM may take
+ * tens of seconds without a progress event, and the step is alive all along.
+ */
+export async function heartbeating<T>(work: () => Promise<T>): Promise<T> {
+  const context = Context.current();
+  const beat = setInterval(() => context.heartbeat(), 2000);
+  try {
+    return await work();
+  } finally {
+    clearInterval(beat);
+  }
 }

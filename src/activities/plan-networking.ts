@@ -4,7 +4,7 @@ import type { NetworkPlan } from '../core/runner/network-plan';
 import { judgeImage } from '../core/policy/judge';
 import { PolicyRefusedError } from '../core/policy/errors';
 import { planOnEngine, sharedEngineFacts } from './runner-spec';
-import { engineFor, policyOf, type ActivityDeps } from './deps';
+import { engineFor, heartbeating, policyOf, type ActivityDeps } from './deps';
 import { attempted, FAILURE_TYPES, PermanentError } from './failures';
 
 /**
@@ -17,10 +17,12 @@ export function createPlanNetworking(deps: ActivityDeps) {
     const engine = engineFor(deps, config.engine);
     const refusal = judgeImage(config.runner.image, policyOf(deps));
     if (refusal) throw new PolicyRefusedError([refusal]);
-    const plan = await planOnEngine(engine, config, deps.platform, sharedEngineFacts, {
-      mode: 'measure',
-      onProgress: () => Context.current().heartbeat(),
-    });
+    const plan = await heartbeating(() =>
+      planOnEngine(engine, config, deps.platform, sharedEngineFacts, {
+        mode: 'measure',
+        onProgress: () => Context.current().heartbeat(),
+      }),
+    );
     log.info('network planned', {
       contract: plan.runner.contract,
       contractReason: plan.runner.contractReason,

@@ -15,7 +15,9 @@ import { probeInFreshContainer } from '../probes/fresh-container-probe';
 import { ensureImage, type OnProgress } from '../docker/runner-container';
 import { RUNNER_RELEASES } from '../core/runner/releases';
 import { proxiesFor, type DockerProxies } from '../core/runner/proxies';
+import { realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { isWithin } from '../core/policy/paths';
 import { readRunnerSecrets, type ReadText } from '../core/settings/secrets';
 import type { DockerConnection } from '../docker/client';
 import { readEngineFacts } from '../docker/engine-facts';
@@ -138,6 +140,12 @@ export async function planOnEngine(
  * probe container (seconds on an emulated VM) to learn the same thing.
  */
 const ROUTE_TTL_MS = 5 * 60_000;
+/**
+ * A route that reached nothing is kept for a minute only (the services may just not be up yet) — but
+ * kept: startContainer must give the runner the route verifyConnectivity will check, which is
+ * planNetworking's, measured a moment before.
+ */
+const NO_ROUTE_TTL_MS = 60_000;
 const measuredRoutes = new Map<string, { at: number; route: MeasuredRoute }>();
 
 async function measureRoute(
@@ -157,13 +165,12 @@ async function measureRoute(
   const targets = routeProbeTargets(plan, candidates);
   const key = JSON.stringify([endpointUrl, facts.id ?? facts.name, imageRef, plan.networkMode, targets]);
   const cached = measuredRoutes.get(key);
-  if (cached && Date.now() - cached.at < ROUTE_TTL_MS) return cached.route;
+  if (cached && Date.now() - cached.at < (cached.route.chosen ? ROUTE_TTL_MS : NO_ROUTE_TTL_MS)) return cached.route;
   const options = { networkMode: plan.networkMode, extraHosts: probeExtraHosts(candidates) };
   const results = await probeInFreshContainer(docker, image, options, targets, 'route');
   const trials = routeTrials(candidates, targets, results);
   const route: MeasuredRoute = { trials, chosen: chooseRoute(trials), image };
-  // A route that reached nothing is measured again next time: the services may just not be up yet.
-  if (route.chosen) measuredRoutes.set(key, { at: Date.now(), route });
+  measuredRoutes.set(key, { at: Date.now(), route });
   return route;
 }
 
@@ -181,6 +188,8 @@ export function runnerContainerSpec(
   worker: WorkerSide,
   policy?: WorkerPolicy,
   workspace = canonicalPath(config.runner.workspaceDir.value),
+  /** The engine the container goes to, as dialled: its own entry of the docker CLI's `proxies` applies. */
+  engineUrl?: string,
 ): { spec: ContainerSpec; withheld?: string } {
   const trigger = effectiveTrigger(request.trigger, worker.env, worker.homeDir);
   const env = resolutionEnv(trigger, worker.env);
@@ -199,7 +208,7 @@ export function runnerContainerSpec(
     policy && !secretsMayGo({ llmBaseUrl: config.llm.baseUrl.value, apiKeySource: config.llm.apiKeySource }, policy)
       ? `the LLM's API key and credentials were withheld: the runner's LLM (${config.llm.baseUrl.source}, key ${config.llm.apiKeySource ?? 'none'}) is not where the worker's own configuration sends them`
       : undefined;
-  const proxies = dockerProxies(env, trigger.homeDir, readText, config.engine?.value);
+  const proxies = dockerProxies(env, trigger.homeDir, account, engineUrl ?? config.engine?.value);
   const secrets = {
     ...(withheld ? {} : readRunnerSecrets(config, env, readText)),
     ...(proxies ? { proxies } : {}),
@@ -221,20 +230,37 @@ export function runnerContainerSpec(
 }
 
 /**
- * The proxy settings the docker CLI would hand this runner: the trigger's account's config.json
- * (DOCKER_CONFIG, else ~/.docker), the engine's own entry or `default`. A config.json that is not JSON
- * gives none here; the engine's endpoint, read from the same file, names that problem.
+ * The proxy settings the docker CLI would hand this runner: the config.json of the account the runner
+ * is for — DOCKER_CONFIG honoured only for the worker's own account (another account's setting could
+ * name the worker's own file, and its proxy passwords). Another account's file must be its own, in
+ * its home. A config.json that is not JSON gives none here; the engine's endpoint, read from the same
+ * file, names that problem.
  */
 function dockerProxies(
   env: Record<string, string | undefined>,
   homeDir: string,
-  readText: ReadText,
+  account: ServedAccount | undefined,
   engine: string | undefined,
 ): DockerProxies | undefined {
-  const text = readText(join(env.DOCKER_CONFIG ?? join(homeDir, '.docker'), 'config.json'));
+  const own = account === undefined || account.uid === process.getuid?.();
+  const file = own
+    ? join(env.DOCKER_CONFIG ?? join(homeDir, '.docker'), 'config.json')
+    : join(account.home, '.docker', 'config.json');
+  const text = own ? readRegularFile(file) : readAccountOwnFile(file, account);
   if (text === undefined) return undefined;
   try {
     return proxiesFor(JSON.parse(text), engine);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A regular file that the account owns, in its home (after symlinks), or undefined. */
+function readAccountOwnFile(path: string, account: ServedAccount): string | undefined {
+  try {
+    const real = realpathSync(path);
+    if (!isWithin(real, account.home) || statSync(real).uid !== account.uid) return undefined;
+    return readRegularFile(real);
   } catch {
     return undefined;
   }

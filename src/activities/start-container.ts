@@ -24,13 +24,13 @@ import {
 import { trustsFolder } from '../core/policy/judge';
 import type { Refusal, ServedAccount, WorkerPolicy } from '../core/policy/types';
 import { prepareWorkspace } from '../docker/workspace';
-import { engineSeesFolder, giveWorkspaceInside } from '../probes/workspace-reach';
+import { placeRemoteWorkspace } from './remote-workspace';
 import type { ContainerSpec } from '../core/runner/container-spec';
 import type Dockerode from 'dockerode';
 import { installationKey } from '../settings/installation-key';
 import { effectiveTrigger } from '../settings/trigger';
 import { RUNNER_RELEASES } from '../core/runner/releases';
-import { engineFor, policyOf, type ActivityDeps } from './deps';
+import { engineFor, heartbeating, policyOf, type ActivityDeps } from './deps';
 import { attempted, FAILURE_TYPES, PermanentError } from './failures';
 
 export interface StartContainerInput extends ConfigRequest {
@@ -65,26 +65,24 @@ export function createStartContainer(deps: ActivityDeps) {
       const folder = await openWorkspace(workspace, config, account, policyOf(deps));
       try {
         const onProgress = () => Context.current().heartbeat();
-        const volume = local
+        const where = { folder, hostPath: workspace, containerPath: contract.workspacePath };
+        const remote = local
           ? undefined
-          : await volumeUnlessShared(docker, spec, folder, workspace, config, onProgress);
+          : await heartbeating(async () => {
+              await ensureImage(docker, spec.image, config.runner.pull.value, onProgress);
+              return placeRemoteWorkspace(docker, spec, where, plan.runner.user, account, installationKey());
+            });
         const started = await ensureRunnerContainer(
           docker,
-          volume ? withWorkspaceVolume(spec, volume, contract.workspacePath) : spec,
+          remote?.volume ? withWorkspaceVolume(spec, remote.volume, contract.workspacePath) : spec,
           config.runner.pull.value,
           installationKey(),
           { replace: flags.replace === true, onProgress },
         );
         if (local) await checkMount(docker, started.id, folder, workspace, contract.workspacePath, config);
-        const ownership = local
-          ? await prepareWorkspace(docker, started.id, folder, workspace, contract.workspacePath, local)
-          : await giveWorkspaceInside(docker.getContainer(started.id), spec.image, {
-              hostPath: workspace,
-              containerPath: contract.workspacePath,
-              ...(volume ? { volume } : {}),
-            }).then((given) =>
-              volume ? { ...given, note: `${unsharedNote(workspace, volume)}; ${given.note}` } : given,
-            );
+        const ownership =
+          remote?.ownership ??
+          (await prepareWorkspace(docker, started.id, folder, workspace, contract.workspacePath, local));
         const container: RunnerContainer = {
           ...started,
           workspace: ownership,
@@ -122,7 +120,8 @@ async function ownSpec(deps: ActivityDeps, request: ConfigRequest, workflowId: s
     onProgress: () => Context.current().heartbeat(),
   });
   if (plan.blockers.length > 0) throw new PermanentError(FAILURE_TYPES.planBlocked, plan.blockers.join('\n'));
-  const made = runnerContainerSpec(request, config, plan, workflowId, deps, policy, workspace);
+  const engine = engineFor(deps, config.engine);
+  const made = runnerContainerSpec(request, config, plan, workflowId, deps, policy, workspace, engine.endpoint.url);
   return { config, plan, workspace, account: accountOf(trigger, policy), ...made };
 }
 
@@ -191,28 +190,6 @@ async function checkMount(
       allow: `the engine mounted ${sameSource ? 'another folder at that path (a symbolic link swapped in)' : (mount?.Source ?? 'nothing')}; the container was removed — name a folder no one else can change`,
     },
   ]);
-}
-
-/**
- * On an engine that is not on this machine: the engine's volume for this runner when it cannot see
- * the workspace folder (a VM that does not share it would hand the runner an empty folder of its
- * own, and the user's files would never meet the runner's) — said in the output, with the fix.
- */
-async function volumeUnlessShared(
-  docker: Dockerode,
-  spec: ContainerSpec,
-  folder: FileHandle,
-  workspace: string,
-  config: RunnerConfig,
-  onProgress: () => void,
-): Promise<string | undefined> {
-  await ensureImage(docker, spec.image, config.runner.pull.value, onProgress);
-  if (await engineSeesFolder(docker, spec.image, folder, workspace)) return undefined;
-  return `stigmer-workspace-${spec.name}`;
-}
-
-function unsharedNote(workspace: string, volume: string): string {
-  return `the engine does not see ${workspace} (its VM does not share that folder): the runner works in the engine's volume ${volume} instead; to work in the folder, share it with the VM (Lima, Colima: mounts; Docker Desktop: Settings → Resources → File sharing) and run again`;
 }
 
 /** The spec with the engine's named volume at the runner's workspace in place of the bind of a folder it cannot see. */

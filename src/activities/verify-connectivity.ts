@@ -1,11 +1,11 @@
-import { Context, log } from '@temporalio/activity';
+import { log } from '@temporalio/activity';
 import type { RunnerConfig } from '../core/settings/types';
 import { interpretProbe, planChecks, summarizeVerification, type VerificationReport } from '../core/health/diagnosis';
 import type { NetworkPlan } from '../core/runner/network-plan';
 import type { RunnerContainer } from '../docker/runner-container';
 import { probeFromContainer } from '../probes/container-probe';
 import { probeTargets } from '../probes/node-probe';
-import { managedRunner, type ActivityDeps } from './deps';
+import { heartbeating, managedRunner, type ActivityDeps } from './deps';
 import { attempted, ConnectivityError } from './failures';
 
 export interface VerifyConnectivityInput {
@@ -14,21 +14,18 @@ export interface VerifyConnectivityInput {
   container: RunnerContainer;
 }
 
-/** Heartbeats while a probe waits for its engine's probe slot (under load) or runs: the step is alive. */
-const HEARTBEAT_EVERY_MS = 2000;
-
 /** Probes every service from inside the container and from this machine at once, then diagnoses. */
 export function createVerifyConnectivity(deps: ActivityDeps) {
   return attempted(async ({ config, plan, container }: VerifyConnectivityInput): Promise<VerificationReport> => {
     const checks = planChecks(plan);
     const inside = checks.filter((check) => check.site === 'container').map((check) => check.target);
     const outside = checks.filter((check) => check.site !== 'container').map((check) => check.target);
-    const context = Context.current();
-    const beat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
-    const [insideResults, outsideResults] = await Promise.all([
-      probeFromContainer(await managedRunner(deps, container), container.image, inside),
-      probeTargets(outside),
-    ]).finally(() => clearInterval(beat));
+    const [insideResults, outsideResults] = await heartbeating(async () =>
+      Promise.all([
+        probeFromContainer(await managedRunner(deps, container), container.image, inside),
+        probeTargets(outside),
+      ]),
+    );
     const byId = new Map([...insideResults, ...outsideResults].map((result) => [result.id, result]));
     const results = checks.map((check) => interpretProbe(check, byId.get(check.target.id), config.llm.model.value));
     const report = summarizeVerification(results, plan, container.name, container.workspace);

@@ -88,7 +88,16 @@ async function gatherRecord(session: Session, input: ProvisionInput, env: NodeJS
         planOnEngine(engine, config, process.platform),
         imageId(engine.docker, config.runner.image.value),
       ]);
-      const { spec } = runnerContainerSpec(input, config, plan, workflowId, worker);
+      const { spec } = runnerContainerSpec(
+        input,
+        config,
+        plan,
+        workflowId,
+        worker,
+        undefined,
+        undefined,
+        engine.endpoint.url,
+      );
       return { config, plan, spec, image };
     })(),
   ]);

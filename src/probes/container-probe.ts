@@ -14,7 +14,8 @@ import { PYTHON_PROBE_PROGRAM } from './python-probe';
 
 /** The probe programs by interpreter, python3 first; `command` is the argv that runs one on `targets` (JSON). */
 export const INTERPRETERS = [
-  { name: 'python3', command: (targets: string) => ['python3', '-c', PYTHON_PROBE_PROGRAM, targets] },
+  // -I: isolated — no PYTHON* env, no user site: a probe run as root must not import the image's code.
+  { name: 'python3', command: (targets: string) => ['python3', '-I', '-c', PYTHON_PROBE_PROGRAM, targets] },
   { name: 'node', command: (targets: string) => ['node', '-e', nodeProbeProgram(), targets] },
 ];
 

@@ -14,6 +14,8 @@ export interface FreshProbeOptions {
   networkMode: string;
   extraHosts: string[];
   binds?: string[];
+  /** `0` for a probe that must act as root (the workspace claim); else the image's user. */
+  user?: string;
 }
 
 /** Labels a probe container, so one left by a killed worker can be found and removed by hand. */
@@ -61,7 +63,7 @@ export async function probeInFreshContainer(
 async function runOnce(
   docker: Dockerode,
   image: string,
-  { networkMode, extraHosts, binds = [] }: FreshProbeOptions,
+  { networkMode, extraHosts, binds = [], user }: FreshProbeOptions,
   argv: string[],
   purpose: string,
   targets: ProbeTarget[],
@@ -71,14 +73,19 @@ async function runOnce(
     Entrypoint: [argv[0]],
     Cmd: argv.slice(1),
     Labels: { [PROBE_LABEL]: purpose },
+    // Nothing of the image's own setup runs with the probe (python3 -I ignores PYTHON*; node's options cleared).
+    WorkingDir: '/',
+    Env: ['NODE_OPTIONS='],
+    ...(user ? { User: user } : {}),
     HostConfig: { NetworkMode: networkMode, ExtraHosts: extraHosts, Binds: binds },
   });
   try {
     try {
       await container.start();
     } catch (error) {
-      if (/executable file not found|no such file or directory|not found in \$?PATH/i.test(String(error)))
-        return undefined;
+      // Only the interpreter missing (runc: `exec: "python3": executable file not found in $PATH`;
+      // crun: ``executable file `python3` not found in $PATH``); any other start failure is the error.
+      if (/executable file .*not found|not found in \$?PATH/i.test(String(error))) return undefined;
       throw error;
     }
     const budget = Math.max(...targets.map((target) => target.timeoutMs)) + CONTAINER_ALLOWANCE_MS;

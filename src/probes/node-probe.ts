@@ -49,6 +49,48 @@ export async function probeTargets(targets: ProbeTarget[]): Promise<ProbeResult[
     }
   };
 
+  // The workspace given to the runner's user, as root, after the marker proves the folder is ours.
+  const idOf = (file: string, name: string): number | undefined => {
+    if (/^\d+$/.test(name)) return Number(name);
+    const line = fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .find((entry) => entry.split(':')[0] === name);
+    return line === undefined ? undefined : Number(line.split(':')[2]);
+  };
+  const probeClaim = async (target: ProbeTarget, started: number): Promise<ProbeResult> => {
+    const result = (fields: Omit<ProbeResult, 'id' | 'ms'>) => ({ id: target.id, ms: Date.now() - started, ...fields });
+    try {
+      if (target.marker !== undefined) {
+        const seen = fs.existsSync(`${target.path}/${target.marker}`)
+          ? fs.readFileSync(`${target.path}/${target.marker}`, 'utf8')
+          : undefined;
+        if (seen !== target.expect) return result({ ok: false, code: 'ENOENT', message: 'marker not seen' });
+      }
+      const [user, group] = (target.user ?? '0').split(':');
+      const uid = idOf('/etc/passwd', user);
+      if (uid === undefined) return result({ ok: false, code: 'ENOUSER', message: `no user ${user} in /etc/passwd` });
+      const entry = /^\d+$/.test(user)
+        ? fs
+            .readFileSync('/etc/passwd', 'utf8')
+            .split('\n')
+            .find((line) => line.split(':')[2] === user)
+        : fs
+            .readFileSync('/etc/passwd', 'utf8')
+            .split('\n')
+            .find((line) => line.split(':')[0] === user);
+      const gid = group !== undefined ? idOf('/etc/group', group) : entry ? Number(entry.split(':')[3]) : 0;
+      if (gid === undefined) return result({ ok: false, code: 'ENOGROUP', message: `no group ${group} in /etc/group` });
+      const path = target.path as string;
+      fs.chownSync(path, uid, gid);
+      fs.chmodSync(path, (fs.statSync(path).mode & 0o7777) | 0o700);
+      return result({ ok: true, body: `${uid} ${gid}` });
+    } catch (error) {
+      const failure = error as NodeJS.ErrnoException;
+      return result({ ok: false, code: failure.code ?? 'ERROR', message: failure.message });
+    }
+  };
+
   // A process starved of CPU can wake with its deadline passed and the answer already there; Node
   // runs expired timers before it reads sockets, so a timeout gives that I/O one turn before it counts.
   const afterPendingIo = (verdict: () => void) => () => setImmediate(verdict);
@@ -141,7 +183,7 @@ export async function probeTargets(targets: ProbeTarget[]): Promise<ProbeResult[
       request.end();
     });
 
-  const probe = { http: probeHttp, tcp: probeTcp, write: probeWrite, read: probeRead };
+  const probe = { http: probeHttp, tcp: probeTcp, write: probeWrite, read: probeRead, claim: probeClaim };
   return Promise.all(targets.map((target) => probe[target.kind](target, Date.now())));
 }
 

@@ -37,10 +37,52 @@ def probe_read(target, started):
     result['ms'] = int((time.monotonic() - started) * 1000)
     return result
 
+def id_of(path, name, field):
+    if name.isdigit(): return int(name)
+    with open(path) as handle:
+        for line in handle:
+            parts = line.rstrip('\n').split(':')
+            if parts[0] == name: return int(parts[field])
+    return None
+
+def probe_claim(target, started):
+    result = {'id': target['id']}
+    try:
+        if target.get('marker') is not None:
+            seen = None
+            marker = os.path.join(target['path'], target['marker'])
+            if os.path.exists(marker):
+                with open(marker, encoding='utf-8', errors='replace') as handle: seen = handle.read()
+            if seen != target.get('expect'):
+                result.update(ok=False, code='ENOENT', message='marker not seen')
+                result['ms'] = int((time.monotonic() - started) * 1000)
+                return result
+        user, _, group = (target.get('user') or '0').partition(':')
+        uid = id_of('/etc/passwd', user, 2)
+        gid = None
+        if group: gid = id_of('/etc/group', group, 2)
+        else:
+            with open('/etc/passwd') as handle:
+                for line in handle:
+                    parts = line.rstrip('\n').split(':')
+                    if len(parts) > 3 and (parts[0] == user or parts[2] == user): gid = int(parts[3]); break
+            if gid is None: gid = 0
+        if uid is None: result.update(ok=False, code='ENOUSER', message='no user %s in /etc/passwd' % user)
+        elif gid is None: result.update(ok=False, code='ENOGROUP', message='no group %s in /etc/group' % group)
+        else:
+            os.chown(target['path'], uid, gid)
+            os.chmod(target['path'], (os.stat(target['path']).st_mode & 0o7777) | 0o700)
+            result.update(ok=True, body='%d %d' % (uid, gid))
+    except Exception as error:
+        result.update(ok=False, code=code_of(error), message=str(error) or type(error).__name__)
+    result['ms'] = int((time.monotonic() - started) * 1000)
+    return result
+
 def probe(target):
     started = time.monotonic()
     if target['kind'] == 'write': return probe_write(target, started)
     if target['kind'] == 'read': return probe_read(target, started)
+    if target['kind'] == 'claim': return probe_claim(target, started)
     result = {'id': target['id']}
     timeout = target['timeoutMs'] / 1000.0
     sock = None

@@ -82,9 +82,14 @@ const resolveConfigOptions: ActivityOptions = {
   retry: { maximumAttempts: 3, initialInterval: '500 ms' },
 };
 
-/** One question to the engine: quick; an engine that does not answer yet is asked again, backing off to 10 s. */
+/**
+ * Questions to the engine, asked again backing off to 10 s while it does not answer. On an engine in a
+ * VM the route is measured from a probe container (the image pulled first if missing): seconds under
+ * emulation, a pull longer — heartbeats show it is alive.
+ */
 const planNetworkingOptions: ActivityOptions = {
-  startToCloseTimeout: '20 seconds',
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '15 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 6 },
 };
 

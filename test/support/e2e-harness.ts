@@ -36,7 +36,13 @@ export interface CliRun extends Run {
     checks: Array<{ service: string; site: string; target: string; ok: boolean; detail: string }>;
     diagnosis: Array<{ service: string; cause: string; fix: string; summary: string }>;
     network: { mode: string; extraHosts: string[]; hostAlias: string | null };
-    container?: { id: string; name: string; action: string; replacedBecause?: string };
+    container?: {
+      id: string;
+      name: string;
+      action: string;
+      replacedBecause?: string;
+      workspace?: { note: string; volume?: string };
+    };
     error?: { type: string; message: string };
     refusals?: Array<{ subject: string; value: string; setting: string; rule: string; allow: string }>;
   };

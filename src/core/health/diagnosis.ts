@@ -5,7 +5,13 @@
  */
 import { classifyHost, endpointOf, parseAddress } from '../address';
 import { SLIRP_HOST_LOOPBACK } from '../runner/engine';
-import { bindFix, ROOTLESSKIT_LOOPBACK_FIX, type NetworkPlan, type ServiceName } from '../runner/network-plan';
+import {
+  bindFix,
+  ROOTLESSKIT_LOOPBACK_FIX,
+  servicesOnThisMachine,
+  type NetworkPlan,
+  type ServiceName,
+} from '../runner/network-plan';
 import { RUNNER_RELEASES } from '../runner/releases';
 import { describeTrials, noRouteFix } from '../runner/reach';
 
@@ -16,8 +22,17 @@ export type CheckSubject = ServiceName | 'workspace';
 /** One thing to dial; the probe programs (in and out of the container) take a list of these. */
 export interface ProbeTarget {
   id: string;
-  /** `write`: create and remove a file in `path`, as the user the probe runs as; `read`: the file at `path` (its text in `body`). */
-  kind: 'http' | 'tcp' | 'write' | 'read';
+  /**
+   * `write`: create and remove a file in `path`, as the user the probe runs as; `read`: the file at
+   * `path` (its text in `body`); `claim` (run as root): when `marker` is set, its file in `path` must
+   * hold `expect` (else ENOENT), then `path` is given to `user` (`name`, `uid`, `name:group`,
+   * `uid:gid`, names resolved in the container's /etc/passwd and /etc/group) — `body` is `uid gid`.
+   */
+  kind: 'http' | 'tcp' | 'write' | 'read' | 'claim';
+  /** For claim: the marker file's name in `path`, the text it must hold, and whom `path` goes to. */
+  marker?: string;
+  expect?: string;
+  user?: string;
   host: string;
   port: number;
   /** For write: the directory to write in; for read: the file. */
@@ -399,7 +414,13 @@ const CAUSES: ReadonlyArray<(situation: Situation) => Cause | undefined> = [
       : undefined,
   ({ host }) => (host?.ok ? undefined : { kind: 'down' }),
   // The route was measured before the runner started, and no candidate reached this machine.
-  ({ plan }) => (plan.mode === 'bridge' && plan.route && !plan.route.chosen ? { kind: 'no-route' } : undefined),
+  ({ plan, service }) =>
+    plan.mode === 'bridge' &&
+    plan.route &&
+    !plan.route.chosen &&
+    servicesOnThisMachine(plan).some((planned) => planned.service === service)
+      ? { kind: 'no-route' }
+      : undefined,
   ({ gateway }) => (gateway && !gateway.ok ? { kind: 'loopback-only' } : undefined),
   ({ outcome }) => (outcome.kind === 'dns' ? { kind: 'unresolved' } : undefined),
   ({ service, outcome }) =>

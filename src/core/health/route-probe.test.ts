@@ -93,6 +93,19 @@ describe('diagnosis on an engine in a VM', () => {
     expect(diagnosis.fix).toMatch(/^set STIGMER_RUNNER_HOST_ALIAS to the address/);
   });
 
+  it('no route does not blame a service that is not on this machine (a remote Temporal failing on its own)', () => {
+    const remote = configFrom({ TEMPORAL_SERVICE_ADDRESS: 'temporal.example.com:7233' });
+    const trials = routeCandidates(identifyEngine(VM), VM).map((candidate) => ({
+      ...candidate,
+      reached: [],
+      failed: [{ service: 'backend', code: 'ETIMEDOUT' }],
+    }));
+    const plan = planNetworking(remote, VM, undefined, { image: 'r:1', trials, chosen: null });
+    const checks = checksFor(plan, 'EAI_AGAIN');
+    expect(diagnose('temporal', checks, plan, 'r').cause).not.toMatch(/no route/);
+    expect(diagnose('backend', checksFor(plan, 'ETIMEDOUT'), plan, 'r').cause).toMatch(/^no route from a container/);
+  });
+
   it('a service on this machine’s loopback only is not called a loopback problem in a VM (its route reaches loopback)', () => {
     const plan = planNetworking(configFrom(), VM);
     expect(plan.bridgeGateway).toBeNull();

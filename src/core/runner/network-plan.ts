@@ -92,15 +92,17 @@ export function planNetworking(
   const engine = identifyEngine(facts);
   const release = planRunner(config, image);
   const network = chooseMode(config, engine);
-  const route = planRoute(config, engine, facts, network.mode, measured);
+  // A measured route serves only a bridged runner whose alias the user did not set (theirs stands).
+  const used = network.mode === 'bridge' && !config.runner.hostAlias ? measured : undefined;
+  const route = planRoute(config, engine, facts, network.mode, used);
   const services = planServices(config, release.services, network.mode, route.hostAlias);
   const notes = joinNotes(
     release,
     network,
     aliasNotes(route.alias, config, engine),
-    measuredRouteNotes(measured, engine),
+    measuredRouteNotes(used, engine),
     rootlessDockerNotes(engine, network.mode, route.hostAlias),
-    linuxVmNotes(engine, network.mode, config, measured),
+    linuxVmNotes(engine, network.mode, config, used),
     loopbackNotes(services, engine, facts, route.bridgeGateway),
   );
   return {
@@ -112,18 +114,20 @@ export function planNetworking(
     hostAlias: route.hostAlias,
     bridgeGateway: route.bridgeGateway,
     services,
-    ...(measured ? { route: measured } : {}),
+    ...(used ? { route: used } : {}),
     ...notes,
   };
 }
 
 /**
- * Whether the route to this machine must be measured: a bridged runner on an engine that is not on
- * this machine, with no alias set by the user (whose choice stands), and services to reach here.
+ * Whether the route to this machine must be measured: a bridged runner on an engine in a VM on this
+ * machine, with no alias set by the user (whose choice stands), and services to reach here. Not on a
+ * remote engine: its 10.0.2.2 or host-gateway is another network's, and whatever answers there (a
+ * build box's own Temporal) is not this machine — the plan refuses this machine's loopback there.
  */
 export function routeNeedsMeasuring(plan: NetworkPlan, config: RunnerConfig): boolean {
-  const offMachine = plan.engine.placement !== undefined && plan.engine.placement.placement !== 'this-machine';
-  return plan.mode === 'bridge' && offMachine && !config.runner.hostAlias && servicesOnThisMachine(plan).length > 0;
+  const inVm = plan.engine.placement?.placement === 'vm';
+  return plan.mode === 'bridge' && inVm && !config.runner.hostAlias && servicesOnThisMachine(plan).length > 0;
 }
 
 /** The planned services the container reaches through the host alias (they are on this machine). */
@@ -211,7 +215,7 @@ function planRoute(
   mode: NetworkMode,
   measured: MeasuredRoute | undefined,
 ) {
-  const kept = mode === 'bridge' && !config.runner.hostAlias ? measured?.chosen : undefined;
+  const kept = measured?.chosen ?? undefined;
   const hostAlias = mode === 'bridge' ? (config.runner.hostAlias?.value ?? kept?.alias ?? engine.hostAlias) : null;
   // Only a native engine's own bridge is an interface of this machine that services can listen on.
   const bridgeGateway =

@@ -53,6 +53,16 @@ describe('proxyEnv', () => {
     expect(proxyEnv({ httpsProxy: 'http://p:1' }, plan)).toContain('NO_PROXY=10.0.2.2,localhost,127.0.0.1,::1');
   });
 
+  it('a service that is not on this machine stays behind the proxy (a remote LLM, Temporal Cloud)', () => {
+    const config = configFrom({
+      STIGMER_RUNNER_NETWORK: 'bridge',
+      TEMPORAL_SERVICE_ADDRESS: 'ns.tmprl.cloud:7233',
+      STIGMER_LLM_BASE_URL: 'http://llm.example.com:11434',
+    });
+    const env = proxyEnv({ httpsProxy: 'http://p:1' }, planNetworking(config, ENGINES.nativeLinux));
+    expect(env).toContain('NO_PROXY=host.docker.internal,172.17.0.1,localhost,127.0.0.1,::1');
+  });
+
   it('reaches the container spec (so a change of proxy replaces the runner)', () => {
     const config = configFrom();
     const spec = buildContainerSpec(config, bridged, { proxies: { httpProxy: 'http://proxy:3128' } }, 'w');

@@ -7,7 +7,7 @@
  * probe passes. So the runner gets them as the CLI gives them, and this machine's names in NO_PROXY.
  */
 import { parseAddress } from '../address';
-import type { NetworkPlan } from './network-plan';
+import { servicesOnThisMachine, type NetworkPlan } from './network-plan';
 
 /** `proxies.<host>` of config.json, as the docker CLI reads it. */
 export interface DockerProxies {
@@ -44,7 +44,8 @@ export function proxiesFor(configJson: unknown, engineHost: string | undefined):
 /**
  * `NAME=value` lines, upper and lower case as the CLI sets them (tools read either). With any proxy
  * set, NO_PROXY also names what the runner dials on this machine: the host alias, the bridge gateway,
- * every service host of the plan, and loopback.
+ * the hosts of the services on this machine, and loopback — not a remote LLM or Temporal Cloud, which
+ * behind a mandatory proxy are reached only through it.
  */
 export function proxyEnv(proxies: DockerProxies | undefined, plan: NetworkPlan): string[] {
   if (!proxies) return [];
@@ -52,7 +53,7 @@ export function proxyEnv(proxies: DockerProxies | undefined, plan: NetworkPlan):
     ...(proxies.noProxy ?? '').split(','),
     ...(plan.hostAlias ? [plan.hostAlias] : []),
     ...(plan.bridgeGateway ? [plan.bridgeGateway] : []),
-    ...plan.services.map((planned) => parseAddress(planned.container.resolved).host),
+    ...servicesOnThisMachine(plan).map((planned) => parseAddress(planned.container.resolved).host),
     'localhost',
     '127.0.0.1',
     '::1',

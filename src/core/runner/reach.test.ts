@@ -104,6 +104,8 @@ describe('planNetworking with a measured route', () => {
     expect(needs(ENGINES.desktopMac)).toBe(true);
     expect(needs(ENGINES.nativeLinux)).toBe(false); // on this machine: host network
     expect(needs(ENGINES.rootless)).toBe(false); // on this machine: its route is known
+    // Another machine: its 10.0.2.2 or host-gateway is that network's, whatever answers there is not us.
+    expect(needs(ENGINES.remote)).toBe(false);
     expect(needs(PLAIN_VM, { STIGMER_RUNNER_HOST_ALIAS: '10.9.9.9' })).toBe(false); // the user's choice stands
     expect(needs(PLAIN_VM, { STIGMER_RUNNER_NETWORK: 'host' })).toBe(false);
     expect(
@@ -162,5 +164,8 @@ describe('planNetworking with a measured route', () => {
     const config = configFrom({ STIGMER_RUNNER_HOST_ALIAS: '192.168.5.2' });
     const plan = planNetworking(config, PLAIN_VM, undefined, { image: 'r', trials: [chosen], chosen });
     expect(plan.hostAlias).toBe('192.168.5.2');
+    expect(plan.extraHosts).toEqual([]);
+    expect(plan.services.map((service) => service.container.resolved)).toContain('192.168.5.2:7233');
+    expect(plan.reasons.join('\n')).not.toContain('this machine is 10.0.2.2');
   });
 });

@@ -122,9 +122,10 @@ function safeEncode(text: string): string {
 
 /** Every secret value among the runner's and the Temporal connection's: what a redaction looks for. */
 export function secretValues(secrets: RunnerSecrets): string[] {
-  const { llmApiKey, llmBaseUrl, temporal } = secrets;
+  const { llmApiKey, llmBaseUrl, temporal, proxies } = secrets;
   return [
     ...(llmApiKey ? [llmApiKey] : []),
+    ...Object.values(proxies ?? {}).flatMap((url) => (url ? userinfoSecrets(url) : [])),
     ...(llmBaseUrl ? userinfoSecrets(llmBaseUrl) : []),
     ...(temporal?.apiKey ? [temporal.apiKey] : []),
     ...[temporal?.clientKey?.data].filter((data): data is string => !!data),

@@ -131,10 +131,11 @@ export function engineScenarios(engine: TestEngine): void {
    */
   const workspaceOutcome = async (runner: string, run: CliRun): Promise<string> => {
     if (expected.workspace === 'volume') {
-      expect(step(run, 'startContainer')?.note).toContain(
-        `workspace in the engine's volume stigmer-workspace-${runner}`,
+      // Named by the runner and a keyed hash of the account and folder: never another account's.
+      expect(step(run, 'startContainer')?.note).toMatch(
+        new RegExp(`workspace in the engine's volume stigmer-workspace-${runner}-[0-9a-f]{12}$`),
       );
-      return `workspace in the engine's volume stigmer-workspace-${runner} (the VM does not see this machine's folder)`;
+      return `workspace in the engine's volume stigmer-workspace-${runner}-… (the VM does not see this machine's folder)`;
     }
     const workspace = await stat(join(e2e.home, '.stigmer', 'data', runner));
     expect(workspace.uid).not.toBe(0);

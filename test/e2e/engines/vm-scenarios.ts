@@ -5,7 +5,7 @@
  * failure — `--network host` — explained, and the workspace: shared and given to the runner's user
  * inside the VM, or, where the VM cannot see this machine's folders, the engine's volume, said.
  */
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execInContainer } from '../../../src/docker/exec';
 import { stepOf as step, useE2E } from '../../support/e2e-harness';
@@ -89,35 +89,40 @@ export function vmScenarios(engine: VmEngine): void {
       );
       expect(wrote.exitCode).toBe(0);
       const mounts = (await container.inspect()).Mounts.filter((mount) => mount.Destination === '/workspace');
+      const note = run.json?.container?.workspace?.note ?? '';
       if (expected.workspace === 'bind') {
         expect(mounts).toEqual([expect.objectContaining({ Type: 'bind', Source: folder })]);
+        // Given to the image's user by a probe run as root inside the VM (the folder starts as this process's).
+        expect(note).toMatch(
+          /^the engine sees this folder \(its VM shares it\); given to the runner's user in the container \(1000:1000\)$/,
+        );
         expect(await readFile(join(folder, 'from-runner.txt'), 'utf8')).toBe('1000');
         expect((await stat(join(folder, 'from-runner.txt'))).uid).toBe(1000);
         recordRow(
           engine,
           'workspace',
-          'this machine’s folder (shared with the VM), written by the runner as uid 1000',
+          'this machine’s folder (shared with the VM), given to uid 1000 and written by the runner',
           run,
         );
-        return;
+      } else {
+        const volume = mounts[0]?.Name ?? '';
+        expect(mounts).toEqual([expect.objectContaining({ Type: 'volume' })]);
+        expect(volume).toMatch(new RegExp(`^stigmer-workspace-${runner}-[0-9a-f]{12}$`));
+        expect(note).toContain(`the runner works in the engine's volume ${volume} instead`);
+        expect(step(run, 'startContainer')?.note).toContain(`workspace in the engine's volume ${volume}`);
+        // A file put in the folder here is not what the runner sees: the volume is the VM's own.
+        await writeFile(join(folder, 'from-here.txt'), 'here');
+        const listed = await execInContainer(
+          container,
+          ['node', '-e', 'process.stdout.write(require("fs").readdirSync("/workspace").join(","))'],
+          60_000,
+        );
+        expect(listed.stdout.split(',')).toEqual(['from-runner.txt']);
+        recordRow(engine, 'workspace', `the engine's volume (the VM sees no folder here), said with the fix`, run);
       }
-      const volume = `stigmer-workspace-${runner}`;
-      expect(mounts).toEqual([expect.objectContaining({ Type: 'volume', Name: volume })]);
-      expect(step(run, 'startContainer')?.note).toContain(`workspace in the engine's volume ${volume}`);
-      // A file put in the folder here is not what the runner sees: the volume is the VM's own.
-      await writeFile(join(folder, 'from-here.txt'), 'here');
-      const listed = await execInContainer(
-        container,
-        ['node', '-e', 'process.stdout.write(require("fs").readdirSync("/workspace").join(","))'],
-        60_000,
-      );
-      expect(listed.stdout.split(',')).toEqual(['from-runner.txt']);
-      recordRow(
-        engine,
-        'workspace',
-        `the engine's volume ${volume}, said in the output (the VM sees no folder here)`,
-        run,
-      );
+      // Nothing of the measuring is left: no probe container on the engine, no marker in the folder.
+      expect(await e2e.docker.listContainers({ all: true, filters: { label: ['dev.stigmer.probe'] } })).toEqual([]);
+      expect((await readdir(folder)).filter((entry) => entry.startsWith('.stigmer-marker-'))).toEqual([]);
     },
   );
 }
