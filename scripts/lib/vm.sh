@@ -252,26 +252,39 @@ vm_start_forward() {
   echo $! > "$state/$name.ssh.pid"
 }
 
-vm_wait() {
-  local name=$1 host deadline started
+# One step of the wait for NAME's engine: 0 once it answers (its .env written), 1 while booting;
+# dies when QEMU exited or the boot timeout passed.
+vm_poll() {
+  local name=$1 host started
   host=$(cat "$state/$name.host")
   started=$(cat "$state/$name.started")
-  deadline=$((started + VM_BOOT_TIMEOUT))
-  until vm_pings "$host"; do
-    vm_alive "$name" pid || { tail -n 20 "$state/$name.log" "$state/$name.console" >&2; die "$name: QEMU exited before the engine answered"; }
-    [ "$SECONDS" -lt "$deadline" ] || { tail -n 20 "$state/$name.console" >&2; die "$name: engine did not answer within ${VM_BOOT_TIMEOUT}s"; }
-    # The ssh forward needs sshd up in the guest; (re)started until it holds.
-    if [ "$name" = vm-desktop ] && ! vm_alive "$name" ssh.pid; then
-      # shellcheck disable=SC2046
-      ssh $(vm_ssh_opts "$(cat "$state/$name.sshport")") root@127.0.0.1 true 2>/dev/null && vm_start_forward "$name"
-    fi
-    sleep 0.5 # poll interval of the conditions above
+  if vm_pings "$host"; then
+    {
+      echo "DOCKER_HOST=$host"
+      [ "$name" != vm-desktop ] || echo "SHARED_DIR=$VM_SHARE"
+    } > "$state/$name.env"
+    log "$name: engine answers at $host, $((SECONDS - started))s after QEMU started"
+    return 0
+  fi
+  vm_alive "$name" pid || { tail -n 20 "$state/$name.log" "$state/$name.console" >&2; die "$name: QEMU exited before the engine answered"; }
+  [ "$SECONDS" -lt "$((started + VM_BOOT_TIMEOUT))" ] || { tail -n 20 "$state/$name.console" >&2; die "$name: engine did not answer within ${VM_BOOT_TIMEOUT}s"; }
+  # The ssh forward needs sshd up in the guest; (re)started until it holds.
+  if [ "$name" = vm-desktop ] && ! vm_alive "$name" ssh.pid; then
+    # shellcheck disable=SC2046
+    ssh $(vm_ssh_opts "$(cat "$state/$name.sshport")") root@127.0.0.1 true 2>/dev/null && vm_start_forward "$name"
+  fi
+  return 1
+}
+
+# Waits for all of them at once: they boot in parallel and each reports its own time.
+vm_wait() {
+  local pending=("$@") left name
+  while [ "${#pending[@]}" -gt 0 ]; do
+    left=()
+    for name in "${pending[@]}"; do vm_poll "$name" || left+=("$name"); done
+    pending=("${left[@]}")
+    [ "${#pending[@]}" -eq 0 ] || sleep 0.5 # poll interval of the conditions in vm_poll
   done
-  {
-    echo "DOCKER_HOST=$host"
-    [ "$name" != vm-desktop ] || echo "SHARED_DIR=$VM_SHARE"
-  } > "$state/$name.env"
-  log "$name: engine answers at $host, $((SECONDS - started))s after QEMU started"
 }
 
 vm_up() {
@@ -294,7 +307,7 @@ vm_up() {
     vm_launch "$name"
     todo+=("$name")
   done
-  for name in "${todo[@]}"; do vm_wait "$name"; done
+  [ "${#todo[@]}" -eq 0 ] || vm_wait "${todo[@]}"
   for name in "$@"; do echo "$name DOCKER_HOST=$(vm_host_of "$name")"; done
 }
 
