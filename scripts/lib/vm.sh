@@ -41,7 +41,8 @@ vm_guest_setup() {
   cat <<'EOF'
 #!/bin/sh
 # Applies the configuration scripts/lib/vm.sh gives this boot on the kernel command line:
-#   stigmer.net=ADDR/PREFIX,GATEWAY   static address on eth0 (no DHCP client in the image)
+#   stigmer.net=ADDR/PREFIX,GATEWAY   static address on eth0 (no DHCP client in the image); no
+#                                     traffic out of ADDR/PREFIX
 #   stigmer.dockerd=FLAG,FLAG...      extra dockerd flags (commas for spaces)
 #   stigmer.share=TAG:/PATH           9p share mounted at /PATH
 #   stigmer.sshkey=BASE64             root's authorized key
@@ -56,6 +57,13 @@ if [ -n "$net" ]; then
   ip link set eth0 up
   ip addr add "${net%%,*}" dev eth0
   ip route add default via "${net#*,}"
+  # Nothing leaves the VM's own user-mode network: slirp would carry any other address out through
+  # this machine's network (10.0.2.2 from the Lima layout reached a real host there). Refused fast,
+  # from the VM itself (OUTPUT: --network host) and from its containers (DOCKER-USER, which
+  # dockerd keeps ahead of its own FORWARD rules).
+  iptables -A OUTPUT -o eth0 ! -d "${net%%,*}" -j REJECT
+  iptables -N DOCKER-USER
+  iptables -A DOCKER-USER -o eth0 ! -d "${net%%,*}" -j REJECT
 fi
 
 mkdir -p /run/stigmer
