@@ -196,7 +196,24 @@ vm_build_image() {
   touch "$tmp/ready"
   mv "$tmp" "$dir"
   log "vm: guest image ready in $((SECONDS - t0))s: $dir ($(du -sh --apparent-size "$dir/disk.raw" | cut -f1) disk, $(du -sh "$dir/disk.raw" | cut -f1) used)"
+  vm_remove_old_images "$dir"
   exec 9>&-
+}
+
+# Images of an older recipe go, unless a running QEMU (any worktree sharing .tools) still boots one.
+vm_remove_old_images() {
+  local keep=$1 old f pid in_use
+  for old in "$VM_DIR"/guest-*; do
+    [ "$old" != "$keep" ] && [ -d "$old" ] || continue
+    in_use=
+    for f in "$state"/vm-*.pid; do
+      [ -f "$f" ] && pid=$(cat "$f") && kill -0 "$pid" 2>/dev/null || continue
+      tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF "$old/" && in_use=1
+    done
+    if [ -n "$in_use" ]; then log "vm: keeping $(basename "$old") (a running VM uses it)"; else
+      log "vm: removing $(basename "$old") (older recipe)"; rm -rf "$old"
+    fi
+  done
 }
 
 # A loopback TCP port nothing listens on (QEMU binds it a moment later and fails loudly if taken).
