@@ -292,11 +292,11 @@ cmd_down() {
 # (docker save keeps the config blob, so Docker and Podman report the same sha256 id).
 cmd_load() {
   local image=$1; shift
-  local id name sock have
+  local id name sock have vms=()
   id=$(DOCKER_HOST=$ROOTFUL_DOCKER_HOST docker image inspect --format '{{.Id}}' "$image") \
     || die "$image is not in the rootful Docker engine"
   for name in "$@"; do
-    if is_vm "$name"; then vm_load "$image" "$id" "$name"; continue; fi
+    if is_vm "$name"; then vms+=("$name"); continue; fi # loaded together below
     sock=$(socket_of "$name")
     pings "$sock" || die "$name does not answer on $sock (run: engines.sh up $name)"
     have=$(DOCKER_HOST="unix://$sock" docker image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
@@ -308,6 +308,7 @@ cmd_load() {
       *) DOCKER_HOST=$ROOTFUL_DOCKER_HOST docker save "$image" | DOCKER_HOST="unix://$sock" docker load -q >&2 ;;
     esac
   done
+  [ "${#vms[@]}" -eq 0 ] || vm_load_all "$image" "$id" "${vms[@]}"
 }
 
 cmd_env() {

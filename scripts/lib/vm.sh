@@ -178,13 +178,14 @@ vm_build_image() {
   t0=$SECONDS
   tmp="$dir.tmp.$$"
   rm -rf "$tmp"; mkdir -p "$tmp"
-  log "vm: building the guest image $(basename "$dir") (mmdebstrap $VM_SUITE, ~2 min; log: $tmp/build.log)"
-  # The host's apt sources (and so its mirror): the guest has no network of its own at build time.
+  log "vm: building the guest image $(basename "$dir") (mmdebstrap $VM_SUITE, ~3 min; log: $tmp/build.log)"
+  # This machine's apt sources, so its mirror: packages come the way this machine's own do.
+  local sources=/etc/apt/sources.list.d/debian.sources
+  [ -f "$sources" ] || sources=/etc/apt/sources.list
   mmdebstrap --mode=root --variant=minbase --include="$VM_PACKAGES" \
     --customize-hook="$(declare -f vm_build_chroot_hook); vm_build_chroot_hook \"\$1\"" \
-    "$VM_SUITE" "$tmp/rootfs" \
-    /etc/apt/sources.list.d/debian.sources > "$tmp/build.log" 2>&1 \
-    || { tail -n 30 "$tmp/build.log" >&2; die "vm: mmdebstrap failed (log: $tmp/build.log)"; }
+    "$VM_SUITE" "$tmp/rootfs" "$sources" > "$tmp/build.log" 2>&1 \
+    || { tail -n 30 "$tmp/build.log" >&2; rm -rf "$tmp/rootfs"; die "vm: mmdebstrap failed (log: $tmp/build.log)"; }
   vm_build_rootfs_tweaks "$tmp/rootfs"
   cp "$(readlink -f "$tmp/rootfs/vmlinuz")" "$tmp/vmlinuz"
   cp "$(readlink -f "$tmp/rootfs/initrd.img")" "$tmp/initrd.img"
@@ -393,6 +394,19 @@ vm_env() {
   host=$(vm_host_of "$1")
   [ -n "$host" ] && vm_pings "$host" || die "$1 does not answer (run: engines.sh up $1)"
   cat "$state/$1.env"
+}
+
+# Each VM emulates its own CPU on its own host thread: copying into several at once takes about the
+# time of one where the host has the cores.
+vm_load_all() {
+  local image=$1 id=$2 name pids=() failed=0 p
+  shift 2
+  for name in "$@"; do
+    vm_load "$image" "$id" "$name" &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || failed=1; done
+  [ "$failed" -eq 0 ] || die "loading $image failed (above)"
 }
 
 vm_load() {
