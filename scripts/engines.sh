@@ -8,7 +8,8 @@
 #   engines.sh load IMAGE NAME...   copy IMAGE from the rootful Docker engine into each engine
 #   engines.sh env  NAME            print the DOCKER_HOST line of a running engine
 #
-# NAME: rootful-podman, rootless-podman, rootless-docker (env also knows rootful-docker).
+# NAME: rootful-podman, rootless-podman, rootless-docker (env also knows rootful-docker); and, named
+# explicitly (not in `all`), vm-desktop and vm-plain: Docker inside a QEMU VM (scripts/lib/vm.sh).
 # State: .tools/engines/NAME.{pid,log,env}. Idempotent: an engine that already answers is left as is.
 # It never stops, restarts or reconfigures the rootful dockerd or /var/run/docker.sock.
 set -euo pipefail
@@ -25,6 +26,8 @@ UP_TIMEOUT=${ENGINES_UP_TIMEOUT:-90} # seconds an engine may take to answer /_pi
 
 log() { printf '[engines] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+# shellcheck source=lib/vm.sh
+. "$root/scripts/lib/vm.sh"
 
 # ---------------------------------------------------------------------------------------------
 # Packages: install only what is missing; refresh the index only when an install fails without it.
@@ -93,7 +96,7 @@ socket_of() {
     rootful-podman) echo /run/podman/podman.sock ;;
     rootless-podman) ensure_ids; echo "/run/user/$ruid/podman/podman.sock" ;;
     rootless-docker) ensure_ids; echo "/run/user/$ruid/docker.sock" ;;
-    *) die "unknown engine '$1' (one of: ${ALL[*]}, all)" ;;
+    *) die "unknown engine '$1' (one of: ${ALL[*]} ${VM_ENGINES[*]}, all)" ;;
   esac
 }
 ensure_ids() {
@@ -164,7 +167,7 @@ prepare_engine() {
       need_pkgs rootlesskit uidmap slirp4netns
       command -v dockerd >/dev/null || die "dockerd is missing: run scripts/setup.sh first (it installs docker.io)"
       ensure_rootless_user ;;
-    *) die "unknown engine '$1' (one of: ${ALL[*]}, all)" ;;
+    *) die "unknown engine '$1' (one of: ${ALL[*]} ${VM_ENGINES[*]}, all)" ;;
   esac
 }
 
@@ -226,8 +229,9 @@ start_engine() {
 }
 
 cmd_up() {
-  local name sock
+  local name sock vms=()
   for name in "$@"; do
+    if is_vm "$name"; then vms+=("$name"); continue; fi # booted together below
     prepare_engine "$name"
     sock=$(socket_of "$name")
     if pings "$sock"; then
@@ -238,6 +242,7 @@ cmd_up() {
     echo "DOCKER_HOST=unix://$sock" > "$state/$name.env"
     echo "$name DOCKER_HOST=unix://$sock"
   done
+  [ "${#vms[@]}" -eq 0 ] || vm_up "${vms[@]}"
 }
 
 # Rootless Podman leaves a "pause" process that holds its user namespace after the service stops.
@@ -258,6 +263,7 @@ stop_rootless_pause() {
 cmd_down() {
   local name pid deadline
   for name in "$@"; do
+    if is_vm "$name"; then vm_down "$name"; continue; fi
     if ! pid_alive "$name"; then
       rm -f "$state/$name.pid" "$state/$name.env"; log "$name: not running from this script"
       if [ "$name" = rootless-podman ] && id -u "$ROOTLESS_USER" >/dev/null 2>&1; then stop_rootless_pause; fi
@@ -286,10 +292,11 @@ cmd_down() {
 # (docker save keeps the config blob, so Docker and Podman report the same sha256 id).
 cmd_load() {
   local image=$1; shift
-  local id name sock have
+  local id name sock have vms=()
   id=$(DOCKER_HOST=$ROOTFUL_DOCKER_HOST docker image inspect --format '{{.Id}}' "$image") \
     || die "$image is not in the rootful Docker engine"
   for name in "$@"; do
+    if is_vm "$name"; then vms+=("$name"); continue; fi # loaded together below
     sock=$(socket_of "$name")
     pings "$sock" || die "$name does not answer on $sock (run: engines.sh up $name)"
     have=$(DOCKER_HOST="unix://$sock" docker image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
@@ -301,10 +308,12 @@ cmd_load() {
       *) DOCKER_HOST=$ROOTFUL_DOCKER_HOST docker save "$image" | DOCKER_HOST="unix://$sock" docker load -q >&2 ;;
     esac
   done
+  [ "${#vms[@]}" -eq 0 ] || vm_load_all "$image" "$id" "${vms[@]}"
 }
 
 cmd_env() {
   local name=$1 sock
+  if is_vm "$name"; then vm_env "$name"; return; fi
   sock=$(socket_of "$name")
   pings "$sock" || die "$name does not answer on $sock"
   echo "DOCKER_HOST=unix://$sock"
@@ -322,5 +331,5 @@ case "$sub" in
   down) mapfile -t n < <(names "$@"); cmd_down "${n[@]}" ;;
   load) [ "$#" -ge 2 ] || die "usage: engines.sh load IMAGE NAME...|all"; img=$1; shift; mapfile -t n < <(names "$@"); cmd_load "$img" "${n[@]}" ;;
   env) [ "$#" -eq 1 ] || die "usage: engines.sh env NAME"; cmd_env "$1" ;;
-  *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
