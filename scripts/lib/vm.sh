@@ -311,7 +311,7 @@ vm_poll() {
       echo "DOCKER_HOST=$host"
       [ "$name" != vm-desktop ] || echo "SHARED_DIR=$VM_SHARE"
     } > "$state/$name.env"
-    log "$name: engine answers at $host, $((SECONDS - started))s after QEMU started"
+    log "$name: engine answers at $host after $((SECONDS - started))s"
     return 0
   fi
   vm_alive "$name" pid || { tail -n 20 "$state/$name.log" "$state/$name.console" >&2; die "$name: QEMU exited before the engine answered"; }
