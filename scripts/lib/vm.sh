@@ -28,7 +28,7 @@ VM_PACKAGES=linux-image-amd64,systemd-sysv,udev,dbus,kmod,iproute2,ca-certificat
 VM_DISK_SIZE=6G # sparse; the base system uses ~1 GB, the rest holds the images `load` copies in
 # TCG only: this machine's /dev/kvm (kvm-pvm) cannot boot a stock Debian kernel. tb-size=256
 # halves QEMU's resident size (~1 GB per VM).
-VM_QEMU_CPU=(-accel tcg,tb-size=256 -cpu max -smp 1 -m 1536)
+VM_QEMU_CPU=(-accel tcg,tb-size=256 -cpu max -smp "${ENGINES_VM_CPUS:-1}" -m 1536)
 # Seconds from QEMU's start to /_ping OK. TCG is CPU-bound: ~40 s for one VM on an idle host, ~4 min
 # measured for two at once on a 2-core host already at load 4-6.
 VM_BOOT_TIMEOUT=${ENGINES_VM_BOOT_TIMEOUT:-480}
@@ -311,7 +311,7 @@ vm_poll() {
       echo "DOCKER_HOST=$host"
       [ "$name" != vm-desktop ] || echo "SHARED_DIR=$VM_SHARE"
     } > "$state/$name.env"
-    log "$name: engine answers at $host, $((SECONDS - started))s after QEMU started"
+    log "$name: engine answers at $host after $((SECONDS - started))s"
     return 0
   fi
   vm_alive "$name" pid || { tail -n 20 "$state/$name.log" "$state/$name.console" >&2; die "$name: QEMU exited before the engine answered"; }
