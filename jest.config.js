@@ -4,7 +4,7 @@
  * (real Temporal and a real Docker engine), `vm` (the engine matrix's scenarios on Docker inside QEMU VMs), `ui` (the Temporal UI of a real provision, in Debian's
  * headless Chromium), `compose` (what ships: docker-compose.yml read by Debian's docker-compose, the worker image's
  * build, the npm package installed from its tarball) and `bench`
- * (`npm run bench --quick` produces figures). `npm test` runs all of them. */
+ * (`npm run bench --quick` produces figures). `npm test` runs all of them but `vm`. */
 const base = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
@@ -26,7 +26,7 @@ module.exports = {
     { ...base, displayName: 'support', testMatch: ['<rootDir>/test/support/**/*.test.ts'] },
     { ...base, displayName: 'workflow', testMatch: ['<rootDir>/test/workflow/**/*.test.ts'] },
     { ...base, ...compiled, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
-    // Engines inside a QEMU VM (scripts/lib/vm.sh); scripts/test.sh runs this project beside the others.
+    // Engines inside a QEMU VM (scripts/lib/vm.sh): `npm run test:vm` boots them and runs this project.
     { ...base, ...compiled, displayName: 'vm', testMatch: ['<rootDir>/test/vm/**/*.test.ts'] },
     { ...base, ...compiled, displayName: 'ui', testMatch: ['<rootDir>/test/ui/**/*.test.ts'] },
     { ...base, displayName: 'compose', testMatch: ['<rootDir>/test/compose/**/*.test.ts'] },

@@ -19,8 +19,9 @@
 VM_ENGINES=(vm-desktop vm-plain)
 VM_DIR="$root/.tools/vm"
 # Fixed and outside the clone: the guest mounts it at the same path, and tests put the homes the
-# runner bind-mounts under it (a path outside it does not exist in the VM).
-VM_SHARE=${STIGMER_VM_SHARE:-/var/tmp/stigmer-vm-share}
+# runner bind-mounts under it (a path outside it does not exist in the VM). Not under /var: the
+# worker's policy refuses a workspace in a system tree, as it would a user's there.
+VM_SHARE=${STIGMER_VM_SHARE:-/srv/stigmer-vm-share}
 # Short and fixed: a unix socket path is at most 107 bytes and the clone may sit deep.
 VM_RUN=/run/stigmer-vm
 VM_SUITE=bookworm
