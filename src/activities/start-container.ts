@@ -192,11 +192,16 @@ async function checkMount(
   ]);
 }
 
-/** The spec with the engine's named volume at the runner's workspace in place of the bind of a folder it cannot see. */
+/**
+ * The spec with the engine's named volume at the runner's workspace in place of the bind of a folder
+ * it cannot see. `nocopy`: an empty volume mounted where the image has a folder would otherwise take
+ * that folder's owner (root) at every new container, undoing the workspace's claim (measured on
+ * vm-plain: EACCES for uid 1000 after the claim had given it the volume).
+ */
 function withWorkspaceVolume(spec: ContainerSpec, volume: string, containerPath: string): ContainerSpec {
   return {
     ...spec,
-    binds: spec.binds.map((bind) => (bind.endsWith(`:${containerPath}`) ? `${volume}:${containerPath}` : bind)),
+    binds: spec.binds.map((bind) => (bind.endsWith(`:${containerPath}`) ? `${volume}:${containerPath}:nocopy` : bind)),
   };
 }
 
