@@ -57,6 +57,17 @@ const RECORD_HOST = 'history-host';
 
 const settle = (handle: WorkflowHandle) => handle.result().catch(() => undefined);
 
+/** The seed bug: a bridged runner handed localhost, so verifyConnectivity fails non-retryably. */
+async function seedBug(context: Context, runner: string): Promise<WorkflowHandle> {
+  const handle = await provision(
+    context,
+    runner,
+    context.env(runner, { STIGMER_RUNNER_NETWORK: 'bridge', STIGMER_RUNNER_HOST_ALIAS: 'localhost' }),
+  );
+  await settle(handle);
+  return handle;
+}
+
 const SCENARIOS: Record<string, Scenario> = {
   clean: {
     description: 'a provision that succeeds at the first attempt of every step',
@@ -94,28 +105,12 @@ const SCENARIOS: Record<string, Scenario> = {
   diagnosed: {
     description:
       'the seed bug (a bridged container handed localhost): verifyConnectivity fails non-retryably with a diagnosis',
-    run: async (context, runner) => {
-      const handle = await provision(
-        context,
-        runner,
-        context.env(runner, { STIGMER_RUNNER_NETWORK: 'bridge', STIGMER_RUNNER_HOST_ALIAS: 'localhost' }),
-      );
-      await settle(handle);
-      return handle;
-    },
+    run: (context, runner) => seedBug(context, runner),
   },
   'stopped-after-failure': {
     description:
       'the seed bug again, on code with patch stop-runner-on-failure: verification fails, then stopRunner stops the runner (kept for its logs)',
-    run: async (context, runner) => {
-      const handle = await provision(
-        context,
-        runner,
-        context.env(runner, { STIGMER_RUNNER_NETWORK: 'bridge', STIGMER_RUNNER_HOST_ALIAS: 'localhost' }),
-      );
-      await settle(handle);
-      return handle;
-    },
+    run: (context, runner) => seedBug(context, runner),
   },
   attached: {
     description: 'a second trigger for the same runner while the first runs attaches to the same execution',

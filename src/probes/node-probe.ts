@@ -11,6 +11,17 @@ export async function probeTargets(targets: ProbeTarget[]): Promise<ProbeResult[
   const https: typeof import('node:https') = require('node:https');
   const fs: typeof import('node:fs') = require('node:fs');
 
+  const fileFailure = (target: ProbeTarget, error: unknown, started: number): ProbeResult => {
+    const failure = error as NodeJS.ErrnoException;
+    return {
+      id: target.id,
+      ok: false,
+      code: failure.code ?? 'ERROR',
+      message: failure.message,
+      ms: Date.now() - started,
+    };
+  };
+
   // The runner's user must be able to create files in its workspace; the probe runs as that user.
   // Runners may share a workspace, and in their own PID namespaces their probes get the same pid: the
   // name carries random bytes (two probes in one millisecond collided, EEXIST, in bench P5).
@@ -21,14 +32,7 @@ export async function probeTargets(targets: ProbeTarget[]): Promise<ProbeResult[
       fs.unlinkSync(file);
       return { id: target.id, ok: true, ms: Date.now() - started };
     } catch (error) {
-      const failure = error as NodeJS.ErrnoException;
-      return {
-        id: target.id,
-        ok: false,
-        code: failure.code ?? 'ERROR',
-        message: failure.message,
-        ms: Date.now() - started,
-      };
+      return fileFailure(target, error, started);
     }
   };
 
@@ -38,14 +42,7 @@ export async function probeTargets(targets: ProbeTarget[]): Promise<ProbeResult[
       const body = fs.readFileSync(target.path as string, 'utf8').slice(0, 4096);
       return { id: target.id, ok: true, body, ms: Date.now() - started };
     } catch (error) {
-      const failure = error as NodeJS.ErrnoException;
-      return {
-        id: target.id,
-        ok: false,
-        code: failure.code ?? 'ERROR',
-        message: failure.message,
-        ms: Date.now() - started,
-      };
+      return fileFailure(target, error, started);
     }
   };
 
