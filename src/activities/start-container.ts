@@ -75,7 +75,8 @@ export function createStartContainer(deps: ActivityDeps) {
         const started = await ensureRunnerContainer(
           docker,
           remote?.volume ? withWorkspaceVolume(spec, remote.volume, contract.workspacePath) : spec,
-          config.runner.pull.value,
+          // The remote path has just pulled as the policy says: `always` need not pull a second time.
+          remote ? 'missing' : config.runner.pull.value,
           installationKey(),
           { replace: flags.replace === true, onProgress },
         );
@@ -115,12 +116,12 @@ async function ownSpec(deps: ActivityDeps, request: ConfigRequest, workflowId: s
   const trigger = effectiveTrigger(request.trigger, deps.env, deps.homeDir);
   const workspace = canonicalPath(config.runner.workspaceDir.value);
   judgeActs(config, trigger, policy, workspace);
-  const plan = await planOnEngine(engineFor(deps, config.engine), config, deps.platform, sharedEngineFacts, {
+  const engine = engineFor(deps, config.engine);
+  const plan = await planOnEngine(engine, config, deps.platform, sharedEngineFacts, {
     mode: 'measure',
     onProgress: () => Context.current().heartbeat(),
   });
   if (plan.blockers.length > 0) throw new PermanentError(FAILURE_TYPES.planBlocked, plan.blockers.join('\n'));
-  const engine = engineFor(deps, config.engine);
   const made = runnerContainerSpec(request, config, plan, workflowId, deps, policy, workspace, engine.endpoint.url);
   return { config, plan, workspace, account: accountOf(trigger, policy), ...made };
 }

@@ -114,6 +114,13 @@ export interface ServiceDiagnosis {
 }
 
 const DEFAULT_PORTS: Record<ServiceName, number> = { temporal: 7233, backend: 7234, ollama: 11434 };
+
+/** The port a service's address dials: its own, else the service's default (Ollama's URL: 443 for https). */
+export function servicePort(service: ServiceName, address: string): number {
+  if (service !== 'ollama') return endpointOf(address, DEFAULT_PORTS[service]).port;
+  const parsed = parseAddress(address);
+  return parsed.port ?? (parsed.scheme.toLowerCase() === 'https://' ? 443 : DEFAULT_PORTS.ollama);
+}
 const PROBE_TIMEOUT_MS = 2000;
 
 export function planChecks(plan: NetworkPlan): PlannedCheck[] {
@@ -141,7 +148,7 @@ function probeTargetFor(service: ServiceName, site: ProbeSite, address: string, 
   const id = `${service}@${site}`;
   if (service === 'ollama') {
     const parsed = parseAddress(address);
-    const port = parsed.port ?? (parsed.scheme.toLowerCase() === 'https://' ? 443 : DEFAULT_PORTS.ollama);
+    const port = servicePort(service, address);
     const base = address.replace(/\/+$/, '');
     const url = `${base}/api/tags`;
     const hostHeader = parsed.port === undefined ? parsed.host : `${parsed.host}:${parsed.port}`;
@@ -154,7 +161,8 @@ function probeTargetFor(service: ServiceName, site: ProbeSite, address: string, 
       target: { id, kind: 'http', host, port, url, hostHeader, timeoutMs: PROBE_TIMEOUT_MS },
     };
   }
-  const { host, port } = endpointOf(address, DEFAULT_PORTS[service]);
+  const { host } = parseAddress(address);
+  const port = servicePort(service, address);
   const dialled = dialHost ?? host;
   return {
     service,

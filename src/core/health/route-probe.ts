@@ -2,27 +2,18 @@
  * The route probe as data: what a probe container on the engine dials for each route candidate
  * (core/runner/reach.ts), and what each candidate reached, from the probe's raw results.
  */
-import { endpointOf, parseAddress } from '../address';
 import { servicesOnThisMachine, type NetworkPlan } from '../runner/network-plan';
 import { probeHost, type RouteCandidate, type RouteTrial } from '../runner/reach';
-import type { ProbeResult, ProbeTarget } from './diagnosis';
+import { servicePort, type ProbeResult, type ProbeTarget } from './diagnosis';
 
-const DEFAULT_PORTS = { temporal: 7233, backend: 7234, ollama: 11434 } as const;
 /** A route that answers does so at once; a dead one may only time out. Kept short: every candidate waits on the slowest. */
 const ROUTE_TIMEOUT_MS = 1500;
-
-/** The port the container dials for a planned service (Ollama's from its URL). */
-function containerPort(service: keyof typeof DEFAULT_PORTS, address: string): number {
-  if (service !== 'ollama') return endpointOf(address, DEFAULT_PORTS[service]).port;
-  const parsed = parseAddress(address);
-  return parsed.port ?? (parsed.scheme.toLowerCase() === 'https://' ? 443 : DEFAULT_PORTS.ollama);
-}
 
 /** A TCP dial per candidate and per service on this machine; ids `route:<candidate index>:<service>`. */
 export function routeProbeTargets(plan: NetworkPlan, candidates: RouteCandidate[]): ProbeTarget[] {
   const services = servicesOnThisMachine(plan).map((planned) => ({
     service: planned.service,
-    port: containerPort(planned.service, planned.container.resolved),
+    port: servicePort(planned.service, planned.container.resolved),
   }));
   return candidates.flatMap((candidate, index) =>
     services.map(({ service, port }) => ({
