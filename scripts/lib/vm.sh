@@ -33,6 +33,9 @@ VM_QEMU_CPU=(-accel tcg,tb-size=256 -cpu max -smp "${ENGINES_VM_CPUS:-1}" -m 153
 # Seconds from QEMU's start to /_ping OK. TCG is CPU-bound: ~40 s for one VM on an idle host, ~4 min
 # measured for two at once on a 2-core host already at load 4-6.
 VM_BOOT_TIMEOUT=${ENGINES_VM_BOOT_TIMEOUT:-480}
+# Images of the rootful engine the VMs boot with (space-separated): see vm_images_disk.
+read -r -a VM_IMAGES <<< "${ENGINES_VM_IMAGES:-}"
+VM_IMAGES_DISK=
 
 is_vm() { case "$1" in vm-desktop | vm-plain) return 0 ;; *) return 1 ;; esac; }
 
@@ -76,6 +79,11 @@ if [ -n "$share" ]; then
   mkdir -p "${share#*:}"
   mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=none "${share%%:*}" "${share#*:}"
 fi
+
+# The engine's store, filled on this machine before boot (vm_images_disk): the images are there
+# from the first /_ping, not copied in under emulation.
+# (docker.io makes /var/lib/docker at its first start, not at install.)
+if [ -b /dev/vdb ]; then mkdir -p /var/lib/docker; mount -o noatime /dev/vdb /var/lib/docker; fi
 
 key=$(arg stigmer.sshkey)
 if [ -n "$key" ]; then
@@ -166,6 +174,7 @@ vm_prepare() {
   chmod 0700 "$VM_RUN"
   install -d -m 0755 "$VM_SHARE"
   vm_build_image
+  [ "${#VM_IMAGES[@]}" -eq 0 ] || vm_images_disk
 }
 
 # Built once per recipe; a lock keeps two worktrees sharing .tools from building it together.
@@ -198,14 +207,80 @@ vm_build_image() {
   touch "$tmp/ready"
   mv "$tmp" "$dir"
   log "vm: guest image ready in $((SECONDS - t0))s: $dir ($(du -sh --apparent-size "$dir/disk.raw" | cut -f1) disk, $(du -sh "$dir/disk.raw" | cut -f1) used)"
-  vm_remove_old_images "$dir"
+  vm_remove_old guest "$dir"
   exec 9>&-
 }
 
-# Images of an older recipe go, unless a running QEMU (any worktree sharing .tools) still boots one.
-vm_remove_old_images() {
-  local keep=$1 old f pid in_use
-  for old in "$VM_DIR"/guest-*; do
+# ---------------------------------------------------------------------------------------------
+# Preload. `docker load` into a VM runs every byte through an emulated CPU: 229–311 s for the 171 MB
+# stand-in, per VM, per boot. Instead a private dockerd on this machine (no network, its own data
+# and exec roots) loads VM_IMAGES natively into a data root, which becomes an ext4 disk the guest
+# mounts at /var/lib/docker before its engine starts (snapshot=on: a run never writes it). Same
+# docker.io on both sides (this machine's apt sources build the guest), same overlay2 store.
+# Keyed by the images' names and ids and docker.io's version; built in seconds when missing.
+vm_images_key() {
+  local image id lines=()
+  for image in "${VM_IMAGES[@]}"; do
+    id=$(DOCKER_HOST=$ROOTFUL_DOCKER_HOST docker image inspect --format '{{.Id}}' "$image") \
+      || die "vm: $image is not on the rootful engine (ENGINES_VM_IMAGES names images to put in the VMs)"
+    lines+=("$image $id")
+  done
+  VM_IMAGES_KEY=$({ printf '%s\n' "${lines[@]}" | sort; dpkg-query -W -f '${Version}\n' docker.io; } | sha256sum | cut -c1-12)
+}
+
+# Sets VM_IMAGES_DISK (not echoed: a die in a command substitution would not stop the script).
+vm_images_disk() {
+  local dir tmp sock pid image t0 bytes
+  vm_images_key
+  dir="$VM_DIR/images-$VM_IMAGES_KEY"
+  if [ ! -f "$dir/ready" ]; then
+    exec 9> "$VM_DIR/build.lock"
+    flock 9
+    if [ ! -f "$dir/ready" ]; then
+      t0=$SECONDS
+      tmp="$dir.tmp.$$" sock="$VM_RUN/preload-$$.sock"
+      rm -rf "$tmp"; mkdir -p "$tmp/data"
+      setsid dockerd --data-root "$tmp/data" --exec-root "$VM_RUN/preload-$$" --pidfile "$tmp/dockerd.pid" \
+        -H "unix://$sock" --bridge=none --iptables=false --ip-masq=false --storage-driver=overlay2 \
+        > "$tmp/dockerd.log" 2>&1 < /dev/null &
+      pid=$!
+      until vm_pings "unix://$sock"; do
+        kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$((t0 + 60))" ] \
+          || { tail -n 20 "$tmp/dockerd.log" >&2; kill "$pid" 2>/dev/null; die "vm: the preload dockerd did not answer (log: $tmp/dockerd.log)"; }
+        sleep 0.2
+      done
+      for image in "${VM_IMAGES[@]}"; do
+        DOCKER_HOST=$ROOTFUL_DOCKER_HOST docker save "$image" | DOCKER_HOST="unix://$sock" docker load -q >&2 \
+          || { kill "$pid"; die "vm: loading $image for the VMs failed (log: $tmp/dockerd.log)"; }
+      done
+      kill "$pid"
+      while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+      rm -rf "${VM_RUN:?}/preload-$$" "$sock"
+      # Only the image store: networks, containers and runtimes are the guest engine's own to make.
+      (cd "$tmp/data" && rm -rf buildkit containerd containers network plugins runtimes swarm tmp trust)
+      bytes=$(du -sb "$tmp/data" | cut -f1)
+      # Room for what the runs write (containers' layers, volumes); sparse, so it costs nothing here.
+      truncate -s "$((bytes * 2 + 2 * 1024 * 1024 * 1024))" "$tmp/disk.raw"
+      mkfs.ext4 -q -F -L stigmer-images -d "$tmp/data" "$tmp/disk.raw" > "$tmp/mkfs.log" 2>&1 \
+        || die "vm: mkfs.ext4 of the preload disk failed (log: $tmp/mkfs.log)"
+      rm -rf "$tmp/data"
+      chmod 0444 "$tmp/disk.raw"
+      printf '%s\n' "${VM_IMAGES[@]}" > "$tmp/images"
+      touch "$tmp/ready"
+      mv "$tmp" "$dir"
+      log "vm: preload disk with ${VM_IMAGES[*]} ready in $((SECONDS - t0))s: $dir"
+      vm_remove_old images "$dir"
+    fi
+    exec 9>&-
+  fi
+  VM_IMAGES_DISK="$dir/disk.raw"
+}
+
+# Guest images of an older recipe and preload disks of other images go, unless a running QEMU (any
+# worktree sharing .tools) still boots one.
+vm_remove_old() {
+  local kind=$1 keep=$2 old f pid in_use
+  for old in "$VM_DIR/$kind"-*; do
     [ "$old" != "$keep" ] && [ -d "$old" ] || continue
     in_use=
     for f in "$state"/vm-*.pid; do
@@ -280,6 +355,7 @@ vm_launch() {
   setsid qemu-system-x86_64 "${VM_QEMU_CPU[@]}" -nodefaults -display none -no-user-config \
     -kernel "$dir/vmlinuz" -initrd "$dir/initrd.img" -append "$append" \
     -drive "file=$dir/disk.raw,format=raw,if=virtio,snapshot=on" \
+    ${VM_IMAGES_DISK:+-drive "file=$VM_IMAGES_DISK,format=raw,if=virtio,snapshot=on"} \
     -netdev "$netdev" -device virtio-net-pci,netdev=n0 \
     -serial "file:$state/$name.console" \
     -monitor "unix:$VM_RUN/$name.monitor,server,nowait" \
