@@ -2,19 +2,16 @@
  * Renders docs/engines.md from what the engine-matrix e2e suites measured
  * (test-artifacts/engine-matrix.jsonl): engine × case → result. Run by `npm test` after the suites;
  * the committed page is the output of a full run, never typed by hand. Every engine of the matrix
- * (TEST_ENGINES) gets a column: one whose suite recorded nothing is marked NO RESULTS and the script
+ * (TEST_ENGINES and VM_ENGINES) gets a column: one whose suite recorded nothing is marked NO RESULTS and the script
  * exits 1, so an engine cannot drop out of the page without a word.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../src/temporal/dev-server';
-import { TEST_ENGINES } from '../test/support/engines';
+import { TEST_ENGINES, VM_ENGINES } from '../test/support/engines';
 
-/**
- * The engines every `npm test` must measure. The engines in a VM (`npm run test:vm`) get their columns
- * when their suite recorded rows, after these.
- */
-const MATRIX: readonly string[] = TEST_ENGINES;
+/** The engines every `npm test` must measure: on this machine, then inside the two VMs. */
+const MATRIX: readonly string[] = [...TEST_ENGINES, ...VM_ENGINES];
 
 interface Row {
   engine: string;

@@ -9,7 +9,9 @@ import { ensureTestRunnerImage } from '../test/support/runner-image';
 
 async function standInImage(release: string): Promise<number> {
   if (!(release in RUNNER_RELEASES)) {
-    process.stderr.write(`stand-in-image: unknown release ${JSON.stringify(release)} (one of ${Object.keys(RUNNER_RELEASES).join(', ')})\n`);
+    process.stderr.write(
+      `stand-in-image: unknown release ${JSON.stringify(release)} (one of ${Object.keys(RUNNER_RELEASES).join(', ')})\n`,
+    );
     return 2;
   }
   process.stdout.write(`${await ensureTestRunnerImage(connectDocker({}).docker, release as RunnerReleaseId)}\n`);

@@ -27,7 +27,7 @@ trap stop_started EXIT
 ENGINES_VM_IMAGES=$(node dist/scripts/stand-in-image.js python-2026-01) bash scripts/engines.sh up "${vms[@]}"
 mkdir -p test-artifacts
 status=0
-npx jest --ci --json --outputFile=test-artifacts/jest-vm.json --selectProjects vm "$@" || status=$?
+npx jest --ci --json --outputFile=test-artifacts/jest-vm.json --maxWorkers 2 --selectProjects vm-matrix "$@" || status=$?
 node -e '
   const r = require("./test-artifacts/jest-vm.json");
   console.log(`jest (vm): ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);

@@ -11,5 +11,30 @@ engines_up() {
   bash scripts/engines.sh up "$@" >/dev/null
 }
 engines_down_started() {
+  # A background start still running is waited for first: its VMs are then stopped with the rest.
+  [ -z "$engines_bg_pid" ] || wait "$engines_bg_pid" || true
   [ "${#started_engines[@]}" -eq 0 ] || bash scripts/engines.sh down "${started_engines[@]}" || true
+}
+
+# The engines in a QEMU VM take minutes to build and boot under emulation: started in the background
+# (their output in test-artifacts/vm-engines.log) while other work runs, then waited for.
+#   engines_up_background NAME...   as engines_up, returning at once
+#   engines_wait_background         0 once they answer; else their log's tail and 1
+engines_bg_pid=
+engines_up_background() {
+  local engine
+  for engine in "$@"; do
+    [ -f ".tools/engines/$engine.pid" ] && kill -0 "$(cat ".tools/engines/$engine.pid")" 2>/dev/null || started_engines+=("$engine")
+  done
+  mkdir -p test-artifacts
+  bash scripts/engines.sh up "$@" > test-artifacts/vm-engines.log 2>&1 &
+  engines_bg_pid=$!
+}
+engines_wait_background() {
+  [ -n "$engines_bg_pid" ] || return 0
+  if wait "$engines_bg_pid"; then engines_bg_pid=; return 0; fi
+  engines_bg_pid=
+  echo "engines in a VM did not start (test-artifacts/vm-engines.log):" >&2
+  tail -n 20 test-artifacts/vm-engines.log >&2
+  return 1
 }

@@ -213,8 +213,8 @@ vm_build_image() {
 
 # ---------------------------------------------------------------------------------------------
 # Preload. `docker load` into a VM runs every byte through an emulated CPU: 229–311 s for the 171 MB
-# stand-in, per VM, per boot. Instead a private dockerd on this machine (no network, its own data
-# and exec roots) loads VM_IMAGES natively into a data root, which becomes an ext4 disk the guest
+# stand-in, per VM, per boot. Instead a private dockerd on this machine (its own network namespace,
+# data and exec roots) loads VM_IMAGES natively into a data root, which becomes an ext4 disk the guest
 # mounts at /var/lib/docker before its engine starts (snapshot=on: a run never writes it). Same
 # docker.io on both sides (this machine's apt sources build the guest), same overlay2 store.
 # Keyed by the images' names and ids and docker.io's version; built in seconds when missing.
@@ -240,7 +240,9 @@ vm_images_disk() {
       t0=$SECONDS
       tmp="$dir.tmp.$$" sock="$VM_RUN/preload-$$.sock"
       rm -rf "$tmp"; mkdir -p "$tmp/data"
-      setsid dockerd --data-root "$tmp/data" --exec-root "$VM_RUN/preload-$$" --pidfile "$tmp/dockerd.pid" \
+      # In a network namespace of its own: a dockerd started with --bridge=none deletes the host's
+      # docker0 (the rootful engine's bridge), and nothing here needs a network.
+      setsid unshare --net dockerd --data-root "$tmp/data" --exec-root "$VM_RUN/preload-$$" --pidfile "$tmp/dockerd.pid" \
         -H "unix://$sock" --bridge=none --iptables=false --ip-masq=false --storage-driver=overlay2 \
         > "$tmp/dockerd.log" 2>&1 < /dev/null &
       pid=$!

@@ -4,7 +4,7 @@
  * socket. A missing engine fails the suite loudly with the command that starts it — never a skip.
  *
  * VM_ENGINES are Docker inside a QEMU VM (scripts/lib/vm.sh), the Desktop/Colima/Lima topology:
- * reachable by name but not (yet) part of the TEST_ENGINES scenario matrix.
+ * `npm test` boots them and runs the same scenarios there (test/vm), after the ones on this machine.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';

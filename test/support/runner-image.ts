@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
@@ -28,6 +28,13 @@ export const STAND_IN_USERS: Record<RunnerReleaseId, { name: string; uid: number
   'python-2026-01': { name: 'stigmer', uid: 1000 },
   'python-native-2026': { name: 'stigmer', uid: 1000 },
   'typescript-2026': { name: 'runner', uid: 1001 },
+};
+
+/** Which stand-ins carry python3 besides node (the runner itself is node in all of them). */
+export const STAND_IN_PYTHON: Record<RunnerReleaseId, boolean> = {
+  'python-2026-01': true,
+  'python-native-2026': true,
+  'typescript-2026': false,
 };
 
 interface Package {
@@ -70,9 +77,41 @@ async function workerRuntimeClosure(): Promise<Package[]> {
 }
 
 /** Absolute paths of the shared objects `ldd` reports, the dynamic loader included. */
-async function sharedLibraries(binary: string): Promise<string[]> {
-  const { stdout } = await promisify(execFile)('ldd', [binary]);
+async function sharedLibraries(...binaries: string[]): Promise<string[]> {
+  const { stdout } = await promisify(execFile)('ldd', binaries);
   return [...stdout.matchAll(/(\/\S+) \(0x[0-9a-f]+\)/g)].map((m) => m[1]);
+}
+
+/**
+ * The Python releases' stand-ins carry this machine's python3, as Stigmer's real runner image carries
+ * its own: the Python probe (the one the real runner gets) then runs inside their containers. The
+ * TypeScript release's has none, so the node probe keeps running somewhere too.
+ */
+const PYTHON_BINARY = '/usr/bin/python3';
+/** What a probe never imports: build, test and GUI parts of the standard library (half its size). */
+const PYTHON_UNUSED =
+  /^(config-[^/]*|test|idlelib|tkinter|turtledemo|ensurepip|lib2to3|pydoc_data|distutils|site-packages|dist-packages)$/;
+
+async function pythonInstall(): Promise<{ binary: string; lib: string; extensions: string[] }> {
+  const binary = await realpath(PYTHON_BINARY); // /usr/bin/python3.11
+  const lib = join('/usr/lib', binary.split('/').pop() ?? 'python3');
+  const dynload = join(lib, 'lib-dynload');
+  const extensions = (await readdir(dynload)).filter((name) => name.endsWith('.so')).map((name) => join(dynload, name));
+  return { binary, lib, extensions };
+}
+
+async function stagePython(rootfs: string): Promise<void> {
+  const { binary, lib, extensions } = await pythonInstall();
+  for (const file of [binary, ...(await sharedLibraries(binary, ...extensions))]) {
+    await mkdir(join(rootfs, dirname(file)), { recursive: true });
+    await cp(file, join(rootfs, file), { dereference: true });
+  }
+  await symlink(binary.split('/').pop() ?? 'python3', join(rootfs, 'usr', 'bin', 'python3'));
+  await cp(lib, join(rootfs, lib), {
+    recursive: true,
+    dereference: true,
+    filter: (src) => !PYTHON_UNUSED.test(relative(lib, src).split(sep)[0]),
+  });
 }
 
 function imageTag(contract: RunnerReleaseId, script: Buffer, recipe: Buffer, packages: Package[]): string {
@@ -135,6 +174,7 @@ async function stageRootfs(
     });
   }
 
+  if (STAND_IN_PYTHON[contract]) await stagePython(rootfs);
   await mkdir(join(rootfs, 'workspace'));
   await mkdir(join(rootfs, 'tmp'));
   await chmod(join(rootfs, 'tmp'), 0o1777);
