@@ -69,6 +69,7 @@ describe('help', () => {
     ['run', '--help'],
     ['plan', '--help'],
     ['status', '--help'],
+    ['logs', '--help'],
     ['teardown', '-h'],
     ['worker', '-h'],
     ['plan', '--platform', 'solaris', '--help'], // help wins over the other flags: nothing is checked or run
@@ -82,7 +83,7 @@ describe('help', () => {
   it.each([['--help'], ['-h'], ['help']])('%s prints every command and exits 0', async (flag) => {
     const { code, stdout } = await cli([flag]);
     expect(code).toBe(0);
-    for (const command of ['run', 'plan', 'status', 'teardown', 'worker'])
+    for (const command of ['run', 'plan', 'status', 'logs', 'teardown', 'worker'])
       expect(stdout).toContain(`stigmer-runner ${command} `);
   });
 });
@@ -102,6 +103,7 @@ describe('bad input exits 2 and names its source', () => {
     ],
     [['plan', '--platform', 'linux', '--bogus'], {}, /Unknown option '--bogus'/],
     [['run', '--verify-attempts', 'many'], {}, /flag:--verify-attempts: "many" is not a positive whole number/],
+    [['logs', '--tail', 'all'], {}, /flag:--tail: "all" is not a whole number/],
     [['launch'], {}, /unknown command "launch"/],
   ])('%j', async (args, env, message) => {
     const { code, stderr } = await cli(args, env);
