@@ -69,7 +69,7 @@ test('every check line says its side and its time; the provision’s checks only
   expect(checks.length).toBeGreaterThan(2);
   for (const line of checks)
     expect(line).toMatch(/ from (this machine|container), (now|at provision \d+ (s|min|h|d) ago \(\S+Z\))[:]/);
-  const history = lines.indexOf('  history (the last provision’s checks, not rechecked now):');
+  const history = lines.indexOf("  history (the last provision's checks, not rechecked now):");
   expect(history).toBeGreaterThan(0);
   // Nothing after the history heading says "now"; nothing the provision checked is before it.
   for (const line of lines.slice(history + 1).filter((entry) => CHECK_LINE.test(entry)))

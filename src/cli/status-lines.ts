@@ -119,7 +119,7 @@ export function renderStatus(status: RunnerStatus, now: number): string {
       `  plan: ${plan.engine.description}: network ${plan.mode}${plan.hostAlias ? ` via ${plan.hostAlias}` : ''}`,
       ...plan.services.map((service) => `    ${service.service.padEnd(8)} ${service.container.resolved}`),
     );
-  if (past.length > 0) lines.push('  history (the last provision’s checks, not rechecked now):');
+  if (past.length > 0) lines.push("  history (the last provision's checks, not rechecked now):");
   lines.push(...past.map((check) => `  ${checkLine(check, now)}`));
   if (last.progress?.error) lines.push(`  error: ${last.progress.error.message}`);
   return lines.join('\n');
