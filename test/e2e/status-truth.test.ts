@@ -11,6 +11,7 @@ import { projectRoot } from '../../src/temporal/dev-server';
 import { useE2E } from '../support/e2e-harness';
 import { startOllamaStandIn, type OllamaStandIn } from '../support/ollama-standin';
 import { childEnv, spawnNode } from '../support/process';
+import { recordTiming } from '../support/timings';
 
 jest.setTimeout(300_000);
 
@@ -57,12 +58,14 @@ test('status checks now from this machine: Ollama stopped → exit 8 naming it, 
     problems: [],
   });
   expect(upShown.poll).toMatchObject({ ok: true, side: 'this-machine' });
+  recordTiming('status, healthy (engine, poll and services checked now)', up.ms);
 
   await ollama.close();
   ollama = undefined;
   const before = Date.now();
   const down = await e2e.cli(['status', '--json'], env);
   expect(down.code).toBe(EXIT_CODES.unhealthy);
+  recordTiming('status, Ollama stopped (exit 8)', down.ms);
   const shown = JSON.parse(down.stdout) as Status;
   expect(shown.healthy).toBe(false);
   expect(shown.problems).toEqual([expect.objectContaining({ kind: 'service-failing' })]);
@@ -123,6 +126,14 @@ test('logs prints the runner’s output; --follow streams what it writes later a
   expect(logs.stdout).toMatch(/^\{"event":"runner\.polling",.*"taskQueue":"agent_execution_runner"/m);
   const tail = await e2e.cli(['logs', '--tail', '1'], env);
   expect(tail.stdout.trim().split('\n')).toHaveLength(1);
+
+  // Ctrl-C ends a follow, exit 0, and leaves the runner running.
+  const interrupted = spawnNode([CLI, 'logs', '--follow'], { env: childEnv(e2e.home, e2e.engine.env, env) });
+  e2e.cleanup(() => interrupted.kill('SIGKILL'));
+  await interrupted.waitForLine(/"event":"runner\.polling"/, 30_000);
+  await interrupted.kill('SIGINT');
+  expect(interrupted.child.exitCode).toBe(0);
+  expect((await e2e.runnerContainers(runner)).map((info) => info.State)).toEqual(['running']);
 
   const follow = spawnNode([CLI, 'logs', '--follow'], { env: childEnv(e2e.home, e2e.engine.env, env) });
   e2e.cleanup(() => follow.kill('SIGKILL'));
