@@ -17,6 +17,7 @@ import {
   type RunnerHealth,
 } from '../core/health/runner-health';
 import type { RunnerContainerSeen } from '../core/health/warm-run';
+import { LEGACY_RUNNER_TASK_QUEUE } from '../workflows/provision-runner';
 import { lastProvision, type LastProvision } from './last-provision';
 import { openSession, type Session } from './session';
 import { workflowIdHost } from './start';
@@ -29,9 +30,6 @@ import {
   type PollShown,
   type RunnerStatus,
 } from './status-lines';
-
-/** The queue of runners planned before releases were part of the plan (provisionRunner says the same). */
-const LEGACY_RUNNER_TASK_QUEUE = 'agent_execution_runner';
 
 export async function statusCommand(
   flags: ConfigFlags,
