@@ -1,11 +1,8 @@
 /** The CLI's dry run and its input errors, in process (no engine needed with --platform). */
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ProvisionProgress } from '../workflows/provision-runner';
 import { main } from './main';
-import { renderStatus } from './status';
 
 let home: string;
 beforeAll(async () => (home = await mkdtemp(join(tmpdir(), 'stigmer-cli-'))));
@@ -72,6 +69,7 @@ describe('help', () => {
     ['run', '--help'],
     ['plan', '--help'],
     ['status', '--help'],
+    ['logs', '--help'],
     ['teardown', '-h'],
     ['worker', '-h'],
     ['plan', '--platform', 'solaris', '--help'], // help wins over the other flags: nothing is checked or run
@@ -85,7 +83,7 @@ describe('help', () => {
   it.each([['--help'], ['-h'], ['help']])('%s prints every command and exits 0', async (flag) => {
     const { code, stdout } = await cli([flag]);
     expect(code).toBe(0);
-    for (const command of ['run', 'plan', 'status', 'teardown', 'worker'])
+    for (const command of ['run', 'plan', 'status', 'logs', 'teardown', 'worker'])
       expect(stdout).toContain(`stigmer-runner ${command} `);
   });
 });
@@ -105,40 +103,11 @@ describe('bad input exits 2 and names its source', () => {
     ],
     [['plan', '--platform', 'linux', '--bogus'], {}, /Unknown option '--bogus'/],
     [['run', '--verify-attempts', 'many'], {}, /flag:--verify-attempts: "many" is not a positive whole number/],
+    [['logs', '--tail', 'all'], {}, /flag:--tail: "all" is not a whole number/],
     [['launch'], {}, /unknown command "launch"/],
   ])('%j', async (args, env, message) => {
     const { code, stderr } = await cli(args, env);
     expect(code).toBe(2);
     expect(stderr).toMatch(message);
-  });
-});
-
-describe('status', () => {
-  it('shows the checks of a provision recorded before checks carried an outcome', () => {
-    const fixture = JSON.parse(
-      readFileSync(join(__dirname, '..', '..', 'test', 'fixtures', 'histories', 'diagnosed.json'), 'utf8'),
-    );
-    const failed = fixture.history.events.find(
-      (event: Record<string, unknown>) => event.workflowExecutionFailedEventAttributes,
-    ).workflowExecutionFailedEventAttributes;
-    const progress = JSON.parse(
-      Buffer.from(failed.failure.applicationFailureInfo.details.payloads[0].data, 'base64').toString('utf8'),
-    ) as ProvisionProgress;
-    expect(progress.checks.filter((check) => check.outcome !== undefined)).toEqual([]);
-    const shown = renderStatus({
-      runner: 'history-diagnosed',
-      host: 'h1',
-      containers: [],
-      lastProvision: {
-        workflowId: fixture.workflowId,
-        runId: 'r',
-        status: 'FAILED',
-        startTime: fixture.recordedAt,
-        progress,
-      },
-    });
-    expect(shown).toMatch(
-      /^ {2}✗ temporal from container: localhost:\d+ — ECONNREFUSED: connect ECONNREFUSED 127\.0\.0\.1:\d+$/m,
-    );
   });
 });

@@ -1,5 +1,5 @@
 /**
- * `stigmer-runner` — run | plan | status | teardown | hosts | worker. Only dispatches; bad input exits
+ * `stigmer-runner` — run | plan | status | logs | teardown | hosts | worker. Only dispatches; bad input exits
  * 2 with the flag, env var or file key named. Each command's module is loaded when it runs, so that
  * `plan` and `--help` do not load the Temporal SDK, dockerode and the worker (`startup.test.ts`).
  */
@@ -40,8 +40,14 @@ const COMMANDS = {
     options: { ...COMMON, platform: { type: 'string' } },
   },
   status: {
-    usage: 'stigmer-runner status   [--host NAME] [--runner NAME] [--config FILE] [--json]',
+    usage: `stigmer-runner status   [--host NAME] [--runner NAME] [--config FILE] [--json]
+                          checks now, from this machine; exit 0 healthy, 8 not healthy`,
     options: { runner: COMMON.runner, config: COMMON.config, json: COMMON.json, host: COMMON.host },
+  },
+  logs: {
+    usage: `stigmer-runner logs     [--runner NAME] [--config FILE] [--follow] [--tail N]
+                          the runner container's log; --follow streams until it stops or Ctrl-C`,
+    options: { runner: COMMON.runner, config: COMMON.config, follow: { type: 'boolean' }, tail: { type: 'string' } },
   },
   teardown: {
     usage: `stigmer-runner teardown [--host NAME] [--runner NAME] [--config FILE] [--json]
@@ -133,6 +139,12 @@ const RUN: Record<CommandName, (args: string[], env: NodeJS.ProcessEnv) => Promi
     const { statusCommand } = await import('./status');
     return await statusCommand(flagsOf(values), values.json === true, env, values.host as string | undefined);
   },
+  logs: async (args, env) => {
+    const { values } = parse(args, COMMANDS.logs.options);
+    const tail = values.tail === undefined ? undefined : wholeNumber(values.tail, '--tail');
+    const { logsCommand } = await import('./logs');
+    return await logsCommand(flagsOf(values), { follow: values.follow === true, tail }, env);
+  },
   teardown: async (args, env) => {
     const { values } = parse(args, COMMANDS.teardown.options);
     const { teardownCommand } = await import('./teardown');
@@ -199,6 +211,14 @@ function positiveInt(text: unknown, flag: string): number | undefined {
   const value = Number(text);
   if (!Number.isInteger(value) || value <= 0)
     throw new UsageError(`flag:${flag}: "${String(text)}" is not a positive whole number`);
+  return value;
+}
+
+/** `--tail 0` is allowed, as docker's: nothing already logged, only what follows. */
+function wholeNumber(text: unknown, flag: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || String(text).trim() === '')
+    throw new UsageError(`flag:${flag}: "${String(text)}" is not a whole number`);
   return value;
 }
 

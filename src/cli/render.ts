@@ -204,12 +204,12 @@ function whyNotWarm(miss: Exclude<WarmMiss, { reason: 'provision-running' }>, ru
   }
 }
 
-function shortId(id: string): string {
+export function shortId(id: string): string {
   return id.slice(0, 12);
 }
 
 /** An ISO time to the second (Docker's carry nanoseconds). */
-function isoSeconds(time: string): string {
+export function isoSeconds(time: string): string {
   const ms = Date.parse(time);
   return Number.isNaN(ms) ? time : new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 }

@@ -72,6 +72,14 @@ test('--help loads no command', async () => {
   expect(loaded.filter((id) => /\/node_modules\//.test(id) || /^dist\/src\/cli\/(?!main\.js)/.test(id))).toEqual([]);
 });
 
+test('logs talks only to the engine: it loads no Temporal client or worker (the config cascade reads envconfig, as plan does)', async () => {
+  const loaded = await modulesLoadedBy(['-e', "require('./dist/src/cli/logs.js')"]);
+  expect(loaded).toContain('dist/src/cli/logs.js');
+  const temporal =
+    /\/@temporalio\/(client|worker|core-bridge)\/|\/@temporalio\/common\/lib\/index\.js$|^dist\/src\/(cli\/session|temporal\/connection)\.js$/;
+  expect(loaded.filter((id) => temporal.test(id))).toEqual([]);
+});
+
 describe('the commands that talk to Temporal load the worker only when they start one', () => {
   it.each(['status', 'teardown', 'hosts', 'run'])('%s', async (command) => {
     const loaded = await modulesLoadedBy(['-e', `require('./dist/src/cli/${command}.js')`]);

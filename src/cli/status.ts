@@ -1,23 +1,35 @@
 /**
- * `stigmer-runner status`: what runs (the runner's containers, from the engine) and what the last
- * provision decided (its plan and its last verification, from Temporal).
+ * `stigmer-runner status`: whether the runner works **now** — its containers (asked of the engine),
+ * its own poll on its queue (asked of Temporal) and the services its last provision planned, checked
+ * from this machine by this command — and, as history only, what the last provision checked and when.
+ * core/health/runner-health.ts decides health (exit 0 or 8, `unhealthy`); status-lines.ts renders it.
  */
-import type { ConfigFlags } from '../core/settings/types';
+import type Dockerode from 'dockerode';
+import type { ConfigFlags, RunnerConfig } from '../core/settings/types';
 import { commandContext, localHost } from './command';
 import { connectDocker } from '../docker/client';
 import { findRunnerContainers } from '../docker/runner-container';
 import { EXIT_CODES, provisionWorkflowId } from '../core/contract/names';
+import {
+  healthContainer,
+  judgeRunnerHealth,
+  type RunnerHealthFacts,
+  type RunnerHealth,
+} from '../core/health/runner-health';
+import type { RunnerContainerSeen } from '../core/health/warm-run';
+import { LEGACY_RUNNER_TASK_QUEUE } from '../workflows/provision-runner';
 import { lastProvision, type LastProvision } from './last-provision';
-import { openSession } from './session';
+import { openSession, type Session } from './session';
 import { workflowIdHost } from './start';
-
-export interface RunnerStatus {
-  runner: string;
-  host: string;
-  /** Absent for another host: its engine is seen only by its own worker. */
-  containers?: Array<{ id: string; name: string; image: string; state: string; status: string; networkMode: string }>;
-  lastProvision?: LastProvision;
-}
+import { checkFromThisMachine, listRunnerPolls, seenContainer } from './warm-run';
+import {
+  currentChecks,
+  pastChecks,
+  renderStatus,
+  type ContainerShown,
+  type PollShown,
+  type RunnerStatus,
+} from './status-lines';
 
 export async function statusCommand(
   flags: ConfigFlags,
@@ -27,24 +39,102 @@ export async function statusCommand(
 ): Promise<number> {
   const { say, loaded, runner, host } = commandContext(flags, json, env, hostFlag);
   const local = host === localHost();
-  const containers = local ? await localContainers(runner, env) : undefined;
+  const listed = local ? await localContainers(runner, env) : undefined;
   const session = await openSession(loaded, env, say, { worker: false, host });
   let status: RunnerStatus;
   try {
-    const handle = (id: string) => session.client.workflow.getHandle(id);
-    const last = await lastProvision(handle(provisionWorkflowId(runner, workflowIdHost(host))));
-    status = { runner, host, containers, lastProvision: last };
+    const handle = session.client.workflow.getHandle(provisionWorkflowId(runner, workflowIdHost(host)));
+    const last = await lastProvision(handle);
+    status = await lookNow(session, { runner, host, listed, last, config: loaded.config });
   } finally {
     await session.close();
   }
   if (json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
-  else say(renderStatus(status));
-  return EXIT_CODES.ready;
+  else say(renderStatus(status, Date.now()));
+  return status.healthy ? EXIT_CODES.ready : EXIT_CODES.unhealthy;
 }
 
-async function localContainers(runner: string, env: NodeJS.ProcessEnv): Promise<RunnerStatus['containers']> {
+interface Looked {
+  runner: string;
+  host: string;
+  listed?: Listed[];
+  last?: LastProvision;
+  config: RunnerConfig;
+}
+
+/** The runner's poll and the services from this machine, checked at once; then judged. */
+async function lookNow(session: Session, { runner, host, listed, last, config }: Looked): Promise<RunnerStatus> {
+  const started = Date.now();
+  const plan = last?.progress?.plan;
+  const taskQueue = plan && (plan.runner?.taskQueue ?? LEGACY_RUNNER_TASK_QUEUE);
+  const seen = listed?.map((entry) => entry.seen);
+  const container = seen && healthContainer(seen);
+  const [poll, services] = await Promise.all([
+    container && taskQueue ? listRunnerPolls(session, container, taskQueue).catch(unreadable) : undefined,
+    listed && plan ? checkFromThisMachine(plan, modelOf(last, config)).catch(unreadable) : undefined,
+  ]);
+  const facts: RunnerHealthFacts = listed
+    ? { containers: seen, taskQueue, poll, services }
+    : { otherHost: host, taskQueue };
+  const health = judgeRunnerHealth(facts);
+  const checkedAt = new Date(started).toISOString();
+  return {
+    runner,
+    host,
+    checkedAt,
+    healthy: health.healthy,
+    problems: health.problems,
+    containers: listed?.map((entry) => ({ ...entry.shown, side: 'this-machine', checkedAt })),
+    poll: taskQueue && poll ? pollShown(taskQueue, poll, health, container) : undefined,
+    checks: [...currentChecks(services), ...pastChecks(last)],
+    lastProvision: last,
+  };
+}
+
+const unreadable = (error: Error) => ({ error: error.message });
+
+/** The model Ollama must list: the one the last provision resolved, else this command's configuration's. */
+function modelOf(last: LastProvision | undefined, config: RunnerConfig): string {
+  const resolved = (last?.progress as { config?: RunnerConfig } | undefined)?.config;
+  return resolved?.llm?.model?.value ?? config.llm.model.value;
+}
+
+function pollShown(
+  taskQueue: string,
+  poll: NonNullable<RunnerHealthFacts['poll']>,
+  health: RunnerHealth,
+  container: RunnerContainerSeen | undefined,
+): PollShown {
+  const base = { taskQueue, side: 'this-machine' as const };
+  if ('error' in poll) return { ...base, checkedAt: new Date().toISOString(), ok: false, error: poll.error };
+  const checkedAt = new Date(poll.now).toISOString();
+  if (health.poller) return { ...base, checkedAt, ok: true, ...health.poller };
+  const problem = health.problems.find((entry) => entry.kind === 'not-polling');
+  const lastSeen = problem?.kind === 'not-polling' ? problem.lastSeen : undefined;
+  return {
+    ...base,
+    checkedAt,
+    ok: false,
+    ...(lastSeen && { lastAccessTime: lastSeen, ageMs: Math.max(0, poll.now - Date.parse(lastSeen)) }),
+    ...(container && { identity: `…@${container.hostname}` }),
+  };
+}
+
+interface Listed {
+  shown: Omit<ContainerShown, 'side' | 'checkedAt'>;
+  seen: RunnerContainerSeen;
+}
+
+async function localContainers(runner: string, env: NodeJS.ProcessEnv): Promise<Listed[]> {
   const { docker } = connectDocker(env);
-  return (await findRunnerContainers(docker, runner)).map((info) => ({
+  const listed = await findRunnerContainers(docker, runner);
+  return Promise.all(
+    listed.map(async (info) => ({ shown: shownContainer(info, runner), seen: await seenContainer(docker, info) })),
+  );
+}
+
+function shownContainer(info: Dockerode.ContainerInfo, runner: string): Listed['shown'] {
+  return {
     id: info.Id,
     name: info.Names[0]?.replace(/^\//, '') ?? runner,
     image: info.Image,
@@ -52,29 +142,5 @@ async function localContainers(runner: string, env: NodeJS.ProcessEnv): Promise<
     status: info.Status,
     // Podman's list leaves HostConfig null for containers that are not running.
     networkMode: info.HostConfig?.NetworkMode ?? '',
-  }));
-}
-
-/** Checks are shown by their `detail`, which histories recorded before outcomes existed carry too. */
-export function renderStatus(status: RunnerStatus): string {
-  const lines = [`runner ${status.runner}${status.containers ? '' : ` on ${status.host}`}`];
-  if (!status.containers) lines.push(`  container: seen only by ${status.host}'s worker`);
-  else if (status.containers.length === 0) lines.push('  container: none');
-  for (const container of status.containers ?? [])
-    lines.push(
-      `  container: ${container.name} ${container.id.slice(0, 12)} ${container.state} (${container.status}), network ${container.networkMode}, image ${container.image}`,
-    );
-  const last = status.lastProvision;
-  if (!last) return [...lines, '  last provision: none'].join('\n');
-  lines.push(`  last provision: ${last.workflowId} ${last.status} (started ${last.startTime})`);
-  const plan = last.progress?.plan;
-  if (plan)
-    lines.push(
-      `  plan: ${plan.engine.description}: network ${plan.mode}${plan.hostAlias ? ` via ${plan.hostAlias}` : ''}`,
-      ...plan.services.map((service) => `    ${service.service.padEnd(8)} ${service.container.resolved}`),
-    );
-  for (const check of last.progress?.checks ?? [])
-    lines.push(`  ${check.ok ? '✓' : '✗'} ${check.service} from ${check.site}: ${check.target} — ${check.detail}`);
-  if (last.progress?.error) lines.push(`  error: ${last.progress.error.message}`);
-  return lines.join('\n');
+  };
 }

@@ -5,8 +5,9 @@
  * steps call), then the runner's poller and the services as this machine reaches them.
  */
 import { homedir } from 'node:os';
+import type Dockerode from 'dockerode';
 import type { RunnerConfig } from '../core/settings/types';
-import { interpretProbe, planChecks } from '../core/health/diagnosis';
+import { interpretProbe, planChecks, type CheckResult } from '../core/health/diagnosis';
 import type { NetworkPlan } from '../core/runner/network-plan';
 import { provisionWorkflowId } from '../core/contract/names';
 import type { ProvisionInput } from '../core/contract/schemas';
@@ -124,19 +125,19 @@ async function gatherRecord(session: Session, input: ProvisionInput, env: NodeJS
 }
 
 /** The runner's containers as startContainer finds them, each inspected for its start time and host name. */
-async function containersOf({ docker }: DockerConnection, runner: string): Promise<RunnerContainerSeen[]> {
-  const listed = await findRunnerContainers(docker, runner);
-  return Promise.all(
-    listed.map(async (info) => {
-      const inspected = await docker.getContainer(info.Id).inspect();
-      return {
-        ...existingContainer(info),
-        id: info.Id,
-        hostname: inspected.Config.Hostname,
-        startedAt: inspected.State.StartedAt,
-      };
-    }),
-  );
+export async function containersOf({ docker }: DockerConnection, runner: string): Promise<RunnerContainerSeen[]> {
+  return Promise.all((await findRunnerContainers(docker, runner)).map((info) => seenContainer(docker, info)));
+}
+
+/** One listed container, inspected for its start time and host name (the `@…` of its poller's identity). */
+export async function seenContainer(docker: Dockerode, info: Dockerode.ContainerInfo): Promise<RunnerContainerSeen> {
+  const inspected = await docker.getContainer(info.Id).inspect();
+  return {
+    ...existingContainer(info),
+    id: info.Id,
+    hostname: inspected.Config.Hostname,
+    startedAt: inspected.State.StartedAt,
+  };
 }
 
 /** The runner's poller on its queue and the plan's checks from this machine (host, bridge gateway), at once. */
@@ -145,22 +146,38 @@ async function gatherLive(
   { container, taskQueue }: Extract<WarmRunNeed, { needs: 'live' }>,
   { config, plan }: Gathered,
 ): Promise<LiveFacts> {
+  const [polled, services] = await Promise.all([
+    listRunnerPolls(session, container, taskQueue),
+    checkFromThisMachine(plan, config.llm.model.value),
+  ]);
+  return { ...polled, checks: services.checks };
+}
+
+/** The pollers of the runner's queue, listed now: enough partitions to find the runner's own recent poll. */
+export async function listRunnerPolls(
+  session: Session,
+  container: Pick<RunnerContainerSeen, 'hostname' | 'startedAt'>,
+  taskQueue: string,
+): Promise<Pick<LiveFacts, 'now' | 'pollers'>> {
   // Enough to stop listing partitions: the poll the decision looks for (core/health/warm-run.ts).
   const since = ownPollSince(container, Date.now());
   const own = polledBy(container.hostname);
+  const pollers = await listPollers(session.client.connection, session.namespace, taskQueue, {
+    wanted: (poller) => own(poller) && since !== undefined && polledSince(poller, since),
+  });
+  return { pollers, now: Date.now() };
+}
+
+/** The plan's checks from this machine (host, bridge gateway), made now; `checkedAt` when they answered. */
+export async function checkFromThisMachine(
+  plan: NetworkPlan,
+  model: string,
+): Promise<{ checkedAt: number; checks: CheckResult[] }> {
   const checks = planChecks(plan).filter((check) => check.site !== 'container');
-  const [polled, results] = await Promise.all([
-    listPollers(session.client.connection, session.namespace, taskQueue, {
-      wanted: (poller) => own(poller) && since !== undefined && polledSince(poller, since),
-    }).then((pollers) => ({
-      pollers,
-      now: Date.now(),
-    })),
-    probeTargets(checks.map((check) => check.target)),
-  ]);
+  const results = await probeTargets(checks.map((check) => check.target));
   const byId = new Map(results.map((result) => [result.id, result]));
   return {
-    ...polled,
-    checks: checks.map((check) => interpretProbe(check, byId.get(check.target.id), config.llm.model.value)),
+    checkedAt: Date.now(),
+    checks: checks.map((check) => interpretProbe(check, byId.get(check.target.id), model)),
   };
 }

@@ -68,7 +68,7 @@ export interface ProvisionResult extends ProvisionProgress {
 export const progressQuery = defineQuery<ProvisionProgress>(QUERY_NAMES.progress);
 
 /** The queue of runners planned before contracts were part of the plan (executions still in flight). */
-const LEGACY_RUNNER_TASK_QUEUE = 'agent_execution_runner';
+export const LEGACY_RUNNER_TASK_QUEUE = 'agent_execution_runner';
 
 /** How long the runner gets to poll its queue when the input does not say (the contract's default). */
 const DEFAULT_READY_TIMEOUT_MS = 60_000;

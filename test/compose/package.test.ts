@@ -93,8 +93,10 @@ it('answers --help and plans for another platform with no Temporal and no engine
 
 it('reads the status of a runner it never provisioned from a real Temporal', async () => {
   const status = await stigmer(['status', '--runner', 'never-made'], { TEMPORAL_ADDRESS: temporal.address });
-  expect(status).toMatchObject({ code: 0 });
-  expect(status.stdout).toMatch(/runner never-made\n\s+container: none\n\s+last provision: none/);
+  expect(status).toMatchObject({ code: 8 }); // read from Temporal and the engine: no runner, so not healthy
+  expect(status.stdout).toMatch(
+    /runner never-made: not healthy \(no container; .*\n\s+container: none.*\n\s+last provision: none/,
+  );
   expect(status.stderr).not.toMatch(/Cannot find module|MODULE_NOT_FOUND/);
 });
 

@@ -12,8 +12,16 @@ const e2e = useE2E();
 test('status shows the running runner with its plan and last verification; teardown removes it with a visible history', async () => {
   const runner = `lifecycle-${process.pid}`;
   const env = e2e.scenarioEnv(runner, await e2e.services('127.0.0.1'));
-  const none = JSON.parse((await e2e.cli(['status', '--json'], env)).stdout);
-  expect(none).toEqual({ runner, host: hostname(), containers: [] });
+  const never = await e2e.cli(['status', '--json'], env);
+  expect(never.code).toBe(8); // unhealthy: nothing runs, and no provision recorded what to check
+  expect(JSON.parse(never.stdout)).toMatchObject({
+    runner,
+    host: hostname(),
+    containers: [],
+    healthy: false,
+    problems: [{ kind: 'no-container' }, { kind: 'no-plan' }],
+    checks: [],
+  });
 
   expect((await e2e.cli(['run', '--json'], env)).code).toBe(0);
   const status = await e2e.cli(['status', '--json'], env);
@@ -29,9 +37,14 @@ test('status shows the running runner with its plan and last verification; teard
     shown.lastProvision.progress.checks.filter((check: { site: string }) => check.site === 'container'),
   ).toHaveLength(4);
   const text = await e2e.cli(['status'], env);
-  expect(text.stdout).toMatch(new RegExp(`^runner ${runner}\\n  container: ${runner} [0-9a-f]{12} running`));
   expect(text.stdout).toMatch(
-    /✓ ollama from container: http:\/\/127\.0\.0\.1:\d+\/api\/tags — HTTP 200, model qwen2\.5-coder:7b listed/,
+    new RegExp(
+      `^runner ${runner}: healthy — checked \\S+Z from this machine\\n  container: ${runner} [0-9a-f]{12} running`,
+    ),
+  );
+  // The provision's check from inside the container: history, with when it was made.
+  expect(text.stdout).toMatch(
+    /^ {4}✓ ollama from container, at provision \d+ s ago \(\S+Z\): http:\/\/127\.0\.0\.1:\d+\/api\/tags — HTTP 200, model qwen2\.5-coder:7b listed$/m,
   );
 
   const teardown = await e2e.cli(['teardown', '--json'], env);

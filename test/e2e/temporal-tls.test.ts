@@ -138,7 +138,8 @@ describe('good connections', () => {
     );
 
     const status = await cli(['status', '--json'], env);
-    expect({ code: status.code, stderr: status.stderr }).toEqual({ code: 0, stderr: '' });
+    // Connected and read: no runner, so not healthy (8) — a connection failure would be 3.
+    expect({ code: status.code, stderr: status.stderr }).toEqual({ code: 8, stderr: '' });
     expect(JSON.parse(status.stdout)).toMatchObject({ runner: `tls-${process.pid}`, containers: [] });
     // A configured Temporal: nothing managed was started, no gateway forwarder.
     expect(existsSync(join(home, '.stigmer', 'temporal-data'))).toBe(false);
@@ -194,7 +195,7 @@ describe('good connections', () => {
         apiKeySource: 'env:TEMPORAL_API_KEY',
       });
       const status = await cli(['status', '--json'], env);
-      expect(status.code).toBe(0);
+      expect(status.code).toBe(8); // connected and read; no runner, so not healthy
 
       const connection = await connectClient(devServerTarget(temporal.address));
       const history = JSON.stringify(

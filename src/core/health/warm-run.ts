@@ -122,6 +122,23 @@ export function ownPollSince(container: { startedAt: string }, now: number): str
   return Number.isNaN(since) ? undefined : new Date(since).toISOString();
 }
 
+/**
+ * The runner's own fresh poll among the listed pollers (identity `…@<its host name>`, since
+ * `ownPollSince`), and when it last polled at all — the warm check and `status` judge it alike.
+ */
+export function runnerPoll(
+  container: Pick<RunnerContainerSeen, 'hostname' | 'startedAt'>,
+  listed: Pick<LiveFacts, 'now' | 'pollers'>,
+): { poller?: PollerSeen; lastSeen?: string } {
+  const own = listed.pollers.filter(polledBy(container.hostname));
+  const since = ownPollSince(container, listed.now);
+  const lastSeen = own
+    .map((entry) => entry.lastAccessTime)
+    .sort()
+    .at(-1);
+  return { poller: since === undefined ? undefined : freshPoller(own, since), lastSeen };
+}
+
 export function decideWarmRun(facts: WarmRunFacts): WarmRunDecision | WarmRunNeed {
   const miss = (value: WarmMiss): WarmRunDecision => ({ warm: false, ...value });
   if (facts.fresh) return miss({ reason: 'fresh-requested' });
@@ -152,19 +169,9 @@ export function decideWarmRun(facts: WarmRunFacts): WarmRunDecision | WarmRunNee
 
   if (!live) return { needs: 'live', container, taskQueue: wanted.taskQueue };
   if ('error' in live) return miss({ reason: 'unchecked', error: live.error });
-  const own = live.pollers.filter(polledBy(container.hostname));
-  const since = ownPollSince(container, live.now);
-  const poller = since === undefined ? undefined : freshPoller(own, since);
+  const { poller, lastSeen } = runnerPoll(container, live);
   if (!poller)
-    return miss({
-      reason: 'no-fresh-poller',
-      taskQueue: wanted.taskQueue,
-      hostname: container.hostname,
-      lastSeen: own
-        .map((entry) => entry.lastAccessTime)
-        .sort()
-        .at(-1),
-    });
+    return miss({ reason: 'no-fresh-poller', taskQueue: wanted.taskQueue, hostname: container.hostname, lastSeen });
   const failing = live.checks.filter((check) => !check.ok).map(shown);
   if (failing.length > 0) return miss({ reason: 'service-unreachable', failing });
 

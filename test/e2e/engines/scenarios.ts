@@ -333,9 +333,12 @@ export function engineScenarios(engine: TestEngine, extras: EngineExtras = {}, s
       await connection.close();
     }
     const shown = await cli(['status', '--json'], scenarioEnv(runner, scenario));
-    expect(shown).toMatchObject({ code: 0 });
+    expect(shown).toMatchObject({ code: 8 }); // the stopped runner is not healthy, and status says so now
     const status = JSON.parse(shown.stdout);
     expect(status.containers).toEqual([expect.objectContaining({ name: runner, state: 'exited' })]);
+    expect(status.problems).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'container-not-running', state: 'exited' })]),
+    );
     expect(status.lastProvision.progress.stoppedAfterFailure).toMatchObject({ container: runner, stopped: true });
     record(engine, 'Ollama down', 'exit 3 after 3 attempts; runner stopped, no poll after it stopped', run);
   });

@@ -1,0 +1,59 @@
+/**
+ * `stigmer-runner logs`: the runner container's log, as `stigmer server logs agent-runner` shows it
+ * to Stigmer users — only a container stigmer-runner made for this runner (labelled as ours), never
+ * one that merely has its name. `--follow` streams until the container stops or SIGINT.
+ */
+import type Dockerode from 'dockerode';
+import type { ConfigFlags } from '../core/settings/types';
+import { EXIT_CODES } from '../core/contract/names';
+import { isManaged, LABELS } from '../core/runner/container-spec';
+import { connectDocker } from '../docker/client';
+import { streamLogs } from '../docker/logs';
+import { findRunnerContainers } from '../docker/runner-container';
+import { commandContext } from './command';
+import { shortId } from './render';
+
+export interface LogsRequest {
+  follow: boolean;
+  tail?: number;
+}
+
+export async function logsCommand(flags: ConfigFlags, request: LogsRequest, env: NodeJS.ProcessEnv): Promise<number> {
+  const { runner } = commandContext(flags, false, env);
+  const { docker, endpoint } = connectDocker(env);
+  const found = await findRunnerContainers(docker, runner);
+  const ours = logContainer(found, runner);
+  if (!ours) {
+    process.stderr.write(`stigmer-runner: ${noContainerLine(runner, found, endpoint.url)}\n`);
+    return EXIT_CODES.unhealthy;
+  }
+  const interrupted = new AbortController();
+  const stop = () => interrupted.abort();
+  process.once('SIGINT', stop);
+  try {
+    await streamLogs(
+      docker.getContainer(ours.Id),
+      { ...request, signal: interrupted.signal },
+      { stdout: process.stdout, stderr: process.stderr },
+    );
+  } finally {
+    process.off('SIGINT', stop);
+  }
+  return EXIT_CODES.ready;
+}
+
+/** The runner's container as we made it: labelled ours for this runner; of several, the running one, else the newest. */
+export function logContainer(found: Dockerode.ContainerInfo[], runner: string): Dockerode.ContainerInfo | undefined {
+  const ours = found.filter((info) => isManaged(info.Labels ?? {}) && info.Labels?.[LABELS.runner] === runner);
+  const rank = (info: Dockerode.ContainerInfo) => (info.State === 'running' ? 1 : 0);
+  return ours.sort((a, b) => rank(b) - rank(a) || b.Created - a.Created)[0];
+}
+
+/** Why there is nothing to show, naming the runner — and a container of its name we did not make, whose log is its owner's to read. */
+function noContainerLine(runner: string, found: Dockerode.ContainerInfo[], engine: string): string {
+  const line = `runner ${runner} has no container made by stigmer-runner on ${engine} (labelled ${LABELS.runner}=${runner}); provision it with \`stigmer-runner run\``;
+  const other = found[0];
+  if (!other) return line;
+  const name = other.Names[0]?.replace(/^\//, '') ?? shortId(other.Id);
+  return `${line}. Container ${name} (${shortId(other.Id)}) has its name but not our labels: read it with \`docker logs ${name}\``;
+}
