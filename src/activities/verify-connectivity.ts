@@ -22,7 +22,9 @@ export function createVerifyConnectivity(deps: ActivityDeps) {
     const outside = checks.filter((check) => check.site !== 'container').map((check) => check.target);
     const [insideResults, outsideResults] = await heartbeating(async () =>
       Promise.all([
-        probeFromContainer(await managedRunner(deps, container), container.image, inside),
+        probeFromContainer(await managedRunner(deps, container), container.image, inside, {
+          inVm: plan.engine.placement?.placement === 'vm',
+        }),
         probeTargets(outside),
       ]),
     );

@@ -3,7 +3,11 @@
  * to Stigmer users — only a container stigmer-runner made for this runner (labelled as ours), never
  * one that merely has its name. `--follow` streams until the container stops or SIGINT.
  */
+import { homedir } from 'node:os';
+import { Writable } from 'node:stream';
 import type Dockerode from 'dockerode';
+import { knownSecretValues } from '../activities/known-secrets';
+import { redactSecrets } from '../core/settings/secrets';
 import type { ConfigFlags } from '../core/settings/types';
 import { EXIT_CODES } from '../core/contract/names';
 import { isManaged, LABELS } from '../core/runner/container-spec';
@@ -30,16 +34,34 @@ export async function logsCommand(flags: ConfigFlags, request: LogsRequest, env:
   const interrupted = new AbortController();
   const stop = () => interrupted.abort();
   process.once('SIGINT', stop);
+  // The runner may print what it was given (an LLM key, a proxy's password): never shown by us.
+  const secrets = knownSecretValues({ env, homeDir: env.HOME ?? homedir() });
+  const out = { stdout: redactingLines(process.stdout, secrets), stderr: redactingLines(process.stderr, secrets) };
   try {
-    await streamLogs(
-      docker.getContainer(ours.Id),
-      { ...request, signal: interrupted.signal },
-      { stdout: process.stdout, stderr: process.stderr },
-    );
+    await streamLogs(docker.getContainer(ours.Id), { ...request, signal: interrupted.signal }, out);
   } finally {
     process.off('SIGINT', stop);
+    out.stdout.end();
+    out.stderr.end();
   }
   return EXIT_CODES.ready;
+}
+
+/** Writes whole lines to `target` with every known secret value replaced (a value split across two chunks is still caught). */
+export function redactingLines(target: NodeJS.WritableStream, secrets: readonly string[]): Writable {
+  let pending = '';
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      const lines = (pending + chunk.toString('utf8')).split('\n');
+      pending = lines.pop() ?? '';
+      if (lines.length > 0) target.write(redactSecrets(`${lines.join('\n')}\n`, secrets));
+      done();
+    },
+    final(done) {
+      if (pending) target.write(redactSecrets(pending, secrets));
+      done();
+    },
+  });
 }
 
 /** The runner's container as we made it: labelled ours for this runner; of several, the running one, else the newest. */

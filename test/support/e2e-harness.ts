@@ -11,7 +11,15 @@ import { LABELS } from '../../src/core/runner/container-spec';
 import { projectRoot } from '../../src/temporal/dev-server';
 import { startBackendStandIn, type BackendStandIn } from './backend-standin';
 import { removeContainers } from './docker';
-import { engineUrls, ensureImageOn, requireEngine, type AnyEngine, type EngineUnderTest } from './engines';
+import {
+  engineUrls,
+  ensureImageOn,
+  requireEngine,
+  VM_ENGINES,
+  type AnyEngine,
+  type EngineUnderTest,
+  type VmEngine,
+} from './engines';
 import { startOllamaStandIn, type OllamaStandIn } from './ollama-standin';
 import { ensureTestRunnerImage, STAND_IN_REPOSITORY } from './runner-image';
 import type { RunnerReleaseId } from '../../src/core/runner/releases';
@@ -129,7 +137,8 @@ export function useE2E(options: { engine?: AnyEngine } = {}): E2E {
   e2e.cli = async (args, env) => {
     const run: CliRun = await runNode([CLI, ...args], {
       env: childEnv(e2e.home, e2e.engine.env, env),
-      timeoutMs: 170_000,
+      // A provision on an engine in a VM here runs on an emulated CPU: 2-3 min measured with two VMs at once.
+      timeoutMs: VM_ENGINES.includes(e2e.engine.name as VmEngine) ? 280_000 : 170_000,
     });
     try {
       run.json = args.includes('--json') ? JSON.parse(run.stdout) : undefined;

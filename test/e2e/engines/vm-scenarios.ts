@@ -38,11 +38,8 @@ function routeChecks(engine: VmEngine, { network }: PlanJson): void {
   // Facts that differ from this machine's are named, not merely counted.
   expect(network.placement.differing).toEqual(expect.arrayContaining(['kernelRelease', 'hostName']));
   const route = ROUTES[engine];
-  expect(network.route.chosen).toMatchObject({
-    alias: route.alias,
-    target: route.target,
-    reached: ['temporal', 'backend', 'ollama'],
-  });
+  expect(network.route.chosen).toMatchObject({ alias: route.alias, reached: ['temporal', 'backend', 'ollama'] });
+  expect(network.route.chosen.target).toBe(route.target);
   const trials: Array<{ alias: string; target?: string; reached: string[] }> = network.route.trials;
   const before = trials.slice(
     0,
