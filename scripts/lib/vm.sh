@@ -188,20 +188,24 @@ vm_build_image() {
   t0=$SECONDS
   tmp="$dir.tmp.$$"
   rm -rf "$tmp"; mkdir -p "$tmp"
+  # The root file system is made outside the clone: while mmdebstrap runs it has /proc mounted, and
+  # tools walking the clone (prettier, jest's file map) would trip over it.
+  local rootfs
+  rootfs=$(vm_scratch_dir rootfs)
   log "vm: building the guest image $(basename "$dir") (mmdebstrap $VM_SUITE, ~3 min; log: $tmp/build.log)"
   # This machine's apt sources, so its mirror: packages come the way this machine's own do.
   local sources=/etc/apt/sources.list.d/debian.sources
   [ -f "$sources" ] || sources=/etc/apt/sources.list
   mmdebstrap --mode=root --variant=minbase --include="$VM_PACKAGES" \
     --customize-hook="$(declare -f vm_build_chroot_hook); vm_build_chroot_hook \"\$1\"" \
-    "$VM_SUITE" "$tmp/rootfs" "$sources" > "$tmp/build.log" 2>&1 \
-    || { tail -n 30 "$tmp/build.log" >&2; rm -rf "$tmp/rootfs"; die "vm: mmdebstrap failed (log: $tmp/build.log)"; }
-  vm_build_rootfs_tweaks "$tmp/rootfs"
-  cp "$(readlink -f "$tmp/rootfs/vmlinuz")" "$tmp/vmlinuz"
-  cp "$(readlink -f "$tmp/rootfs/initrd.img")" "$tmp/initrd.img"
+    "$VM_SUITE" "$rootfs" "$sources" > "$tmp/build.log" 2>&1 \
+    || { tail -n 30 "$tmp/build.log" >&2; rm -rf "$rootfs"; die "vm: mmdebstrap failed (log: $tmp/build.log)"; }
+  vm_build_rootfs_tweaks "$rootfs"
+  cp "$(readlink -f "$rootfs/vmlinuz")" "$tmp/vmlinuz"
+  cp "$(readlink -f "$rootfs/initrd.img")" "$tmp/initrd.img"
   truncate -s "$VM_DISK_SIZE" "$tmp/disk.raw"
-  mkfs.ext4 -q -F -L stigmer-vm -d "$tmp/rootfs" "$tmp/disk.raw" >> "$tmp/build.log" 2>&1
-  rm -rf "$tmp/rootfs"
+  mkfs.ext4 -q -F -L stigmer-vm -d "$rootfs" "$tmp/disk.raw" >> "$tmp/build.log" 2>&1
+  rm -rf "$rootfs"
   chmod 0444 "$tmp/disk.raw" # snapshot=on only ever reads it
   vm_recipe > "$tmp/recipe"
   touch "$tmp/ready"
@@ -230,7 +234,7 @@ vm_images_key() {
 
 # Sets VM_IMAGES_DISK (not echoed: a die in a command substitution would not stop the script).
 vm_images_disk() {
-  local dir tmp sock pid image t0 bytes
+  local dir tmp sock pid image t0 bytes data
   vm_images_key
   dir="$VM_DIR/images-$VM_IMAGES_KEY"
   if [ ! -f "$dir/ready" ]; then
@@ -238,11 +242,11 @@ vm_images_disk() {
     flock 9
     if [ ! -f "$dir/ready" ]; then
       t0=$SECONDS
-      tmp="$dir.tmp.$$" sock="$VM_RUN/preload-$$.sock"
-      rm -rf "$tmp"; mkdir -p "$tmp/data"
+      tmp="$dir.tmp.$$" sock="$VM_RUN/preload-$$.sock" data=$(vm_scratch_dir data)
+      rm -rf "$tmp"; mkdir -p "$tmp"
       # In a network namespace of its own: a dockerd started with --bridge=none deletes the host's
       # docker0 (the rootful engine's bridge), and nothing here needs a network.
-      setsid unshare --net dockerd --data-root "$tmp/data" --exec-root "$VM_RUN/preload-$$" --pidfile "$tmp/dockerd.pid" \
+      setsid unshare --net dockerd --data-root "$data" --exec-root "$VM_RUN/preload-$$" --pidfile "$tmp/dockerd.pid" \
         -H "unix://$sock" --bridge=none --iptables=false --ip-masq=false --storage-driver=overlay2 \
         > "$tmp/dockerd.log" 2>&1 < /dev/null &
       pid=$!
@@ -259,13 +263,13 @@ vm_images_disk() {
       while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
       rm -rf "${VM_RUN:?}/preload-$$" "$sock"
       # Only the image store: networks, containers and runtimes are the guest engine's own to make.
-      (cd "$tmp/data" && rm -rf buildkit containerd containers network plugins runtimes swarm tmp trust)
-      bytes=$(du -sb "$tmp/data" | cut -f1)
+      (cd "$data" && rm -rf buildkit containerd containers network plugins runtimes swarm tmp trust)
+      bytes=$(du -sb "$data" | cut -f1)
       # Room for what the runs write (containers' layers, volumes); sparse, so it costs nothing here.
       truncate -s "$((bytes * 2 + 2 * 1024 * 1024 * 1024))" "$tmp/disk.raw"
-      mkfs.ext4 -q -F -L stigmer-images -d "$tmp/data" "$tmp/disk.raw" > "$tmp/mkfs.log" 2>&1 \
+      mkfs.ext4 -q -F -L stigmer-images -d "$data" "$tmp/disk.raw" > "$tmp/mkfs.log" 2>&1 \
         || die "vm: mkfs.ext4 of the preload disk failed (log: $tmp/mkfs.log)"
-      rm -rf "$tmp/data"
+      rm -rf "$data"
       chmod 0444 "$tmp/disk.raw"
       printf '%s\n' "${VM_IMAGES[@]}" > "$tmp/images"
       touch "$tmp/ready"
@@ -276,6 +280,15 @@ vm_images_disk() {
     exec 9>&-
   fi
   VM_IMAGES_DISK="$dir/disk.raw"
+}
+
+# A fresh directory outside the clone for a build's big intermediate tree (world-traversable: it
+# becomes a file system's root).
+vm_scratch_dir() {
+  local made
+  made=$(mktemp -d "${TMPDIR:-/var/tmp}/stigmer-vm-$1.XXXXXX")
+  chmod 0755 "$made"
+  echo "$made"
 }
 
 # Guest images of an older recipe and preload disks of other images go, unless a running QEMU (any

@@ -2,7 +2,8 @@
 // Test stand-in for Stigmer's agent-runner, one image per release: /app/contract.json is that
 // release's env contract (src/core/runner/releases.ts). It reads only the names the release reads,
 // polls the release's task queue with a real Temporal worker (activities only), runs as the
-// release's non-root user, and reports what it does as JSON lines.
+// release's non-root user, lists its LLM's models once at start — through the proxy its env names,
+// as the real runner's HTTP client does — and reports what it does as JSON lines.
 
 // One stream for every event: Docker does not keep the order between stdout and stderr.
 const emit = (event, fields) => process.stdout.write(`${JSON.stringify({ event, ...fields })}\n`);
@@ -77,6 +78,55 @@ const activities = {
   },
 };
 
+/**
+ * The proxy settings a Python runner's HTTP client (httpx, trust_env) takes from the environment —
+ * not part of any release's contract, so read directly: HTTP_PROXY unless NO_PROXY names the host
+ * (`*`, the host itself, or a domain it is in; an IP only as itself).
+ */
+function proxyFor(url) {
+  const proxy = process.env.HTTP_PROXY || process.env.http_proxy;
+  if (!proxy) return undefined;
+  const host = url.hostname.toLowerCase();
+  const bypass = (process.env.NO_PROXY || process.env.no_proxy || '')
+    .split(',')
+    .map((entry) =>
+      entry
+        .trim()
+        .toLowerCase()
+        .replace(/^\*?\./, ''),
+    )
+    .filter(Boolean);
+  return bypass.some((entry) => entry === '*' || host === entry || host.endsWith(`.${entry}`))
+    ? undefined
+    : new URL(proxy);
+}
+
+/** What the real runner does first with its LLM: list the models, through the proxy when its env says so. */
+function llmCheck(base) {
+  const url = new URL('/api/tags', base);
+  const proxy = proxyFor(url);
+  const shownUrl = url.href.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
+  const auth =
+    proxy && proxy.username
+      ? `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}`
+      : undefined;
+  const request = require('node:http').request({
+    host: proxy ? proxy.hostname : url.hostname,
+    port: proxy ? proxy.port || 80 : url.port || 80,
+    path: proxy ? url.href : url.pathname,
+    headers: { host: url.host, ...(auth && { 'proxy-authorization': auth }) },
+    timeout: 5000,
+  });
+  const via = proxy ? 'proxy' : 'direct';
+  request.on('response', (response) => {
+    response.resume();
+    emit('runner.llm_check', { url: shownUrl, via, status: response.statusCode });
+  });
+  request.on('timeout', () => request.destroy(new Error('timed out')));
+  request.on('error', (err) => emit('runner.llm_check', { url: shownUrl, via, error: err.message }));
+  request.end();
+}
+
 async function connect(address) {
   const deadline = Date.now() + CONNECT_DEADLINE_MS;
   for (let attempt = 1; ; attempt++) {
@@ -107,6 +157,8 @@ async function main() {
     ]),
   );
   emit('runner.config', { contract: contract.id, uid: process.getuid(), env: shown, secretsSet });
+  const llm = env.OLLAMA_BASE_URL ?? env.STIGMER_LLM_BASE_URL;
+  if (llm) llmCheck(llm);
   const address = env.TEMPORAL_SERVICE_ADDRESS;
   if (!address) {
     emit('runner.config_error', { message: 'TEMPORAL_SERVICE_ADDRESS is not set' });
