@@ -27,6 +27,11 @@ export function enginesWithoutResults(rows: Row[], matrix: readonly string[] = M
   return matrix.filter((engine) => !rows.some((row) => row.engine === engine));
 }
 
+const suiteOf = (engine: string) =>
+  (VM_ENGINES as readonly string[]).includes(engine)
+    ? `test/vm/${engine}.test.ts`
+    : `test/e2e/engines/${engine}.test.ts`;
+
 /** Every engine of the matrix has a column (then any other engine that recorded rows). */
 export function renderEngineTable(
   rows: Row[],
@@ -46,13 +51,13 @@ export function renderEngineTable(
           ?.result.replace(/\|/g, '\\|') ?? '—');
   const versionLine = (engine: string) =>
     missing.includes(engine)
-      ? `- **${engine}**: ${NO_RESULTS} — its suite (test/e2e/engines/${engine}.test.ts) recorded nothing in this run`
+      ? `- **${engine}**: ${NO_RESULTS} — its suite (${suiteOf(engine)}) recorded nothing in this run`
       : `- **${engine}**: ${versions[engine] ?? 'version not recorded'}`;
   return [
     '# Engines × cases',
     '',
     `Produced by \`npm test\` (the engine-matrix e2e suites, test/e2e/engines/) on ${when}: each cell is what that run measured.`,
-    'Regenerate with `npm test`; do not edit by hand.',
+    'Regenerate with `npm test`; do not edit by hand. In the VM columns `npm test` runs the core cases (—: run by `npm run test:vm`, every case).',
     '',
     ...engines.map(versionLine),
     '',

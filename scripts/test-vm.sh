@@ -2,7 +2,7 @@
 # The engine matrix on Docker inside QEMU VMs (scripts/lib/vm.sh): vm-desktop (Lima's network,
 # host-gateway set, a folder shared at the same path, the socket over ssh) and vm-plain (nothing
 # arranged). Builds the guest image when missing (~3.5 min), boots both with the stand-in image in
-# their engines (~1.5–3 min under emulation), runs the `vm` jest project, and stops the VMs it started. Slow: every container start,
+# their engines (~1.5–3 min under emulation), runs the `vm-matrix` jest project (every scenario), and stops the VMs it started. Slow: every container start,
 # probe and runner boot runs on an emulated CPU.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +24,9 @@ stop_started() {
 trap stop_started EXIT
 # The VMs boot with the scenarios' stand-in image already in their engine (a preload disk built
 # natively in seconds), not copied in under emulation (~4-5 min per VM).
-ENGINES_VM_IMAGES=$(node dist/scripts/stand-in-image.js python-2026-01) bash scripts/engines.sh up "${vms[@]}"
+ENGINES_VM_IMAGES=$(node dist/scripts/stand-in-image.js python-2026-01)
+export ENGINES_VM_IMAGES
+bash scripts/engines.sh up "${vms[@]}"
 mkdir -p test-artifacts
 status=0
 npx jest --ci --json --outputFile=test-artifacts/jest-vm.json --maxWorkers 2 --selectProjects vm-matrix "$@" || status=$?

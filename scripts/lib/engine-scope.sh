@@ -11,8 +11,12 @@ engines_up() {
   bash scripts/engines.sh up "$@" >/dev/null
 }
 engines_down_started() {
-  # A background start still running is waited for first: its VMs are then stopped with the rest.
-  [ -z "$engines_bg_pid" ] || wait "$engines_bg_pid" || true
+  # A background start still running (an early exit) is stopped first — its own EXIT trap stops the
+  # VMs it was booting — then the VMs are stopped with the rest.
+  if [ -n "$engines_bg_pid" ]; then
+    kill -TERM -- "-$engines_bg_pid" 2>/dev/null || true
+    wait "$engines_bg_pid" 2>/dev/null || true
+  fi
   [ "${#started_engines[@]}" -eq 0 ] || bash scripts/engines.sh down "${started_engines[@]}" || true
 }
 
@@ -27,7 +31,8 @@ engines_up_background() {
     [ -f ".tools/engines/$engine.pid" ] && kill -0 "$(cat ".tools/engines/$engine.pid")" 2>/dev/null || started_engines+=("$engine")
   done
   mkdir -p test-artifacts
-  bash scripts/engines.sh up "$@" > test-artifacts/vm-engines.log 2>&1 &
+  # Its own process group: an early exit stops the boot at once (below) instead of waiting minutes.
+  setsid bash scripts/engines.sh up "$@" > test-artifacts/vm-engines.log 2>&1 &
   engines_bg_pid=$!
 }
 engines_wait_background() {

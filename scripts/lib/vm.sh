@@ -232,6 +232,17 @@ vm_images_key() {
   VM_IMAGES_KEY=$({ printf '%s\n' "${lines[@]}" | sort; dpkg-query -W -f '${Version}\n' docker.io; } | sha256sum | cut -c1-12)
 }
 
+# Stops the preload dockerd (SIGTERM, SIGKILL after 20 s) and removes its socket and exec root.
+vm_preload_stop() {
+  local pid=$1 sock=$2 deadline=$((SECONDS + 20))
+  kill -TERM "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null; do
+    [ "$SECONDS" -lt "$deadline" ] || kill -KILL "$pid" 2>/dev/null || true
+    sleep 0.1
+  done
+  rm -rf "${VM_RUN:?}/preload-$$" "$sock"
+}
+
 # Sets VM_IMAGES_DISK (not echoed: a die in a command substitution would not stop the script).
 vm_images_disk() {
   local dir tmp sock pid image t0 bytes data
@@ -250,18 +261,18 @@ vm_images_disk() {
         -H "unix://$sock" --bridge=none --iptables=false --ip-masq=false --storage-driver=overlay2 \
         > "$tmp/dockerd.log" 2>&1 < /dev/null &
       pid=$!
+      # Whatever happens from here, the private dockerd and its scratch go with this script.
+      trap 'vm_preload_stop "$pid" "$sock"; rm -rf "$data"' EXIT
       until vm_pings "unix://$sock"; do
         kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$((t0 + 60))" ] \
-          || { tail -n 20 "$tmp/dockerd.log" >&2; kill "$pid" 2>/dev/null; die "vm: the preload dockerd did not answer (log: $tmp/dockerd.log)"; }
+          || { tail -n 20 "$tmp/dockerd.log" >&2; die "vm: the preload dockerd did not answer (log: $tmp/dockerd.log)"; }
         sleep 0.2
       done
       for image in "${VM_IMAGES[@]}"; do
         DOCKER_HOST=$ROOTFUL_DOCKER_HOST docker save "$image" | DOCKER_HOST="unix://$sock" docker load -q >&2 \
-          || { kill "$pid"; die "vm: loading $image for the VMs failed (log: $tmp/dockerd.log)"; }
+          || die "vm: loading $image for the VMs failed (log: $tmp/dockerd.log)"
       done
-      kill "$pid"
-      while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-      rm -rf "${VM_RUN:?}/preload-$$" "$sock"
+      vm_preload_stop "$pid" "$sock"
       # Only the image store: networks, containers and runtimes are the guest engine's own to make.
       (cd "$data" && rm -rf buildkit containerd containers network plugins runtimes swarm tmp trust)
       bytes=$(du -sb "$data" | cut -f1)
@@ -270,6 +281,7 @@ vm_images_disk() {
       mkfs.ext4 -q -F -L stigmer-images -d "$data" "$tmp/disk.raw" > "$tmp/mkfs.log" 2>&1 \
         || die "vm: mkfs.ext4 of the preload disk failed (log: $tmp/mkfs.log)"
       rm -rf "$data"
+      trap - EXIT
       chmod 0444 "$tmp/disk.raw"
       printf '%s\n' "${VM_IMAGES[@]}" > "$tmp/images"
       touch "$tmp/ready"

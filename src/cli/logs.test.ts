@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { redactingLines } from './logs';
+import { redactingLines, secretsInEnv } from './logs';
 
 async function through(chunks: string[], secrets: string[]): Promise<string> {
   const target = new PassThrough();
@@ -24,5 +24,25 @@ describe('stigmer-runner logs: the runner’s log with every known secret masked
     expect(shown.replace(/\*{3,}|\[redacted\]|•+/g, '***')).toBe(expected);
     expect(shown).not.toContain('sk-live-123456789');
     expect(shown).not.toContain('hunter2');
+  });
+});
+
+describe('the secrets the runner holds, from its own env', () => {
+  test('every release secret variable’s value, nothing else', () => {
+    expect(
+      secretsInEnv(['ANTHROPIC_API_KEY=sk-1', 'STIGMER_LLM_API_KEY=', 'OLLAMA_BASE_URL=http://x', 'STIGMER_TOKEN=t=2']),
+    ).toEqual(['sk-1', 't=2']);
+  });
+  test('a character split across two chunks comes out whole', async () => {
+    const bytes = Buffer.from('naïve\n', 'utf8');
+    const target = new PassThrough();
+    let seen = '';
+    target.on('data', (chunk: Buffer) => (seen += chunk.toString('utf8')));
+    const lines = redactingLines(target, []);
+    lines.write(bytes.subarray(0, 3));
+    lines.write(bytes.subarray(3));
+    lines.end();
+    await finished(lines);
+    expect(seen).toBe('naïve\n');
   });
 });

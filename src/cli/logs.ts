@@ -5,12 +5,14 @@
  */
 import { homedir } from 'node:os';
 import { Writable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import type Dockerode from 'dockerode';
 import { knownSecretValues } from '../activities/known-secrets';
 import { redactSecrets } from '../core/settings/secrets';
 import type { ConfigFlags } from '../core/settings/types';
 import { EXIT_CODES } from '../core/contract/names';
 import { isManaged, LABELS } from '../core/runner/container-spec';
+import { RUNNER_RELEASES } from '../core/runner/releases';
 import { connectDocker } from '../docker/client';
 import { streamLogs } from '../docker/logs';
 import { findRunnerContainers } from '../docker/runner-container';
@@ -23,7 +25,7 @@ export interface LogsRequest {
 }
 
 export async function logsCommand(flags: ConfigFlags, request: LogsRequest, env: NodeJS.ProcessEnv): Promise<number> {
-  const { runner } = commandContext(flags, false, env);
+  const { runner, loaded } = commandContext(flags, false, env);
   const { docker, endpoint } = connectDocker(env);
   const found = await findRunnerContainers(docker, runner);
   const ours = logContainer(found, runner);
@@ -34,11 +36,16 @@ export async function logsCommand(flags: ConfigFlags, request: LogsRequest, env:
   const interrupted = new AbortController();
   const stop = () => interrupted.abort();
   process.once('SIGINT', stop);
-  // The runner may print what it was given (an LLM key, a proxy's password): never shown by us.
-  const secrets = knownSecretValues({ env, homeDir: env.HOME ?? homedir() });
+  // The runner may print what it was given (an LLM key, a proxy's password): never shown by us. What
+  // it was given is in its own env (whoever provisioned it); this command's config may name more.
+  const container = docker.getContainer(ours.Id);
+  const secrets = [
+    ...knownSecretValues({ env, homeDir: env.HOME ?? homedir() }, loaded.config),
+    ...secretsInEnv((await container.inspect()).Config.Env ?? []),
+  ];
   const out = { stdout: redactingLines(process.stdout, secrets), stderr: redactingLines(process.stderr, secrets) };
   try {
-    await streamLogs(docker.getContainer(ours.Id), { ...request, signal: interrupted.signal }, out);
+    await streamLogs(container, { ...request, signal: interrupted.signal }, out);
   } finally {
     process.off('SIGINT', stop);
     out.stdout.end();
@@ -47,18 +54,41 @@ export async function logsCommand(flags: ConfigFlags, request: LogsRequest, env:
   return EXIT_CODES.ready;
 }
 
-/** Writes whole lines to `target` with every known secret value replaced (a value split across two chunks is still caught). */
+/** Every release's secret variables (their values, as the container holds them). */
+const SECRET_NAMES = new Set(Object.values(RUNNER_RELEASES).flatMap((release) => release.secrets));
+
+export function secretsInEnv(entries: readonly string[]): string[] {
+  return entries.flatMap((entry) => {
+    const at = entry.indexOf('=');
+    const value = entry.slice(at + 1);
+    return at > 0 && value && SECRET_NAMES.has(entry.slice(0, at)) ? [value] : [];
+  });
+}
+
+/** A line longer than this is written out (masked) without waiting for its end: a progress bar never ends one. */
+const LONGEST_HELD_LINE = 64 * 1024;
+
+/**
+ * Writes whole lines to `target` with every known secret value replaced (a value split across two
+ * chunks is still caught; a character split across two is decoded whole).
+ */
 export function redactingLines(target: NodeJS.WritableStream, secrets: readonly string[]): Writable {
+  const decoder = new StringDecoder('utf8');
   let pending = '';
   return new Writable({
     write(chunk: Buffer, _encoding, done) {
-      const lines = (pending + chunk.toString('utf8')).split('\n');
+      const lines = (pending + decoder.write(chunk)).split('\n');
       pending = lines.pop() ?? '';
+      if (pending.length > LONGEST_HELD_LINE) {
+        lines.push(pending);
+        pending = '';
+      }
       if (lines.length > 0) target.write(redactSecrets(`${lines.join('\n')}\n`, secrets));
       done();
     },
     final(done) {
-      if (pending) target.write(redactSecrets(pending, secrets));
+      const rest = pending + decoder.end();
+      if (rest) target.write(redactSecrets(rest, secrets));
       done();
     },
   });

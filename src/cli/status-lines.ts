@@ -1,7 +1,7 @@
 /**
  * `status`'s document (`--json`) and its lines, as a reader sees them (status.ts gathers, core/health/runner-health.ts judges). Every check
  * line says from which side it was made and when: `now` for what this command checked (the header
- * gives the absolute time), `at provision, N min ago (ISO)` for the last provision's checks, which are
+ * gives the absolute time), `at provision N min ago (ISO)` for the last provision's checks, which are
  * printed under "history" and never as current.
  */
 import { LIVE_POLLER_WINDOW_MS } from '../core/pollers';

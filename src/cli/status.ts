@@ -9,6 +9,8 @@ import type { ConfigFlags, RunnerConfig } from '../core/settings/types';
 import { commandContext, localHost } from './command';
 import { connectDocker } from '../docker/client';
 import { findRunnerContainers } from '../docker/runner-container';
+import { planOnEngine } from '../activities/runner-spec';
+import type { NetworkPlan } from '../core/runner/network-plan';
 import { EXIT_CODES, provisionWorkflowId } from '../core/contract/names';
 import {
   healthContainer,
@@ -40,12 +42,15 @@ export async function statusCommand(
   const { say, loaded, runner, host } = commandContext(flags, json, env, hostFlag);
   const local = host === localHost();
   const listed = local ? await localContainers(runner, env) : undefined;
+  // The services as this machine's configuration names them — never the addresses a recorded
+  // provision carries: its input may come from anyone who reaches the namespace (docs/security.md).
+  const plan = local ? await planOnEngine(connectDocker(env), loaded.config, process.platform) : undefined;
   const session = await openSession(loaded, env, say, { worker: false, host });
   let status: RunnerStatus;
   try {
     const handle = session.client.workflow.getHandle(provisionWorkflowId(runner, workflowIdHost(host)));
     const last = await lastProvision(handle);
-    status = await lookNow(session, { runner, host, listed, last, config: loaded.config });
+    status = await lookNow(session, { runner, host, listed, last, plan, config: loaded.config });
   } finally {
     await session.close();
   }
@@ -59,19 +64,22 @@ interface Looked {
   host: string;
   listed?: Listed[];
   last?: LastProvision;
+  /** This machine's own plan (local runners only). */
+  plan?: NetworkPlan;
   config: RunnerConfig;
 }
 
 /** The runner's poll and the services from this machine, checked at once; then judged. */
-async function lookNow(session: Session, { runner, host, listed, last, config }: Looked): Promise<RunnerStatus> {
+async function lookNow(session: Session, { runner, host, listed, last, plan, config }: Looked): Promise<RunnerStatus> {
   const started = Date.now();
-  const plan = last?.progress?.plan;
-  const taskQueue = plan && (plan.runner?.taskQueue ?? LEGACY_RUNNER_TASK_QUEUE);
+  // Another host's runner: the queue its last provision planned (listing a queue's pollers dials nothing).
+  const recorded = last?.progress?.plan;
+  const taskQueue = plan?.runner.taskQueue ?? (recorded && (recorded.runner?.taskQueue ?? LEGACY_RUNNER_TASK_QUEUE));
   const seen = listed?.map((entry) => entry.seen);
   const container = seen && healthContainer(seen);
   const [poll, services] = await Promise.all([
     container && taskQueue ? listRunnerPolls(session, container, taskQueue).catch(unreadable) : undefined,
-    listed && plan ? checkFromThisMachine(plan, modelOf(last, config)).catch(unreadable) : undefined,
+    listed && plan ? checkFromThisMachine(plan, config.llm.model.value).catch(unreadable) : undefined,
   ]);
   const facts: RunnerHealthFacts = listed
     ? { containers: seen, taskQueue, poll, services }
@@ -92,12 +100,6 @@ async function lookNow(session: Session, { runner, host, listed, last, config }:
 }
 
 const unreadable = (error: Error) => ({ error: error.message });
-
-/** The model Ollama must list: the one the last provision resolved, else this command's configuration's. */
-function modelOf(last: LastProvision | undefined, config: RunnerConfig): string {
-  const resolved = (last?.progress as { config?: RunnerConfig } | undefined)?.config;
-  return resolved?.llm?.model?.value ?? config.llm.model.value;
-}
 
 function pollShown(
   taskQueue: string,

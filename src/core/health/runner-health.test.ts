@@ -50,6 +50,13 @@ test('a running container that polls, with every service answering from this mac
 test.each<[string, Partial<RunnerHealthFacts>, HealthProblem[]]>([
   ['another host', { otherHost: 'gpu-1' }, [{ kind: 'other-host', host: 'gpu-1' }]],
   ['no container', { containers: [], poll: undefined }, [{ kind: 'no-container' }]],
+  // A fact the gatherer did not bring is not a pass: it fails closed.
+  ['the poll not looked for', { poll: undefined }, [{ kind: 'unchecked', what: 'poll', error: 'not looked for' }]],
+  [
+    'the services not checked',
+    { services: undefined },
+    [{ kind: 'unchecked', what: 'services', error: 'not checked' }],
+  ],
   [
     'two containers',
     { containers: [container, { ...container, id: 'beef' }] },

@@ -1,6 +1,6 @@
 /**
  * Whether a runner is healthy **now** — what `stigmer-runner status` decides its exit code on. From
- * facts the CLI gathers at once (cli/status-facts.ts): the runner's containers as the engine lists them,
+ * facts the CLI gathers at once (cli/status.ts): the runner's containers as the engine lists them,
  * the runner's own poll on its queue as Temporal lists it, and the plan's checks made from this machine.
  * A provision's in-container checks are history and never enter the verdict: only what was checked
  * by this command counts. Pure: structured facts in, structured verdict out; sentences at the CLI edge.
@@ -51,7 +51,7 @@ export function judgeRunnerHealth(facts: RunnerHealthFacts): RunnerHealth {
   const problems: HealthProblem[] = [...containerProblems(facts.containers ?? [])];
   if (facts.taskQueue === undefined) problems.push({ kind: 'no-plan' });
   const polled = pollProblems(facts);
-  problems.push(...polled.problems, ...serviceProblems(facts.services));
+  problems.push(...polled.problems, ...serviceProblems(facts.services, facts.taskQueue !== undefined));
   return { ...verdict(problems), ...(polled.poller && { poller: polled.poller }) };
 }
 
@@ -74,7 +74,9 @@ function containerProblems(containers: RunnerContainerSeen[]): HealthProblem[] {
 function pollProblems(facts: RunnerHealthFacts): { problems: HealthProblem[]; poller?: RunnerHealth['poller'] } {
   const container = healthContainer(facts.containers ?? []);
   // Without a running container or a queue there is no poll to look for; those problems are said already.
-  if (!container || facts.taskQueue === undefined || !facts.poll) return { problems: [] };
+  if (!container || facts.taskQueue === undefined) return { problems: [] };
+  // A poll that should have been looked for and was not is not a healthy one (fails closed).
+  if (!facts.poll) return { problems: [{ kind: 'unchecked', what: 'poll', error: 'not looked for' }] };
   if ('error' in facts.poll) return { problems: [{ kind: 'unchecked', what: 'poll', error: facts.poll.error }] };
   const seen = runnerPoll(container, facts.poll);
   if (!seen.poller)
@@ -90,8 +92,9 @@ function pollProblems(facts: RunnerHealthFacts): { problems: HealthProblem[]; po
   };
 }
 
-function serviceProblems(services: RunnerHealthFacts['services']): HealthProblem[] {
-  if (!services) return [];
+function serviceProblems(services: RunnerHealthFacts['services'], planned: boolean): HealthProblem[] {
+  // With a plan the services must have been checked; not checking them is not a pass (fails closed).
+  if (!services) return planned ? [{ kind: 'unchecked', what: 'services', error: 'not checked' }] : [];
   if ('error' in services) return [{ kind: 'unchecked', what: 'services', error: services.error }];
   return services.checks
     .filter((check) => !check.ok)
