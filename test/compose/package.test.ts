@@ -95,7 +95,7 @@ it('reads the status of a runner it never provisioned from a real Temporal', asy
   const status = await stigmer(['status', '--runner', 'never-made'], { TEMPORAL_ADDRESS: temporal.address });
   expect(status).toMatchObject({ code: 8 }); // read from Temporal and the engine: no runner, so not healthy
   expect(status.stdout).toMatch(
-    /runner never-made: not healthy \(no container; .*\n\s+container: none.*\n\s+last provision: none/,
+    /runner never-made: not healthy \(no container; .*\n\s+container: none.*\n[\s\S]*\n\s+last provision: none/,
   );
   expect(status.stderr).not.toMatch(/Cannot find module|MODULE_NOT_FOUND/);
 });
