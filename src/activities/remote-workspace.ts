@@ -37,6 +37,11 @@ export async function placeRemoteWorkspace(
   return { volume, ownership: ownershipOf(claimed, { ...base, volume }, unsharedNote(where.hostPath, volume)) };
 }
 
+/** The name of that volume: the runner and a keyed hash of the account and the folder. */
+export function workspaceVolumeName(runner: string, uid: number, hostPath: string, key: Uint8Array): string {
+  return `stigmer-workspace-${runner}-${createHmac('sha256', key).update(`${uid}:${hostPath}`).digest('hex').slice(0, 12)}`;
+}
+
 /**
  * The volume of this account's workspace: named by the runner and a keyed hash of the account and the
  * folder (two accounts with the default runner name never share one), labelled so, and refused when a
@@ -50,7 +55,7 @@ async function accountVolume(
   key: Uint8Array,
 ): Promise<string> {
   const owner = `${account.uid}:${hostPath}`;
-  const name = `stigmer-workspace-${runner}-${createHmac('sha256', key).update(owner).digest('hex').slice(0, 12)}`;
+  const name = workspaceVolumeName(runner, account.uid, hostPath, key);
   const found = await docker
     .getVolume(name)
     .inspect()

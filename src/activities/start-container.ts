@@ -25,7 +25,7 @@ import { trustsFolder } from '../core/policy/judge';
 import type { Refusal, ServedAccount, WorkerPolicy } from '../core/policy/types';
 import { prepareWorkspace } from '../docker/workspace';
 import { placeRemoteWorkspace } from './remote-workspace';
-import type { ContainerSpec } from '../core/runner/container-spec';
+import { withWorkspaceVolume } from '../core/runner/container-spec';
 import type Dockerode from 'dockerode';
 import { installationKey } from '../settings/installation-key';
 import { effectiveTrigger } from '../settings/trigger';
@@ -199,13 +199,6 @@ async function checkMount(
  * that folder's owner (root) at every new container, undoing the workspace's claim (measured on
  * vm-plain: EACCES for uid 1000 after the claim had given it the volume).
  */
-function withWorkspaceVolume(spec: ContainerSpec, volume: string, containerPath: string): ContainerSpec {
-  return {
-    ...spec,
-    binds: spec.binds.map((bind) => (bind.endsWith(`:${containerPath}`) ? `${volume}:${containerPath}:nocopy` : bind)),
-  };
-}
-
 function logReady(container: RunnerContainer, plan: NetworkPlan): void {
   const { workspace } = container;
   log.info('runner container ready', {

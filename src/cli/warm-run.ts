@@ -22,6 +22,10 @@ import {
   type WarmRunNeed,
 } from '../core/health/warm-run';
 import { planOnEngine, resolveTriggerConfig, runnerContainerSpec, type WorkerSide } from '../activities/runner-spec';
+import { workspaceVolumeName } from '../activities/remote-workspace';
+import { canonicalPath } from '../docker/host-folders';
+import { LABELS, withWorkspaceVolume, type ContainerSpec } from '../core/runner/container-spec';
+import { RUNNER_RELEASES } from '../core/runner/releases';
 import { connectDocker, type DockerConnection } from '../docker/client';
 import { existingContainer, findRunnerContainers, imageId, specHash } from '../docker/runner-container';
 import { installationKey } from '../settings/installation-key';
@@ -103,6 +107,10 @@ async function gatherRecord(session: Session, input: ProvisionInput, env: NodeJS
     })(),
   ]);
   const { config, plan, spec, image } = wanted;
+  const specHashes = wantedSpecHashes(spec, plan, config);
+  // The hash of the spec the found container matches, if any: the folder bound, or (an engine that
+  // does not see it) this account's volume in its place — both as startContainer would make them.
+  const matched = containers.map((found) => found.labels[LABELS.specHash]).find((hash) => specHashes.includes(hash));
   const facts: RecordFacts = {
     last: last && {
       workflowId: last.workflowId,
@@ -114,7 +122,7 @@ async function gatherRecord(session: Session, input: ProvisionInput, env: NodeJS
     containers,
     wanted: {
       name: spec.name,
-      specHash: specHash(spec, installationKey()),
+      specHash: matched ?? specHashes[0],
       imageId: image,
       pull: config.runner.pull.value,
       blockers: plan.blockers,
@@ -122,6 +130,15 @@ async function gatherRecord(session: Session, input: ProvisionInput, env: NodeJS
     },
   };
   return { facts, last, config, plan };
+}
+
+/** The spec's hash with the folder bound, then with this account's volume there instead. */
+function wantedSpecHashes(spec: ContainerSpec, plan: NetworkPlan, config: RunnerConfig): string[] {
+  const key = installationKey();
+  const { workspacePath } = RUNNER_RELEASES[plan.runner.contract];
+  const folder = canonicalPath(config.runner.workspaceDir.value);
+  const volume = workspaceVolumeName(spec.name, process.getuid?.() ?? 0, folder, key);
+  return [specHash(spec, key), specHash(withWorkspaceVolume(spec, volume, workspacePath), key)];
 }
 
 /** The runner's containers as startContainer finds them, each inspected for its start time and host name. */

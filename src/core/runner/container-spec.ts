@@ -131,3 +131,15 @@ export function replaceReason(
   if (existing.state === 'dead' || existing.state === 'removing') return { kind: 'unusable', state: existing.state };
   return undefined;
 }
+
+/**
+ * The spec with the workspace in the engine's volume instead of the folder (an engine that does not
+ * see this machine's folders): `nocopy`, as Docker would otherwise give an empty volume the image
+ * folder's owner at each new container.
+ */
+export function withWorkspaceVolume(spec: ContainerSpec, volume: string, containerPath: string): ContainerSpec {
+  return {
+    ...spec,
+    binds: spec.binds.map((bind) => (bind.endsWith(`:${containerPath}`) ? `${volume}:${containerPath}:nocopy` : bind)),
+  };
+}

@@ -220,6 +220,9 @@ export function engineScenarios(engine: TestEngine, extras: EngineExtras = {}, s
     const again = await cli(['run', '--json'], scenarioEnv(runner, scenario));
     expect(again.code).toBe(0);
     expect(again.json?.container).toMatchObject({ id: container.Id, action: 'reused' });
+    // Reused by the warm check, without a new provision: its outcome is the first run's (also where
+    // the workspace is the engine's volume, as the spec hash then says).
+    expect(again.json?.runId).toBe(run.json?.runId);
     expect(await runnerContainers(runner)).toHaveLength(1);
     expect((await hostnameOf(container.Id)).hostname).toBe(hostname);
     record(engine, 'second run', `ready, container ${again.json?.container?.action}`, again);
