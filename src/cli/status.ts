@@ -10,7 +10,7 @@ import { commandContext, localHost } from './command';
 import { connectDocker } from '../docker/client';
 import { findRunnerContainers } from '../docker/runner-container';
 import { planOnEngine } from '../activities/runner-spec';
-import type { NetworkPlan } from '../core/runner/network-plan';
+import { plannedTaskQueue, type NetworkPlan } from '../core/runner/network-plan';
 import { EXIT_CODES, provisionWorkflowId } from '../core/contract/names';
 import {
   healthContainer,
@@ -19,7 +19,6 @@ import {
   type RunnerHealth,
 } from '../core/health/runner-health';
 import type { RunnerContainerSeen } from '../core/health/warm-run';
-import { LEGACY_RUNNER_TASK_QUEUE } from '../workflows/provision-runner';
 import { lastProvision, type LastProvision } from './last-provision';
 import { openSession, type Session } from './session';
 import { workflowIdHost } from './start';
@@ -74,7 +73,7 @@ async function lookNow(session: Session, { runner, host, listed, last, plan, con
   const started = Date.now();
   // Another host's runner: the queue its last provision planned (listing a queue's pollers dials nothing).
   const recorded = last?.progress?.plan;
-  const taskQueue = plan?.runner.taskQueue ?? (recorded && (recorded.runner?.taskQueue ?? LEGACY_RUNNER_TASK_QUEUE));
+  const taskQueue = plan?.runner.taskQueue ?? (recorded && plannedTaskQueue(recorded));
   const seen = listed?.map((entry) => entry.seen);
   const container = seen && healthContainer(seen);
   const [poll, services] = await Promise.all([

@@ -21,7 +21,7 @@ import type { RunnerActivities } from '../activities';
 import type { RunnerConfig } from '../core/settings/types';
 import type { ProvisionInput } from '../core/contract/schemas';
 import type { RecordedCheck, ServiceDiagnosis, VerificationReport } from '../core/health/diagnosis';
-import type { NetworkPlan } from '../core/runner/network-plan';
+import { plannedTaskQueue, type NetworkPlan } from '../core/runner/network-plan';
 import type { Refusal } from '../core/policy/types';
 import { initialProgress, renderChecklist, type StepName, type StepProgress } from '../core/contract/progress';
 import {
@@ -66,9 +66,6 @@ export interface ProvisionResult extends ProvisionProgress {
 }
 
 export const progressQuery = defineQuery<ProvisionProgress>(QUERY_NAMES.progress);
-
-/** The queue of runners planned before contracts were part of the plan (executions still in flight). */
-export const LEGACY_RUNNER_TASK_QUEUE = 'agent_execution_runner';
 
 /** How long the runner gets to poll its queue when the input does not say (the contract's default). */
 const DEFAULT_READY_TIMEOUT_MS = 60_000;
@@ -292,7 +289,7 @@ async function awaitRunnerReadyStep(
   plan: NetworkPlan,
   container: RunnerContainer,
 ): Promise<RunnerReady> {
-  const taskQueue = plan.runner?.taskQueue ?? LEGACY_RUNNER_TASK_QUEUE;
+  const taskQueue = plannedTaskQueue(plan);
   const readyTimeoutMs = readyTimeoutOf(provision.input);
   return step(
     provision,

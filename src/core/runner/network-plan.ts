@@ -415,3 +415,11 @@ function containerAddress(address: string, mode: NetworkMode, hostAlias: string 
 export function plannedService(plan: NetworkPlan, service: ServiceName): PlannedService | undefined {
   return plan.services.find((planned) => planned.service === service);
 }
+
+/** The queue of runners planned before contracts were part of the plan (executions still in flight). */
+export const LEGACY_RUNNER_TASK_QUEUE = 'agent_execution_runner';
+
+/** The queue the planned runner polls; a plan recorded before contracts were in it names none. */
+export function plannedTaskQueue(plan: Pick<NetworkPlan, 'runner'> | { runner?: NetworkPlan['runner'] }): string {
+  return plan.runner?.taskQueue ?? LEGACY_RUNNER_TASK_QUEUE;
+}

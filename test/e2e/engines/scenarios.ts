@@ -150,9 +150,9 @@ export type PlanJson = Record<string, any>;
 export type ScenarioSet = 'all' | 'core';
 
 export function engineScenarios(engine: TestEngine, extras: EngineExtras = {}, set: ScenarioSet = 'all'): void {
-  // In a VM (extras given) a provision runs on an emulated CPU; the CLI's own bound is 280 s there.
-  jest.setTimeout(extras.tests ? 600_000 : 180_000);
   const expected = EXPECTED[engine];
+  // In a VM a provision runs on an emulated CPU; the CLI's own bound is 280 s there.
+  jest.setTimeout(expected.placement === 'vm' ? 600_000 : 180_000);
   const e2e = useE2E({ engine });
   const { cli, services, scenarioEnv, runnerContainers, containerEnv } = e2e;
   const name = (what: string) => `${engine}-${what}-${process.pid}`;
