@@ -9,7 +9,7 @@ import { buildContainerSpec, type ContainerSpec } from '../core/runner/container
 import type { EngineFacts } from '../core/runner/engine';
 import { shareRecent } from '../core/concurrency';
 import { planNetworking, routeNeedsMeasuring, type NetworkPlan } from '../core/runner/network-plan';
-import { chooseRoute, probeExtraHosts, routeCandidates, type MeasuredRoute } from '../core/runner/reach';
+import { chooseRoute, probeExtraHosts, recordedRoute, routeCandidates, type MeasuredRoute } from '../core/runner/reach';
 import { routeProbeTargets, routeTrials } from '../core/health/route-probe';
 import { probeInFreshContainer } from '../probes/fresh-container-probe';
 import { ensureImage, type OnProgress } from '../docker/runner-container';
@@ -111,10 +111,15 @@ export const sharedEngineFacts: EngineFactsReader = shareRecent<EngineFacts>(ENG
 /**
  * Whether a plan measures its route to this machine (engines not on this machine, see reach.ts):
  * `measure` — the steps, which pull the image for it when it is missing (the pull the start would
- * make anyway); `if-present` — `plan`, which changes nothing on the engine; `skip` — `run`'s warm
- * check, which must stay cheap (a runner on a measured route then gets a full provision, reused).
+ * make anyway); `if-present` — `plan`, which changes nothing on the engine; `recorded` — `run`'s warm
+ * check, which must stay cheap: the route the last provision measured, used only to recognise the
+ * container that provision made (kept only when it is one of this engine's candidates); `skip` — none.
  */
-export type RouteMeasuring = { mode: 'measure'; onProgress?: OnProgress } | { mode: 'if-present' } | { mode: 'skip' };
+export type RouteMeasuring =
+  | { mode: 'measure'; onProgress?: OnProgress }
+  | { mode: 'if-present' }
+  | { mode: 'recorded'; route: MeasuredRoute | undefined }
+  | { mode: 'skip' };
 
 export async function planOnEngine(
   { docker, endpoint }: DockerConnection,
@@ -130,6 +135,10 @@ export async function planOnEngine(
   const plan = planNetworking(config, facts, image);
   if (measuring.mode === 'skip' || !routeNeedsMeasuring(plan, config)) return plan;
   if (measuring.mode === 'if-present' && !image?.present) return plan;
+  if (measuring.mode === 'recorded') {
+    const recorded = recordedRoute(measuring.route, routeCandidates(plan.engine, facts));
+    return recorded ? planNetworking(config, facts, image, recorded) : plan;
+  }
   const measured = await measureRoute(docker, endpoint.url, config, plan, facts, measuring);
   return planNetworking(config, facts, image, measured);
 }

@@ -84,13 +84,17 @@ async function gatherRecord(session: Session, input: ProvisionInput, env: NodeJS
   // As this machine's in-process worker runs the steps: this process's env and home, its engine.
   const worker: WorkerSide = { env, homeDir: homedir() };
   const engine = connectDocker(env);
+  const lastRead = lastProvision(session.client.workflow.getHandle(workflowId), { whileRunning: 'skip' });
   const [last, containers, wanted] = await Promise.all([
-    lastProvision(session.client.workflow.getHandle(workflowId), { whileRunning: 'skip' }),
+    lastRead,
     containersOf(engine, runner),
     (async () => {
       const config = resolveTriggerConfig(input, worker);
+      // On an engine in a VM the provision measured its route: the container it made has that route in
+      // its spec, so the spec wanted now is made with it too (recognised, never measured here).
+      const route = (await lastRead.catch(() => undefined))?.progress?.plan?.route;
       const [plan, image] = await Promise.all([
-        planOnEngine(engine, config, process.platform),
+        planOnEngine(engine, config, process.platform, undefined, { mode: 'recorded', route }),
         imageId(engine.docker, config.runner.image.value),
       ]);
       const { spec } = runnerContainerSpec(

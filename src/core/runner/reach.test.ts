@@ -1,6 +1,14 @@
 import { identifyEngine, type EngineFacts } from './engine';
 import { planNetworking, routeNeedsMeasuring } from './network-plan';
-import { chooseRoute, describeTrials, probeExtraHosts, probeHost, routeCandidates, type RouteTrial } from './reach';
+import {
+  chooseRoute,
+  describeTrials,
+  probeExtraHosts,
+  probeHost,
+  recordedRoute,
+  routeCandidates,
+  type RouteTrial,
+} from './reach';
 import { configFrom, ENGINES } from '../test-fixtures';
 
 /** A Debian VM behind a forwarded loopback port: its own kernel, host name and memory (placed in a VM). */
@@ -93,6 +101,29 @@ describe('chooseRoute', () => {
         trial('10.0.2.2', ['temporal', 'backend', 'ollama']),
       ]),
     ).toBe('host.docker.internal (host-gateway): ECONNREFUSED; 10.0.2.2: reached temporal, backend, ollama');
+  });
+});
+
+describe('recordedRoute', () => {
+  const candidates = routeCandidates(identifyEngine(PLAIN_VM), PLAIN_VM);
+  const recorded = (chosen: RouteTrial | null) => ({ trials: chosen ? [chosen] : [], chosen, image: 'runner:1' });
+  it.each([
+    ['a candidate this engine offers, as recorded', recorded(trial('10.0.2.2', ['temporal'])), '10.0.2.2'],
+    [
+      'the same name with the same mapping',
+      recorded(trial('host.docker.internal', ['temporal'], 'host-gateway')),
+      'host.docker.internal',
+    ],
+    [
+      'an address this engine does not offer (a history is not trusted)',
+      recorded(trial('203.0.113.9', ['temporal'])),
+      null,
+    ],
+    ['an offered name mapped elsewhere', recorded(trial('host.docker.internal', ['temporal'], '203.0.113.9')), null],
+    ['a measurement where nothing answered', recorded(null), null],
+    ['no recorded route (a history before routes were measured)', undefined, null],
+  ])('%s', (_, route, alias) => {
+    expect(recordedRoute(route, candidates)?.chosen?.alias ?? null).toBe(alias);
   });
 });
 

@@ -88,6 +88,22 @@ export function chooseRoute(trials: RouteTrial[]): RouteTrial | null {
   return best;
 }
 
+/**
+ * A route a past provision recorded (read back from Temporal), kept only when its chosen candidate is one
+ * this engine offers now, as the same name and mapping — never an address from a history taken on trust.
+ */
+export function recordedRoute(
+  route: MeasuredRoute | undefined,
+  candidates: RouteCandidate[],
+): MeasuredRoute | undefined {
+  const chosen = route?.chosen;
+  if (!chosen) return undefined;
+  const offered = candidates.some(
+    (candidate) => candidate.alias === chosen.alias && candidate.target === chosen.target,
+  );
+  return offered ? route : undefined;
+}
+
 /** `host.docker.internal (host-gateway): temporal, backend; 10.0.2.2: ECONNREFUSED` — what each candidate did. */
 export function describeTrials(trials: RouteTrial[]): string {
   return trials
