@@ -1,5 +1,5 @@
 /**
- * The four measurements. P1, P2 and P4 run against the in-process production worker (created once
+ * The four measurements (and P4's peer without Temporal). P1, P2 and P4 run against the in-process production worker (created once
  * by the caller); P3 starts fresh child processes. Every provision starts with no runner container.
  */
 import { readFileSync } from 'node:fs';
@@ -386,6 +386,48 @@ export async function measureP4(
     eventTypes: eventBreakdown(histories[0]),
     memory: used,
     cpu: { machineS, ...(runnersS === undefined ? {} : { runnersS }) },
+  };
+}
+
+/** P4's peer: the same provisions at once, each the worker's activity bodies in order, without Temporal. */
+export interface P4Baseline {
+  provisions: number;
+  failures: number;
+  failureMessages: string[];
+  wallMs: number;
+  cpu: { machineS: number };
+}
+
+/**
+ * P4 without Temporal: `count` distinct runners provisioned at once by the same activity bodies, in
+ * this process, with the same inputs and the same readiness check — what the load costs by itself.
+ */
+export async function measureP4Baseline(fixture: Fixture, count: number): Promise<P4Baseline> {
+  const runners = Array.from({ length: count }, (_, index) => fixture.runnerName(`p4b-${index}`));
+  const removeAll = () => Promise.all(runners.map((runner) => fixture.removeRunner(runner)));
+  await removeAll();
+  await sleep(SETTLE_MS);
+  const cpuAtStart = machineCpuSeconds();
+  const started = performance.now();
+  const errors = await Promise.all(
+    runners.map((runner) =>
+      provisionWithoutTemporal(fixture, { flags: { runner }, trigger: fixture.trigger() }, runner, {}).then(
+        () => undefined,
+        (error: Error) => error.message,
+      ),
+    ),
+  );
+  const wallMs = performance.now() - started;
+  const machineS = round(machineCpuSeconds() - cpuAtStart, 1);
+  await removeAll();
+  const failed = errors.filter((error): error is string => error !== undefined);
+  log(`P4 baseline ${count} provisions without Temporal: ${failed.length} failed, ${Math.round(wallMs)} ms`);
+  return {
+    provisions: count,
+    failures: failed.length,
+    failureMessages: [...new Set(failed)].slice(0, 5),
+    wallMs: round(wallMs),
+    cpu: { machineS },
   };
 }
 

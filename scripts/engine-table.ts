@@ -57,7 +57,7 @@ export function renderEngineTable(
     '# Engines × cases',
     '',
     `Produced by \`npm test\` (the engine-matrix e2e suites, test/e2e/engines/) on ${when}: each cell is what that run measured.`,
-    'Regenerate with `npm test`; do not edit by hand. In the VM columns `npm test` runs the core cases (—: run by `npm run test:vm`, every case).',
+    'Regenerate with `npm test`; do not edit by hand. In the VM columns `npm test` runs the core cases, `--network host` forced on vm-desktop only (—: run by `npm run test:vm`, every case).',
     '',
     ...engines.map(versionLine),
     '',

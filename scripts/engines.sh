@@ -9,7 +9,9 @@
 #   engines.sh env  NAME            print the DOCKER_HOST line of a running engine
 #
 # NAME: rootful-podman, rootless-podman, rootless-docker (env also knows rootful-docker); and, named
-# explicitly (not in `all`), vm-desktop and vm-plain: Docker inside a QEMU VM (scripts/lib/vm.sh).
+# explicitly (not in `all`): rootless-docker-stock, a second rootless Docker as its install leaves it
+# (RootlessKit's default: this machine's loopback blocked for containers), and vm-desktop and
+# vm-plain: Docker inside a QEMU VM (scripts/lib/vm.sh).
 # State: .tools/engines/NAME.{pid,log,env}. Idempotent: an engine that already answers is left as is.
 # It never stops, restarts or reconfigures the rootful dockerd or /var/run/docker.sock.
 set -euo pipefail
@@ -96,6 +98,7 @@ socket_of() {
     rootful-podman) echo /run/podman/podman.sock ;;
     rootless-podman) ensure_ids; echo "/run/user/$ruid/podman/podman.sock" ;;
     rootless-docker) ensure_ids; echo "/run/user/$ruid/docker.sock" ;;
+    rootless-docker-stock) ensure_ids; echo "/run/user/$ruid/stock/docker.sock" ;;
     *) die "unknown engine '$1' (one of: ${ALL[*]} ${VM_ENGINES[*]}, all)" ;;
   esac
 }
@@ -163,12 +166,34 @@ prepare_engine() {
       configure_podman # the same /etc file: its limits fit the hard limits an unprivileged user has
       ensure_rootless_user
       configure_rootless_podman_storage ;;
-    rootless-docker)
+    rootless-docker|rootless-docker-stock)
       need_pkgs rootlesskit uidmap slirp4netns
       command -v dockerd >/dev/null || die "dockerd is missing: run scripts/setup.sh first (it installs docker.io)"
       ensure_rootless_user ;;
     *) die "unknown engine '$1' (one of: ${ALL[*]} ${VM_ENGINES[*]}, all)" ;;
   esac
+}
+
+# Debian's dockerd-rootless.sh as the rootless user, in runtime dir RUNTIME, with RootlessKit's
+# --disable-host-loopback=DISABLE and data root DATA. Its own data-root and exec-root (and so its own
+# containerd): nothing shared with the rootful engine. 20.10 ignores
+# DOCKERD_ROOTLESS_ROOTLESSKIT_DISABLE_HOST_LOOPBACK, hence the flag. A fixed --state-dir puts
+# RootlessKit's API at RUNTIME/dockerd-rootless/api.sock (20.10's script leaves it in a random
+# /tmp/rootlesskit* directory). Runs in the background; start_engine takes its pid.
+start_rootless_docker() {
+  local name=$1 runtime=$2 disable=$3 data=$4 script
+  # (no grep -m1: an early exit would SIGPIPE dpkg, which pipefail reports as a failure)
+  script=$(dpkg -L docker.io 2>/dev/null | grep '/dockerd-rootless\.sh$' || true)
+  script=${script%%$'\n'*}
+  [ -x "$script" ] || die "dockerd-rootless.sh not found in docker.io"
+  as_rootless rm -rf "$runtime/dockerd-rootless"
+  setsid setpriv --reuid="$ruid" --regid="$rgid" --init-groups \
+    env -i HOME="$rhome" USER="$ROOTLESS_USER" LOGNAME="$ROOTLESS_USER" XDG_RUNTIME_DIR="$runtime" \
+    PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
+    DOCKERD_ROOTLESS_ROOTLESSKIT_FLAGS="--disable-host-loopback=$disable --state-dir=$runtime/dockerd-rootless" \
+    "$script" --host "unix://$(socket_of "$name")" --data-root "$data" \
+    --exec-root "$runtime/docker" --pidfile "$runtime/docker.pid" \
+    >"$state/$name.log" 2>&1 < /dev/null &
 }
 
 start_engine() {
@@ -191,27 +216,17 @@ start_engine() {
         podman system service --time=0 "unix://$sock" >"$state/$name.log" 2>&1 < /dev/null &
       ;;
     rootless-docker)
-      local script
-      # (no grep -m1: an early exit would SIGPIPE dpkg, which pipefail reports as a failure)
-      script=$(dpkg -L docker.io 2>/dev/null | grep '/dockerd-rootless\.sh$' || true)
-      script=${script%%$'\n'*}
-      [ -x "$script" ] || die "dockerd-rootless.sh not found in docker.io"
-      # Its own data-root and exec-root (and so its own containerd): nothing shared with the
-      # rootful engine. --disable-host-loopback=false lets containers reach host loopback at
-      # 10.0.2.2 (20.10 ignores DOCKERD_ROOTLESS_ROOTLESSKIT_DISABLE_HOST_LOOPBACK). A fixed
-      # --state-dir puts RootlessKit's API at $XDG_RUNTIME_DIR/dockerd-rootless/api.sock (20.10's
-      # script leaves it in a random /tmp/rootlesskit* directory).
-      # ROOTLESS_DOCKER_HOST_LOOPBACK=false starts it with RootlessKit's default (loopback blocked).
+      # --disable-host-loopback=false lets containers reach host loopback at 10.0.2.2 (the engine the
+      # matrix runs on). ROOTLESS_DOCKER_HOST_LOOPBACK=false starts it with RootlessKit's default.
       local disable_loopback=false
       [ "${ROOTLESS_DOCKER_HOST_LOOPBACK:-true}" = true ] || disable_loopback=true
-      as_rootless rm -rf "$xdg/dockerd-rootless"
-      setsid setpriv --reuid="$ruid" --regid="$rgid" --init-groups \
-        env -i HOME="$rhome" USER="$ROOTLESS_USER" LOGNAME="$ROOTLESS_USER" XDG_RUNTIME_DIR="$xdg" \
-        PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
-        DOCKERD_ROOTLESS_ROOTLESSKIT_FLAGS="--disable-host-loopback=$disable_loopback --state-dir=$xdg/dockerd-rootless" \
-        "$script" --host "unix://$sock" --data-root "$rhome/.local/share/docker" \
-        --exec-root "$xdg/docker" --pidfile "$xdg/docker.pid" \
-        >"$state/$name.log" 2>&1 < /dev/null &
+      start_rootless_docker "$name" "$xdg" "$disable_loopback" "$rhome/.local/share/docker"
+      ;;
+    rootless-docker-stock)
+      # As `dockerd-rootless-setuptool.sh install` leaves it: host loopback blocked. Its own runtime
+      # dir (socket, RootlessKit state, exec root) and data root: nothing shared with rootless-docker.
+      as_rootless mkdir -p -m 0700 "$xdg/stock"
+      start_rootless_docker "$name" "$xdg/stock" true "$rhome/.local/share/docker-stock"
       ;;
   esac
   local pid=$!
@@ -281,7 +296,7 @@ cmd_down() {
     if [ "$name" = rootless-podman ]; then stop_rootless_pause; fi
   done
   # /dev/net/tun goes back to its recorded mode once no rootless engine of ours runs.
-  if [ -f "$state/tun.mode" ] && ! pid_alive rootless-podman && ! pid_alive rootless-docker; then
+  if [ -f "$state/tun.mode" ] && ! pid_alive rootless-podman && ! pid_alive rootless-docker && ! pid_alive rootless-docker-stock; then
     chmod "$(cat "$state/tun.mode")" /dev/net/tun
     log "/dev/net/tun mode restored to $(cat "$state/tun.mode")"
     rm -f "$state/tun.mode"

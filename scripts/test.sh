@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # The whole test suite: sets the machine up (idempotent), then runs every jest project — unit,
-# support, workflow (real Temporal), e2e (real Temporal and Docker) and, beside them, vm (the engine
-# matrix on Docker inside two QEMU VMs, booted in the background and tested as soon as they answer).
-# Stops what it started.
+# support, workflow (real Temporal), e2e (real Temporal and Docker) and, last, vm (the engine
+# matrix on Docker inside two QEMU VMs, booted in the background meanwhile). Stops what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 engine_was_up=false
 docker info >/dev/null 2>&1 && engine_was_up=true
 bash scripts/setup.sh
 # The engine matrix: rootful and rootless Podman and rootless Docker beside the rootful engine.
-source scripts/lib/engine-scope.sh
+# The engine matrix: rootful and rootless Podman and rootless Docker beside the rootful engine; and
+# rootless Docker as its install leaves it (loopback blocked), for its own tests.
 stop_started_engines() {
   engines_down_started
   if [ "$engine_was_up" = false ] && [ -f .tools/dockerd.pid ]; then
@@ -18,27 +18,24 @@ stop_started_engines() {
   fi
 }
 trap stop_started_engines EXIT
-engines_up rootful-podman rootless-podman rootless-docker
-mkdir -p test-artifacts
-rm -f test-artifacts/engine-matrix.jsonl test-artifacts/jest-results.json test-artifacts/jest-vm.json
+engines_up rootful-podman rootless-podman rootless-docker rootless-docker-stock
 # The engines in a VM (scripts/lib/vm.sh), with arguments only when they ask for them: guest built
 # once and cached, booted in the background with the scenarios' stand-in image already in their
 # engine — built here first, as a test building the same tag at the same time would give it another id.
-# In a full run the vm project follows the boot at once, beside the other projects: its files one at
-# a time (the machine has two cores; each VM's emulation keeps one busy), its output printed at the end.
 with_vms=false
-vm_project=()
 if [ "$#" -eq 0 ] || [[ "$*" == *vm* ]]; then
   with_vms=true
   ENGINES_VM_IMAGES=$(node dist/scripts/stand-in-image.js python-2026-01)
   export ENGINES_VM_IMAGES
-  [ "$#" -gt 0 ] || vm_project=(-- npx jest --ci --maxWorkers 1 --json --outputFile=test-artifacts/jest-vm.json --selectProjects vm)
-  engines_up_background vm-desktop vm-plain "${vm_project[@]}"
+  engines_up_background vm-desktop vm-plain
 fi
 npm run --silent typecheck
 npm run --silent lint
 npm run --silent format:check
+mkdir -p test-artifacts
+rm -f test-artifacts/engine-matrix.jsonl
 status=0
+rm -f test-artifacts/jest-results.json test-artifacts/jest-vm.json
 if [ "$#" -gt 0 ]; then
   # Arguments choose files or projects.
   [ "$with_vms" = false ] || engines_wait_background || status=1
@@ -46,7 +43,9 @@ if [ "$#" -gt 0 ]; then
 else
   npx jest --ci --json --outputFile=test-artifacts/jest-results.json \
     --selectProjects unit layout support workflow e2e ui compose bench || status=$?
+  # The two VMs are independent engines: their files run side by side.
   engines_wait_background || status=1
+  npx jest --ci --maxWorkers 2 --json --outputFile=test-artifacts/jest-vm.json --selectProjects vm || status=$?
 fi
 # A plain closing line any CI can read, from jest's own counts (every project's).
 node -e '

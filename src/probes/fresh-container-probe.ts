@@ -20,8 +20,14 @@ export interface FreshProbeOptions {
 
 /** Labels a probe container, so one left by a killed worker can be found and removed by hand. */
 export const PROBE_LABEL = 'dev.stigmer.probe';
-/** Creating, starting and reaping a container on a VM engine under emulation takes seconds. */
-const CONTAINER_ALLOWANCE_MS = 30_000;
+/**
+ * Time a probe container may take beyond its dials: created, started, its interpreter booted, reaped.
+ * Fresh probe containers run only on engines not on this machine (the route, the workspace claim):
+ * a VM's CPUs, shared with whatever else it runs. Under emulation with this machine's two cores busy
+ * (npm test's other projects beside the VMs) the route probe took over 30 s. A wedged engine is
+ * still caught, later; a working probe returns as soon as it exits.
+ */
+const CONTAINER_ALLOWANCE_MS = 90_000;
 
 export async function probeInFreshContainer(
   docker: Dockerode,

@@ -27,6 +27,7 @@ test('npm run bench --quick produces every figure, as a table and as JSON', asyn
     mode: string;
     figures: Record<string, number>;
     p4: { failures: number; failureMessages: string[] };
+    p4Baseline: { failures: number; failureMessages: string[]; provisions: number };
     p4Fleet: { failures: number; failureMessages: string[]; misplaced: number };
     p5: { rounds: Array<{ failures: number }> };
   };
@@ -35,6 +36,17 @@ test('npm run bench --quick produces every figure, as a table and as JSON', asyn
     failures: 0,
     failureMessages: [],
   });
+  // P4's peer ran: the same provisions at once without Temporal, every one ready.
+  expect(report.p4Baseline).toEqual({
+    provisions: 5,
+    failures: 0,
+    failureMessages: [],
+    wallMs: expect.any(Number),
+    cpu: { machineS: expect.any(Number) },
+  });
+  expect(Object.keys(report.figures)).toEqual(
+    expect.arrayContaining(['p4.baselineRatio', 'p4.cpuFloorMs', 'p4.floorRatio']),
+  );
   // The same load on two hosts lands every provision on its host's engine; the standalone worker serves every round.
   expect({
     failures: report.p4Fleet.failures,
@@ -62,6 +74,8 @@ test('npm run bench --quick produces every figure, as a table and as JSON', asyn
     'cold start',
     'warm run / status, no standalone worker',
     'concurrent provisions: failures',
+    'wall / without Temporal',
+    'wall / CPU-bound floor',
     'two hosts (Docker + Podman, a worker each): failures',
     'standalone worker: start → polling',
     'history events per provision',

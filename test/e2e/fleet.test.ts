@@ -1,16 +1,20 @@
 /**
- * A fleet behind one Temporal: two hosts on this machine — rootful Docker (host a) and rootful
- * Podman (host b) — each with its own worker process polling runner_provisioning and
- * runner_provisioning@HOST. Provisions land on their host's engine; `hosts` lists both; a host whose
- * worker is gone fails fast as HostOffline (exit 4) while the other keeps provisioning.
+ * A fleet behind one Temporal, through the CLI a user runs: two hosts on this machine — rootful Docker
+ * (host a) and rootful Podman (host b) — each with its own `stigmer-runner worker --host` polling
+ * runner_provisioning and runner_provisioning@HOST. `run --host` lands on the host's engine; `hosts`
+ * lists both; `status --host` reads another host's runner; `teardown --host` removes it on that host's
+ * engine; a host whose worker is gone fails fast as HostOffline (exit 4) while the other keeps provisioning.
  */
+import { join } from 'node:path';
 import { removeContainers } from '../support/docker';
 import { LABELS } from '../../src/core/runner/container-spec';
 import { HOST_SCHEDULE_TO_START_MS, provisionWorkflowId } from '../../src/core/contract/names';
 import { ensureImageOn, requireEngine, type EngineUnderTest } from '../support/engines';
 import { stepOf, useE2E } from '../support/e2e-harness';
 import { recordTiming } from '../support/timings';
-import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
+import { childEnv, spawnNode, type Spawned } from '../support/process';
+import { projectRoot } from '../../src/temporal/dev-server';
+import type { RunnerStatus } from '../../src/cli/status-lines';
 
 jest.setTimeout(300_000);
 
@@ -24,13 +28,14 @@ beforeAll(async () => {
   await ensureImageOn(podman, e2e.image);
 });
 
-async function hostWorker(host: string, engine: EngineUnderTest): Promise<WorkerProcess> {
-  const worker = await startWorkerProcess({
-    temporalAddress: e2e.temporal.address,
-    env: { ...engine.env, HOME: e2e.home },
-    host,
+/** `stigmer-runner worker --host HOST` as its operator starts it: its engine from its env, its home the e2e home (its policy). */
+async function hostWorker(host: string, engine: EngineUnderTest): Promise<Spawned> {
+  const worker = spawnNode([join(projectRoot(), 'bin', 'stigmer-runner.js'), 'worker', '--host', host], {
+    env: childEnv(e2e.home, engine.env, { TEMPORAL_SERVICE_ADDRESS: e2e.temporal.address }),
   });
   e2e.cleanup(() => worker.kill('SIGTERM'));
+  const started = JSON.parse(await worker.waitForLine(/"worker started"/, 60_000));
+  expect(started).toMatchObject({ host, hostTaskQueue: `runner_provisioning@${host}` });
   return worker;
 }
 
@@ -88,6 +93,23 @@ test('provisions on two hosts at once land on their own engines; hosts lists bot
     engine: 'podman',
     runners: [{ runner: runnerB, status: 'ready' }],
   });
+
+  // From this machine, b's runner is read from Temporal only: its engine is seen by b's worker alone,
+  // so status says so and fails closed (exit 8) rather than call it healthy.
+  const envB = e2e.scenarioEnv(runnerB, await e2e.services('127.0.0.1'));
+  const status = await e2e.cli(['status', '--host', HOST_B, '--json'], envB);
+  const shown = JSON.parse(status.stdout) as RunnerStatus;
+  expect({ code: status.code, problems: shown.problems }).toEqual({
+    code: 8,
+    problems: [{ kind: 'other-host', host: HOST_B }],
+  });
+  expect(shown).toMatchObject({ runner: runnerB, host: HOST_B, lastProvision: { status: 'COMPLETED' } });
+  expect(shown.containers).toBeUndefined();
+
+  // teardown --host runs on b's worker, against b's engine: a's runner stays.
+  const teardown = await e2e.cli(['teardown', '--host', HOST_B, '--json'], envB);
+  expect({ code: teardown.code, stderr: teardown.code ? teardown.stderr : '' }).toEqual({ code: 0, stderr: '' });
+  expect([await onEngine(podman, runnerB), await onEngine(e2e.engine, runnerA)]).toEqual([0, 1]);
 });
 
 test("host b's worker SIGKILLed: a run for b fails fast as HostOffline while a keeps provisioning; restarted, b provisions", async () => {

@@ -20,7 +20,15 @@ export type TestEngine = (typeof TEST_ENGINES)[number];
 /** vm-desktop: Lima's network (this machine is 192.168.5.2), host-gateway set, SHARED_DIR shared at the same path; vm-plain: nothing arranged. */
 export const VM_ENGINES = ['vm-desktop', 'vm-plain'] as const;
 export type VmEngine = (typeof VM_ENGINES)[number];
-export type AnyEngine = TestEngine | VmEngine;
+/**
+ * Engines as their install leaves them, beside the matrix's: rootless Docker with RootlessKit's default
+ * (this machine's loopback blocked for containers) — its own tests, not the matrix's scenarios.
+ */
+export const STOCK_ENGINES = ['rootless-docker-stock'] as const;
+export type StockEngine = (typeof STOCK_ENGINES)[number];
+/** The engines the scenario matrix (test/e2e/engines/scenarios.ts) runs on. */
+export type MatrixEngine = TestEngine | VmEngine;
+export type AnyEngine = MatrixEngine | StockEngine;
 
 export interface EngineUnderTest {
   name: AnyEngine;
@@ -69,7 +77,7 @@ export async function requireEngine(name: AnyEngine): Promise<EngineUnderTest> {
 
 /** The DOCKER_HOST of every engine of the matrix this machine has started (rootful Docker's default included). */
 export function engineUrls(): string[] {
-  const started = [...TEST_ENGINES, ...VM_ENGINES]
+  const started = [...TEST_ENGINES, ...VM_ENGINES, ...STOCK_ENGINES]
     .filter((name) => name !== 'rootful-docker')
     .flatMap((name) => {
       const host = engineEnvFile(name).DOCKER_HOST;

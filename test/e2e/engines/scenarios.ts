@@ -12,7 +12,7 @@ import { LABELS } from '../../../src/core/runner/container-spec';
 import { listPollers } from '../../../src/temporal/task-queue';
 import { startBackendStandIn } from '../../support/backend-standin';
 import { stepOf as step, useE2E, type CliRun, type E2E } from '../../support/e2e-harness';
-import type { AnyEngine as TestEngine } from '../../support/engines';
+import type { MatrixEngine as TestEngine } from '../../support/engines';
 import { startOllamaStandIn } from '../../support/ollama-standin';
 import { recordTiming } from '../../support/timings';
 
@@ -168,7 +168,7 @@ export function engineScenarios(engine: TestEngine, extras: EngineExtras = {}, s
 
   test('plan names the engine kind and whether it is rootless', async () => {
     const plan = await cli(['plan', '--json'], scenarioEnv(name('plan'), await services('127.0.0.1')));
-    expect(plan.code).toBe(0);
+    expect({ code: plan.code, stderr: plan.code ? plan.stderr : '' }).toEqual({ code: 0, stderr: '' });
     const shown = JSON.parse(plan.stdout);
     expect(shown.network.engine).toMatchObject({ kind: expected.kind, rootless: expected.rootless });
     expect(shown.network.placement).toMatchObject({ placement: expected.placement, rule: 'own-facts' });
