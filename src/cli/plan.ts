@@ -6,7 +6,7 @@ import { EXIT_CODES } from '../core/contract/names';
 import { RUNNER_RELEASES } from '../core/runner/releases';
 import { buildRunnerEnv, maskSecrets } from '../core/runner/env';
 import { loadConfig } from '../settings/load-config';
-import { configForDisplay, renderPlan } from './render';
+import { configForDisplay, networkDocument, renderPlan } from './render';
 
 export type Platform = 'linux' | 'darwin' | 'win32';
 
@@ -23,18 +23,7 @@ export async function planCommand(
   if (json) {
     const { values, sources } = configForDisplay(config);
     const runner = { ...plan.runner, title: contract.title, services: plan.services.map((service) => service.service) };
-    const network = {
-      mode: plan.mode,
-      extraHosts: plan.extraHosts,
-      hostAlias: plan.hostAlias,
-      engine: plan.engine,
-      // Where the engine runs and the facts compared (also inside engine); `assumed` when --platform asked no engine.
-      placement: plan.engine.placement ? { ...plan.engine.placement, assumed: platform !== undefined } : null,
-      services: plan.services,
-      // The route to this machine as measured from a probe container (engines not on this machine), or null.
-      route: plan.route ?? null,
-      reasons: plan.reasons,
-    };
+    const network = networkDocument(plan, platform !== undefined);
     process.stdout.write(
       `${JSON.stringify({ config: values, sources, runner, network, env: runnerEnv, warnings: [...config.warnings, ...plan.warnings], blockers: plan.blockers }, null, 2)}\n`,
     );

@@ -6,6 +6,25 @@ import { formatDuration, type StepProgress } from '../core/contract/progress';
 import type { RunnerEnv } from '../core/runner/env';
 import type { WarmMiss, WarmReuse } from '../core/health/warm-run';
 
+/**
+ * The network plan as `plan --json` and `run --json` print it: how it was decided (engine, where it
+ * runs, the route measured), not only what it chose. `assumed`: `plan --platform` asked no engine.
+ */
+export function networkDocument(plan: NetworkPlan, assumed = false) {
+  return {
+    mode: plan.mode,
+    extraHosts: plan.extraHosts,
+    hostAlias: plan.hostAlias,
+    engine: plan.engine,
+    // Where the engine runs and the facts compared (also inside engine).
+    placement: plan.engine.placement ? { ...plan.engine.placement, assumed } : null,
+    services: plan.services,
+    // The route to this machine as measured from a probe container (engines not on this machine), or null.
+    route: plan.route ?? null,
+    reasons: plan.reasons,
+  };
+}
+
 export function stepLine(step: StepProgress): string {
   const mark = step.status === 'succeeded' ? '✓' : step.status === 'failed' ? '✗' : '…';
   const attempt = step.attempts > 1 ? ` (attempt ${step.attempts})` : '';

@@ -23,7 +23,7 @@ import {
   type ProvisionProgress,
 } from '../workflows/provision-runner';
 import { executionUrl, hostLastSeen, openSession, type Session } from './session';
-import { notWarmLine, stepLine, waitingLine, warmLine } from './render';
+import { networkDocument, notWarmLine, stepLine, waitingLine, warmLine } from './render';
 import { checkWarm } from './warm-run';
 import { settledProgress } from './last-provision';
 import type { WarmReuse } from '../core/health/warm-run';
@@ -170,11 +170,7 @@ function runReport(workflowId: string, runId: string, uiUrl: string | undefined,
     diagnosis: diagnosis.length ? diagnosis : progress.error ? [{ cause: progress.error.message }] : [],
     error: progress.error,
     runner: progress.plan?.runner,
-    network: progress.plan && {
-      mode: progress.plan.mode,
-      extraHosts: progress.plan.extraHosts,
-      hostAlias: progress.plan.hostAlias,
-    },
+    network: progress.plan && networkDocument(progress.plan),
     container: progress.container,
     stoppedAfterFailure: progress.stoppedAfterFailure,
     refusals: progress.refusals,
