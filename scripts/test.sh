@@ -7,9 +7,9 @@ cd "$(dirname "$0")/.."
 engine_was_up=false
 docker info >/dev/null 2>&1 && engine_was_up=true
 bash scripts/setup.sh
-# The engine matrix: rootful and rootless Podman and rootless Docker beside the rootful engine.
 # The engine matrix: rootful and rootless Podman and rootless Docker beside the rootful engine; and
 # rootless Docker as its install leaves it (loopback blocked), for its own tests.
+source scripts/lib/engine-scope.sh
 stop_started_engines() {
   engines_down_started
   if [ "$engine_was_up" = false ] && [ -f .tools/dockerd.pid ]; then
