@@ -413,7 +413,7 @@ export async function measureP4Baseline(fixture: Fixture, count: number): Promis
     runners.map((runner) =>
       provisionWithoutTemporal(fixture, { flags: { runner }, trigger: fixture.trigger() }, runner, {}).then(
         () => undefined,
-        (error: Error) => error.message,
+        (error: unknown) => String((error as Error | undefined)?.message ?? error),
       ),
     ),
   );

@@ -151,7 +151,8 @@ function judge({ c1, c2, p1, p2, productionPrebuilt, p4, p4Baseline, p4Fleet, p5
     p4Failures: p4.failures === 0,
     p4Retries: p4.retries === 0,
     p4Baseline: p4Baseline.failures === 0,
-    p4BaselineRatio: derived.p4BaselineRatio <= 1.15,
+    // A peer with failures is no peer: its wall would flatter neither side.
+    p4BaselineRatio: p4Baseline.failures === 0 && derived.p4BaselineRatio <= 1.15,
     p4FloorRatio: derived.p4FloorRatio <= 1.1,
     p4FleetFailures: p4Fleet.failures === 0 && p4Fleet.misplaced === 0,
     p5HeapGrowth: p5.heapGrowthMiB <= derived.p5GrowthLimitMiB,

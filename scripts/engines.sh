@@ -99,7 +99,7 @@ socket_of() {
     rootless-podman) ensure_ids; echo "/run/user/$ruid/podman/podman.sock" ;;
     rootless-docker) ensure_ids; echo "/run/user/$ruid/docker.sock" ;;
     rootless-docker-stock) ensure_ids; echo "/run/user/$ruid/stock/docker.sock" ;;
-    *) die "unknown engine '$1' (one of: ${ALL[*]} ${VM_ENGINES[*]}, all)" ;;
+    *) die "unknown engine '$1' (one of: ${ALL[*]} rootless-docker-stock ${VM_ENGINES[*]}, all)" ;;
   esac
 }
 ensure_ids() {
@@ -170,7 +170,7 @@ prepare_engine() {
       need_pkgs rootlesskit uidmap slirp4netns
       command -v dockerd >/dev/null || die "dockerd is missing: run scripts/setup.sh first (it installs docker.io)"
       ensure_rootless_user ;;
-    *) die "unknown engine '$1' (one of: ${ALL[*]} ${VM_ENGINES[*]}, all)" ;;
+    *) die "unknown engine '$1' (one of: ${ALL[*]} rootless-docker-stock ${VM_ENGINES[*]}, all)" ;;
   esac
 }
 
@@ -346,5 +346,5 @@ case "$sub" in
   down) mapfile -t n < <(names "$@"); cmd_down "${n[@]}" ;;
   load) [ "$#" -ge 2 ] || die "usage: engines.sh load IMAGE NAME...|all"; img=$1; shift; mapfile -t n < <(names "$@"); cmd_load "$img" "${n[@]}" ;;
   env) [ "$#" -eq 1 ] || die "usage: engines.sh env NAME"; cmd_env "$1" ;;
-  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

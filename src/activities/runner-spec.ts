@@ -118,7 +118,7 @@ export const sharedEngineFacts: EngineFactsReader = shareRecent<EngineFacts>(ENG
 export type RouteMeasuring =
   | { mode: 'measure'; onProgress?: OnProgress }
   | { mode: 'if-present' }
-  | { mode: 'recorded'; route: MeasuredRoute | undefined }
+  | { mode: 'recorded'; route: unknown }
   | { mode: 'skip' };
 
 export async function planOnEngine(

@@ -1,5 +1,6 @@
 import { placeEngine } from '../core/runner/placement';
-import { placementLines } from './render';
+import { networkDocument, placementLines } from './render';
+import type { NetworkPlan } from '../core/runner/network-plan';
 
 const HERE = { platform: 'linux', hostName: 'vm', kernelRelease: '6.18.44-fc-v1272', cpus: 2, memTotal: 25276194816 };
 const QEMU_VM = {
@@ -37,4 +38,18 @@ test('a dry run says its placement is assumed, and a plan made before placement 
     '  runs in a VM on this machine: assumed for --platform linux (no engine was asked)',
   ]);
   expect(placementLines(undefined)).toEqual([]);
+});
+
+test('run --json prints a plan from any history: only the promised fields present is not an error', () => {
+  const promised = { mode: 'bridge', extraHosts: [], hostAlias: 'host.docker.internal' } as unknown as NetworkPlan;
+  expect(networkDocument(promised)).toEqual({
+    mode: 'bridge',
+    extraHosts: [],
+    hostAlias: 'host.docker.internal',
+    engine: null,
+    placement: null,
+    services: [],
+    route: null,
+    reasons: [],
+  });
 });

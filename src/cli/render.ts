@@ -11,17 +11,20 @@ import type { WarmMiss, WarmReuse } from '../core/health/warm-run';
  * runs, the route measured), not only what it chose. `assumed`: `plan --platform` asked no engine.
  */
 export function networkDocument(plan: NetworkPlan, assumed = false) {
+  // `run` prints plans read back from Temporal, written by any version (or anyone): the contract
+  // promises only mode, extraHosts and hostAlias; the rest is shown when present.
+  const { engine, route, services, reasons } = plan as Partial<NetworkPlan>;
   return {
     mode: plan.mode,
     extraHosts: plan.extraHosts,
     hostAlias: plan.hostAlias,
-    engine: plan.engine,
+    engine: engine ?? null,
     // Where the engine runs and the facts compared (also inside engine).
-    placement: plan.engine.placement ? { ...plan.engine.placement, assumed } : null,
-    services: plan.services,
+    placement: engine?.placement ? { ...engine.placement, assumed } : null,
+    services: services ?? [],
     // The route to this machine as measured from a probe container (engines not on this machine), or null.
-    route: plan.route ?? null,
-    reasons: plan.reasons,
+    route: route ?? null,
+    reasons: reasons ?? [],
   };
 }
 

@@ -125,6 +125,17 @@ describe('recordedRoute', () => {
   ])('%s', (_, route, alias) => {
     expect(recordedRoute(route, candidates)?.chosen?.alias ?? null).toBe(alias);
   });
+
+  it('takes only the choice from a history, as this engine offers it: nothing else it recorded, malformed or not', () => {
+    const forged = { trials: 'not a list', chosen: { alias: '10.0.2.2', reached: 'x', offeredBy: 'me' }, image: 7 };
+    expect(recordedRoute(forged, candidates)).toEqual({
+      trials: [{ ...candidates.find((c) => c.alias === '10.0.2.2'), reached: [], failed: [] }],
+      chosen: { ...candidates.find((c) => c.alias === '10.0.2.2'), reached: [], failed: [] },
+      image: '',
+    });
+    expect(recordedRoute({ chosen: 'host.docker.internal' }, candidates)).toBeUndefined();
+    expect(recordedRoute('garbage', candidates)).toBeUndefined();
+  });
 });
 
 describe('planNetworking with a measured route', () => {

@@ -89,19 +89,20 @@ export function chooseRoute(trials: RouteTrial[]): RouteTrial | null {
 }
 
 /**
- * A route a past provision recorded (read back from Temporal), kept only when its chosen candidate is one
- * this engine offers now, as the same name and mapping — never an address from a history taken on trust.
+ * A route a past provision recorded (read back from Temporal), as the candidate this engine offers now
+ * with the same name and mapping — or none. Only that choice is taken from the history, never its
+ * trials, counts or an address the engine does not offer: it serves to recognise the container that
+ * provision made (the spec holds the alias and its mapping), not to say what was measured.
  */
-export function recordedRoute(
-  route: MeasuredRoute | undefined,
-  candidates: RouteCandidate[],
-): MeasuredRoute | undefined {
-  const chosen = route?.chosen;
-  if (!chosen) return undefined;
-  const offered = candidates.some(
+export function recordedRoute(route: unknown, candidates: RouteCandidate[]): MeasuredRoute | undefined {
+  const chosen = (route as { chosen?: unknown } | undefined)?.chosen as Partial<RouteCandidate> | null | undefined;
+  if (!chosen || typeof chosen !== 'object') return undefined;
+  const offered = candidates.find(
     (candidate) => candidate.alias === chosen.alias && candidate.target === chosen.target,
   );
-  return offered ? route : undefined;
+  if (!offered) return undefined;
+  const kept: RouteTrial = { ...offered, reached: [], failed: [] };
+  return { trials: [kept], chosen: kept, image: '' };
 }
 
 /** `host.docker.internal (host-gateway): temporal, backend; 10.0.2.2: ECONNREFUSED` — what each candidate did. */
