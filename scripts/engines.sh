@@ -295,8 +295,13 @@ cmd_down() {
     rm -f "$state/$name.pid" "$state/$name.env"
     if [ "$name" = rootless-podman ]; then stop_rootless_pause; fi
   done
+  local rootless_left=false
+  if pid_alive rootless-podman || pid_alive rootless-docker || pid_alive rootless-docker-stock; then rootless_left=true; fi
+  # Rootless Podman's pause process outlives its service while the rootless Docker engines still run
+  # as the same user (stop_rootless_pause leaves it then): once none of ours runs, it goes too.
+  if [ "$rootless_left" = false ] && id -u "$ROOTLESS_USER" >/dev/null 2>&1; then stop_rootless_pause; fi
   # /dev/net/tun goes back to its recorded mode once no rootless engine of ours runs.
-  if [ -f "$state/tun.mode" ] && ! pid_alive rootless-podman && ! pid_alive rootless-docker && ! pid_alive rootless-docker-stock; then
+  if [ -f "$state/tun.mode" ] && [ "$rootless_left" = false ]; then
     chmod "$(cat "$state/tun.mode")" /dev/net/tun
     log "/dev/net/tun mode restored to $(cat "$state/tun.mode")"
     rm -f "$state/tun.mode"
