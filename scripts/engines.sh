@@ -174,14 +174,14 @@ prepare_engine() {
   esac
 }
 
-# Debian's dockerd-rootless.sh as the rootless user, in runtime dir RUNTIME, with RootlessKit's
+# Debian's dockerd-rootless.sh as the rootless user, serving SOCK, in runtime dir RUNTIME, with RootlessKit's
 # --disable-host-loopback=DISABLE and data root DATA. Its own data-root and exec-root (and so its own
 # containerd): nothing shared with the rootful engine. 20.10 ignores
 # DOCKERD_ROOTLESS_ROOTLESSKIT_DISABLE_HOST_LOOPBACK, hence the flag. A fixed --state-dir puts
 # RootlessKit's API at RUNTIME/dockerd-rootless/api.sock (20.10's script leaves it in a random
 # /tmp/rootlesskit* directory). Runs in the background; start_engine takes its pid.
 start_rootless_docker() {
-  local name=$1 runtime=$2 disable=$3 data=$4 script
+  local name=$1 sock=$2 runtime=$3 disable=$4 data=$5 script
   # (no grep -m1: an early exit would SIGPIPE dpkg, which pipefail reports as a failure)
   script=$(dpkg -L docker.io 2>/dev/null | grep '/dockerd-rootless\.sh$' || true)
   script=${script%%$'\n'*}
@@ -191,7 +191,7 @@ start_rootless_docker() {
     env -i HOME="$rhome" USER="$ROOTLESS_USER" LOGNAME="$ROOTLESS_USER" XDG_RUNTIME_DIR="$runtime" \
     PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
     DOCKERD_ROOTLESS_ROOTLESSKIT_FLAGS="--disable-host-loopback=$disable --state-dir=$runtime/dockerd-rootless" \
-    "$script" --host "unix://$(socket_of "$name")" --data-root "$data" \
+    "$script" --host "unix://$sock" --data-root "$data" \
     --exec-root "$runtime/docker" --pidfile "$runtime/docker.pid" \
     >"$state/$name.log" 2>&1 < /dev/null &
 }
@@ -220,13 +220,13 @@ start_engine() {
       # matrix runs on). ROOTLESS_DOCKER_HOST_LOOPBACK=false starts it with RootlessKit's default.
       local disable_loopback=false
       [ "${ROOTLESS_DOCKER_HOST_LOOPBACK:-true}" = true ] || disable_loopback=true
-      start_rootless_docker "$name" "$xdg" "$disable_loopback" "$rhome/.local/share/docker"
+      start_rootless_docker "$name" "$sock" "$xdg" "$disable_loopback" "$rhome/.local/share/docker"
       ;;
     rootless-docker-stock)
       # As `dockerd-rootless-setuptool.sh install` leaves it: host loopback blocked. Its own runtime
       # dir (socket, RootlessKit state, exec root) and data root: nothing shared with rootless-docker.
       as_rootless mkdir -p -m 0700 "$xdg/stock"
-      start_rootless_docker "$name" "$xdg/stock" true "$rhome/.local/share/docker-stock"
+      start_rootless_docker "$name" "$sock" "$xdg/stock" true "$rhome/.local/share/docker-stock"
       ;;
   esac
   local pid=$!
@@ -281,7 +281,6 @@ cmd_down() {
     if is_vm "$name"; then vm_down "$name"; continue; fi
     if ! pid_alive "$name"; then
       rm -f "$state/$name.pid" "$state/$name.env"; log "$name: not running from this script"
-      if [ "$name" = rootless-podman ] && id -u "$ROOTLESS_USER" >/dev/null 2>&1; then stop_rootless_pause; fi
       continue
     fi
     pid=$(cat "$state/$name.pid")
@@ -293,12 +292,11 @@ cmd_down() {
       sleep 0.2
     done
     rm -f "$state/$name.pid" "$state/$name.env"
-    if [ "$name" = rootless-podman ]; then stop_rootless_pause; fi
   done
   local rootless_left=false
   if pid_alive rootless-podman || pid_alive rootless-docker || pid_alive rootless-docker-stock; then rootless_left=true; fi
-  # Rootless Podman's pause process outlives its service while the rootless Docker engines still run
-  # as the same user (stop_rootless_pause leaves it then): once none of ours runs, it goes too.
+  # Rootless Podman's pause process outlives its service, and must while a rootless Docker engine of
+  # the same user still runs: it goes once none of ours does (stop_rootless_pause checks the rest).
   if [ "$rootless_left" = false ] && id -u "$ROOTLESS_USER" >/dev/null 2>&1; then stop_rootless_pause; fi
   # /dev/net/tun goes back to its recorded mode once no rootless engine of ours runs.
   if [ -f "$state/tun.mode" ] && [ "$rootless_left" = false ]; then

@@ -118,7 +118,7 @@ export const sharedEngineFacts: EngineFactsReader = shareRecent<EngineFacts>(ENG
 export type RouteMeasuring =
   | { mode: 'measure'; onProgress?: OnProgress }
   | { mode: 'if-present' }
-  | { mode: 'recorded'; route: unknown }
+  | { mode: 'recorded'; route: Promise<unknown> }
   | { mode: 'skip' };
 
 export async function planOnEngine(
@@ -136,7 +136,8 @@ export async function planOnEngine(
   if (measuring.mode === 'skip' || !routeNeedsMeasuring(plan, config)) return plan;
   if (measuring.mode === 'if-present' && !image?.present) return plan;
   if (measuring.mode === 'recorded') {
-    const recorded = recordedRoute(measuring.route, routeCandidates(plan.engine, facts));
+    // Awaited only here: the engine's facts are read while Temporal answers with the last provision.
+    const recorded = recordedRoute(await measuring.route, routeCandidates(plan.engine, facts));
     return recorded ? planNetworking(config, facts, image, recorded) : plan;
   }
   const measured = await measureRoute(docker, endpoint.url, config, plan, facts, measuring);

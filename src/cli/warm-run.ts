@@ -92,7 +92,10 @@ async function gatherRecord(session: Session, input: ProvisionInput, env: NodeJS
       const config = resolveTriggerConfig(input, worker);
       // On an engine in a VM the provision measured its route: the container it made has that route in
       // its spec, so the spec wanted now is made with it too (recognised, never measured here).
-      const route = (await lastRead.catch(() => undefined))?.progress?.plan?.route;
+      const route = lastRead.then(
+        (recorded) => recorded?.progress?.plan?.route,
+        () => undefined,
+      );
       const [plan, image] = await Promise.all([
         planOnEngine(engine, config, process.platform, undefined, { mode: 'recorded', route }),
         imageId(engine.docker, config.runner.image.value),
